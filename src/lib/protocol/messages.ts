@@ -1,0 +1,82 @@
+/**
+ * Meridian's wire messages: the y-websocket message set (sync, awareness, auth, query-awareness)
+ * plus three messages of ours, and the frame that carries many rooms over one socket.
+ * Pure lib0 encoding, no sockets. The spec is PROTOCOL.md; keep the two in step.
+ */
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+
+export const MessageType = {
+	/** y-protocols sync: step 1, step 2, update. */
+	sync: 0,
+	/** y-protocols awareness update. */
+	awareness: 1,
+	/** y-protocols auth: permission denied with a reason. */
+	auth: 2,
+	/** Ask the peer to send its whole awareness state. */
+	queryAwareness: 3,
+	/** Relay → client: the first `count` writes this connection sent in this room are committed to storage. */
+	stored: 4,
+	/** Relay → client, multiplexed connections only: this room can't be served; see CloseCode for `code`. */
+	roomError: 5,
+	/** Client → relay, multiplexed connections only: stop sending me this room. */
+	leave: 6
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** y-protocols sync sub-types, repeated here so callers need not import y-protocols to read a type. */
+export const SyncType = { step1: 0, step2: 1, update: 2 } as const;
+export type SyncType = (typeof SyncType)[keyof typeof SyncType];
+
+/** stored := varUint(4) • varUint(count) */
+export function writeStored(encoder: encoding.Encoder, count: number): void {
+	encoding.writeVarUint(encoder, MessageType.stored);
+	encoding.writeVarUint(encoder, count);
+}
+
+/** Reads the body of a stored message (after its type). */
+export function readStored(decoder: decoding.Decoder): number {
+	return decoding.readVarUint(decoder);
+}
+
+/** roomError := varUint(5) • varUint(code) • varString(reason) */
+export function writeRoomError(encoder: encoding.Encoder, code: number, reason: string): void {
+	encoding.writeVarUint(encoder, MessageType.roomError);
+	encoding.writeVarUint(encoder, code);
+	encoding.writeVarString(encoder, reason);
+}
+
+/** Reads the body of a roomError message (after its type). */
+export function readRoomError(decoder: decoding.Decoder): { code: number; reason: string } {
+	const code = decoding.readVarUint(decoder);
+	const reason = decoding.readVarString(decoder);
+	return { code, reason };
+}
+
+/** leave := varUint(6) */
+export function writeLeave(encoder: encoding.Encoder): void {
+	encoding.writeVarUint(encoder, MessageType.leave);
+}
+
+/** frame := varString(room) • message — the unit of the multiplexed connection. */
+export function encodeFrame(room: string, message: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarString(encoder, room);
+	encoding.writeUint8Array(encoder, message);
+	return encoding.toUint8Array(encoder);
+}
+
+/** Splits a frame into its room and the message it carries. Throws on a truncated frame. */
+export function decodeFrame(frame: Uint8Array): { room: string; message: Uint8Array } {
+	const decoder = decoding.createDecoder(frame);
+	const room = decoding.readVarString(decoder);
+	const message = decoding.readTailAsUint8Array(decoder);
+	return { room, message };
+}
+
+/** Builds a message with `write` and returns its bytes. */
+export function encodeMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}

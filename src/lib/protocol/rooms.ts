@@ -1,0 +1,73 @@
+/**
+ * Room names and who may write to them. A room is one Y.Doc:
+ *   <workspaceId>                 the workspace document (page index, members)
+ *   <workspaceId>/<pageId>        a page body
+ *   <workspaceId>/<pageId>/talk   a page's discussion (comments, positions)
+ */
+
+export const Role = { viewer: 'viewer', commenter: 'commenter', editor: 'editor', admin: 'admin' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const roles: readonly Role[] = Object.values(Role);
+
+export function isRole(value: unknown): value is Role {
+	return typeof value === 'string' && (roles as readonly string[]).includes(value);
+}
+
+export type RoomKind = 'workspace' | 'page' | 'talk';
+export interface RoomName {
+	readonly workspaceId: string;
+	readonly pageId: string | null;
+	readonly kind: RoomKind;
+}
+
+/** Ids are what the app generates (see model/ids.ts): URL-safe, at most 64 characters. */
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isId(value: string): boolean {
+	return idPattern.test(value);
+}
+
+/** Parses a room name; null when it is not a Meridian room. */
+export function parseRoomName(room: string): RoomName | null {
+	const parts = room.split('/');
+	const [workspaceId, pageId, suffix] = parts;
+	if (workspaceId === undefined || !isId(workspaceId)) return null;
+	if (parts.length === 1) return { workspaceId, pageId: null, kind: 'workspace' };
+	if (pageId === undefined || !isId(pageId)) return null;
+	if (parts.length === 2) return { workspaceId, pageId, kind: 'page' };
+	if (parts.length === 3 && suffix === 'talk') return { workspaceId, pageId, kind: 'talk' };
+	return null;
+}
+
+export function workspaceRoom(workspaceId: string): string {
+	return workspaceId;
+}
+export function pageRoom(workspaceId: string, pageId: string): string {
+	return `${workspaceId}/${pageId}`;
+}
+export function talkRoom(workspaceId: string, pageId: string): string {
+	return `${workspaceId}/${pageId}/talk`;
+}
+
+/**
+ * Whether a role may change a room's document. Viewers write nowhere; commenters only in
+ * discussions, so they can talk about a page without editing it; editors and admins everywhere.
+ * The relay enforces this per document and never filters inside one (see Yjs's threat model).
+ */
+export function canWrite(role: Role, kind: RoomKind): boolean {
+	switch (role) {
+		case 'viewer':
+			return false;
+		case 'commenter':
+			return kind === 'talk';
+		case 'editor':
+		case 'admin':
+			return true;
+		default:
+			return exhaustive(role);
+	}
+}
+
+function exhaustive(value: never): never {
+	throw new Error(`unexpected value ${String(value)}`);
+}
