@@ -1,0 +1,82 @@
+/**
+ * A page body: one Y.Doc per page holding the ProseMirror content in the `prosemirror`
+ * XmlFragment (the name y-prosemirror binds to), plus its authorship records (authorship.ts).
+ * Bodies keep their whole history (`gc: false`) so versions, diffs and "who wrote what" can be
+ * built for everything ever written.
+ */
+import * as Y from 'yjs';
+import { Origin } from './origins.ts';
+import { SCHEMA_VERSION, metaMap } from './version.ts';
+
+export const BODY_FRAGMENT = 'prosemirror';
+
+/** A fresh page-body document. Never reuse a clientID across tabs or devices: Yjs picks a random one. */
+export function newPageDoc(): Y.Doc {
+	return new Y.Doc({ gc: false });
+}
+
+export function bodyFragment(doc: Y.Doc): Y.XmlFragment {
+	return doc.getXmlFragment(BODY_FRAGMENT);
+}
+
+/** A block of starting content: element name, attributes, and either text or child blocks. */
+export interface SeedBlock {
+	readonly type: string;
+	readonly attrs?: Readonly<Record<string, string | number | boolean | null>>;
+	readonly text?: string;
+	readonly content?: readonly SeedBlock[];
+}
+
+/** The starting content of a blank page: one empty paragraph, so the editor has a place for the caret. */
+export const blankPage: readonly SeedBlock[] = [{ type: 'paragraph' }];
+
+/**
+ * Gives a page its starting content exactly once, however many devices do it at the same time.
+ *
+ * The content is written by a throwaway document whose clientID is derived from the page id and
+ * the seed's name. Every device therefore produces byte-identical structs (same client, same
+ * clocks), and Yjs merges identical structs into one: two members opening a new page at once, or
+ * creating it from one template at once, get its content once. The editor never seeds itself;
+ * it binds to whatever the document holds (see y-prosemirror's caveats).
+ *
+ * Returns true if the seed was applied now, false if the document already had it or had content.
+ */
+export function seedPageBody(doc: Y.Doc, pageId: string, seedName = 'blank', blocks: readonly SeedBlock[] = blankPage): boolean {
+	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${SCHEMA_VERSION}`);
+	if (doc.store.clients.has(seedClient)) return false;
+	if (bodyFragment(doc).length > 0) return false;
+	const seed = new Y.Doc({ gc: false });
+	seed.clientID = seedClient;
+	seed.transact(() => {
+		metaMap(seed).set('schemaVersion', SCHEMA_VERSION);
+		bodyFragment(seed).insert(0, blocks.map(toYElement));
+	});
+	Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), Origin.seed);
+	seed.destroy();
+	return true;
+}
+
+function toYElement(block: SeedBlock): Y.XmlElement {
+	const element = new Y.XmlElement(block.type);
+	for (const [key, value] of Object.entries(block.attrs ?? {})) {
+		// y-prosemirror stores attributes as-is; Yjs types them as strings but keeps any JSON value.
+		element.setAttribute(key, value as unknown as string);
+	}
+	if (block.text !== undefined && block.text !== '') element.insert(0, [new Y.XmlText(block.text)]);
+	if (block.content) element.insert(0, block.content.map(toYElement));
+	return element;
+}
+
+/**
+ * A stable 31-bit client id from a string (FNV-1a). Real client ids are random 32-bit numbers;
+ * setting the top bit never, and the chance of meeting one of a document's real clients is
+ * that of a random collision, which Yjs already accepts for its own ids.
+ */
+export function seedClientId(key: string): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < key.length; i++) {
+		hash ^= key.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193);
+	}
+	return hash >>> 1;
+}

@@ -1,0 +1,39 @@
+/**
+ * Every document carries the schema version it was written with, in its `meta` map.
+ * A client meeting a newer version than it understands reads the document but never writes to it,
+ * because it could not keep invariants it does not know about.
+ */
+import type * as Y from 'yjs';
+
+/** The document schema this code reads and writes. Bump it when a change needs new invariants. */
+export const SCHEMA_VERSION = 1;
+
+export function metaMap(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap('meta');
+}
+
+/** The version the document says it was written with; null while nothing has said (not yet loaded). */
+export function readSchemaVersion(doc: Y.Doc): number | null {
+	const value = metaMap(doc).get('schemaVersion');
+	return typeof value === 'number' ? value : null;
+}
+
+/** Whether this code may write to the document: only if its version is not newer than ours. */
+export function canWriteSchema(doc: Y.Doc): boolean {
+	const version = readSchemaVersion(doc);
+	return version === null || version <= SCHEMA_VERSION;
+}
+
+/** Thrown by model writers when a document is newer than this client. */
+export class NewerSchemaError extends Error {
+	readonly version: number | null;
+	constructor(version: number | null) {
+		super(`This document was written by a newer version of Meridian (schema ${version}); update the app to edit it.`);
+		this.name = 'NewerSchemaError';
+		this.version = version;
+	}
+}
+
+export function assertWritable(doc: Y.Doc): void {
+	if (!canWriteSchema(doc)) throw new NewerSchemaError(readSchemaVersion(doc));
+}
