@@ -1,0 +1,249 @@
+/**
+ * One IndexedDB database per workspace holding every document of that workspace, with
+ * y-indexeddb's semantics (append each update, load by merging, compact past a size) but:
+ *  - one database for all documents: a thousand-page workspace is one database, not a thousand
+ *    (creating 1,000 databases costs ~2 s in Chromium; see DESIGN.md);
+ *  - updates are batched into one transaction per task, and a write counts as saved only when
+ *    its transaction has committed;
+ *  - failures (quota, closed connection, versionchange, aborted transactions) are reported to the
+ *    status listener and retried with backoff; the updates stay queued in memory until written.
+ *    y-indexeddb swallows all of these (its issues #28 and #44).
+ */
+import * as Y from 'yjs';
+import { describeStorageError, openDatabase, requestResult, transactionDone } from './idb.ts';
+
+const DB_VERSION = 1;
+const UPDATES = 'updates';
+const DOC_INDEX = 'doc';
+/** Small per-document facts, such as the state vector the relay last confirmed storing. */
+const META = 'meta';
+/** Past this many stored updates a document is compacted into one (y-indexeddb uses 500). */
+export const COMPACT_AFTER = 500;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+interface UpdateRow {
+	doc: string;
+	update: Uint8Array;
+}
+
+export type LocalStoreStatus =
+	| { readonly state: 'saved' }
+	| { readonly state: 'saving'; readonly pending: number }
+	| { readonly state: 'error'; readonly kind: 'quota' | 'closed' | 'failed'; readonly message: string; readonly pending: number };
+
+export class LocalStore {
+	readonly name: string;
+	#db: Promise<IDBDatabase> | null = null;
+	#pending: UpdateRow[] = [];
+	#flushing = false;
+	#scheduled = false;
+	#retryDelay = RETRY_MIN_MS;
+	#retryTimer: ReturnType<typeof setTimeout> | null = null;
+	#knownKeys = new Map<string, IDBValidKey[]>();
+	#status: LocalStoreStatus = { state: 'saved' };
+	#listeners = new Set<(status: LocalStoreStatus) => void>();
+	#idleWaiters: (() => void)[] = [];
+	#closed = false;
+
+	constructor(workspaceId: string) {
+		this.name = `meridian-ws-${workspaceId}`;
+	}
+
+	get status(): LocalStoreStatus {
+		return this.#status;
+	}
+
+	/** Documents with updates not yet committed to IndexedDB. */
+	pendingDocs(): Set<string> {
+		return new Set(this.#pending.map((row) => row.doc));
+	}
+
+	onStatus(listener: (status: LocalStoreStatus) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** All stored updates of a document, oldest first. */
+	async load(doc: string): Promise<Uint8Array[]> {
+		const db = await this.#open();
+		const tx = db.transaction(UPDATES, 'readonly');
+		const updates: Uint8Array[] = [];
+		const keys: IDBValidKey[] = [];
+		await new Promise<void>((resolve, reject) => {
+			const request = tx.objectStore(UPDATES).index(DOC_INDEX).openCursor(IDBKeyRange.only(doc));
+			request.onsuccess = () => {
+				const cursor = request.result;
+				if (!cursor) return resolve();
+				keys.push(cursor.primaryKey);
+				updates.push((cursor.value as UpdateRow).update);
+				cursor.continue();
+			};
+			request.onerror = () => reject(request.error);
+		});
+		this.#knownKeys.set(doc, keys);
+		// Updates queued but not yet written are part of the document too.
+		return [...updates, ...this.#pending.filter((row) => row.doc === doc).map((row) => row.update)];
+	}
+
+	/** Names of every document stored in this workspace database. */
+	async listDocs(): Promise<string[]> {
+		const db = await this.#open();
+		const tx = db.transaction(UPDATES, 'readonly');
+		const names = new Set<string>();
+		await new Promise<void>((resolve, reject) => {
+			const request = tx.objectStore(UPDATES).index(DOC_INDEX).openKeyCursor(null, 'nextunique');
+			request.onsuccess = () => {
+				const cursor = request.result;
+				if (!cursor) return resolve();
+				names.add(String(cursor.key));
+				cursor.continue();
+			};
+			request.onerror = () => reject(request.error);
+		});
+		return [...names];
+	}
+
+	/** Queues an update of `doc` for writing; it is written in the next batch. */
+	append(doc: string, update: Uint8Array): void {
+		if (this.#closed) throw new Error('The local store is closed.');
+		this.#pending.push({ doc, update });
+		this.#setStatus(this.#status.state === 'error' ? { ...this.#status, pending: this.#pending.length } : { state: 'saving', pending: this.#pending.length });
+		this.#schedule();
+	}
+
+	/** Resolves once everything queued so far is committed (or never, while writes keep failing). */
+	whenSaved(): Promise<void> {
+		if (this.#pending.length === 0 && !this.#flushing) return Promise.resolve();
+		return new Promise((resolve) => this.#idleWaiters.push(resolve));
+	}
+
+	/**
+	 * Replaces the rows of a document that this store has loaded or written with one merged
+	 * update (y-indexeddb's trim). `merged` must hold at least everything in those rows — the
+	 * caller passes the state of the in-memory document, which has applied all of them. Rows
+	 * another tab wrote that this tab has not loaded are left alone: their content may not have
+	 * reached this tab yet, and deleting them could lose it.
+	 */
+	async compact(doc: string, merged: Uint8Array): Promise<void> {
+		const known = this.#knownKeys.get(doc) ?? [];
+		if (known.length < 2) return;
+		const db = await this.#open();
+		const tx = db.transaction(UPDATES, 'readwrite');
+		const store = tx.objectStore(UPDATES);
+		// Delete and add in one transaction: a crash leaves either the old rows or the merged one.
+		for (const key of known) store.delete(key);
+		const added = store.add({ doc, update: merged } satisfies UpdateRow);
+		await transactionDone(tx);
+		const remaining = (this.#knownKeys.get(doc) ?? []).filter((key) => !known.includes(key));
+		this.#knownKeys.set(doc, [added.result, ...remaining]);
+	}
+
+	async getMeta<T>(key: string): Promise<T | null> {
+		const db = await this.#open();
+		const tx = db.transaction(META, 'readonly');
+		return ((await requestResult(tx.objectStore(META).get(key))) as T | undefined) ?? null;
+	}
+
+	/** Writes a small fact. Failures are reported like update writes, but not retried: facts are rewritten often. */
+	async putMeta(key: string, value: unknown): Promise<void> {
+		const db = await this.#open();
+		const tx = db.transaction(META, 'readwrite');
+		tx.objectStore(META).put(value, key);
+		await transactionDone(tx);
+	}
+
+	/** How many rows of a document this store knows of (loaded or written by this tab). */
+	rowCount(doc: string): number {
+		return this.#knownKeys.get(doc)?.length ?? 0;
+	}
+
+	async close(): Promise<void> {
+		await this.whenSaved();
+		this.#closed = true;
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		const db = await this.#db?.catch(() => null);
+		db?.close();
+	}
+
+	#open(): Promise<IDBDatabase> {
+		if (!this.#db) {
+			this.#db = openDatabase(this.name, DB_VERSION, (db) => {
+				const store = db.createObjectStore(UPDATES, { autoIncrement: true });
+				store.createIndex(DOC_INDEX, DOC_INDEX);
+				db.createObjectStore(META);
+			}).then((db) => {
+				// Another tab upgrading the schema, or the browser clearing storage: let go, and
+				// open again on the next write instead of failing every write from now on.
+				db.onversionchange = () => {
+					db.close();
+					this.#db = null;
+				};
+				db.onclose = () => {
+					this.#db = null;
+				};
+				return db;
+			});
+			this.#db.catch(() => {
+				this.#db = null;
+			});
+		}
+		return this.#db;
+	}
+
+	#schedule(): void {
+		if (this.#scheduled || this.#flushing || this.#retryTimer) return;
+		this.#scheduled = true;
+		// One macrotask: a burst of keystrokes in one task becomes one transaction, and the write
+		// starts before the browser would let a closing tab go.
+		setTimeout(() => {
+			this.#scheduled = false;
+			void this.#flush();
+		}, 0);
+	}
+
+	async #flush(): Promise<void> {
+		if (this.#flushing || this.#pending.length === 0) return;
+		this.#flushing = true;
+		const batch = this.#pending.slice();
+		try {
+			const db = await this.#open();
+			const tx = db.transaction(UPDATES, 'readwrite');
+			const store = tx.objectStore(UPDATES);
+			const requests = batch.map((row) => store.add(row));
+			await transactionDone(tx);
+			this.#pending.splice(0, batch.length);
+			batch.forEach((row, i) => {
+				const keys = this.#knownKeys.get(row.doc) ?? [];
+				keys.push(requests[i]!.result);
+				this.#knownKeys.set(row.doc, keys);
+			});
+			this.#retryDelay = RETRY_MIN_MS;
+			this.#setStatus(this.#pending.length === 0 ? { state: 'saved' } : { state: 'saving', pending: this.#pending.length });
+		} catch (error) {
+			const { kind, message } = describeStorageError(error);
+			console.error('[meridian] saving on this device failed', error);
+			this.#setStatus({ state: 'error', kind, message, pending: this.#pending.length });
+			this.#retryTimer = setTimeout(() => {
+				this.#retryTimer = null;
+				void this.#flush();
+			}, this.#retryDelay * (0.5 + Math.random()));
+			this.#retryDelay = Math.min(this.#retryDelay * 2, RETRY_MAX_MS);
+		} finally {
+			this.#flushing = false;
+		}
+		if (this.#pending.length > 0 && !this.#retryTimer) this.#schedule();
+		if (this.#pending.length === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+	}
+
+	#setStatus(status: LocalStoreStatus): void {
+		this.#status = status;
+		for (const listener of this.#listeners) listener(status);
+	}
+}
+
+/** Loads a document's stored updates into `doc` in one transaction. */
+export function applyStored(doc: Y.Doc, updates: readonly Uint8Array[], origin: unknown): void {
+	if (updates.length === 0) return;
+	Y.applyUpdate(doc, Y.mergeUpdates(updates as Uint8Array[]), origin);
+}

@@ -1,0 +1,198 @@
+/**
+ * One WebSocket per workspace that carries every room of it (see PROTOCOL.md, "frame"), so a
+ * device holding a thousand pages keeps one socket, not a thousand. Reconnects with jittered
+ * exponential backoff; each reconnect re-runs the sync handshake for every room, which heals any
+ * message lost while the socket was down.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import {
+	CloseCode,
+	decodeFrame,
+	encodeFrame,
+	encodeMessage,
+	fatalCloseCodes,
+	meridianProtocol,
+	tokenProtocolPrefix,
+	writeLeave
+} from '../protocol/index.ts';
+import { RoomLink } from './room-link.ts';
+
+export type ConnectionState =
+	| { readonly kind: 'connecting'; readonly attempt: number }
+	| { readonly kind: 'open' }
+	| { readonly kind: 'waiting'; readonly attempt: number; readonly retryAt: number }
+	| { readonly kind: 'denied'; readonly code: number; readonly reason: string }
+	| { readonly kind: 'closed' };
+
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+export class RelayConnection {
+	readonly url: string;
+	readonly #token: string;
+	#socket: WebSocket | null = null;
+	#rooms = new Map<string, RoomLink>();
+	#state: ConnectionState = { kind: 'closed' };
+	#listeners = new Set<(state: ConnectionState) => void>();
+	#retryTimer: ReturnType<typeof setTimeout> | null = null;
+	#attempt = 0;
+	#stopped = true;
+
+	/** `url` is the relay's multiplexed endpoint, e.g. `wss://wiki.example.com/sync`. */
+	constructor(url: string, token: string) {
+		this.url = url;
+		this.#token = token;
+	}
+
+	get state(): ConnectionState {
+		return this.#state;
+	}
+
+	get isOpen(): boolean {
+		return this.#socket?.readyState === WebSocket.OPEN;
+	}
+
+	get rooms(): ReadonlyMap<string, RoomLink> {
+		return this.#rooms;
+	}
+
+	onState(listener: (state: ConnectionState) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Starts syncing `doc` as `room`. The document should already hold what the device stored. */
+	addRoom(room: string, doc: Y.Doc, options: { canWrite: boolean; storedStateVector?: Uint8Array | null }): RoomLink {
+		const existing = this.#rooms.get(room);
+		if (existing) return existing;
+		const link = new RoomLink(room, doc, {
+			send: (message) => this.#send(room, message),
+			get isOpen() {
+				return connection.isOpen;
+			}
+		}, options);
+		const connection = this;
+		this.#rooms.set(room, link);
+		if (this.isOpen) link.connected();
+		return link;
+	}
+
+	removeRoom(room: string): void {
+		const link = this.#rooms.get(room);
+		if (!link) return;
+		if (link.awareness) awarenessProtocol.removeAwarenessStates(link.awareness, [link.doc.clientID], 'leave');
+		this.#send(room, encodeMessage(writeLeave));
+		link.destroy();
+		this.#rooms.delete(room);
+	}
+
+	connect(): void {
+		this.#stopped = false;
+		if (this.#socket || this.#state.kind === 'denied') return;
+		this.#open();
+	}
+
+	/** Closes the socket for good (until connect() is called again). */
+	close(): void {
+		this.#stopped = true;
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
+		this.#socket?.close(1000);
+		this.#socket = null;
+		for (const link of this.#rooms.values()) link.disconnected();
+		this.#setState({ kind: 'closed' });
+	}
+
+	/** Reconnect now instead of waiting out the backoff (the browser says it is online again). */
+	retryNow(): void {
+		if (this.#stopped || this.#state.kind !== 'waiting') return;
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
+		this.#open();
+	}
+
+	#open(): void {
+		this.#setState({ kind: 'connecting', attempt: this.#attempt });
+		let socket: WebSocket;
+		try {
+			// The token travels as a sub-protocol: browsers cannot set headers on a WebSocket, and a
+			// query string would end up in access logs.
+			socket = new WebSocket(this.url, [meridianProtocol, tokenProtocolPrefix + this.#token]);
+		} catch {
+			this.#scheduleRetry();
+			return;
+		}
+		socket.binaryType = 'arraybuffer';
+		this.#socket = socket;
+		socket.onopen = () => {
+			this.#attempt = 0;
+			this.#setState({ kind: 'open' });
+			for (const link of this.#rooms.values()) link.connected();
+		};
+		socket.onmessage = (event: MessageEvent) => {
+			if (!(event.data instanceof ArrayBuffer)) return;
+			try {
+				const { room, message } = decodeFrame(new Uint8Array(event.data));
+				this.#rooms.get(room)?.receive(message);
+			} catch (error) {
+				// A message we cannot read means the two sides disagree; start over with a fresh handshake.
+				console.error('[meridian] unreadable message from the relay', error);
+				socket.close(CloseCode.malformed);
+			}
+		};
+		socket.onclose = (event: CloseEvent) => {
+			if (this.#socket !== socket) return;
+			this.#socket = null;
+			for (const link of this.#rooms.values()) link.disconnected();
+			if (fatalCloseCodes.has(event.code)) {
+				this.#setState({ kind: 'denied', code: event.code, reason: event.reason || describeDenied(event.code) });
+				return;
+			}
+			if (!this.#stopped) this.#scheduleRetry();
+		};
+	}
+
+	#scheduleRetry(): void {
+		this.#attempt++;
+		const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(this.#attempt, 16));
+		const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+		this.#setState({ kind: 'waiting', attempt: this.#attempt, retryAt: Date.now() + delay });
+		this.#retryTimer = setTimeout(() => {
+			this.#retryTimer = null;
+			this.#open();
+		}, delay);
+	}
+
+	#send(room: string, message: Uint8Array): boolean {
+		const socket = this.#socket;
+		if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+		socket.send(encodeFrame(room, message));
+		return true;
+	}
+
+	#setState(state: ConnectionState): void {
+		this.#state = state;
+		for (const listener of this.#listeners) listener(state);
+	}
+}
+
+function describeDenied(code: number): string {
+	switch (code) {
+		case CloseCode.unauthorized:
+			return 'The relay did not accept this device’s access token (missing, invalid or expired). Ask for a new invite link.';
+		case CloseCode.forbidden:
+			return 'This access token is for another workspace.';
+		case CloseCode.unknownRoom:
+			return 'The relay does not know this workspace.';
+		default:
+			return `The relay closed the connection (${code}).`;
+	}
+}
+
+/** The relay's multiplexed endpoint on the origin that served the app. */
+export function relayUrlForOrigin(origin: string): string {
+	const url = new URL('/sync', origin);
+	url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+	return url.toString();
+}

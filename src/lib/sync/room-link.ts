@@ -1,0 +1,246 @@
+/**
+ * One document's link to the relay over a shared connection: runs y-protocols sync for the room,
+ * relays awareness, and tracks what the relay has durably stored.
+ *
+ * Durability is counted, not guessed: every sync write this link sends (its step-2 reply and each
+ * update) gets the next number on this connection, remembered with the document's local version
+ * at that moment; when the relay answers `stored(n)`, every local change up to the version sent
+ * with write n is committed on the relay. A fresh connection starts the count at zero, and its
+ * first write — the step-2 reply to the relay's state vector — carries everything the relay lacks,
+ * deletions included, so nothing is called stored that the relay does not have.
+ */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as authProtocol from 'y-protocols/auth';
+import { MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
+import { Origin } from '../model/origins.ts';
+
+export type RoomRelayState =
+	| { readonly kind: 'offline' }
+	| { readonly kind: 'syncing' }
+	| { readonly kind: 'stored' }
+	| { readonly kind: 'pending' }
+	| { readonly kind: 'error'; readonly code: number; readonly reason: string };
+
+export interface RoomTransport {
+	/** Sends one message of this room (the connection adds the frame). False when not connected. */
+	send(message: Uint8Array): boolean;
+	readonly isOpen: boolean;
+}
+
+export class RoomLink {
+	readonly room: string;
+	readonly doc: Y.Doc;
+	#awareness: awarenessProtocol.Awareness | null = null;
+	readonly #transport: RoomTransport;
+	readonly #canWrite: boolean;
+	/** Bumped by every change that did not come from the relay. Starts at 1: what was loaded from the device is unproven. */
+	#version = 1;
+	#storedVersion = 0;
+	#sent = 0;
+	#inFlight: { count: number; version: number; stateVector: Uint8Array }[] = [];
+	#storedStateVector: Uint8Array | null = null;
+	#synced = false;
+	#error: { code: number; reason: string } | null = null;
+	#listeners = new Set<() => void>();
+
+	constructor(
+		room: string,
+		doc: Y.Doc,
+		transport: RoomTransport,
+		options: { canWrite: boolean; storedStateVector?: Uint8Array | null }
+	) {
+		this.room = room;
+		this.doc = doc;
+		this.#transport = transport;
+		this.#canWrite = options.canWrite;
+		// What the relay confirmed last time (persisted by the session): if it covers everything the
+		// device holds, nothing is waiting for the relay, even before this connection proves it.
+		if (options.storedStateVector && covers(options.storedStateVector, Y.encodeStateVector(doc))) {
+			this.#storedVersion = this.#version;
+			this.#storedStateVector = options.storedStateVector;
+		}
+		doc.on('update', this.#onUpdate);
+	}
+
+	get awareness(): awarenessProtocol.Awareness | null {
+		return this.#awareness;
+	}
+
+	/** Shares presence (cursors, names) in this room while a page is open; null stops it. */
+	setAwareness(awareness: awarenessProtocol.Awareness | null): void {
+		this.#awareness?.off('update', this.#onAwareness);
+		this.#awareness = awareness;
+		awareness?.on('update', this.#onAwareness);
+		if (awareness?.getLocalState() && this.#transport.isOpen) {
+			this.#transport.send(awarenessMessage(awareness, [this.doc.clientID]));
+			this.#transport.send(encodeMessage((e) => encoding.writeVarUint(e, MessageType.queryAwareness)));
+		}
+	}
+
+	/** The state vector the relay last confirmed storing (for the session to persist). */
+	get storedStateVector(): Uint8Array | null {
+		return this.#storedStateVector;
+	}
+
+	get synced(): boolean {
+		return this.#synced;
+	}
+
+	get state(): RoomRelayState {
+		if (this.#error) return { kind: 'error', ...this.#error };
+		if (!this.#transport.isOpen) return { kind: 'offline' };
+		if (!this.#synced) return { kind: 'syncing' };
+		// A member who may not write here has nothing of theirs to store: synced is all there is.
+		if (!this.#canWrite || this.#storedVersion >= this.#version) return { kind: 'stored' };
+		return { kind: 'pending' };
+	}
+
+	/** True when local changes exist that the relay has not confirmed storing. */
+	get hasUnstored(): boolean {
+		return this.#canWrite && this.#storedVersion < this.#version;
+	}
+
+	onChange(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Called by the connection when the socket opens: start the sync handshake. */
+	connected(): void {
+		this.#sent = 0;
+		this.#inFlight = [];
+		this.#synced = false;
+		this.#error = null;
+		this.#transport.send(encodeMessage((e) => {
+			encoding.writeVarUint(e, MessageType.sync);
+			syncProtocol.writeSyncStep1(e, this.doc);
+		}));
+		if (this.#awareness?.getLocalState()) {
+			this.#transport.send(awarenessMessage(this.#awareness, [this.doc.clientID]));
+		}
+		this.#emit();
+	}
+
+	/** Called by the connection when the socket closes. */
+	disconnected(): void {
+		this.#synced = false;
+		this.#inFlight = [];
+		if (this.#awareness) {
+			// Remote cursors vanish when we can no longer hear them leave.
+			const others = [...this.#awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+			awarenessProtocol.removeAwarenessStates(this.#awareness, others, this);
+		}
+		this.#emit();
+	}
+
+	/** Handles one message of this room from the relay. Throws on a malformed message. */
+	receive(message: Uint8Array): void {
+		const decoder = decoding.createDecoder(message);
+		const type = decoding.readVarUint(decoder);
+		switch (type) {
+			case MessageType.sync: {
+				const reply = encoding.createEncoder();
+				encoding.writeVarUint(reply, MessageType.sync);
+				const syncType = syncProtocol.readSyncMessage(decoder, reply, this.doc, Origin.relay);
+				if (syncType === syncProtocol.messageYjsSyncStep1) {
+					// Our step-2 reply carries everything the relay lacks: the first write of this connection.
+					if (this.#canWrite) this.#sendWrite(encoding.toUint8Array(reply));
+					else this.#transport.send(encoding.toUint8Array(reply));
+				} else if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
+					this.#synced = true;
+					this.#emit();
+				}
+				break;
+			}
+			case MessageType.awareness:
+				if (this.#awareness) awarenessProtocol.applyAwarenessUpdate(this.#awareness, decoding.readVarUint8Array(decoder), this);
+				break;
+			case MessageType.queryAwareness:
+				if (this.#awareness) this.#transport.send(awarenessMessage(this.#awareness, [...this.#awareness.getStates().keys()]));
+				break;
+			case MessageType.auth:
+				authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => {
+					this.#error = { code: 4403, reason };
+					this.#emit();
+				});
+				break;
+			case MessageType.stored:
+				this.#acknowledge(readStored(decoder));
+				break;
+			case MessageType.roomError:
+				this.#error = readRoomError(decoder);
+				this.#emit();
+				break;
+			default:
+				throw new Error(`Unknown message type ${type} in room ${this.room}`);
+		}
+	}
+
+	destroy(): void {
+		this.doc.off('update', this.#onUpdate);
+		this.#awareness?.off('update', this.#onAwareness);
+		this.#listeners.clear();
+	}
+
+	#onUpdate = (update: Uint8Array, origin: unknown): void => {
+		if (origin === Origin.relay) return;
+		this.#version++;
+		if (this.#canWrite && this.#transport.isOpen) {
+			this.#sendWrite(encodeMessage((e) => {
+				encoding.writeVarUint(e, MessageType.sync);
+				syncProtocol.writeUpdate(e, update);
+			}));
+		}
+		this.#emit();
+	};
+
+	#onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+		if (origin === this || !this.#awareness) return;
+		this.#transport.send(awarenessMessage(this.#awareness, [...added, ...updated, ...removed]));
+	};
+
+	#sendWrite(message: Uint8Array): void {
+		if (!this.#transport.send(message)) return;
+		this.#sent++;
+		this.#inFlight.push({ count: this.#sent, version: this.#version, stateVector: Y.encodeStateVector(this.doc) });
+	}
+
+	#acknowledge(count: number): void {
+		while (this.#inFlight.length > 0 && this.#inFlight[0]!.count <= count) {
+			const write = this.#inFlight.shift()!;
+			if (write.version >= this.#storedVersion) {
+				this.#storedVersion = write.version;
+				this.#storedStateVector = write.stateVector;
+			}
+		}
+		this.#emit();
+	}
+
+	#emit(): void {
+		for (const listener of this.#listeners) listener();
+	}
+}
+
+/**
+ * Whether state vector `stored` has every struct that `local` has. Every local change to Meridian's
+ * documents creates structs (map sets; page-body deletions are recorded by authorship.ts), so a
+ * covered state vector means nothing local is missing from the relay.
+ */
+function covers(stored: Uint8Array, local: Uint8Array): boolean {
+	const have = Y.decodeStateVector(stored);
+	for (const [client, clock] of Y.decodeStateVector(local)) {
+		if ((have.get(client) ?? 0) < clock) return false;
+	}
+	return true;
+}
+
+function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+	return encodeMessage((e) => {
+		encoding.writeVarUint(e, MessageType.awareness);
+		encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+	});
+}

@@ -1,0 +1,59 @@
+/**
+ * Keeps tabs of one browser in step: each local change is posted on a BroadcastChannel per
+ * workspace. A tab that opens a document asks the others for what it lacks (its state vector),
+ * so a change still on its way to IndexedDB in another tab is not missed.
+ */
+import * as Y from 'yjs';
+import { Origin } from '../model/origins.ts';
+
+type TabMessage =
+	| { readonly type: 'update'; readonly doc: string; readonly update: Uint8Array }
+	| { readonly type: 'state'; readonly doc: string; readonly stateVector: Uint8Array };
+
+export class TabChannel {
+	readonly #channel: BroadcastChannel | null;
+	readonly #docs = new Map<string, Y.Doc>();
+
+	constructor(workspaceId: string) {
+		this.#channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`meridian:${workspaceId}`);
+		if (this.#channel) this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data);
+	}
+
+	/** Shares `doc`'s changes with other tabs and asks them for what this tab lacks. */
+	add(name: string, doc: Y.Doc): void {
+		this.#docs.set(name, doc);
+		doc.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin !== Origin.tab && this.#docs.get(name) === doc) this.#post({ type: 'update', doc: name, update });
+		});
+		this.#post({ type: 'state', doc: name, stateVector: Y.encodeStateVector(doc) });
+	}
+
+	remove(name: string): void {
+		this.#docs.delete(name);
+	}
+
+	close(): void {
+		this.#docs.clear();
+		this.#channel?.close();
+	}
+
+	#post(message: TabMessage): void {
+		this.#channel?.postMessage(message);
+	}
+
+	#receive(message: TabMessage): void {
+		const doc = this.#docs.get(message.doc);
+		if (!doc) return;
+		switch (message.type) {
+			case 'update':
+				Y.applyUpdate(doc, message.update, Origin.tab);
+				break;
+			case 'state': {
+				const diff = Y.encodeStateAsUpdate(doc, message.stateVector);
+				// An empty diff is two bytes (no structs, empty delete set): nothing to send.
+				if (diff.length > 2) this.#post({ type: 'update', doc: message.doc, update: diff });
+				break;
+			}
+		}
+	}
+}

@@ -1,0 +1,209 @@
+/**
+ * Everything one open workspace needs on this device: its documents loaded from IndexedDB and
+ * written back on every change, shared with other tabs, and — when the device has a token —
+ * synced with the relay over one connection. Joining brings every page onto the device.
+ */
+import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { Origin } from '../model/origins.ts';
+import { canWriteSchema } from '../model/version.ts';
+import { listPages, pagesMap } from '../model/workspace.ts';
+import { newPageDoc, seedPageBody, bodyFragment } from '../model/page.ts';
+import { trackAuthorship } from '../model/authorship.ts';
+import { canWrite, pageRoom, readUnverifiedClaims, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
+import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
+import { TabChannel } from './tab-channel.ts';
+import { RelayConnection } from './relay-connection.ts';
+import type { RoomLink } from './room-link.ts';
+import type { WorkspaceRecord } from './device.ts';
+
+export interface OpenDoc {
+	readonly name: string;
+	readonly kind: RoomKind;
+	readonly doc: Y.Doc;
+	readonly link: RoomLink | null;
+}
+
+export class WorkspaceSession {
+	readonly id: string;
+	readonly memberId: string;
+	/** A workspace used on this device only acts as its admin; otherwise the token says. */
+	readonly role: Role;
+	readonly store: LocalStore;
+	readonly connection: RelayConnection | null;
+	readonly workspaceDoc: Y.Doc;
+	readonly #tabs: TabChannel;
+	readonly #docs = new Map<string, Promise<OpenDoc>>();
+	readonly #compacting = new Set<string>();
+	readonly #listeners = new Set<() => void>();
+	#storedSaveTimer: ReturnType<typeof setTimeout> | null = null;
+	#storedDirty = new Set<RoomLink>();
+	#stopAuthorship: (() => void)[] = [];
+	#closed = false;
+
+	private constructor(record: WorkspaceRecord, relayUrl: string | null) {
+		this.id = record.id;
+		this.memberId = record.memberId;
+		const claims = record.token ? readUnverifiedClaims(record.token) : null;
+		this.role = claims?.role ?? 'admin';
+		this.store = new LocalStore(record.id);
+		this.#tabs = new TabChannel(record.id);
+		this.connection = record.token && relayUrl ? new RelayConnection(relayUrl, record.token) : null;
+		this.workspaceDoc = new Y.Doc();
+		this.store.onStatus(() => this.#emit());
+		this.connection?.onState(() => this.#emit());
+	}
+
+	/** Opens a workspace: loads its index from the device, then connects to the relay if it has one. */
+	static async open(record: WorkspaceRecord, relayUrl: string | null): Promise<WorkspaceSession> {
+		const session = new WorkspaceSession(record, relayUrl);
+		await session.#load(workspaceRoom(record.id), 'workspace', session.workspaceDoc);
+		session.connection?.connect();
+		return session;
+	}
+
+	/** Whether this member may change documents of `kind` (role, and a schema this app understands). */
+	canEdit(kind: RoomKind, doc: Y.Doc): boolean {
+		return canWrite(this.role, kind) && canWriteSchema(doc);
+	}
+
+	onChange(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** The body of a page, loaded from the device (and synced, when there is a relay). */
+	async openPage(pageId: string): Promise<OpenDoc> {
+		const name = pageRoom(this.id, pageId);
+		let open = this.#docs.get(name);
+		if (!open) {
+			open = this.#load(name, 'page', newPageDoc()).then((opened) => {
+				this.#seed(opened, pageId);
+				if (this.canEdit('page', opened.doc)) this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
+				return opened;
+			});
+			this.#docs.set(name, open);
+		}
+		return open;
+	}
+
+	/** Presence for a page while it is open in the editor. Call the returned function to leave. */
+	presence(opened: OpenDoc, user: { name: string; color: string }): { awareness: Awareness; leave: () => void } {
+		const awareness = new Awareness(opened.doc);
+		awareness.setLocalStateField('user', { ...user, memberId: this.memberId });
+		opened.link?.setAwareness(awareness);
+		return {
+			awareness,
+			leave: () => {
+				opened.link?.setAwareness(null);
+				awareness.destroy();
+			}
+		};
+	}
+
+	/**
+	 * Brings every page of the workspace onto this device and keeps new ones coming. Progress is
+	 * `syncProgress()`. Pages are loaded from IndexedDB first, so only what is missing travels.
+	 */
+	syncAllPages(): void {
+		const ensure = (): void => {
+			for (const page of listPages(this.workspaceDoc)) void this.openPage(page.id);
+		};
+		pagesMap(this.workspaceDoc).observe(ensure);
+		ensure();
+	}
+
+	/** Rooms synced with the relay out of rooms known (for the joining progress bar). */
+	syncProgress(): { synced: number; total: number } {
+		const links = this.connection ? [...this.connection.rooms.values()] : [];
+		const pages = listPages(this.workspaceDoc).length + 1;
+		return { synced: links.filter((link) => link.synced).length, total: Math.max(pages, links.length) };
+	}
+
+	/** Documents with changes the relay has not confirmed storing. */
+	unstoredDocs(): string[] {
+		if (!this.connection) return [];
+		return [...this.connection.rooms.values()].filter((link) => link.hasUnstored).map((link) => link.room);
+	}
+
+	link(name: string): RoomLink | null {
+		return this.connection?.rooms.get(name) ?? null;
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		for (const stop of this.#stopAuthorship) stop();
+		this.connection?.close();
+		this.#tabs.close();
+		await this.#saveStoredStateVectors();
+		await this.store.close();
+	}
+
+	async #load(name: string, kind: RoomKind, doc: Y.Doc): Promise<OpenDoc> {
+		applyStored(doc, await this.store.load(name), Origin.indexeddb);
+		doc.on('update', (update: Uint8Array, origin: unknown) => {
+			// Other tabs write their own changes; what came from IndexedDB is already there.
+			if (origin === Origin.indexeddb || origin === Origin.tab) return;
+			this.store.append(name, update);
+			if (this.store.rowCount(name) > COMPACT_AFTER) this.#compact(name, doc);
+		});
+		this.#tabs.add(name, doc);
+		if (this.store.rowCount(name) > COMPACT_AFTER) this.#compact(name, doc);
+		let link: RoomLink | null = null;
+		if (this.connection) {
+			const storedStateVector = await this.store.getMeta<Uint8Array>(`stored:${name}`).catch(() => null);
+			link = this.connection.addRoom(name, doc, { canWrite: canWrite(this.role, kind), storedStateVector });
+			const added = link;
+			let lastStored = added.storedStateVector;
+			link.onChange(() => {
+				if (added.storedStateVector !== lastStored) {
+					lastStored = added.storedStateVector;
+					this.#storedDirty.add(added);
+					this.#scheduleStoredSave();
+				}
+				this.#emit();
+			});
+		}
+		this.#emit();
+		return { name, kind, doc, link };
+	}
+
+	/**
+	 * A new page gets its blank first paragraph from a deterministic seed (model/page.ts), so
+	 * seeding on every device that opens it, before or after sync, yields one paragraph.
+	 */
+	#seed(opened: OpenDoc, pageId: string): void {
+		if (bodyFragment(opened.doc).length > 0 || !this.canEdit('page', opened.doc)) return;
+		seedPageBody(opened.doc, pageId);
+	}
+
+	#compact(name: string, doc: Y.Doc): void {
+		if (this.#compacting.has(name)) return;
+		this.#compacting.add(name);
+		void this.store
+			.whenSaved()
+			.then(() => this.store.compact(name, Y.encodeStateAsUpdate(doc)))
+			.catch((error: unknown) => console.error('[meridian] compacting a document on this device failed', error))
+			.finally(() => this.#compacting.delete(name));
+	}
+
+	#scheduleStoredSave(): void {
+		if (this.#storedSaveTimer) return;
+		this.#storedSaveTimer = setTimeout(() => {
+			this.#storedSaveTimer = null;
+			void this.#saveStoredStateVectors();
+		}, 500);
+	}
+
+	/** Remembers what the relay confirmed, so a reload while offline still knows what is not on the relay. */
+	async #saveStoredStateVectors(): Promise<void> {
+		const dirty = [...this.#storedDirty];
+		this.#storedDirty.clear();
+		await Promise.allSettled(dirty.map((link) => this.store.putMeta(`stored:${link.room}`, link.storedStateVector)));
+	}
+
+	#emit(): void {
+		for (const listener of this.#listeners) listener();
+	}
+}
