@@ -1,0 +1,207 @@
+/**
+ * Connections: the two ways a peer talks to rooms over one socket.
+ * - RoomConnection: `/sync/<room>`, stock y-websocket, one room per socket.
+ * - MuxConnection: `/sync`, every message a frame `varString(room) • message`, many rooms.
+ * Both are authenticated before they exist (the glue checks the token); they depend on a
+ * SocketLike, so tests drive them with an in-memory socket pair.
+ */
+import * as decoding from 'lib0/decoding';
+import {
+	CloseCode,
+	MessageType,
+	SyncType,
+	canWrite,
+	decodeFrame,
+	encodeFrame,
+	encodeMessage,
+	parseRoomName,
+	writeRoomError,
+	type RoomName,
+	type TokenClaims
+} from '../src/lib/protocol/index.ts';
+import type { RoomRegistry } from './rooms.ts';
+import { Session, type SessionHost, type SocketLike } from './session.ts';
+import type { Logger } from './log.ts';
+
+export interface Connection {
+	/** One WebSocket message from the peer. */
+	receive(data: Uint8Array): void;
+	/** The socket closed (either side): leave every room. Idempotent. */
+	closed(): void;
+	/** Shutdown: stop handling incoming messages (they will not be acknowledged). */
+	freeze(): void;
+	close(code: number, reason: string): void;
+	readonly sessionCount: number;
+}
+
+abstract class BaseConnection implements Connection, SessionHost {
+	protected readonly socket: SocketLike;
+	protected readonly registry: RoomRegistry;
+	protected readonly log: Logger;
+	protected frozen = false;
+	#closed = false;
+
+	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger) {
+		this.socket = socket;
+		this.registry = registry;
+		this.log = log;
+	}
+
+	abstract receive(data: Uint8Array): void;
+	abstract deliver(session: Session, message: Uint8Array): void;
+	abstract reject(session: Session, code: number, reason: string): void;
+	protected abstract sessions(): Iterable<Session>;
+	abstract readonly sessionCount: number;
+
+	get isClosed(): boolean {
+		return this.#closed;
+	}
+
+	malformed(reason: string): void {
+		this.close(CloseCode.malformed, reason);
+	}
+
+	close(code: number, reason: string): void {
+		if (this.socket.isOpen) this.socket.close(code, reason);
+		this.closed();
+	}
+
+	closed(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		for (const session of [...this.sessions()]) this.registry.leave(session);
+	}
+
+	freeze(): void {
+		this.frozen = true;
+	}
+
+	protected send(data: Uint8Array): void {
+		if (this.socket.isOpen) this.socket.send(data);
+	}
+}
+
+/** `/sync/<room>`: the stock y-websocket protocol for one room. */
+export class RoomConnection extends BaseConnection {
+	readonly #session: Session;
+
+	constructor(
+		socket: SocketLike,
+		registry: RoomRegistry,
+		log: Logger,
+		claims: TokenClaims,
+		room: string,
+		name: RoomName,
+		wantsAcks: boolean
+	) {
+		super(socket, registry, log);
+		this.#session = new Session(room, this, canWrite(claims.role, name.kind), wantsAcks);
+		registry.join(room, name.kind, this.#session);
+	}
+
+	get sessionCount(): number {
+		return this.isClosed ? 0 : 1;
+	}
+
+	protected sessions(): Iterable<Session> {
+		return [this.#session];
+	}
+
+	receive(data: Uint8Array): void {
+		if (this.frozen || this.isClosed) return;
+		const room = this.#session.room;
+		if (room) room.receive(this.#session, data);
+	}
+
+	deliver(_session: Session, message: Uint8Array): void {
+		this.send(message);
+	}
+
+	reject(_session: Session, code: number, reason: string): void {
+		this.close(code, reason);
+	}
+}
+
+/** `/sync`: many rooms of one workspace over one socket. */
+export class MuxConnection extends BaseConnection {
+	readonly #claims: TokenClaims;
+	readonly #sessions = new Map<string, Session>();
+
+	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims) {
+		super(socket, registry, log);
+		this.#claims = claims;
+	}
+
+	get sessionCount(): number {
+		return this.#sessions.size;
+	}
+
+	protected sessions(): Iterable<Session> {
+		return this.#sessions.values();
+	}
+
+	receive(data: Uint8Array): void {
+		if (this.frozen || this.isClosed) return;
+		let room: string;
+		let message: Uint8Array;
+		let type: number;
+		let syncType: number | null = null;
+		try {
+			({ room, message } = decodeFrame(data));
+			const decoder = decoding.createDecoder(message);
+			type = decoding.readVarUint(decoder);
+			if (type === MessageType.sync) syncType = decoding.readVarUint(decoder);
+		} catch {
+			this.malformed('undecodable frame');
+			return;
+		}
+		const session = this.#sessions.get(room);
+		if (type === MessageType.leave) {
+			if (session) this.#leave(session);
+			return;
+		}
+		if (session) {
+			session.room?.receive(session, message);
+			return;
+		}
+		if (type > MessageType.leave) {
+			this.malformed(`unknown message type ${type}`);
+			return;
+		}
+		// Not in this room yet: only sync step 1 joins. Anything else (say, awareness that crossed
+		// our roomError on the wire) is dropped; it carried nothing the peer expects an answer to.
+		if (syncType !== SyncType.step1) return;
+		const name = parseRoomName(room);
+		if (!name) {
+			this.#sendRoomError(room, CloseCode.unknownRoom, 'unknown room');
+			return;
+		}
+		if (name.workspaceId !== this.#claims.workspaceId) {
+			this.#sendRoomError(room, CloseCode.forbidden, 'token is for another workspace');
+			return;
+		}
+		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true);
+		this.#sessions.set(room, joined);
+		this.registry.join(room, name.kind, joined, message);
+	}
+
+	deliver(session: Session, message: Uint8Array): void {
+		this.send(encodeFrame(session.roomName, message));
+	}
+
+	reject(session: Session, code: number, reason: string): void {
+		if (this.#sessions.get(session.roomName) === session) this.#sessions.delete(session.roomName);
+		session.closed = true;
+		this.#sendRoomError(session.roomName, code, reason);
+	}
+
+	#leave(session: Session): void {
+		this.#sessions.delete(session.roomName);
+		this.registry.leave(session);
+	}
+
+	#sendRoomError(room: string, code: number, reason: string): void {
+		this.log('info', 'room refused on multiplexed connection', { room, code });
+		this.send(encodeFrame(room, encodeMessage((encoder) => writeRoomError(encoder, code, reason))));
+	}
+}

@@ -1,0 +1,115 @@
+/**
+ * Plain HTTP: the built SPA from build/ (static files, index.html for every other GET path),
+ * GET /healthz and GET /metrics. Nothing here touches rooms except to count them.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const contentTypes: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.webmanifest': 'application/manifest+json; charset=utf-8',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.jpeg': 'image/jpeg',
+	'.gif': 'image/gif',
+	'.webp': 'image/webp',
+	'.ico': 'image/x-icon',
+	'.txt': 'text/plain; charset=utf-8',
+	'.map': 'application/json; charset=utf-8',
+	'.woff': 'font/woff',
+	'.woff2': 'font/woff2',
+	'.wasm': 'application/wasm'
+};
+
+export interface HttpOptions {
+	readonly buildDir: string;
+	/** Prometheus text for GET /metrics. */
+	readonly metrics: () => string;
+}
+
+const notBuilt = `<!doctype html><meta charset="utf-8"><title>Meridian relay</title>
+<p>The relay is running, but the app is not built: run <code>npm run build</code>, then reload.</p>\n`;
+
+export function createRequestHandler(options: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
+	const root = options.buildDir;
+	return (req, res) => {
+		const url = new URL(req.url ?? '/', 'http://relay.invalid');
+		const path = url.pathname;
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+			res.end('method not allowed\n');
+			return;
+		}
+		if (path === '/healthz') return sendText(req, res, 200, 'application/json', '{"ok":true}');
+		if (path === '/metrics') {
+			return sendText(req, res, 200, 'text/plain; version=0.0.4; charset=utf-8', options.metrics());
+		}
+		if (path === '/sync' || path.startsWith('/sync/')) {
+			return sendText(req, res, 426, 'text/plain; charset=utf-8', 'WebSocket upgrade required\n');
+		}
+		const index = join(root, 'index.html');
+		if (!existsSync(index)) return sendText(req, res, 503, 'text/html; charset=utf-8', notBuilt);
+
+		const file = resolveFile(root, path);
+		if (file) return sendFile(req, res, file, cacheControl(path));
+		// Anything else is a client-side route of the SPA.
+		return sendFile(req, res, index, 'no-cache');
+	};
+}
+
+/** The file under root that `urlPath` names, or null (traversal, directories, missing files). */
+function resolveFile(root: string, urlPath: string): string | null {
+	let decoded: string;
+	try {
+		decoded = decodeURIComponent(urlPath);
+	} catch {
+		return null;
+	}
+	if (decoded.includes('\0')) return null;
+	const file = normalize(join(root, decoded));
+	if (file !== root && !file.startsWith(root + sep)) return null;
+	try {
+		return statSync(file).isFile() ? file : null;
+	} catch {
+		return null;
+	}
+}
+
+function cacheControl(path: string): string {
+	// The service worker must be revalidated on every load, or an update is never seen.
+	if (path === '/service-worker.js') return 'no-cache';
+	if (path.startsWith('/_app/immutable/')) return 'public, max-age=31536000, immutable';
+	return 'no-cache';
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache: string): void {
+	const size = statSync(file).size;
+	res.writeHead(200, {
+		'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
+		'Content-Length': size,
+		'Cache-Control': cache,
+		'X-Content-Type-Options': 'nosniff'
+	});
+	if (req.method === 'HEAD') {
+		res.end();
+		return;
+	}
+	createReadStream(file)
+		.on('error', () => res.destroy())
+		.pipe(res);
+}
+
+function sendText(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string): void {
+	res.writeHead(status, {
+		'Content-Type': type,
+		'Content-Length': Buffer.byteLength(body),
+		'Cache-Control': 'no-store'
+	});
+	res.end(req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,133 @@
+/**
+ * Group commit: rooms enqueue accepted updates; the persister appends everything queued in one
+ * storage transaction and then tells each entry its seq. Entries are committed strictly in queue
+ * order (a flush takes a prefix of the queue), which is what lets a connection's acks be a simple
+ * count. A failed transaction leaves its entries at the head of the queue and is retried with
+ * backoff; nothing is dropped and nothing is acknowledged until it commits.
+ */
+import type { Store } from './storage/types.ts';
+import { errorText, type Logger } from './log.ts';
+
+export interface PendingEntry {
+	readonly room: string;
+	readonly update: Uint8Array;
+	/** Called after the transaction holding this entry committed. */
+	readonly onCommitted: (seq: number) => void;
+}
+
+export interface PersisterOptions {
+	/** Wait this long after a busy flush before the next one, to gather a group. */
+	readonly delayMs: number;
+	readonly retryMinMs?: number;
+	readonly retryMaxMs?: number;
+}
+
+export class Persister {
+	readonly #store: Store;
+	readonly #log: Logger;
+	readonly #delayMs: number;
+	readonly #retryMinMs: number;
+	readonly #retryMaxMs: number;
+	#queue: PendingEntry[] = [];
+	#pendingBytes = 0;
+	#timer: NodeJS.Timeout | null = null;
+	#flushing: Promise<boolean> | null = null;
+	#lastFlushAt = 0;
+	#failures = 0;
+	#stopped = false;
+
+	constructor(store: Store, log: Logger, options: PersisterOptions) {
+		this.#store = store;
+		this.#log = log;
+		this.#delayMs = options.delayMs;
+		this.#retryMinMs = options.retryMinMs ?? 50;
+		this.#retryMaxMs = options.retryMaxMs ?? 5000;
+	}
+
+	get pendingCount(): number {
+		return this.#queue.length;
+	}
+	get pendingBytes(): number {
+		return this.#pendingBytes;
+	}
+
+	enqueue(entry: PendingEntry): void {
+		this.#queue.push(entry);
+		this.#pendingBytes += entry.update.byteLength;
+		this.#schedule();
+	}
+
+	/**
+	 * Commits everything queued now (and whatever is queued while it runs, in a following
+	 * transaction). Resolves true when the queue is empty, false when a transaction failed.
+	 */
+	async flush(): Promise<boolean> {
+		if (this.#timer) {
+			clearTimeout(this.#timer);
+			this.#timer = null;
+		}
+		while (this.#flushing) await this.#flushing;
+		while (this.#queue.length > 0) {
+			this.#flushing = this.#flushOnce();
+			const ok = await this.#flushing;
+			this.#flushing = null;
+			if (!ok) {
+				this.#schedule();
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Stops timers (shutdown); a final `flush()` may still be called. */
+	stop(): void {
+		this.#stopped = true;
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+	}
+
+	async #flushOnce(): Promise<boolean> {
+		const batch = this.#queue.slice();
+		let seqs: number[];
+		try {
+			seqs = await this.#store.append(batch.map(({ room, update }) => ({ room, update })));
+		} catch (error) {
+			this.#failures++;
+			this.#log('error', 'storage append failed; updates kept in memory and retried', {
+				error: errorText(error),
+				pendingUpdates: this.#queue.length,
+				pendingBytes: this.#pendingBytes,
+				attempt: this.#failures
+			});
+			return false;
+		}
+		this.#failures = 0;
+		this.#lastFlushAt = Date.now();
+		this.#queue.splice(0, batch.length);
+		batch.forEach((entry, i) => {
+			this.#pendingBytes -= entry.update.byteLength;
+			try {
+				entry.onCommitted(seqs[i] ?? 0);
+			} catch (error) {
+				this.#log('error', 'commit callback failed', { room: entry.room, error: errorText(error) });
+			}
+		});
+		return true;
+	}
+
+	#schedule(): void {
+		if (this.#timer || this.#stopped || this.#queue.length === 0) return;
+		let delay: number;
+		if (this.#failures > 0) {
+			delay = Math.min(this.#retryMaxMs, this.#retryMinMs * 2 ** (this.#failures - 1));
+		} else {
+			// Idle (nothing committed within the last delay): flush at once for the lowest latency;
+			// busy: wait a little so the next transaction carries a group.
+			delay = Date.now() - this.#lastFlushAt >= this.#delayMs ? 0 : this.#delayMs;
+		}
+		this.#timer = setTimeout(() => {
+			this.#timer = null;
+			void this.flush();
+		}, delay);
+	}
+}

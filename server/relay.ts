@@ -1,0 +1,107 @@
+/**
+ * Wires the relay together: storage, group commit, rooms, HTTP and the sync endpoint.
+ * main.ts adds the process concerns (environment, signals, exit code).
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CloseCode } from '../src/lib/protocol/index.ts';
+import { createVerifier, loadSecret } from './auth.ts';
+import type { Config } from './config.ts';
+import { createRequestHandler } from './http.ts';
+import type { Logger } from './log.ts';
+import { renderMetrics } from './metrics.ts';
+import { Persister } from './persister.ts';
+import { RoomRegistry } from './rooms.ts';
+import { SqliteStore } from './storage/sqlite.ts';
+import type { Store } from './storage/types.ts';
+import { attachSyncEndpoint } from './ws-glue.ts';
+
+export const databaseFileName = 'meridian.sqlite';
+
+export interface Relay {
+	readonly url: string;
+	readonly server: Server;
+	/** Stops accepting, stores everything, compacts, closes sockets (1001) and storage. */
+	shutdown(): Promise<ShutdownResult>;
+}
+
+export interface ShutdownResult {
+	/** True when every accepted update was committed. */
+	readonly flushed: boolean;
+	readonly unstoredUpdates: number;
+	readonly unstoredBytes: number;
+}
+
+export async function startRelay(config: Config, log: Logger, store?: Store): Promise<Relay> {
+	mkdirSync(config.dataDir, { recursive: true });
+	const secret = loadSecret(config.dataDir, config.secret);
+	const storage = store ?? new SqliteStore(join(config.dataDir, databaseFileName));
+	const persister = new Persister(storage, log, { delayMs: config.flushDelayMs });
+	const registry = new RoomRegistry({
+		store: storage,
+		persister,
+		log,
+		idleMs: config.roomIdleMs,
+		compactThreshold: config.compactThreshold
+	});
+
+	let endpoint: ReturnType<typeof attachSyncEndpoint> | null = null;
+	const server = createServer(
+		createRequestHandler({
+			buildDir: config.buildDir,
+			metrics: () =>
+				renderMetrics({
+					roomsLoaded: () => registry.size,
+					connections: () => endpoint?.connections.size ?? 0,
+					sessions: () => [...(endpoint?.connections ?? [])].reduce((n, c) => n + c.sessionCount, 0),
+					pendingUpdates: () => persister.pendingCount,
+					pendingBytes: () => persister.pendingBytes,
+					storedBytes: () => storage.storedBytes()
+				})
+		})
+	);
+	endpoint = attachSyncEndpoint(server, {
+		registry,
+		verify: createVerifier(secret),
+		log,
+		maxMessageBytes: config.maxMessageBytes
+	});
+	const sync = endpoint;
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const address = server.address() as AddressInfo;
+	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+	let shuttingDown: Promise<ShutdownResult> | null = null;
+	const shutdown = async (): Promise<ShutdownResult> => {
+		sync.stopAccepting();
+		server.close();
+		persister.stop();
+		// A failing disk gets a few more chances before we give up on what is still in memory.
+		let flushed = await persister.flush();
+		for (let attempt = 1; !flushed && attempt <= 3; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+			flushed = await persister.flush();
+		}
+		const result = { flushed, unstoredUpdates: persister.pendingCount, unstoredBytes: persister.pendingBytes };
+		await registry.closeAll();
+		await sync.closeAll(CloseCode.goingAway, 'relay shutting down');
+		server.closeAllConnections();
+		await storage.close();
+		return result;
+	};
+
+	return {
+		url: `http://${host}:${address.port}`,
+		server,
+		shutdown: () => (shuttingDown ??= shutdown())
+	};
+}

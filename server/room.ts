@@ -1,0 +1,363 @@
+/**
+ * One room: a Y.Doc (gc off, always — page bodies keep their history), its awareness, and the
+ * sessions in it. It speaks the y-websocket protocol with each session, applies writes from
+ * sessions allowed to write, queues them for group commit and acknowledges them once committed.
+ * It knows sockets only through Session/SessionHost and storage only through Store/Persister.
+ *
+ * Lifecycle: loading → ready | failed → unloaded. A failed room (its stored rows did not load)
+ * serves nobody and never writes: its stored data stays exactly as it was.
+ */
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CloseCode, MessageType, SyncType, type RoomKind } from '../src/lib/protocol/index.ts';
+import type { Store } from './storage/types.ts';
+import type { Persister } from './persister.ts';
+import type { Session } from './session.ts';
+import { errorText, type Logger } from './log.ts';
+
+export type RoomState = 'loading' | 'ready' | 'failed' | 'unloaded';
+
+export interface RoomDeps {
+	readonly store: Store;
+	readonly persister: Persister;
+	readonly log: Logger;
+	readonly compactThreshold: number;
+}
+
+/** Thrown while reading a message that does not decode; the connection closes with 4400. */
+export class MalformedMessage extends Error {
+	override name = 'MalformedMessage';
+}
+
+type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+export class Room {
+	readonly name: string;
+	readonly kind: RoomKind;
+	readonly doc = new Y.Doc({ gc: false });
+	readonly awareness: awarenessProtocol.Awareness;
+	readonly #deps: RoomDeps;
+	readonly #sessions = new Set<Session>();
+	/** Work that arrived while loading, replayed in order once ready. */
+	#waiting: (() => void)[] = [];
+	#state: RoomState = 'loading';
+	/** Entries of this room in the persister's queue. The room never unloads while > 0. */
+	#pending = 0;
+	/** Rows stored for this room, and the highest seq among them (for compaction). */
+	#rows = 0;
+	#lastSeq = 0;
+	#compacting: Promise<void> | null = null;
+	/** Set if applying a decoded update threw: the in-memory doc may hold a partial update, so it is never compacted into storage. */
+	#tainted = false;
+	/** Set by the update handler while a session's write is being applied. */
+	#changed = false;
+	onIdle: ((room: Room) => void) | null = null;
+
+	constructor(name: string, kind: RoomKind, deps: RoomDeps) {
+		this.name = name;
+		this.kind = kind;
+		this.#deps = deps;
+		this.awareness = new awarenessProtocol.Awareness(this.doc);
+		// The relay has no presence of its own.
+		this.awareness.setLocalState(null);
+		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.#onDocUpdate(update, origin));
+		this.awareness.on('update', (change: AwarenessChange, origin: unknown) =>
+			this.#onAwarenessUpdate(change, origin)
+		);
+	}
+
+	get state(): RoomState {
+		return this.#state;
+	}
+	get sessionCount(): number {
+		return this.#sessions.size;
+	}
+	get pendingCount(): number {
+		return this.#pending;
+	}
+	get rowCount(): number {
+		return this.#rows;
+	}
+	/** No sessions, nothing unstored, nothing in flight: safe to unload. */
+	get idle(): boolean {
+		return this.#state !== 'loading' && this.#sessions.size === 0 && this.#pending === 0 && !this.#compacting;
+	}
+
+	/** Loads the stored rows. `after` is an earlier instance's unload (compaction) to wait for. */
+	async load(after?: Promise<void>): Promise<void> {
+		try {
+			await after;
+			const rows = await this.#deps.store.load(this.name);
+			this.doc.transact(() => {
+				for (const row of rows) {
+					// decodeUpdate parses the whole row first, so a corrupt row fails here before
+					// anything of it is applied.
+					Y.decodeUpdate(row.update);
+					Y.applyUpdate(this.doc, row.update, 'storage');
+				}
+			}, 'storage');
+			this.#rows = rows.length;
+			this.#lastSeq = rows.at(-1)?.seq ?? 0;
+			this.#state = 'ready';
+			this.#deps.log('debug', 'room loaded', { room: this.name, rows: rows.length });
+		} catch (error) {
+			this.#state = 'failed';
+			this.#deps.log('error', 'room failed to load; serving nobody and writing nothing', {
+				room: this.name,
+				error: errorText(error)
+			});
+			for (const session of [...this.#sessions]) this.#reject(session);
+		}
+		const waiting = this.#waiting;
+		this.#waiting = [];
+		if (this.#state === 'ready') for (const run of waiting) run();
+		this.#checkIdle();
+	}
+
+	/**
+	 * Adds a session. Per-room sockets join with no message: the room greets them (sync step 1 and
+	 * awareness). Multiplexed sessions join with their sync step 1, answered before the greeting.
+	 */
+	join(session: Session, first?: Uint8Array): void {
+		if (this.#state === 'failed' || this.#state === 'unloaded') {
+			session.room = null;
+			session.host.reject(session, CloseCode.roomUnavailable, 'room unavailable');
+			return;
+		}
+		session.room = this;
+		this.#sessions.add(session);
+		const start = (): void => {
+			if (!this.#sessions.has(session)) return;
+			if (first) this.receive(session, first);
+			this.#greet(session);
+		};
+		if (this.#state === 'loading') this.#waiting.push(start);
+		else start();
+	}
+
+	/** Removes a session (disconnect or leave) and the awareness states it controlled. */
+	leave(session: Session): void {
+		if (!this.#sessions.delete(session)) return;
+		session.closed = true;
+		if (session.awarenessIds.size > 0) {
+			awarenessProtocol.removeAwarenessStates(this.awareness, [...session.awarenessIds], null);
+		}
+		this.#checkIdle();
+	}
+
+	/** Handles one y-websocket message from a session; malformed input closes its connection. */
+	receive(session: Session, message: Uint8Array): void {
+		if (this.#state === 'loading') {
+			this.#waiting.push(() => this.receive(session, message));
+			return;
+		}
+		if (this.#state !== 'ready' || !this.#sessions.has(session)) return;
+		try {
+			this.#read(session, message);
+		} catch (error) {
+			const reason = error instanceof MalformedMessage ? error.message : 'undecodable message';
+			this.#deps.log('warn', 'malformed message', { room: this.name, reason });
+			session.host.malformed(reason);
+		}
+	}
+
+	/**
+	 * Stores the current document as one row replacing every row committed so far.
+	 * Skipped unless ready and untainted: a doc that failed to load, or may hold a partially
+	 * applied update, must never replace what is stored.
+	 */
+	compact(): Promise<void> {
+		if (this.#compacting) return this.#compacting;
+		if (this.#state !== 'ready' || this.#tainted || this.#rows <= 1) return Promise.resolve();
+		const upToSeq = this.#lastSeq;
+		const rowsBefore = this.#rows;
+		// Everything with seq ≤ upToSeq was applied to this doc before it was queued or loaded, so
+		// the merged state contains it. It may also contain queued, uncommitted updates; storing
+		// them early is harmless (Yjs updates are idempotent) and they still get their own row.
+		const merged = Y.encodeStateAsUpdate(this.doc);
+		const run = async (): Promise<void> => {
+			try {
+				await this.#deps.store.compact(this.name, merged, upToSeq);
+				this.#rows = this.#rows - rowsBefore + 1;
+				this.#deps.log('debug', 'room compacted', { room: this.name, rows: rowsBefore, bytes: merged.byteLength });
+			} catch (error) {
+				this.#deps.log('error', 'compaction failed; rows kept as they were', {
+					room: this.name,
+					error: errorText(error)
+				});
+			}
+		};
+		this.#compacting = run().finally(() => {
+			this.#compacting = null;
+			this.#checkIdle();
+		});
+		return this.#compacting;
+	}
+
+	/** Frees the doc and awareness. The registry calls this only when idle. */
+	destroy(): void {
+		this.#state = 'unloaded';
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+
+	#read(session: Session, message: Uint8Array): void {
+		const decoder = decoding.createDecoder(message);
+		const type = decoding.readVarUint(decoder);
+		switch (type) {
+			case MessageType.sync:
+				this.#readSync(session, decoder);
+				return;
+			case MessageType.awareness:
+				awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), session);
+				return;
+			case MessageType.auth:
+				// Only the relay has something to say about permissions; a client's auth message is ignored.
+				return;
+			case MessageType.queryAwareness:
+				session.send(this.#awarenessMessage([...this.awareness.getStates().keys()]));
+				return;
+			default:
+				throw new MalformedMessage(`unknown message type ${type}`);
+		}
+	}
+
+	#readSync(session: Session, decoder: decoding.Decoder): void {
+		const syncType = decoding.readVarUint(decoder);
+		switch (syncType) {
+			case SyncType.step1: {
+				const stateVector = decoding.readVarUint8Array(decoder);
+				let diff: Uint8Array;
+				try {
+					diff = Y.encodeStateAsUpdate(this.doc, stateVector);
+				} catch {
+					throw new MalformedMessage('bad state vector');
+				}
+				const encoder = encoding.createEncoder();
+				encoding.writeVarUint(encoder, MessageType.sync);
+				encoding.writeVarUint(encoder, SyncType.step2);
+				encoding.writeVarUint8Array(encoder, diff);
+				session.send(encoding.toUint8Array(encoder));
+				return;
+			}
+			case SyncType.step2:
+			case SyncType.update: {
+				const update = decoding.readVarUint8Array(decoder);
+				// Roles are enforced per document, before a byte of the update is looked at:
+				// a write from a peer that may not write is not applied, stored, forwarded or counted.
+				if (session.canWrite) this.#write(session, update);
+				return;
+			}
+			default:
+				throw new MalformedMessage(`unknown sync message type ${syncType}`);
+		}
+	}
+
+	#write(session: Session, update: Uint8Array): void {
+		// Soundness: Y.applyUpdate integrates structs as it reads them, so a malformed update could
+		// be half applied before it throws. Y.decodeUpdate parses the whole update (structs and
+		// delete set) without touching the doc; only an update that decodes is applied. Should
+		// applying still throw, the doc is marked tainted (never compacted into storage) and the
+		// update is neither stored nor acknowledged.
+		try {
+			Y.decodeUpdate(update);
+		} catch {
+			throw new MalformedMessage('update does not decode');
+		}
+		const count = ++session.received;
+		const { pendingStructs, pendingDs } = this.doc.store;
+		this.#changed = false;
+		try {
+			Y.applyUpdate(this.doc, update, session);
+		} catch (error) {
+			this.#tainted = true;
+			this.#deps.log('error', 'decoded update failed to apply; room will not be compacted', {
+				room: this.name,
+				error: errorText(error)
+			});
+			throw new MalformedMessage('update failed to apply');
+		}
+		// Store the bytes as received whenever they changed the doc or left structs pending on
+		// missing dependencies (those are in no update event yet, but are part of what we got).
+		const store = this.doc.store;
+		const pending =
+			(store.pendingStructs !== null && store.pendingStructs !== pendingStructs) ||
+			(store.pendingDs !== null && store.pendingDs !== pendingDs);
+		if (!this.#changed && !pending) {
+			// Nothing new: acknowledge at once, unless an earlier write of this session is still queued
+			// (then its commit acknowledges this one too).
+			if (session.outstanding === 0) session.ack(count);
+			return;
+		}
+		session.outstanding++;
+		this.#pending++;
+		this.#deps.persister.enqueue({
+			room: this.name,
+			update,
+			onCommitted: (seq) => this.#committed(session, count, seq)
+		});
+	}
+
+	#committed(session: Session, count: number, seq: number): void {
+		this.#pending--;
+		this.#rows++;
+		this.#lastSeq = Math.max(this.#lastSeq, seq);
+		session.outstanding--;
+		// Commits happen in queue order, so every earlier write of this session is committed too.
+		// With nothing of it left queued, the no-op writes after `count` are covered as well.
+		session.ack(session.outstanding === 0 ? session.received : count);
+		if (this.#rows > this.#deps.compactThreshold) void this.compact();
+		this.#checkIdle();
+	}
+
+	#greet(session: Session): void {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MessageType.sync);
+		syncProtocol.writeSyncStep1(encoder, this.doc);
+		session.send(encoding.toUint8Array(encoder));
+		const clients = [...this.awareness.getStates().keys()];
+		if (clients.length > 0) session.send(this.#awarenessMessage(clients));
+	}
+
+	#onDocUpdate(update: Uint8Array, origin: unknown): void {
+		if (origin === 'storage') return;
+		this.#changed = true;
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MessageType.sync);
+		syncProtocol.writeUpdate(encoder, update);
+		const message = encoding.toUint8Array(encoder);
+		for (const peer of this.#sessions) if (peer !== origin) peer.send(message);
+	}
+
+	#onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+		const owner = this.#sessions.has(origin as Session) ? (origin as Session) : null;
+		if (owner) {
+			for (const id of added) owner.awarenessIds.add(id);
+			for (const id of updated) owner.awarenessIds.add(id);
+			for (const id of removed) owner.awarenessIds.delete(id);
+		}
+		const message = this.#awarenessMessage([...added, ...updated, ...removed]);
+		for (const peer of this.#sessions) peer.send(message);
+	}
+
+	#awarenessMessage(clients: number[]): Uint8Array {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MessageType.awareness);
+		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+		return encoding.toUint8Array(encoder);
+	}
+
+	#reject(session: Session): void {
+		this.#sessions.delete(session);
+		session.room = null;
+		session.closed = true;
+		session.host.reject(session, CloseCode.roomUnavailable, 'room unavailable');
+	}
+
+	#checkIdle(): void {
+		if (this.idle) this.onIdle?.(this);
+	}
+}

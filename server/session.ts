@@ -1,0 +1,61 @@
+/**
+ * A session is one connection's membership in one room: what the room needs to know about a
+ * peer (may it write, does it want acks, which awareness ids it controls) and the count behind
+ * its durable acks. Per-room sockets have one session; a multiplexed connection has one per room.
+ */
+import { encodeMessage, writeStored } from '../src/lib/protocol/index.ts';
+import type { Room } from './room.ts';
+
+/** What the relay needs from a socket. The `ws` adapter and the tests' socket pair implement it. */
+export interface SocketLike {
+	send(data: Uint8Array): void;
+	close(code: number, reason: string): void;
+	readonly isOpen: boolean;
+}
+
+/** The connection a session belongs to; it knows how to put a room's message on its socket. */
+export interface SessionHost {
+	/** Sends one y-websocket message of this session's room (framed, on a multiplexed connection). */
+	deliver(session: Session, message: Uint8Array): void;
+	/** The room can't be served: close the socket (per-room) or send roomError (multiplexed). */
+	reject(session: Session, code: number, reason: string): void;
+	/** The peer sent something undecodable: close the socket with 4400. */
+	malformed(reason: string): void;
+}
+
+export class Session {
+	readonly roomName: string;
+	readonly host: SessionHost;
+	/** canWrite(role, room kind): whether sync step2/update from this peer are applied. */
+	readonly canWrite: boolean;
+	/** Whether this peer understands `stored` (multiplexed, or negotiated meridian.v1). */
+	readonly wantsAcks: boolean;
+	room: Room | null = null;
+	/** Awareness client ids this peer has set; removed from the room when it leaves. */
+	readonly awarenessIds = new Set<number>();
+	/** Counted writes (sync step2/update) received from this peer in this room. */
+	received = 0;
+	/** Of those, how many are queued for storage and not yet committed. */
+	outstanding = 0;
+	/** The highest count sent in a `stored` message. */
+	acked = 0;
+	closed = false;
+
+	constructor(roomName: string, host: SessionHost, canWrite: boolean, wantsAcks: boolean) {
+		this.roomName = roomName;
+		this.host = host;
+		this.canWrite = canWrite;
+		this.wantsAcks = wantsAcks;
+	}
+
+	send(message: Uint8Array): void {
+		if (!this.closed) this.host.deliver(this, message);
+	}
+
+	/** Acknowledges the first `count` writes as stored; never goes backwards, never repeats. */
+	ack(count: number): void {
+		if (count <= this.acked) return;
+		this.acked = count;
+		if (this.wantsAcks) this.send(encodeMessage((encoder) => writeStored(encoder, count)));
+	}
+}

@@ -1,0 +1,34 @@
+/**
+ * The relay's storage contract. A room's document is the ordered list of updates stored for it;
+ * loading applies them in `seq` order. Every implementation passes tests/unit/storage-contract.test.ts.
+ *
+ * Invariants every implementation keeps:
+ * - `append` is one transaction: after its promise resolves, every entry is durable; after it
+ *   rejects, none is (the caller keeps them and retries).
+ * - `seq` is strictly increasing in append order across the whole store (so a room's rows are
+ *   ordered, and `compact` can name "everything up to here").
+ * - `compact` replaces a room's rows with seq ≤ upToSeq by one row (at seq = upToSeq) in one
+ *   transaction; rows after upToSeq are kept, so updates committed meanwhile are never lost.
+ * - Nothing here ever interprets the bytes: a row that does not decode is returned as stored.
+ */
+export interface StoredRow {
+	readonly seq: number;
+	readonly update: Uint8Array;
+}
+
+export interface AppendEntry {
+	readonly room: string;
+	readonly update: Uint8Array;
+}
+
+export interface Store {
+	/** All rows of a room, in seq order. Empty for a room never written. */
+	load(room: string): Promise<StoredRow[]>;
+	/** Appends all entries in one committed transaction; resolves to their seqs, in order. */
+	append(entries: readonly AppendEntry[]): Promise<number[]>;
+	/** Replaces the room's rows with seq ≤ upToSeq by `merged` (stored at seq = upToSeq). */
+	compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void>;
+	/** Total bytes of stored updates (for /metrics); cheap. */
+	storedBytes(): number;
+	close(): Promise<void>;
+}
