@@ -5,3 +5,4 @@ export * from './workspace.ts';
 export * from './tree.ts';
 export * from './page.ts';
 export * from './authorship.ts';
+export * from './members.ts';

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, metaMap } from './version.ts';
+import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
 
 export const BODY_FRAGMENT = 'prosemirror';
 
@@ -40,8 +40,11 @@ export const blankPage: readonly SeedBlock[] = [{ type: 'paragraph' }];
  * it binds to whatever the document holds (see y-prosemirror's caveats).
  *
  * Returns true if the seed was applied now, false if the document already had it or had content.
+ * Throws NewerSchemaError on a document written by a newer version, like every other writer.
  */
 export function seedPageBody(doc: Y.Doc, pageId: string, seedName = 'blank', blocks: readonly SeedBlock[] = blankPage): boolean {
+	// The seed writes meta.schemaVersion too; into a newer document it could even win over the newer version.
+	assertWritable(doc);
 	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${SCHEMA_VERSION}`);
 	if (doc.store.clients.has(seedClient)) return false;
 	if (bodyFragment(doc).length > 0) return false;

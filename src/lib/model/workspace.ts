@@ -11,6 +11,7 @@ import { generateKeyBetween } from 'fractional-indexing';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { effectiveParents } from './tree.ts';
 
 export const PageKind = { page: 'page', decision: 'decision' } as const;
 export type PageKind = (typeof PageKind)[keyof typeof PageKind];
@@ -141,10 +142,15 @@ export function movePage(
 	target: { parentId: string | null; after?: string | null; before?: string | null },
 	actor: Actor
 ): void {
-	const pages = new Map(listPages(doc).map((p) => [p.id, p]));
+	assertWritable(doc);
+	const list = listPages(doc);
+	const pages = new Map(list.map((p) => [p.id, p]));
 	if (target.parentId !== null) {
 		if (!pages.has(target.parentId)) throw new Error(`There is no page ${target.parentId} to move into.`);
-		for (let at: string | null = target.parentId; at !== null; at = pages.get(at)?.parentId ?? null) {
+		// Walk the tree as shown (cycles from concurrent moves already broken): the stored parent
+		// links may loop, and following them would never end.
+		const parents = effectiveParents(list);
+		for (let at: string | null = target.parentId; at !== null; at = parents.get(at) ?? null) {
 			if (at === id) throw new Error('A page cannot be moved into itself or one of its own subpages.');
 		}
 	}
@@ -157,9 +163,11 @@ export function movePage(
 		low = siblings.map((p) => p.order).sort().at(-1) ?? null;
 	}
 	if (low !== null && high !== null && low >= high) high = null;
+	// Computed before writing: it throws on a malformed key, and a transaction is not rolled back.
+	const order = generateKeyBetween(low, high);
 	updatePage(doc, id, actor, (entry) => {
 		entry.set('parentId', target.parentId);
-		entry.set('order', generateKeyBetween(low, high));
+		entry.set('order', order);
 	});
 }
 
@@ -252,7 +260,15 @@ function readPageEntry(id: string, entry: Y.Map<unknown>): PageEntry | null {
 
 function cleanTitle(title: string, fallback: string): string {
 	// Titles are single-line text: newlines and control characters are replaced, length is capped.
-	// eslint-disable-next-line no-control-regex
-	const clean = title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TITLE_LENGTH);
+	// Lone surrogates become U+FFFD and the cap never splits a surrogate pair: Yjs encodes strings
+	// as UTF-8, so a lone surrogate reaches other replicas as U+FFFD while this one keeps it, and
+	// the replicas would show different titles for ever.
+	let clean = title
+		// eslint-disable-next-line no-control-regex
+		.replace(/[\u0000-\u001f\u007f]+/g, ' ')
+		.replace(/[\ud800-\udfff]/gu, '\ufffd')
+		.trim()
+		.slice(0, MAX_TITLE_LENGTH);
+	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
 	return clean === '' ? fallback : clean;
 }

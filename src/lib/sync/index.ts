@@ -5,3 +5,4 @@ export * from './room-link.ts';
 export * from './tab-channel.ts';
 export * from './workspace-session.ts';
 export * from './status.ts';
+export * from './workspaces.ts';

@@ -1,0 +1,34 @@
+/**
+ * Reads an imperative source (a Y.Doc, a session, a connection) reactively without copying it
+ * into $state: `current` re-reads on every change the source reports, and only while some
+ * effect or template is reading it.
+ */
+import { createSubscriber } from 'svelte/reactivity';
+
+export class Live<T> {
+	readonly #read: () => T;
+	readonly #subscribe: () => void;
+
+	constructor(subscribe: (notify: () => void) => () => void, read: () => T) {
+		this.#read = read;
+		this.#subscribe = createSubscriber((update) => subscribe(update));
+	}
+
+	get current(): T {
+		this.#subscribe();
+		return this.#read();
+	}
+}
+
+import type * as Y from 'yjs';
+
+/** A value derived from a Y.Doc, re-read after every transaction that changed it. */
+export function liveDoc<T>(doc: Y.Doc, read: (doc: Y.Doc) => T): Live<T> {
+	return new Live(
+		(notify) => {
+			doc.on('update', notify);
+			return () => doc.off('update', notify);
+		},
+		() => read(doc)
+	);
+}
