@@ -308,7 +308,7 @@ export class Room {
 		session.outstanding--;
 		// Commits happen in queue order, so every earlier write of this session is committed too.
 		// With nothing of it left queued, the no-op writes after `count` are covered as well.
-		session.ack(session.outstanding === 0 ? session.received : count);
+		session.ackSoon(session.outstanding === 0 ? session.received : count);
 		if (this.#rows > this.#deps.compactThreshold) void this.compact();
 		this.#checkIdle();
 	}

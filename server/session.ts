@@ -58,4 +58,20 @@ export class Session {
 		this.acked = count;
 		if (this.wantsAcks) this.send(encodeMessage((encoder) => writeStored(encoder, count)));
 	}
+
+	#ackScheduled = false;
+	#ackLater = 0;
+	/**
+	 * Like ack, but after the current synchronous work: a transaction's commit callbacks all run
+	 * in one loop, so a session with several writes in one commit gets one `stored`, not several.
+	 */
+	ackSoon(count: number): void {
+		this.#ackLater = Math.max(this.#ackLater, count);
+		if (this.#ackScheduled) return;
+		this.#ackScheduled = true;
+		queueMicrotask(() => {
+			this.#ackScheduled = false;
+			this.ack(this.#ackLater);
+		});
+	}
 }

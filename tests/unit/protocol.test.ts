@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import {
+	CloseCode,
+	MessageType,
+	canWrite,
+	claimsFromPayload,
+	decodeFrame,
+	encodeFrame,
+	encodeMessage,
+	fatalCloseCodes,
+	parseRoomName,
+	readRoomError,
+	readStored,
+	writeLeave,
+	writeRoomError,
+	writeStored
+} from '../../src/lib/protocol/index.ts';
+
+function readType(message: Uint8Array): { type: number; decoder: decoding.Decoder } {
+	const decoder = decoding.createDecoder(message);
+	return { type: decoding.readVarUint(decoder), decoder };
+}
+
+describe('wire messages (PROTOCOL.md)', () => {
+	it('[R12] stored := varUint(4) • varUint(count) round-trips, large counts included', () => {
+		for (const count of [1, 127, 128, 300_000, 2 ** 31]) {
+			const { type, decoder } = readType(encodeMessage((e) => writeStored(e, count)));
+			expect(type).toBe(MessageType.stored);
+			expect(readStored(decoder)).toBe(count);
+			expect(decoding.hasContent(decoder)).toBe(false);
+		}
+	});
+
+	it('[R9] roomError := varUint(5) • varUint(code) • varString(reason) round-trips', () => {
+		const { type, decoder } = readType(
+			encodeMessage((e) => writeRoomError(e, CloseCode.roomUnavailable, 'room unavailable ✗'))
+		);
+		expect(type).toBe(MessageType.roomError);
+		expect(readRoomError(decoder)).toEqual({ code: 4500, reason: 'room unavailable ✗' });
+	});
+
+	it('[R8] leave := varUint(6)', () => {
+		expect(encodeMessage(writeLeave)).toEqual(new Uint8Array([6]));
+	});
+
+	it('[R7] frame := varString(room) • message round-trips, rooms with slashes and unicode', () => {
+		const message = encodeMessage((e) => {
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint8Array(e, new Uint8Array([0]));
+		});
+		for (const room of ['ws1', 'ws1/page1', 'ws1/page1/talk', 'é/ü', '']) {
+			const frame = encodeFrame(room, message);
+			expect(decodeFrame(frame)).toEqual({ room, message });
+		}
+	});
+
+	it('[R7] a truncated frame throws instead of yielding a room', () => {
+		const frame = encodeFrame('ws1/page1', new Uint8Array([0, 2, 1, 0]));
+		expect(() => decodeFrame(frame.slice(0, 4))).toThrow();
+		expect(() => decodeFrame(new Uint8Array([]))).toThrow();
+	});
+});
+
+describe('rooms, roles and tokens', () => {
+	it('[R4] parses the three room kinds and nothing else', () => {
+		expect(parseRoomName('ws1')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'workspace' });
+		expect(parseRoomName('ws1/p1')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'page' });
+		expect(parseRoomName('ws1/p1/talk')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'talk' });
+		for (const bad of ['', 'ws1/', 'ws1/p1/other', 'ws1/p1/talk/x', 'a b', '../x', 'x'.repeat(65)]) {
+			expect(parseRoomName(bad)).toBeNull();
+		}
+	});
+
+	it('[R15] role table: viewers write nowhere, commenters only in talk rooms', () => {
+		expect(canWrite('viewer', 'talk')).toBe(false);
+		expect(canWrite('commenter', 'talk')).toBe(true);
+		expect(canWrite('commenter', 'page')).toBe(false);
+		expect(canWrite('commenter', 'workspace')).toBe(false);
+		for (const kind of ['workspace', 'page', 'talk'] as const) {
+			expect(canWrite('editor', kind)).toBe(true);
+			expect(canWrite('admin', kind)).toBe(true);
+		}
+	});
+
+	it('[R13] token claims need ws, role, sub and exp of the right shapes', () => {
+		expect(claimsFromPayload({ ws: 'ws1', role: 'editor', sub: 'm1', exp: 10 })).toEqual({
+			workspaceId: 'ws1',
+			role: 'editor',
+			memberId: 'm1',
+			expiresAt: 10
+		});
+		expect(claimsFromPayload({ ws: 'ws1', role: 'owner', sub: 'm1', exp: 10 })).toBeNull();
+		expect(claimsFromPayload({ ws: 'ws1', role: 'editor', sub: 'm1' })).toBeNull();
+		expect(claimsFromPayload({ ws: 'w s', role: 'editor', sub: 'm1', exp: 1 })).toBeNull();
+	});
+
+	it('close codes: auth and room-name failures are fatal, unavailability is not', () => {
+		expect(fatalCloseCodes.has(CloseCode.unauthorized)).toBe(true);
+		expect(fatalCloseCodes.has(CloseCode.forbidden)).toBe(true);
+		expect(fatalCloseCodes.has(CloseCode.roomUnavailable)).toBe(false);
+	});
+});

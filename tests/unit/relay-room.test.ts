@@ -1,0 +1,333 @@
+/**
+ * Room logic over in-memory sockets and a MemoryStore; the test decides when storage commits.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CloseCode, MessageType, SyncType, encodeMessage, writeLeave } from '../../src/lib/protocol/index.ts';
+import { MemoryStore } from '../../server/storage/memory.ts';
+import {
+	applyAll,
+	createHarness,
+	settle,
+	step1,
+	syncMessage,
+	textUpdate,
+	updateMessage
+} from './relay-harness.ts';
+
+const stored = (messages: { kind: string }[]) =>
+	messages.filter((m): m is { kind: 'stored'; count: number } => m.kind === 'stored').map((m) => m.count);
+
+async function loadText(store: MemoryStore, room: string): Promise<string> {
+	const doc = new Y.Doc();
+	for (const row of await store.load(room)) Y.applyUpdate(doc, row.update);
+	return doc.getText('t').toString();
+}
+
+describe('multiplexed join', () => {
+	it('[R8] a step1 frame joins: the relay answers step2, then its own step1', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		expect(a.take()).toEqual([]); // still loading
+		await settle();
+		const got = a.take();
+		expect(got.map((m) => [m.room, m.kind, m.kind === 'sync' ? m.syncType : null])).toEqual([
+			['ws1/p1', 'sync', SyncType.step2],
+			['ws1/p1', 'sync', SyncType.step1]
+		]);
+	});
+
+	it('[R8] messages other than step1 for a room not joined are ignored', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1', updateMessage(textUpdate('x')));
+		await settle();
+		expect(a.take()).toEqual([]);
+		expect(h.registry.size).toBe(0);
+	});
+
+	it('[R4][R3] unknown rooms and other workspaces get roomError and the connection carries on', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1/nope', step1(new Y.Doc()));
+		a.send('ws2/p1', step1(new Y.Doc()));
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const got = a.take();
+		expect(got.filter((m) => m.kind === 'roomError').map((m) => [m.room, 'code' in m ? m.code : 0])).toEqual([
+			['ws1/p1/nope', CloseCode.unknownRoom],
+			['ws2/p1', CloseCode.forbidden]
+		]);
+		expect(got.some((m) => m.room === 'ws1/p1' && m.kind === 'sync')).toBe(true);
+		expect(a.socket.isOpen).toBe(true);
+	});
+
+	it('[R8][R16] leave unsubscribes and removes the awareness states of that connection', async () => {
+		const h = createHarness();
+		const a = h.mux('viewer');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const presence = new awarenessProtocol.Awareness(new Y.Doc());
+		presence.setLocalState({ name: 'ann' });
+		a.send(
+			'ws1/p1',
+			encodeMessage((e) => {
+				encoding.writeVarUint(e, MessageType.awareness);
+				encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(presence, [presence.clientID]));
+			})
+		);
+		const room = h.registry.get('ws1/p1')!;
+		expect(room.awareness.getStates().has(presence.clientID)).toBe(true);
+		b.take();
+		a.send('ws1/p1', encodeMessage(writeLeave));
+		expect(room.awareness.getStates().has(presence.clientID)).toBe(false);
+		expect(b.take().some((m) => m.kind === 'awareness')).toBe(true); // the removal was broadcast
+		a.take();
+		// After leaving, a's updates to that room would be ignored and it receives nothing more.
+		b.send('ws1/p1', updateMessage(textUpdate('hi')));
+		expect(a.take()).toEqual([]);
+		presence.destroy();
+	});
+
+	it('[R8] a thousand rooms on one connection', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		for (let i = 0; i < 1000; i++) a.send(`ws1/p${i}`, step1(new Y.Doc()));
+		await settle();
+		expect(h.registry.size).toBe(1000);
+		expect(a.connection.sessionCount).toBe(1000);
+		expect(a.take()).toHaveLength(2000);
+		for (let i = 0; i < 1000; i++) a.send(`ws1/p${i}`, updateMessage(textUpdate(`page ${i}`)));
+		expect(await h.persister.flush()).toBe(true);
+		const acks = a.take();
+		expect(acks).toHaveLength(1000);
+		expect(acks.every((m) => m.kind === 'stored' && m.count === 1)).toBe(true);
+		expect(await loadText(h.store, 'ws1/p999')).toBe('page 999');
+	});
+});
+
+describe('durable acks', () => {
+	it('[R12] stored(count) is sent only after the commit that holds the writes', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		const doc = new Y.Doc();
+		a.send('ws1/p1', updateMessage(textUpdate('one', doc)));
+		a.send('ws1/p1', updateMessage(textUpdate(' two', doc)));
+		expect(stored(a.take())).toEqual([]);
+		expect(await h.store.load('ws1/p1')).toEqual([]);
+		await h.persister.flush();
+		expect(stored(a.take())).toEqual([2]);
+		expect(await loadText(h.store, 'ws1/p1')).toBe('one two');
+	});
+
+	it('[R12] a write that changes nothing is acked at once, unless an earlier write is uncommitted', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		// The empty step2 every client sends after the relay's step1: count 1, nothing to store.
+		a.send('ws1/p1', syncMessage(SyncType.step2, Y.encodeStateAsUpdate(new Y.Doc())));
+		expect(stored(a.take())).toEqual([1]);
+		const update = textUpdate('x');
+		a.send('ws1/p1', updateMessage(update)); // 2: queued
+		a.send('ws1/p1', updateMessage(update)); // 3: a duplicate, but 2 is not committed yet
+		expect(stored(a.take())).toEqual([]);
+		await h.persister.flush();
+		expect(stored(a.take())).toEqual([3]);
+		a.send('ws1/p1', updateMessage(update)); // 4: duplicate, nothing pending
+		expect(stored(a.take())).toEqual([4]);
+	});
+
+	it('[R12] counts are per connection and per room, and acks never go backwards', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		for (const c of [a, b]) for (const room of ['ws1/p1', 'ws1/p2']) c.send(room, step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		a.send('ws1/p1', updateMessage(textUpdate('a1')));
+		a.send('ws1/p2', updateMessage(textUpdate('a2')));
+		a.send('ws1/p2', updateMessage(textUpdate('a3')));
+		b.send('ws1/p1', updateMessage(textUpdate('b1')));
+		await h.persister.flush();
+		expect(a.take().filter((m) => m.kind === 'stored')).toEqual([
+			{ room: 'ws1/p1', kind: 'stored', count: 1 },
+			{ room: 'ws1/p2', kind: 'stored', count: 2 }
+		]);
+		expect(b.take().filter((m) => m.kind === 'stored')).toEqual([{ room: 'ws1/p1', kind: 'stored', count: 1 }]);
+	});
+
+	it('[R20] a failed commit sends no ack, keeps the updates and stores them on retry', async () => {
+		const h = createHarness({ idleMs: 0 });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		a.send('ws1/p1', updateMessage(textUpdate('keep me')));
+		h.store.failAppend = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+		expect(await h.persister.flush()).toBe(false);
+		expect(stored(a.take())).toEqual([]);
+		expect(h.persister.pendingCount).toBe(1);
+		expect(h.log.lines.some((l) => l.level === 'error' && l.message.includes('append failed'))).toBe(true);
+		// The writer goes away; with unstored updates the room must stay loaded.
+		a.connection.closed();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(h.registry.get('ws1/p1')).toBeDefined();
+		h.store.failAppend = null;
+		expect(await h.persister.flush()).toBe(true);
+		expect(await loadText(h.store, 'ws1/p1')).toBe('keep me');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(h.registry.get('ws1/p1')).toBeUndefined(); // now idle and stored: unloaded
+	});
+
+	it('[R14] per-room sockets get stored only when they negotiated meridian.v1', async () => {
+		const h = createHarness();
+		const stock = h.perRoom('editor', 'ws1/p1', false);
+		const meridian = h.perRoom('editor', 'ws1/p1', true);
+		await settle();
+		stock.send(updateMessage(textUpdate('s')));
+		meridian.send(updateMessage(textUpdate('m')));
+		await h.persister.flush();
+		expect(stock.take().some((m) => m.kind === 'stored')).toBe(false);
+		expect(stored(meridian.take())).toEqual([1]);
+	});
+});
+
+describe('roles', () => {
+	it('[R15] a viewer’s writes are not applied, stored, forwarded or counted', async () => {
+		const h = createHarness();
+		const viewer = h.mux('viewer');
+		const editor = h.mux('editor');
+		viewer.send('ws1/p1', step1(new Y.Doc()));
+		editor.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		viewer.take();
+		editor.take();
+		viewer.send('ws1/p1', updateMessage(textUpdate('vandal')));
+		viewer.send('ws1/p1', syncMessage(SyncType.step2, textUpdate('vandal 2')));
+		await h.persister.flush();
+		expect(viewer.take()).toEqual([]); // no stored ack
+		expect(editor.take()).toEqual([]); // nothing forwarded
+		expect(h.registry.get('ws1/p1')!.doc.getText('t').toString()).toBe('');
+		expect(await h.store.load('ws1/p1')).toEqual([]);
+		// The viewer still reads what editors write.
+		editor.send('ws1/p1', updateMessage(textUpdate('hello')));
+		const doc = new Y.Doc();
+		applyAll(doc, viewer.take());
+		expect(doc.getText('t').toString()).toBe('hello');
+	});
+
+	it('[R15] a commenter writes in talk rooms and nowhere else', async () => {
+		const h = createHarness();
+		const c = h.mux('commenter');
+		c.send('ws1/p1', step1(new Y.Doc()));
+		c.send('ws1/p1/talk', step1(new Y.Doc()));
+		await settle();
+		c.take();
+		c.send('ws1/p1', updateMessage(textUpdate('edit')));
+		c.send('ws1/p1/talk', updateMessage(textUpdate('comment')));
+		await h.persister.flush();
+		expect(c.take().filter((m) => m.kind === 'stored').map((m) => m.room)).toEqual(['ws1/p1/talk']);
+		expect(await loadText(h.store, 'ws1/p1/talk')).toBe('comment');
+		expect(await h.store.load('ws1/p1')).toEqual([]);
+	});
+});
+
+describe('bad input and failed loads', () => {
+	it('[R10] an update that does not decode closes the socket with 4400 and is never stored', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p2', step1(new Y.Doc()));
+		await settle();
+		const good = textUpdate('hello world');
+		a.send('ws1/p1', updateMessage(good.slice(0, good.length - 3)));
+		expect(a.socket.closeCode).toBe(CloseCode.malformed);
+		await h.persister.flush();
+		expect(await h.store.load('ws1/p1')).toEqual([]);
+		expect(h.registry.get('ws1/p1')!.doc.getText('t').toString()).toBe('');
+		b.send('ws1/p2', updateMessage(textUpdate('fine')));
+		await h.persister.flush();
+		expect(b.socket.isOpen).toBe(true);
+		expect(await loadText(h.store, 'ws1/p2')).toBe('fine');
+	});
+
+	it('[R7][R10] an undecodable frame or an unknown message type closes with 4400', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.connection.receive(new Uint8Array([200]));
+		expect(a.socket.closeCode).toBe(CloseCode.malformed);
+		const b = h.mux('editor');
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		b.send('ws1/p1', new Uint8Array([42]));
+		expect(b.socket.closeCode).toBe(CloseCode.malformed);
+		const c = h.perRoom('editor', 'ws1/p1');
+		await settle();
+		c.send(new Uint8Array([MessageType.stored, 1]));
+		expect(c.socket.closeCode).toBe(CloseCode.malformed);
+	});
+
+	it('[R19] a room whose rows do not load serves nobody, stores nothing and is never compacted', async () => {
+		const store = new MemoryStore();
+		await store.append([{ room: 'ws1/p1', update: textUpdate('precious') }]);
+		await store.append([{ room: 'ws1/p1', update: textUpdate(' more') }]);
+		store.corrupt('ws1/p1', 1, new Uint8Array([0xff, 0xff, 0xff]));
+		const before = (await store.load('ws1/p1')).map((row) => [...row.update]);
+		const h = createHarness({ store, idleMs: 0, compactThreshold: 2 });
+		const a = h.mux('editor');
+		const stock = h.perRoom('editor', 'ws1/p1');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		a.send('ws1/p2', step1(new Y.Doc()));
+		await settle();
+		const got = a.take();
+		expect(got.filter((m) => m.room === 'ws1/p1')).toEqual([
+			{ room: 'ws1/p1', kind: 'roomError', code: CloseCode.roomUnavailable, reason: 'room unavailable' }
+		]);
+		expect(got.some((m) => m.room === 'ws1/p2' && m.kind === 'sync')).toBe(true);
+		expect(stock.socket.closeCode).toBe(CloseCode.roomUnavailable);
+		expect(stock.take()).toEqual([]);
+		// Writes for it go nowhere, and unloading does not compact it.
+		a.send('ws1/p1', updateMessage(textUpdate('overwrite')));
+		await h.persister.flush();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect((await store.load('ws1/p1')).map((row) => [...row.update])).toEqual(before);
+	});
+
+	it('[R18][R23] compaction keeps every edit and the deleted history (gc off)', async () => {
+		const h = createHarness({ compactThreshold: 5 });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const doc = new Y.Doc({ gc: false });
+		for (let i = 0; i < 8; i++) {
+			const before = Y.encodeStateVector(doc);
+			doc.getText('t').insert(0, String(i));
+			if (i === 7) doc.getText('t').delete(0, 1);
+			a.send('ws1/p1', updateMessage(Y.encodeStateAsUpdate(doc, before)));
+			await h.persister.flush();
+			await settle();
+		}
+		const rows = await h.store.load('ws1/p1');
+		expect(rows.length).toBeLessThan(6);
+		const loaded = new Y.Doc({ gc: false });
+		for (const row of rows) Y.applyUpdate(loaded, row.update);
+		expect(loaded.getText('t').toString()).toBe(doc.getText('t').toString());
+		// The deleted "7" is still in the stored history: a snapshot before the delete shows it.
+		expect(h.registry.get('ws1/p1')!.doc.gc).toBe(false);
+		expect(Y.encodeStateAsUpdate(loaded).byteLength).toBeGreaterThan(0);
+		const deleted = Y.createDocFromSnapshot(loaded, Y.createSnapshot(Y.createDeleteSet(), Y.decodeStateVector(Y.encodeStateVector(loaded))));
+		expect(deleted.getText('t').toString()).toContain('7');
+	});
+});

@@ -1,0 +1,130 @@
+/**
+ * One contract, every Store implementation (server/storage/types.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore } from '../../server/storage/memory.ts';
+import { SqliteStore } from '../../server/storage/sqlite.ts';
+import type { Store } from '../../server/storage/types.ts';
+
+const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
+
+interface Subject {
+	store: Store;
+	/** A second store over the same data (after close), if the implementation is durable. */
+	reopen: (() => Store) | null;
+	cleanup: () => void;
+}
+
+function storageContractSuite(name: string, make: () => Subject): void {
+	describe(`storage contract: ${name}`, () => {
+		let subject: Subject;
+		afterEach(async () => {
+			await subject.store.close().catch(() => {});
+			subject.cleanup();
+		});
+
+		it('[R17] a room never written loads as empty', async () => {
+			subject = make();
+			expect(await subject.store.load('ws1')).toEqual([]);
+		});
+
+		it('[R17] append returns increasing seqs and load returns rows in order, per room', async () => {
+			subject = make();
+			const seqs = await subject.store.append([
+				{ room: 'a', update: bytes(1) },
+				{ room: 'b', update: bytes(2) },
+				{ room: 'a', update: bytes(3) }
+			]);
+			expect(seqs).toHaveLength(3);
+			expect(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!).toBe(true);
+			const more = await subject.store.append([{ room: 'a', update: bytes(4) }]);
+			expect(more[0]! > seqs[2]!).toBe(true);
+			const a = await subject.store.load('a');
+			expect(a.map((row) => [...row.update])).toEqual([[1], [3], [4]]);
+			expect(a.map((row) => row.seq)).toEqual([seqs[0], seqs[2], more[0]]);
+			expect((await subject.store.load('b')).map((row) => [...row.update])).toEqual([[2]]);
+		});
+
+		it('[R17] an empty append is a no-op', async () => {
+			subject = make();
+			expect(await subject.store.append([])).toEqual([]);
+			expect(subject.store.storedBytes()).toBe(0);
+		});
+
+		it('[R18] compact replaces rows up to seq with one merged row and keeps later rows', async () => {
+			subject = make();
+			const seqs = await subject.store.append([
+				{ room: 'a', update: bytes(1, 1) },
+				{ room: 'a', update: bytes(2, 2) },
+				{ room: 'b', update: bytes(9) },
+				{ room: 'a', update: bytes(3, 3) }
+			]);
+			await subject.store.compact('a', bytes(7, 7, 7), seqs[1]!);
+			const a = await subject.store.load('a');
+			expect(a.map((row) => [...row.update])).toEqual([[7, 7, 7], [3, 3]]);
+			expect(a[0]!.seq).toBe(seqs[1]);
+			expect((await subject.store.load('b')).map((row) => [...row.update])).toEqual([[9]]);
+			// The merged row stays before anything appended later.
+			await subject.store.append([{ room: 'a', update: bytes(4) }]);
+			expect((await subject.store.load('a')).map((row) => [...row.update])).toEqual([[7, 7, 7], [3, 3], [4]]);
+		});
+
+		it('[R18] storedBytes follows appends and compactions', async () => {
+			subject = make();
+			const seqs = await subject.store.append([
+				{ room: 'a', update: bytes(1, 2, 3) },
+				{ room: 'a', update: bytes(4, 5) }
+			]);
+			expect(subject.store.storedBytes()).toBe(5);
+			await subject.store.compact('a', bytes(1), seqs[1]!);
+			expect(subject.store.storedBytes()).toBe(1);
+		});
+
+		it('[R17] bytes are stored and returned exactly, including ones that are not a valid update', async () => {
+			subject = make();
+			const odd = bytes(0xff, 0x00, 0xfe, 0x80);
+			await subject.store.append([{ room: 'a', update: odd }]);
+			odd[0] = 0; // callers may reuse their buffers
+			expect([...(await subject.store.load('a'))[0]!.update]).toEqual([0xff, 0x00, 0xfe, 0x80]);
+		});
+
+		it('[R17] committed rows survive close and reopen', async () => {
+			subject = make();
+			if (!subject.reopen) return;
+			await subject.store.append([{ room: 'a', update: bytes(5) }]);
+			await subject.store.close();
+			subject.store = subject.reopen();
+			expect((await subject.store.load('a')).map((row) => [...row.update])).toEqual([[5]]);
+			expect(subject.store.storedBytes()).toBe(1);
+		});
+	});
+}
+
+storageContractSuite('memory', () => ({ store: new MemoryStore(), reopen: null, cleanup: () => {} }));
+
+storageContractSuite('sqlite', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+	const path = join(dir, 'meridian.sqlite');
+	return {
+		store: new SqliteStore(path),
+		reopen: () => new SqliteStore(path),
+		cleanup: () => rmSync(dir, { recursive: true, force: true })
+	};
+});
+
+describe('sqlite specifics', () => {
+	it('[R17] the database file is in WAL mode (synchronous=FULL is per connection, set in the constructor)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+		const path = join(dir, 'meridian.sqlite');
+		const store = new SqliteStore(path);
+		await store.close();
+		const { default: Database } = await import('better-sqlite3');
+		const db = new Database(path);
+		expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+		db.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+});
