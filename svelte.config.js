@@ -1,5 +1,20 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { execSync } from 'node:child_process';
+
+/**
+ * The app version the service worker compares: the commit, so rebuilding the same code does not
+ * offer a pointless "Reload to update". Outside a git checkout, SvelteKit's default (build time).
+ */
+function version() {
+	try {
+		const commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+		const dirty = execSync('git status --porcelain -- src static', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+		return dirty ? undefined : commit;
+	} catch {
+		return undefined;
+	}
+}
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
@@ -10,7 +25,8 @@ const config = {
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
 		// We register the service worker ourselves so a new version waits to be offered
 		// ("Reload to update") instead of being swapped in under an open editor.
-		serviceWorker: { register: false }
+		serviceWorker: { register: false },
+		version: { name: version() }
 	}
 };
 
