@@ -201,7 +201,8 @@ export class MuxConnection extends BaseConnection {
 	}
 
 	#sendRoomError(room: string, code: number, reason: string): void {
-		this.log('info', 'room refused on multiplexed connection', { room, code });
+		// Room names here come straight off the wire, unvalidated: keep log lines bounded.
+		this.log('info', 'room refused on multiplexed connection', { room: room.slice(0, 160), code });
 		this.send(encodeFrame(room, encodeMessage((encoder) => writeRoomError(encoder, code, reason))));
 	}
 }
