@@ -65,6 +65,14 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	return new EditorView(place, {
 		state,
 		editable: () => options.editable,
+		dispatchTransaction(this: EditorView, tr) {
+			// y-prosemirror batches cursor updates into a setTimeout(0) and its "binding destroyed"
+			// check never matches (1.3.7 reads a property the binding does not have), so leaving a
+			// page right after the caret moved dispatches into the destroyed view, which throws and
+			// also drops the batched updates of the other open editors.
+			if (this.isDestroyed) return;
+			this.updateState(this.state.apply(tr));
+		},
 		attributes: { class: 'prose', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content' }
 	});
 }
