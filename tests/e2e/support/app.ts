@@ -1,0 +1,127 @@
+/**
+ * Driving Meridian's UI the way a member does: invite links, the sidebar, the editor. Selectors are
+ * the app's accessible names and data-testids (see src/routes/w/[ws]/Workspace.svelte, PageView.svelte).
+ */
+import { expect } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Status kinds of `[data-testid=sync-status]` (src/lib/sync/status.ts). */
+export type SyncKind = 'stored' | 'syncing' | 'offline' | 'device-only' | 'saving' | 'local-error' | 'denied';
+
+const POLL = { timeout: 20_000, interval: 100 } as const;
+
+/** Opens an invite link in a new tab, joins under `name`, and waits for the workspace to open. */
+export async function join(context: BrowserContext, invite: string, name: string): Promise<Page> {
+	const page = await context.newPage();
+	await page.goto(invite);
+	await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+	await page.getByRole('button', { name: 'Join' }).click();
+	await page.waitForURL(/\/w\/[^/]+$/);
+	await page.locator('[data-testid=sync-status]').waitFor();
+	return page;
+}
+
+export function syncStatus(page: Page) {
+	return page.locator('[data-testid=sync-status]');
+}
+
+export function pageStatus(page: Page) {
+	return page.locator('[data-testid=page-status]');
+}
+
+export function editor(page: Page) {
+	return page.locator('[data-testid=editor] .ProseMirror');
+}
+
+export function titleInput(page: Page) {
+	return page.getByRole('textbox', { name: 'Page title' });
+}
+
+export function sidebar(page: Page) {
+	return page.getByRole('navigation', { name: 'Pages' });
+}
+
+export async function statusKind(page: Page): Promise<string | null> {
+	return syncStatus(page).getAttribute('data-status');
+}
+
+export async function waitForStatus(page: Page, kind: SyncKind, timeout: number = POLL.timeout): Promise<void> {
+	await expect
+		.poll(async () => `${await statusKind(page)} (${await syncStatus(page).textContent()})`, { timeout, interval: POLL.interval })
+		.toMatch(new RegExp(`^${kind} `));
+}
+
+/** The editor's text, paragraph by paragraph (what a reader sees, without the cursor widgets). */
+export async function editorText(page: Page): Promise<string> {
+	return editor(page).evaluate((root) =>
+		[...root.children]
+			.map((block) => {
+				const copy = block.cloneNode(true) as HTMLElement;
+				for (const widget of copy.querySelectorAll('.ProseMirror-yjs-cursor')) widget.remove();
+				return copy.textContent ?? '';
+			})
+			.join('\n')
+	);
+}
+
+/** Waits until the editor's text satisfies `check`; fails with the last text seen. */
+export async function waitForText(page: Page, check: (text: string) => boolean, timeout: number = POLL.timeout): Promise<string> {
+	let last = '';
+	await expect
+		.poll(async () => check((last = await editorText(page))), { timeout, interval: POLL.interval, message: `editor text never matched; last seen: ${JSON.stringify(last)}` })
+		.toBe(true);
+	return last;
+}
+
+/** Puts the caret at the end of the editor's last block and types like a person. */
+export async function typeAtEnd(page: Page, text: string): Promise<void> {
+	await editor(page).click();
+	await page.keyboard.press('Control+End');
+	await page.keyboard.type(text);
+}
+
+/** Clicks "New page" and waits for the new page's editor; returns its path. */
+export async function createPage(page: Page, title: string): Promise<string> {
+	await page.getByRole('button', { name: 'New page' }).click();
+	await page.waitForURL(/\/w\/[^/]+\/p\/[^/]+$/);
+	await editor(page).waitFor();
+	await titleInput(page).fill(title);
+	await expect.poll(() => sidebar(page).getByRole('link', { name: title }).count(), POLL).toBe(1);
+	return new URL(page.url()).pathname;
+}
+
+/** Names in the remote cursors y-prosemirror draws in this page's editor. */
+export async function remoteCursorNames(page: Page): Promise<string[]> {
+	// y-prosemirror wraps the name in U+2060 word joiners so the label never breaks a line.
+	return page
+		.locator('[data-testid=editor] .ProseMirror-yjs-cursor')
+		.evaluateAll((cursors) => cursors.map((c) => (c.textContent ?? '').replace(/\u2060/g, '').trim()));
+}
+
+/** Until the page's saved state is in IndexedDB (the store writes asynchronously). */
+export async function waitUntilSavedOnDevice(page: Page): Promise<void> {
+	await expect.poll(() => pageStatus(page).textContent(), POLL).not.toMatch(/Saving on this device/);
+	await expect.poll(() => statusKind(page), POLL).not.toBe('saving');
+}
+
+/**
+ * Waits for the service worker to be active and in control of this page, so the app shell is
+ * cached and a reload works offline.
+ */
+export async function waitForServiceWorker(page: Page, timeout = 20_000): Promise<void> {
+	const ready = await page
+		.evaluate(
+			(ms) =>
+				Promise.race([
+					navigator.serviceWorker.ready.then(() => true),
+					new Promise<false>((resolve) => setTimeout(() => resolve(false), ms))
+				]),
+			timeout
+		)
+		.catch(() => false);
+	if (!ready) throw new Error(`No service worker became active within ${timeout} ms: is it registered (AppUpdate.start())?`);
+	// The first install claims the page; a page loaded before that has no controller until it reloads.
+	const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
+	if (!controlled) await page.reload();
+	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout });
+}

@@ -1,0 +1,119 @@
+/**
+ * A real relay process for the browser tests: `node --import tsx server/main.ts` on 127.0.0.1 and
+ * a free port, with its own temporary DATA_DIR and a fixed secret, serving the built app from
+ * build/. Tokens come from the token CLI run with the same environment, as an operator would mint
+ * them.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const root = resolve(import.meta.dirname, '../../..');
+const LISTENING = /Meridian relay listening on (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export type Role = 'viewer' | 'commenter' | 'editor' | 'admin';
+
+export interface Relay {
+	/** e.g. http://127.0.0.1:41234 — serves the app and the /sync endpoint. */
+	readonly url: string;
+	readonly dataDir: string;
+	/** Everything the relay wrote to stderr so far (JSON log lines), for failure messages. */
+	readonly log: () => string;
+	/** A token signed by this relay's secret, from `server/cli/token.ts`. */
+	token(options: { workspace: string; role: Role; member?: string }): Promise<string>;
+	/** An invite link as the app expects it: `<origin>/join#<token>`. */
+	invite(options: { workspace: string; role: Role; member?: string }): Promise<string>;
+	/** SIGTERM and wait for exit (SIGKILL if it hangs); removes DATA_DIR. Safe to call twice. */
+	stop(): Promise<void>;
+}
+
+export async function startRelay(): Promise<Relay> {
+	if (!existsSync(join(root, 'build/index.html'))) {
+		throw new Error('The app is not built (no build/index.html): run npm run build first.');
+	}
+	const dataDir = await mkdtemp(join(tmpdir(), 'meridian-e2e-'));
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: '0',
+		HOST: '127.0.0.1',
+		DATA_DIR: dataDir,
+		BUILD_DIR: join(root, 'build'),
+		MERIDIAN_SECRET: 'meridian-e2e-secret-not-for-production-0123456789',
+		LOG_LEVEL: 'warn'
+	};
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		cwd: root,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stderr = '';
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+	let url: string;
+	try {
+		url = await waitForListening(child, () => stderr);
+	} catch (error) {
+		await kill(child);
+		await rm(dataDir, { recursive: true, force: true });
+		throw error;
+	}
+
+	let stopped: Promise<void> | null = null;
+	const token = async ({ workspace, role, member }: { workspace: string; role: Role; member?: string }) => {
+		const args = ['--import', 'tsx', 'server/cli/token.ts', '--workspace', workspace, '--role', role];
+		if (member) args.push('--member', member);
+		const { stdout } = await run(process.execPath, args, { cwd: root, env });
+		const text = stdout.trim();
+		if (text.split('.').length !== 3) throw new Error(`token CLI printed something that is not a JWT: ${JSON.stringify(text)}`);
+		return text;
+	};
+	return {
+		url,
+		dataDir,
+		log: () => stderr,
+		token,
+		invite: async (options) => `${url}/join#${await token(options)}`,
+		stop: () =>
+			(stopped ??= (async () => {
+				await kill(child);
+				await rm(dataDir, { recursive: true, force: true });
+			})())
+	};
+}
+
+function waitForListening(child: ChildProcess, stderr: () => string): Promise<string> {
+	return new Promise((resolvePromise, reject) => {
+		let stdout = '';
+		const timer = setTimeout(() => fail(`the relay did not print its listening line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+		const fail = (why: string) => {
+			clearTimeout(timer);
+			reject(new Error(`${why}\nstdout: ${stdout}\nstderr: ${stderr()}`));
+		};
+		child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+			stdout += chunk;
+			const match = LISTENING.exec(stdout);
+			if (match) {
+				clearTimeout(timer);
+				resolvePromise(match[1]!);
+			}
+		});
+		child.once('exit', (code, signal) => fail(`the relay exited before listening (code ${code}, signal ${signal})`));
+		child.once('error', (error) => fail(`the relay could not be started: ${error.message}`));
+	});
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+	await exited;
+	clearTimeout(timer);
+}
