@@ -104,6 +104,20 @@ export class RelayConnection {
 		this.#setState({ kind: 'closed' });
 	}
 
+	/**
+	 * The browser says the network is gone. A socket can stay "open" for a long while after that
+	 * (Chromium does not close it), showing "syncing" when nothing can arrive: drop it now so the
+	 * status says offline, and let the backoff (or `retryNow` on `online`) bring it back.
+	 */
+	networkLost(): void {
+		const socket = this.#socket;
+		if (!socket || this.#stopped) return;
+		socket.close(1000);
+		this.#socket = null;
+		for (const link of this.#rooms.values()) link.disconnected();
+		this.#scheduleRetry();
+	}
+
 	/** Reconnect now instead of waiting out the backoff (the browser says it is online again). */
 	retryNow(): void {
 		if (this.#stopped || this.#state.kind !== 'waiting') return;
