@@ -12,6 +12,7 @@ import { ySyncPlugin, yCursorPlugin, yUndoPlugin, undo, redo } from 'y-prosemirr
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
+import { toggleLink } from './link.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -48,6 +49,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 			'Mod-b': toggleMark(m['strong']!),
 			'Mod-i': toggleMark(m['em']!),
 			'Mod-e': toggleMark(m['code']!),
+			'Mod-k': toggleLink(),
 			'Mod-Alt-0': setBlockType(n['paragraph']!),
 			'Mod-Alt-1': setBlockType(n['heading']!, { level: 1 }),
 			'Mod-Alt-2': setBlockType(n['heading']!, { level: 2 }),
