@@ -18,6 +18,8 @@ export interface Config {
 	readonly flushDelayMs: number;
 	/** A loaded room with more stored rows than this is compacted in the background. */
 	readonly compactThreshold: number;
+	/** Each socket is pinged this often; one that missed the previous ping is cut off. */
+	readonly pingIntervalMs: number;
 	readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -50,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 16 * 1024 * 1024, 1),
 		flushDelayMs: integer(env, 'FLUSH_DELAY_MS', 5),
 		compactThreshold: integer(env, 'COMPACT_THRESHOLD', 200, 2),
+		pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 10),
 		logLevel
 	};
 }

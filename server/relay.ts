@@ -66,7 +66,8 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		registry,
 		verify: createVerifier(secret),
 		log,
-		maxMessageBytes: config.maxMessageBytes
+		maxMessageBytes: config.maxMessageBytes,
+		pingIntervalMs: config.pingIntervalMs
 	});
 	const sync = endpoint;
 

@@ -23,6 +23,8 @@ export interface SyncEndpointOptions {
 	readonly verify: TokenVerifier;
 	readonly log: Logger;
 	readonly maxMessageBytes: number;
+	/** How often to ping each socket; one that has not answered the previous ping is cut off. */
+	readonly pingIntervalMs?: number;
 }
 
 export interface SyncEndpoint {
@@ -59,7 +61,23 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	const { registry, verify, log } = options;
 	const connections = new Set<Connection>();
 	const sockets = new Set<WebSocket>();
+	const answered = new WeakMap<WebSocket, boolean>();
 	let accepting = true;
+
+	// A peer that vanished without a close (a laptop lid, a dead network) would hold its sessions
+	// and awareness, and keep its rooms loaded, forever. Browsers answer pings by themselves.
+	const heartbeat = setInterval(() => {
+		for (const ws of sockets) {
+			if (answered.get(ws) === false) {
+				log('debug', 'socket did not answer a ping; terminating');
+				ws.terminate();
+				continue;
+			}
+			answered.set(ws, false);
+			ws.ping();
+		}
+	}, options.pingIntervalMs ?? 30_000);
+	heartbeat.unref();
 
 	const wss = new WebSocketServer({
 		noServer: true,
@@ -87,6 +105,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			.then((claims) => {
 				wss.handleUpgrade(req, socket, head, (ws) => {
 					sockets.add(ws);
+					answered.set(ws, true);
+					ws.on('pong', () => answered.set(ws, true));
 					ws.on('close', () => sockets.delete(ws));
 					ws.on('error', (error) => log('warn', 'socket error', { error: errorText(error) }));
 					// Nothing is sent before these checks pass: a refused socket gets no document bytes.
@@ -139,6 +159,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			for (const connection of connections) connection.freeze();
 		},
 		async closeAll(code, reason) {
+			clearInterval(heartbeat);
 			const closing = [...sockets].map(
 				(ws) =>
 					new Promise<void>((resolve) => {

@@ -6,12 +6,14 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import { writeVarUint } from 'lib0/encoding';
 import {
 	CloseCode,
 	decodeFrame,
 	encodeFrame,
 	encodeMessage,
 	fatalCloseCodes,
+	MessageType,
 	meridianProtocol,
 	tokenProtocolPrefix,
 	writeLeave
@@ -27,6 +29,13 @@ export type ConnectionState =
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+/**
+ * A socket can die without a close event (a sleeping laptop, a network that silently drops). When
+ * nothing has arrived for a while the connection asks the relay for awareness states in one room,
+ * which it always answers; if still nothing arrives, the socket is dropped and reconnected.
+ */
+const QUIET_MS = 15_000;
+const DEAD_MS = 35_000;
 
 export class RelayConnection {
 	readonly url: string;
@@ -38,6 +47,8 @@ export class RelayConnection {
 	#retryTimer: ReturnType<typeof setTimeout> | null = null;
 	#attempt = 0;
 	#stopped = true;
+	#lastHeard = 0;
+	#heartbeat: ReturnType<typeof setInterval> | null = null;
 
 	/** `url` is the relay's multiplexed endpoint, e.g. `wss://wiki.example.com/sync`. */
 	constructor(url: string, token: string) {
@@ -98,6 +109,8 @@ export class RelayConnection {
 		this.#stopped = true;
 		if (this.#retryTimer) clearTimeout(this.#retryTimer);
 		this.#retryTimer = null;
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
+		this.#heartbeat = null;
 		this.#socket?.close(1000);
 		this.#socket = null;
 		for (const link of this.#rooms.values()) link.disconnected();
@@ -141,10 +154,13 @@ export class RelayConnection {
 		this.#socket = socket;
 		socket.onopen = () => {
 			this.#attempt = 0;
+			this.#lastHeard = Date.now();
+			this.#startHeartbeat(socket);
 			this.#setState({ kind: 'open' });
 			for (const link of this.#rooms.values()) link.connected();
 		};
 		socket.onmessage = (event: MessageEvent) => {
+			this.#lastHeard = Date.now();
 			if (!(event.data instanceof ArrayBuffer)) return;
 			try {
 				const { room, message } = decodeFrame(new Uint8Array(event.data));
@@ -165,6 +181,25 @@ export class RelayConnection {
 			}
 			if (!this.#stopped) this.#scheduleRetry();
 		};
+	}
+
+	#startHeartbeat(socket: WebSocket): void {
+		if (this.#heartbeat) clearInterval(this.#heartbeat);
+		this.#heartbeat = setInterval(() => {
+			if (this.#socket !== socket) {
+				clearInterval(this.#heartbeat!);
+				this.#heartbeat = null;
+				return;
+			}
+			const quiet = Date.now() - this.#lastHeard;
+			if (quiet >= DEAD_MS) {
+				console.warn('[meridian] no word from the relay; reconnecting');
+				this.networkLost();
+			} else if (quiet >= QUIET_MS) {
+				const [room] = this.#rooms.keys();
+				if (room !== undefined) this.#send(room, encodeMessage((e) => writeVarUint(e, MessageType.queryAwareness)));
+			}
+		}, QUIET_MS / 3);
 	}
 
 	#scheduleRetry(): void {
