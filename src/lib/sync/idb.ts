@@ -37,7 +37,10 @@ export function describeStorageError(error: unknown): { kind: 'quota' | 'closed'
 	if (name === 'QuotaExceededError') {
 		return { kind: 'quota', message: 'This device is out of storage space for Meridian. Free some space; your changes are kept in this tab and saved when there is room.' };
 	}
-	if (name === 'InvalidStateError' || name === 'AbortError' && String(error).includes('closed')) {
+	if (name === 'VersionError') {
+		return { kind: 'closed', message: 'A newer version of Meridian is open in another tab. Reload this tab to keep saving; your changes are kept here until then.' };
+	}
+	if (name === 'InvalidStateError' || (name === 'AbortError' && String(error).includes('closed'))) {
 		return { kind: 'closed', message: 'The local database was closed (another tab upgraded it, or the browser closed it). Reconnecting…' };
 	}
 	const detail = error instanceof Error ? error.message : String(error);
