@@ -187,7 +187,12 @@ export class RoomLink {
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown): void => {
-		if (origin === Origin.relay) return;
+		if (origin === Origin.relay) {
+			// What came from the relay is not this device's to upload: with every local change
+			// acknowledged, all the doc holds is on the relay (so a reload knows it, too).
+			if (this.#caughtUp()) this.#emit();
+			return;
+		}
 		this.#version++;
 		if (this.#canWrite && this.#transport.isOpen) {
 			this.#sendWrite(encodeMessage((e) => {
@@ -217,7 +222,21 @@ export class RoomLink {
 				this.#storedStateVector = write.stateVector;
 			}
 		}
+		// Content that arrived from the relay meanwhile is in no write's state vector.
+		this.#caughtUp();
 		this.#emit();
+	}
+
+	/**
+	 * When no local change awaits the relay, moves the stored state vector up to the whole doc
+	 * (the rest came from the relay). Returns whether it moved.
+	 */
+	#caughtUp(): boolean {
+		if (!this.#canWrite || this.#storedVersion < this.#version) return false;
+		const stateVector = Y.encodeStateVector(this.doc);
+		if (this.#storedStateVector && sameBytes(this.#storedStateVector, stateVector)) return false;
+		this.#storedStateVector = stateVector;
+		return true;
 	}
 
 	#emit(): void {
@@ -236,6 +255,10 @@ function covers(stored: Uint8Array, local: Uint8Array): boolean {
 		if ((have.get(client) ?? 0) < clock) return false;
 	}
 	return true;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
