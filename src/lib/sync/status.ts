@@ -30,7 +30,7 @@ export function summarize(session: WorkspaceSession): SyncSummary {
 		case 'open': {
 			const { synced, total } = session.syncProgress();
 			if (synced < total || unstored > 0) return { kind: 'syncing', synced, total, unstored };
-			return local.state === 'saving' ? { kind: 'saving' } : { kind: 'stored' };
+			return local.state === 'saving' || session.savingStoredState ? { kind: 'saving' } : { kind: 'stored' };
 		}
 		default:
 			return exhaustive(state);

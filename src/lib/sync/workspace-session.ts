@@ -36,7 +36,7 @@ export class WorkspaceSession {
 	readonly #docs = new Map<string, Promise<OpenDoc>>();
 	readonly #compacting = new Set<string>();
 	readonly #listeners = new Set<() => void>();
-	#storedSaveTimer: ReturnType<typeof setTimeout> | null = null;
+	#storedSaving: Promise<void> | null = null;
 	#storedDirty = new Set<RoomLink>();
 	#stopAuthorship: (() => void)[] = [];
 	#closed = false;
@@ -188,12 +188,25 @@ export class WorkspaceSession {
 			.finally(() => this.#compacting.delete(name));
 	}
 
+	/**
+	 * Whether what the relay confirmed is not yet remembered on this device. Until it is, a reload
+	 * would call the confirmed work "not yet on the relay", so the status does not say stored.
+	 */
+	get savingStoredState(): boolean {
+		return this.#storedDirty.size > 0 || this.#storedSaving !== null;
+	}
+
+	/** Saves confirmed state vectors at once: one save at a time, the next taking all that changed meanwhile. */
 	#scheduleStoredSave(): void {
-		if (this.#storedSaveTimer) return;
-		this.#storedSaveTimer = setTimeout(() => {
-			this.#storedSaveTimer = null;
-			void this.#saveStoredStateVectors();
-		}, 500);
+		if (this.#storedSaving || this.#closed) return;
+		this.#storedSaving = (async () => {
+			// Changes made in the same task go in one save.
+			await Promise.resolve();
+			while (this.#storedDirty.size > 0 && !this.#closed) await this.#saveStoredStateVectors();
+		})().finally(() => {
+			this.#storedSaving = null;
+			this.#emit();
+		});
 	}
 
 	/** Remembers what the relay confirmed, so a reload while offline still knows what is not on the relay. */
