@@ -125,3 +125,37 @@ export async function waitForServiceWorker(page: Page, timeout = 20_000): Promis
 	if (!controlled) await page.reload();
 	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout });
 }
+
+/**
+ * Creates a workspace that lives on this device only (the home page's form: no token, so no relay)
+ * in a new tab, and waits for it to open. Returns the tab, on the workspace overview.
+ */
+export async function createLocalWorkspace(context: BrowserContext, origin: string, name: string, memberName: string): Promise<Page> {
+	const page = await context.newPage();
+	await page.goto(origin);
+	await page.getByRole('textbox', { name: 'Your name' }).fill(memberName);
+	await page.getByRole('textbox', { name: 'Workspace name' }).fill(name);
+	await page.getByRole('button', { name: 'Create workspace' }).click();
+	await page.waitForURL(/\/w\/[^/]+$/);
+	await page.locator('[data-testid=sync-status]').waitFor();
+	return page;
+}
+
+/** The overview's `progress[data-testid=sync-progress]`: documents synced (`value`) of known (`max`). */
+export async function syncProgress(page: Page): Promise<{ value: number; max: number }> {
+	return page
+		.locator('progress[data-testid=sync-progress]')
+		.evaluate((bar: HTMLProgressElement) => ({ value: bar.value, max: bar.max }));
+}
+
+/**
+ * Records the URL of every WebSocket any tab of `context` opens from now on (tabs opened later
+ * included). Call before the first tab is opened to see them all.
+ */
+export function recordWebSockets(context: BrowserContext): string[] {
+	const opened: string[] = [];
+	const watch = (page: Page) => page.on('websocket', (socket) => opened.push(socket.url()));
+	context.pages().forEach(watch);
+	context.on('page', watch);
+	return opened;
+}

@@ -1,0 +1,171 @@
+/**
+ * The workspace as a whole on one device: joining brings every page onto the device (with visible
+ * progress, over one connection) so all of it reads offline; and tabs of one browser stay in step
+ * with each other without any relay.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import { startRelay, type Relay } from './support/relay.ts';
+import {
+	createLocalWorkspace,
+	createPage,
+	editor,
+	join,
+	pageStatus,
+	recordWebSockets,
+	sidebar,
+	syncProgress,
+	syncStatus,
+	titleInput,
+	typeAtEnd,
+	waitForServiceWorker,
+	waitForStatus,
+	waitForText,
+	waitUntilSavedOnDevice
+} from './support/app.ts';
+
+const POLL = { timeout: 20_000, interval: 100 } as const;
+
+describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
+	let relay: Relay;
+	let browser: Browser;
+	const devices: BrowserContext[] = [];
+
+	async function device(label: string): Promise<BrowserContext> {
+		const context = await newDevice(browser, label);
+		devices.push(context);
+		return context;
+	}
+
+	beforeAll(async () => {
+		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await relay?.stop();
+	});
+
+	afterEach(async () => {
+		const contexts = devices.splice(0, devices.length);
+		const errors = contexts.flatMap((context) => takeUncaughtErrors(context));
+		await Promise.all(contexts.map((context) => context.close()));
+		expect(errors, 'uncaught exceptions').toEqual([]);
+	});
+
+	it('joining brings every page onto the device over one connection, with progress, so all of it reads offline', async () => {
+		const workspace = `e2e-join-${Date.now().toString(36)}`;
+		const pages = [
+			{ title: 'Roadmap', body: 'Ship the sync engine first.' },
+			{ title: 'Glossary', body: 'A relay stores and forwards.' },
+			{ title: 'Decisions', body: 'We chose CRDTs in March.' }
+		];
+
+		const deviceA = await device('A');
+		const alice = await join(deviceA, await relay.invite({ workspace, role: 'editor', member: 'alice' }), 'Alice');
+		for (const { title, body } of pages) {
+			await createPage(alice, title);
+			await typeAtEnd(alice, body);
+		}
+		await waitForStatus(alice, 'stored');
+
+		const deviceB = await device('B');
+		const sockets = recordWebSockets(deviceB);
+		const bob = await join(deviceB, await relay.invite({ workspace, role: 'editor', member: 'bob' }), 'Bob');
+		const overview = new URL(bob.url()).pathname;
+		expect(overview).toMatch(/^\/w\/[^/]+$/);
+
+		// Bob stays on the overview and opens no page; the workspace document and its 3 pages sync.
+		await expect.poll(() => syncProgress(bob), POLL).toEqual({ value: 4, max: 4 });
+		await expect.poll(() => bob.getByText('4 of 4 documents synced').count(), POLL).toBe(1);
+		await waitForStatus(bob, 'stored');
+		expect(new URL(bob.url()).pathname).toBe(overview);
+		expect(await editor(bob).count(), 'an editor on the overview').toBe(0);
+		const syncSockets = sockets.filter((url) => new URL(url).pathname === '/sync');
+		expect(syncSockets, 'WebSockets to /sync for 4 documents').toHaveLength(1);
+		expect(sockets, 'all WebSockets opened').toEqual(syncSockets);
+
+		// The shell must come from the service worker once the network is gone (this may reload the
+		// overview once, so that the service worker controls it).
+		await waitForServiceWorker(bob);
+		await deviceB.setOffline(true);
+		await bob.reload();
+		await waitForStatus(bob, 'offline');
+		expect(new URL(bob.url()).pathname).toBe(overview);
+
+		// Every page reads from this device alone, though Bob never opened one while online.
+		for (const { title, body } of pages) {
+			await sidebar(bob).getByRole('link', { name: title }).click();
+			await expect.poll(() => titleInput(bob).inputValue(), POLL).toBe(title);
+			await waitForText(bob, (text) => text === body);
+			await expect.poll(() => pageStatus(bob).textContent(), POLL).toBe('Saved on this device and on the relay');
+		}
+		await expect.poll(() => syncStatus(bob).textContent(), POLL).toBe('Offline — everything is on the relay');
+	});
+
+	it('edits received after syncing still count as on the relay after an offline reload', async () => {
+		const workspace = `e2e-later-${Date.now().toString(36)}`;
+		const deviceA = await device('A');
+		const alice = await join(deviceA, await relay.invite({ workspace, role: 'editor', member: 'alice' }), 'Alice');
+		const path = await createPage(alice, 'Standup log');
+		await typeAtEnd(alice, 'Monday.');
+		await waitForStatus(alice, 'stored');
+
+		const deviceB = await device('B');
+		const bob = await join(deviceB, await relay.invite({ workspace, role: 'editor', member: 'bob' }), 'Bob');
+		await bob.goto(relay.url + path);
+		await waitForText(bob, (text) => text === 'Monday.');
+		await waitForServiceWorker(bob);
+		await waitForStatus(bob, 'stored');
+
+		// Bob is in step with the relay when Alice's next edit reaches him: nothing of his is waiting.
+		await typeAtEnd(alice, ' Tuesday.');
+		await waitForStatus(alice, 'stored');
+		await waitForText(bob, (text) => text === 'Monday. Tuesday.');
+		await waitForStatus(bob, 'stored');
+
+		await deviceB.setOffline(true);
+		await bob.reload();
+		await waitForText(bob, (text) => text === 'Monday. Tuesday.');
+		await expect.poll(() => syncStatus(bob).textContent(), POLL).toBe('Offline — everything is on the relay');
+		await expect.poll(() => pageStatus(bob).textContent(), POLL).toBe('Saved on this device and on the relay');
+	});
+
+	it('tabs of the same browser stay in step without a relay, and the text outlives them', async () => {
+		const deviceT = await device('tabs');
+		const tab1 = await createLocalWorkspace(deviceT, relay.url, 'Tab workspace', 'Tess');
+		await waitForStatus(tab1, 'device-only');
+		const path = await createPage(tab1, 'Shared between tabs');
+
+		const tab2 = await deviceT.newPage();
+		await tab2.goto(relay.url + path);
+		await editor(tab2).waitFor();
+		await expect.poll(() => titleInput(tab2).inputValue(), POLL).toBe('Shared between tabs');
+
+		// Both tabs are open on the page; each one's typing shows up live in the other.
+		await tab1.bringToFront();
+		await typeAtEnd(tab1, 'From tab one.');
+		await waitForText(tab2, (text) => text === 'From tab one.');
+		await tab2.bringToFront();
+		await typeAtEnd(tab2, ' From tab two.');
+		await waitForText(tab1, (text) => text === 'From tab one. From tab two.');
+		await waitForText(tab2, (text) => text === 'From tab one. From tab two.');
+
+		for (const tab of [tab1, tab2]) {
+			await waitUntilSavedOnDevice(tab);
+			await waitForStatus(tab, 'device-only');
+			await expect.poll(() => syncStatus(tab).textContent(), POLL).toBe('Saved on this device');
+			await expect.poll(() => pageStatus(tab).textContent(), POLL).toBe('Saved on this device');
+		}
+
+		// With both tabs gone, a new one reads the text back from IndexedDB.
+		await tab1.close();
+		await tab2.close();
+		const tab3 = await deviceT.newPage();
+		await tab3.goto(relay.url + path);
+		await waitForText(tab3, (text) => text === 'From tab one. From tab two.');
+		await expect.poll(() => titleInput(tab3).inputValue(), POLL).toBe('Shared between tabs');
+		await waitForStatus(tab3, 'device-only');
+	});
+});
