@@ -10,7 +10,15 @@ export function openDatabase(name: string, version: number, upgrade: (db: IDBDat
 		const request = indexedDB.open(name, version);
 		request.onupgradeneeded = () => upgrade(request.result);
 		request.onsuccess = () => resolve(request.result);
-		request.onerror = () => reject(request.error ?? new Error(`Could not open the database ${name}.`));
+		request.onerror = () => {
+			// Chromium's own words ("The requested version (1) is less than the existing version (2).")
+			// reach the page as is; say what happened and what to do, keeping the name for callers.
+			if (request.error?.name === 'VersionError') {
+				reject(new DOMException('A newer version of Meridian has upgraded its storage on this device, and this tab runs an older one. Reload to update; if this stays, close every Meridian tab and open it again.', 'VersionError'));
+			} else {
+				reject(request.error ?? new Error(`Could not open the database ${name}.`));
+			}
+		};
 		request.onblocked = () => reject(new Error(`The database ${name} is blocked by another tab; close other Meridian tabs and reload.`));
 	});
 }
