@@ -46,7 +46,7 @@ export function describeStorageError(error: unknown): { kind: 'quota' | 'closed'
 		return { kind: 'quota', message: 'This device is out of storage space for Meridian. Free some space; your changes are kept in this tab and saved when there is room.' };
 	}
 	if (name === 'VersionError') {
-		return { kind: 'closed', message: 'A newer version of Meridian is open in another tab. Reload this tab to keep saving; your changes are kept here until then.' };
+		return { kind: 'closed', message: 'A newer version of Meridian is open in another tab, and this tab can no longer save on this device. Copy any changes made since, then reload this tab: a reload does not keep what it could not save.' };
 	}
 	if (name === 'InvalidStateError' || (name === 'AbortError' && String(error).includes('closed'))) {
 		return { kind: 'closed', message: 'The local database was closed (another tab upgraded it, or the browser closed it). Reconnecting…' };
