@@ -135,9 +135,18 @@ describe.skipIf(!chromiumPath)('device storage failures are shown and retried', 
 			await expect.poll(() => pageStatus(page).textContent(), POLL).toBe('Not saved on this device');
 			await waitForText(page, (text) => text === 'Saved before the upgrade. Typed after the upgrade.');
 
+			// Leaving now would lose what was typed since: the browser asks first.
+			const asked = new Promise<string>((resolve) =>
+				page.once('dialog', (dialog) => {
+					resolve(dialog.type());
+					void dialog.accept();
+				})
+			);
+
 			// This build still asks for version 1, so after the reload it cannot open the database at all.
 			// That must be said on the page, not be a blank page or an endless "Opening…".
 			await page.reload();
+			expect(await asked).toBe('beforeunload');
 			const alert = page.getByRole('alert');
 			await expect
 				.poll(() => alert.textContent(), POLL)
