@@ -13,6 +13,7 @@ import {
 	archivePage,
 	bodyFragment,
 	createPage,
+	deletePage,
 	initWorkspace,
 	listPages,
 	movePage,
@@ -31,6 +32,13 @@ export interface FuzzOptions {
 	readonly seed: number;
 	readonly replicas: number;
 	readonly ops: number;
+	/**
+	 * Mix in deletes for good (off by default, so the pinned seeds replay exactly as they were
+	 * pinned). With deletes, the run also checks that the converged index holds exactly the pages
+	 * created minus the subtrees deliberately deleted: a page moved or created under a page deleted
+	 * elsewhere survives.
+	 */
+	readonly deletes?: boolean;
 }
 
 /** What a run did, so a pinned seed can assert it still reaches the case it was pinned for. */
@@ -45,12 +53,17 @@ export interface FuzzStats {
 	bodyEdits: number;
 	seeds: number;
 	deliveries: number;
+	/** Deletes for good, and how many pages they removed on the deleting replica. */
+	deletes: number;
+	deletedPages: number;
+	/** Pages that survived a delete of their parent elsewhere (moved or created under it concurrently). */
+	rescued: number;
 }
 
 const PAGE_ID = 'fuzz-page';
 const ownSubtree = /cannot be moved into itself or one of its own subpages/;
 
-export function runModelFuzz({ seed, replicas, ops }: FuzzOptions): FuzzStats {
+export function runModelFuzz({ seed, replicas, ops, deletes = false }: FuzzOptions): FuzzStats {
 	const gen = prng.create(seed);
 	const workspaces = new TestNetwork({ replicas, seed: seed * 2 + 1 });
 	const bodies = new TestNetwork({ replicas, seed: seed * 2 + 2, createDoc: () => newPageDoc() });
@@ -62,8 +75,13 @@ export function runModelFuzz({ seed, replicas, ops }: FuzzOptions): FuzzStats {
 		titlesCutInPair: 0,
 		bodyEdits: 0,
 		seeds: 0,
-		deliveries: 0
+		deliveries: 0,
+		deletes: 0,
+		deletedPages: 0,
+		rescued: 0
 	};
+	const everCreated = new Set<string>();
+	const deliberatelyDeleted = new Set<string>();
 	let now = 0;
 	// Replicas 0 and 1 are two devices of one member, so authorship must keep both client ids.
 	const memberOf = (replica: number): string => `member-${replica === 1 ? 0 : replica}`;
@@ -88,7 +106,8 @@ export function runModelFuzz({ seed, replicas, ops }: FuzzOptions): FuzzStats {
 		const roll = prng.uint32(gen, 0, 99);
 		if (roll < 30 || pages.length < 3) {
 			const parent = prng.bool(gen) ? anyPage() : null;
-			createPage(doc, { id: `p${replica}-${created++}`, title: pickTitle(), parentId: parent?.id ?? null }, actor(replica));
+			const id = createPage(doc, { id: `p${replica}-${created++}`, title: pickTitle(), parentId: parent?.id ?? null }, actor(replica));
+			everCreated.add(id);
 			stats.creates++;
 		} else if (roll < 45) {
 			const page = anyPage();
@@ -112,9 +131,16 @@ export function runModelFuzz({ seed, replicas, ops }: FuzzOptions): FuzzStats {
 		} else if (roll < 93) {
 			const page = anyPage();
 			if (page) archivePage(doc, page.id, actor(replica));
-		} else {
+		} else if (!deletes || roll < 96) {
 			const page = anyPage();
 			if (page) restorePage(doc, page.id, actor(replica));
+		} else {
+			const page = anyPage();
+			if (!page) return;
+			const removed = deletePage(doc, page.id, actor(replica));
+			for (const id of removed) deliberatelyDeleted.add(id);
+			stats.deletes++;
+			stats.deletedPages += removed.length;
 		}
 	};
 
@@ -181,6 +207,14 @@ export function runModelFuzz({ seed, replicas, ops }: FuzzOptions): FuzzStats {
 	workspaces.assertConverged(workspaceContent);
 	bodies.assertConverged(pageBodyContent);
 	for (const doc of workspaces.docs) expectEveryPageOnce(doc);
+	if (deletes) {
+		// No page lost: what is left is exactly what was created and not deliberately deleted.
+		const expected = [...everCreated].filter((id) => !deliberatelyDeleted.has(id)).sort();
+		for (const doc of workspaces.docs) expect(listPages(doc).map((p) => p.id).sort()).toEqual(expected);
+		stats.rescued = listPages(workspaces.doc(0)).filter(
+			(p) => p.parentId !== null && deliberatelyDeleted.has(p.parentId)
+		).length;
+	}
 	// Bookkeeping of two devices of one member: both client ids are recorded after merging.
 	const authors = bodies.doc(0).getMap('authors').toJSON() as Record<string, { member: string }>;
 	for (const [i, doc] of bodies.docs.entries()) {

@@ -10,6 +10,12 @@
  *      are ordered by id, so the order is the same on every replica.
  * [T5] An archived page hides its subtree, unless archived pages are asked for.
  * [T6] ancestors() follows the shown tree, outermost first, and ends on cycles.
+ * [T7] subtreeIds() lists a page and everything under it in the full tree, page first.
+ * [T8] moveTargetFor() and reorderTarget() place a page before, after or inside another among the
+ *      shown pages, and refuse a move into the page's own subtree.
+ * [T9] Seeded random concurrent moves, creates, archives and deletes on 3+ replicas: no cycle
+ *      (every page shown exactly once), no page lost but those deliberately deleted, and the same
+ *      tree on every replica.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -23,9 +29,13 @@ import {
 	effectiveParents,
 	listPages,
 	movePage,
+	moveTargetFor,
+	reorderTarget,
+	subtreeIds,
 	type Actor,
 	type PageEntry
 } from '../../src/lib/model/index.ts';
+import { runModelFuzz } from '../support/model-fuzz.ts';
 import { expectEveryPageOnce, syncBoth, treeIds, treeShape, type TreeShape } from '../support/model-helpers.ts';
 
 const alice: Actor = { memberId: 'alice', now: 1 };
@@ -206,5 +216,85 @@ describe('ancestors', () => {
 		expect(ancestors(pages, 'r')).toEqual([]);
 		expect(ancestors(pages, 'y').map((p) => p.id)).toEqual(['x']);
 		expect(ancestors(pages, 'x')).toEqual([]);
+	});
+});
+
+describe('subtrees', () => {
+	it('[T7] lists the page, then its descendants depth first in sibling order', () => {
+		const pages = [entry('r', null), entry('b', 'r', 'a1'), entry('a', 'r', 'a0'), entry('a1', 'a'), entry('x', null, 'a2', 5), entry('y', 'x')];
+		expect(subtreeIds(pages, 'r')).toEqual(['r', 'a', 'a1', 'b']);
+		expect(subtreeIds(pages, 'x')).toEqual(['x', 'y']);
+		expect(subtreeIds(pages, 'nope')).toEqual([]);
+	});
+
+	it('[T7] follows the shown tree through a stored cycle', () => {
+		const pages = [entry('a', 'b'), entry('b', 'a'), entry('c', 'b')];
+		expect(subtreeIds(pages, 'a')).toEqual(['a', 'b', 'c']);
+		expect(subtreeIds(pages, 'b')).toEqual(['b', 'c']);
+	});
+});
+
+describe('drop and reorder targets', () => {
+	const pages = [entry('p', null, 'a0'), entry('q', null, 'a1'), entry('r', null, 'a2'), entry('q1', 'q', 'a0'), entry('q2', 'q', 'a1'), entry('gone', null, 'a3', 9)];
+
+	it('[T8] before, after and inside another page', () => {
+		expect(moveTargetFor(pages, 'r', 'q', 'before')).toEqual({ parentId: null, after: 'p', before: 'q' });
+		expect(moveTargetFor(pages, 'p', 'q', 'after')).toEqual({ parentId: null, after: 'q', before: 'r' });
+		expect(moveTargetFor(pages, 'p', 'q', 'inside')).toEqual({ parentId: 'q', after: 'q2', before: null });
+		expect(moveTargetFor(pages, 'q2', 'q1', 'before')).toEqual({ parentId: 'q', after: null, before: 'q1' });
+		// Archived pages are not shown, so they are not neighbours.
+		expect(moveTargetFor(pages, 'p', 'r', 'after')).toEqual({ parentId: null, after: 'r', before: null });
+	});
+
+	it('[T8] never onto itself or into its own subtree', () => {
+		expect(moveTargetFor(pages, 'q', 'q', 'inside')).toBeNull();
+		expect(moveTargetFor(pages, 'q', 'q1', 'inside')).toBeNull();
+		expect(moveTargetFor(pages, 'q', 'q2', 'after')).toBeNull();
+	});
+
+	it('[T8] up and down among shown siblings, null at either end', () => {
+		expect(reorderTarget(pages, 'q', 'up')).toEqual({ parentId: null, after: null, before: 'p' });
+		expect(reorderTarget(pages, 'q', 'down')).toEqual({ parentId: null, after: 'r', before: null });
+		expect(reorderTarget(pages, 'p', 'up')).toBeNull();
+		expect(reorderTarget(pages, 'r', 'down')).toBeNull();
+		expect(reorderTarget(pages, 'q2', 'up')).toEqual({ parentId: 'q', after: null, before: 'q1' });
+	});
+
+	it('[T8] the targets work with movePage', () => {
+		const doc = new Y.Doc();
+		for (const id of ['p', 'q', 'r']) createPage(doc, { id }, alice);
+		const move = (id: string, target: ReturnType<typeof moveTargetFor>) => movePage(doc, id, target!, alice);
+		move('r', moveTargetFor(listPages(doc), 'r', 'p', 'after'));
+		expect(shape(doc).map((n) => n.id)).toEqual(['p', 'r', 'q']);
+		move('q', reorderTarget(listPages(doc), 'q', 'up'));
+		move('q', reorderTarget(listPages(doc), 'q', 'up'));
+		expect(shape(doc).map((n) => n.id)).toEqual(['q', 'p', 'r']);
+		move('p', moveTargetFor(listPages(doc), 'p', 'r', 'inside'));
+		expect(shape(doc)).toEqual([{ id: 'q', children: [] }, { id: 'r', children: [{ id: 'p', children: [] }] }]);
+	});
+});
+
+describe('seeded random concurrent tree operations', () => {
+	it.each(Array.from({ length: 16 }, (_, i) => 101 + i))(
+		'[T9] seed %i: no cycle, no page lost but the deleted ones, same tree everywhere',
+		(seed) => {
+			const stats = runModelFuzz({ seed, replicas: 3 + (seed % 3), ops: 300, deletes: true });
+			expect(stats.moves).toBeGreaterThan(0);
+		}
+	);
+
+	it('[T9] over all seeds, the runs reach deletes, refused moves and pages rescued from a deleted parent', () => {
+		let deletes = 0;
+		let refused = 0;
+		let rescued = 0;
+		for (let seed = 101; seed <= 116; seed++) {
+			const stats = runModelFuzz({ seed, replicas: 3 + (seed % 3), ops: 300, deletes: true });
+			deletes += stats.deletes;
+			refused += stats.refusedMoves;
+			rescued += stats.rescued;
+		}
+		expect(deletes).toBeGreaterThan(0);
+		expect(refused).toBeGreaterThan(0);
+		expect(rescued).toBeGreaterThan(0);
 	});
 });

@@ -21,6 +21,10 @@
  * [W9] Readers are defensive: mistyped or missing fields read as defaults, a page naming itself
  *      as parent reads as top level.
  * [W10] upsertMember writes only fields that changed; re-sending the same member writes nothing.
+ * [W11] deletePage removes the page and its whole subtree (as this replica shows it, archived pages
+ *       included) in one transaction and returns their ids; an unknown id is refused unchanged.
+ * [W12] A page moved or created under a page that another replica deletes concurrently is not
+ *       lost: it survives at the top level on every replica.
  * [V1] A document whose meta.schemaVersion is newer than SCHEMA_VERSION is readable.
  * [V2] Every writer throws NewerSchemaError on such a document and leaves it unchanged.
  * [V3] A document with no version yet, or with this version, is writable.
@@ -35,6 +39,7 @@ import {
 	buildTree,
 	canWriteSchema,
 	createPage,
+	deletePage,
 	getPage,
 	initWorkspace,
 	listMembers,
@@ -279,6 +284,64 @@ describe('movePage', () => {
 	});
 });
 
+describe('deletePage', () => {
+	it('[W11] removes the page and its subtree, archived pages included, in one transaction', () => {
+		const doc = nested();
+		archivePage(doc, 'C', alice);
+		let transactions = 0;
+		doc.on('afterTransaction', () => transactions++);
+		expect(deletePage(doc, 'A', bob)).toEqual(['A', 'B', 'C']);
+		expect(transactions).toBe(1);
+		expect(listPages(doc).map((p) => p.id)).toEqual(['D']);
+		expectEveryPageOnce(doc);
+	});
+
+	it('[W11] deleting a leaf leaves its parent and siblings alone', () => {
+		const doc = nested();
+		createPage(doc, { id: 'C2', parentId: 'B' }, alice);
+		expect(deletePage(doc, 'C', bob)).toEqual(['C']);
+		expect(treeShape(buildTree(listPages(doc)))).toEqual([
+			{ id: 'A', children: [{ id: 'B', children: [{ id: 'C2', children: [] }] }] },
+			{ id: 'D', children: [] }
+		]);
+	});
+
+	it('[W11] follows the shown tree when stored parent links loop after concurrent moves', () => {
+		const a = nested();
+		const b = new Y.Doc();
+		syncBoth(a, b);
+		movePage(a, 'A', { parentId: 'D' }, alice);
+		movePage(b, 'D', { parentId: 'C' }, bob);
+		syncBoth(a, b);
+		// Stored: A → D → C → B → A. Shown: A lifted (smallest id), B, C, D under it.
+		expect(deletePage(a, 'C', alice)).toEqual(['C', 'D']);
+		expect(treeShape(buildTree(listPages(a)))).toEqual([{ id: 'A', children: [{ id: 'B', children: [] }] }]);
+	});
+
+	it('[W5][W11] an unknown page is refused and nothing changes', () => {
+		const doc = nested();
+		expectRefusedWithoutChange(doc, () => deletePage(doc, 'nope', bob), /no page nope to delete/);
+	});
+
+	it('[W12] a page moved under a page deleted concurrently elsewhere survives at the top level', () => {
+		const a = nested();
+		const b = new Y.Doc();
+		syncBoth(a, b);
+		movePage(a, 'D', { parentId: 'B' }, alice);
+		createPage(a, { id: 'E', parentId: 'C' }, alice);
+		deletePage(b, 'A', bob);
+		syncBoth(a, b);
+		for (const doc of [a, b]) {
+			expectEveryPageOnce(doc);
+			// Orphans keep their old order keys, so among themselves they sort by those.
+			expect(treeShape(buildTree(listPages(doc)))).toEqual([
+				{ id: 'E', children: [] },
+				{ id: 'D', children: [] }
+			]);
+		}
+	});
+});
+
 describe('defensive readers', () => {
 	it('[W9] mistyped or missing fields read as defaults; a page naming itself as parent is top level', () => {
 		const doc = workspace();
@@ -352,6 +415,7 @@ describe('schema version', () => {
 		['movePage to an unknown parent', (doc) => movePage(doc, 'C', { parentId: 'nope' }, bob)],
 		['archivePage', (doc) => archivePage(doc, 'A', bob)],
 		['restorePage', (doc) => restorePage(doc, 'A', bob)],
+		['deletePage', (doc) => deletePage(doc, 'A', bob)],
 		['upsertMember', (doc) => upsertMember(doc, { id: 'bob', name: 'Bob', color: '#fff', timeZone: 'UTC' })]
 	];
 	for (const [name, write] of writers) {

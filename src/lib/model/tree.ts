@@ -80,3 +80,73 @@ export function ancestors(pages: readonly PageEntry[], id: string): PageEntry[] 
 	}
 	return chain;
 }
+
+/**
+ * A page and every page under it in the full tree (archived pages included), the page first, then
+ * depth first in sibling order. Empty if the page is unknown.
+ */
+export function subtreeIds(pages: readonly PageEntry[], id: string): string[] {
+	if (!pages.some((p) => p.id === id)) return [];
+	const parents = effectiveParents(pages);
+	const children = new Map<string, PageEntry[]>();
+	for (const page of pages) {
+		const parent = parents.get(page.id) ?? null;
+		if (parent === null) continue;
+		let list = children.get(parent);
+		if (!list) children.set(parent, (list = []));
+		list.push(page);
+	}
+	const out: string[] = [];
+	const walk = (at: string): void => {
+		out.push(at);
+		for (const child of (children.get(at) ?? []).sort(compareSiblings)) walk(child.id);
+	};
+	walk(id);
+	return out;
+}
+
+/** Where a dropped or reordered page goes, relative to another page. */
+export type DropPosition = 'before' | 'after' | 'inside';
+
+/** A `movePage` target: a parent and the two siblings to land between. */
+export interface MoveTarget {
+	readonly parentId: string | null;
+	readonly after: string | null;
+	readonly before: string | null;
+}
+
+/**
+ * The movePage target that puts `id` before, after or inside (as the last child of) `relativeTo`,
+ * among the pages shown (archived ones hidden, as in the sidebar). Null when the move is not
+ * possible: onto itself, or into its own subtree.
+ */
+export function moveTargetFor(pages: readonly PageEntry[], id: string, relativeTo: string, position: DropPosition): MoveTarget | null {
+	if (id === relativeTo || subtreeIds(pages, id).includes(relativeTo)) return null;
+	const parents = effectiveParents(pages);
+	const shown = pages.filter((p) => p.archivedAt === null && p.id !== id);
+	const childrenOf = (parentId: string | null): PageEntry[] =>
+		shown.filter((p) => (parents.get(p.id) ?? null) === parentId).sort(compareSiblings);
+	if (position === 'inside') {
+		return { parentId: relativeTo, after: childrenOf(relativeTo).at(-1)?.id ?? null, before: null };
+	}
+	const parentId = parents.get(relativeTo) ?? null;
+	const siblings = childrenOf(parentId);
+	const at = siblings.findIndex((p) => p.id === relativeTo);
+	if (at < 0) return null;
+	return position === 'before'
+		? { parentId, after: siblings[at - 1]?.id ?? null, before: relativeTo }
+		: { parentId, after: relativeTo, before: siblings[at + 1]?.id ?? null };
+}
+
+/** The target that moves `id` one place up or down among its shown siblings; null at the end. */
+export function reorderTarget(pages: readonly PageEntry[], id: string, direction: 'up' | 'down'): MoveTarget | null {
+	const parents = effectiveParents(pages);
+	const parentId = parents.get(id) ?? null;
+	const siblings = pages
+		.filter((p) => p.archivedAt === null && (parents.get(p.id) ?? null) === parentId)
+		.sort(compareSiblings);
+	const at = siblings.findIndex((p) => p.id === id);
+	const neighbour = siblings[direction === 'up' ? at - 1 : at + 1];
+	if (at < 0 || !neighbour) return null;
+	return moveTargetFor(pages, id, neighbour.id, direction === 'up' ? 'before' : 'after');
+}

@@ -11,7 +11,7 @@ import { generateKeyBetween } from 'fractional-indexing';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
-import { effectiveParents } from './tree.ts';
+import { effectiveParents, subtreeIds } from './tree.ts';
 
 export const PageKind = { page: 'page', decision: 'decision' } as const;
 export type PageKind = (typeof PageKind)[keyof typeof PageKind];
@@ -129,6 +129,29 @@ export function archivePage(doc: Y.Doc, id: string, actor: Actor): void {
 
 export function restorePage(doc: Y.Doc, id: string, actor: Actor): void {
 	updatePage(doc, id, actor, (entry) => entry.set('archivedAt', null));
+}
+
+/**
+ * Deletes a page for good, with its whole subtree as this replica shows it, in one transaction;
+ * returns the ids removed (the page first). The page bodies are not touched: a link to a deleted
+ * page reads as broken.
+ *
+ * Concurrently on another device: a page moved or created under a deleted page survives, at the
+ * top level (its parent no longer exists, see tree.ts), so nothing is lost that the deleting member
+ * did not see and confirm. A page that was in the subtree here is deleted even if the other device
+ * renamed or moved it meanwhile: Yjs lets a map key's deletion win over edits inside its value.
+ */
+export function deletePage(doc: Y.Doc, id: string, _actor: Actor): string[] {
+	assertWritable(doc);
+	const pages = pagesMap(doc);
+	if (!pages.has(id)) throw new Error(`There is no page ${id} to delete.`);
+	const doomed = subtreeIds(listPages(doc), id);
+	doc.transact(() => {
+		for (const gone of doomed) pages.delete(gone);
+	}, Origin.local);
+	// Who deleted is not recorded: the entries are gone. The actor is taken like every writer's, for
+	// the deletion log the history features will want.
+	return doomed;
 }
 
 /**
