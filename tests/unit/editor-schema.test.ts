@@ -4,10 +4,12 @@
  *   [E2] Mod-K links the selection, and removes a link from a linked selection
  *   [E3] Mod-K refuses a javascript: address and changes nothing
  *   [E4] an emptied document stays valid for y-prosemirror: the schema has no `paragraph block*` items
+ *   [E5] link targets with control characters are cleaned, huge ones refused; titles are capped
+ *   [E6] attributes another client stored badly are read safely, never rejected (rejecting drops the node)
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
-import { schema, safeHref } from '../../src/lib/editor/schema.ts';
+import { schema, safeHref, cleanHref, cleanTitle, calloutTone, codeLanguage, MAX_HREF_LENGTH } from '../../src/lib/editor/schema.ts';
 import { toggleLink } from '../../src/lib/editor/link.ts';
 
 function stateWith(text: string, from: number, to: number): EditorState {
@@ -51,5 +53,29 @@ describe('editor schema', () => {
 		const item = schema.nodes['list_item']!;
 		const list = schema.node('bullet_list', null, [item.create(null, [schema.node('bullet_list', null, [item.create(null, [schema.node('paragraph')])])])]);
 		expect(() => list.check()).not.toThrow();
+	});
+
+	it('[E5] control characters are stripped from link targets and huge targets are refused', () => {
+		expect(cleanHref('https://exa\u0000mple.com/\u202Ea')).toBe('https://example.com/a');
+		expect(cleanHref('java\nscript:alert(1)')).toBeNull();
+		expect(cleanHref('  ')).toBeNull();
+		expect(cleanHref(`https://example.com/${'a'.repeat(MAX_HREF_LENGTH)}`)).toBeNull();
+		expect(safeHref(`https://example.com/${'a'.repeat(MAX_HREF_LENGTH)}`)).toBe('#');
+		expect(cleanTitle('a\u0007b  c')).toBe('a b c');
+		expect(cleanTitle('x'.repeat(10_000))!.length).toBe(500);
+		expect(cleanTitle('\u0000')).toBeNull();
+	});
+
+	it('[E6] badly stored attributes read as safe values', () => {
+		expect(calloutTone('warning')).toBe('warning');
+		expect(calloutTone('<script>')).toBe('info');
+		expect(calloutTone(7)).toBe('info');
+		expect(codeLanguage(' TypeScript ')).toBe('typescript');
+		expect(codeLanguage('js" onload="x')).toBe('jsonloadx');
+		expect(codeLanguage(null)).toBe('');
+		const callout = schema.node('callout', { tone: 'bogus' }, [schema.node('paragraph')]);
+		expect(() => callout.check()).not.toThrow();
+		const link = schema.marks['link']!.create({ href: 42 });
+		expect(link.attrs['href']).toBe(42);
 	});
 });

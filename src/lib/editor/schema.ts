@@ -1,16 +1,46 @@
 /**
- * The page schema for this slice: paragraphs, headings 1–3, bullet and numbered lists, bold,
- * italic, inline code and links. Node names are what y-prosemirror stores in the Y.XmlFragment,
- * so they are part of the document format: rename only with a migration.
+ * The page schema. Node and mark names (and attribute names) are what y-prosemirror stores in the
+ * page's Y.XmlFragment, so they are the document format: rename only with a migration.
  *
- * Content expressions are deliberately loose (`block+`, not `paragraph block*` in list items):
- * y-prosemirror drops nodes that become invalid after a concurrent merge, so a strict schema
- * loses text when two people delete around the same node (see y-prosemirror's CAVEATS.md).
+ * Concurrency rules (y-prosemirror CAVEATS.md, "Schema mismatches under concurrency"): when a merged
+ * Y document renders to a node that does not satisfy its content expression or whose attributes
+ * fail validation, y-prosemirror deletes that element *from the Y document* on the peer that
+ * renders it, and the deletion syncs. Whatever a teammate concurrently inserted into it (and has not
+ * reached this peer yet) is then lost. So:
+ *
+ * - Every container is `*`, never `+` or `first rest*`: two people deleting the last two
+ *   paragraphs of a callout (or the last two rows of a table) leave an empty callout, not a dropped
+ *   one. `fixup.ts` puts an empty paragraph back into an empty container, but only for the local
+ *   user's own edits (see there why not on merges).
+ * - New attributes are not validated at construction (a bad value from another client would drop
+ *   the node and its text); they are normalised where they are read (`calloutTone`, `codeLanguage`,
+ *   `Boolean(checked)`, `safeHref`). The older `heading.level`, `ordered_list.order` and the
+ *   tables' `colspan`/`rowspan` keep their validators: our own writes always store numbers.
+ * - `code_block` allows no marks (it is plain text). A merge cannot put a mark into it through
+ *   our editor, which never offers marks there; a foreign client writing one would lose that block.
  */
 import { Schema, type MarkSpec, type NodeSpec } from 'prosemirror-model';
+import { tableNodes } from 'prosemirror-tables';
+
+export const CALLOUT_TONES = ['info', 'warning', 'success', 'danger'] as const;
+export type CalloutTone = (typeof CALLOUT_TONES)[number];
+
+/** A callout's tone as stored by anyone, read as one we know (unknown values read as info). */
+export function calloutTone(value: unknown): CalloutTone {
+	return (CALLOUT_TONES as readonly unknown[]).includes(value) ? (value as CalloutTone) : 'info';
+}
+
+/** A code block's language label as stored by anyone: a short identifier, or '' for none. */
+export function codeLanguage(value: unknown): string {
+	if (typeof value !== 'string') return '';
+	const clean = value.trim().toLowerCase().replace(/[^a-z0-9_+#.-]/g, '');
+	return clean.slice(0, 32);
+}
+
+const tables = tableNodes({ tableGroup: 'block', cellContent: 'block*', cellAttributes: {} });
 
 const nodes: Record<string, NodeSpec> = {
-	doc: { content: 'block+' },
+	doc: { content: 'block*' },
 	paragraph: {
 		group: 'block',
 		content: 'inline*',
@@ -22,28 +52,113 @@ const nodes: Record<string, NodeSpec> = {
 		content: 'inline*',
 		attrs: { level: { default: 1, validate: 'number' } },
 		defining: true,
-		parseDOM: [1, 2, 3].map((level) => ({ tag: `h${level}`, attrs: { level } })),
-		toDOM: (node) => [`h${Math.min(3, Math.max(1, Number(node.attrs['level'])))}`, 0]
+		// h4–h6 from pasted HTML become level 3: the editor offers three levels.
+		parseDOM: [1, 2, 3, 4, 5, 6].map((level) => ({ tag: `h${level}`, attrs: { level: Math.min(level, 3) } })),
+		toDOM: (node) => [`h${headingLevel(node.attrs['level'])}`, 0]
+	},
+	blockquote: {
+		group: 'block',
+		content: 'block*',
+		defining: true,
+		parseDOM: [{ tag: 'blockquote' }],
+		toDOM: () => ['blockquote', 0]
+	},
+	callout: {
+		group: 'block',
+		content: 'block*',
+		defining: true,
+		attrs: { tone: { default: 'info' } },
+		parseDOM: [
+			{
+				tag: 'div[data-callout]',
+				getAttrs: (dom) => ({ tone: calloutTone((dom as HTMLElement).getAttribute('data-callout')) })
+			},
+			{ tag: 'aside', getAttrs: () => ({ tone: 'info' }) }
+		],
+		toDOM: (node) => {
+			const tone = calloutTone(node.attrs['tone']);
+			return ['div', { class: `callout callout-${tone}`, 'data-callout': tone, role: 'note', 'aria-label': tone }, 0];
+		}
+	},
+	code_block: {
+		group: 'block',
+		content: 'text*',
+		marks: '',
+		code: true,
+		defining: true,
+		attrs: { language: { default: '' } },
+		parseDOM: [
+			{
+				tag: 'pre',
+				preserveWhitespace: 'full',
+				getAttrs: (dom) => {
+					const el = dom as HTMLElement;
+					const fromClass = /(?:^|\s)language-(\S+)/.exec(el.querySelector('code')?.className ?? '')?.[1];
+					return { language: codeLanguage(el.getAttribute('data-language') ?? fromClass ?? '') };
+				}
+			}
+		],
+		toDOM: (node) => {
+			const language = codeLanguage(node.attrs['language']);
+			return ['pre', language ? { 'data-language': language } : {}, ['code', language ? { class: `language-${language}` } : {}, 0]];
+		}
+	},
+	horizontal_rule: {
+		group: 'block',
+		parseDOM: [{ tag: 'hr' }],
+		toDOM: () => ['hr']
 	},
 	bullet_list: {
 		group: 'block',
-		content: 'list_item+',
+		content: 'list_item*',
 		parseDOM: [{ tag: 'ul' }],
 		toDOM: () => ['ul', 0]
 	},
 	ordered_list: {
 		group: 'block',
-		content: 'list_item+',
+		content: 'list_item*',
 		attrs: { order: { default: 1, validate: 'number' } },
 		parseDOM: [{ tag: 'ol', getAttrs: (dom) => ({ order: Number((dom as HTMLElement).getAttribute('start') ?? 1) || 1 }) }],
 		toDOM: (node) => (node.attrs['order'] === 1 ? ['ol', 0] : ['ol', { start: node.attrs['order'] }, 0])
 	},
 	list_item: {
-		content: 'block+',
+		content: 'block*',
 		defining: true,
 		parseDOM: [{ tag: 'li' }],
 		toDOM: () => ['li', 0]
 	},
+	task_list: {
+		group: 'block',
+		content: 'task_item*',
+		parseDOM: [
+			{ tag: 'ul[data-type="taskList"]', priority: 60 },
+			// GitHub's rendered task lists.
+			{ tag: 'ul.contains-task-list', priority: 60 }
+		],
+		toDOM: () => ['ul', { 'data-type': 'taskList', class: 'task-list' }, 0]
+	},
+	task_item: {
+		content: 'block*',
+		defining: true,
+		attrs: { checked: { default: false } },
+		parseDOM: [
+			{
+				tag: 'li[data-type="taskItem"]',
+				priority: 60,
+				getAttrs: (dom) => ({ checked: (dom as HTMLElement).getAttribute('data-checked') === 'true' })
+			},
+			{
+				tag: 'li.task-list-item',
+				priority: 60,
+				getAttrs: (dom) => ({ checked: Boolean((dom as HTMLElement).querySelector('input[type=checkbox]:checked')) })
+			}
+		],
+		toDOM: (node) => ['li', { 'data-type': 'taskItem', 'data-checked': node.attrs['checked'] ? 'true' : 'false' }, 0]
+	},
+	table: { ...tables.table, content: 'table_row*' },
+	table_row: tables.table_row,
+	table_cell: tables.table_cell,
+	table_header: tables.table_header,
 	text: { group: 'inline' },
 	hard_break: {
 		inline: true,
@@ -56,10 +171,21 @@ const nodes: Record<string, NodeSpec> = {
 
 const marks: Record<string, MarkSpec> = {
 	link: {
-		attrs: { href: { validate: 'string' }, title: { default: null } },
+		// No validator on href: a non-string from another client must not drop the text it marks.
+		attrs: { href: { default: '' }, title: { default: null } },
 		inclusive: false,
-		parseDOM: [{ tag: 'a[href]', getAttrs: (dom) => ({ href: (dom as HTMLElement).getAttribute('href'), title: (dom as HTMLElement).getAttribute('title') }) }],
-		toDOM: (mark) => ['a', { href: safeHref(String(mark.attrs['href'])), title: mark.attrs['title'], rel: 'noopener noreferrer nofollow', target: '_blank' }, 0]
+		parseDOM: [
+			{
+				tag: 'a[href]',
+				getAttrs: (dom) => {
+					const href = cleanHref((dom as HTMLElement).getAttribute('href') ?? '');
+					// A link we would not follow is pasted as plain text.
+					if (href === null) return false;
+					return { href, title: cleanTitle((dom as HTMLElement).getAttribute('title')) };
+				}
+			}
+		],
+		toDOM: (mark) => ['a', { href: safeHref(String(mark.attrs['href'] ?? '')), title: mark.attrs['title'], rel: 'noopener noreferrer nofollow', target: '_blank' }, 0]
 	},
 	em: {
 		parseDOM: [{ tag: 'i' }, { tag: 'em' }, { style: 'font-style=italic' }],
@@ -72,15 +198,57 @@ const marks: Record<string, MarkSpec> = {
 	code: {
 		parseDOM: [{ tag: 'code' }],
 		toDOM: () => ['code', 0]
+	},
+	strike: {
+		parseDOM: [{ tag: 's' }, { tag: 'del' }, { tag: 'strike' }, { style: 'text-decoration=line-through' }, { style: 'text-decoration-line=line-through' }],
+		toDOM: () => ['s', 0]
 	}
 };
 
 export const schema = new Schema({ nodes, marks });
 
+export function headingLevel(value: unknown): 1 | 2 | 3 {
+	const level = Number(value);
+	return level <= 1 || !Number.isFinite(level) ? 1 : level >= 3 ? 3 : 2;
+}
+
+/** The longest link target we store; longer ones are refused rather than truncated into another address. */
+export const MAX_HREF_LENGTH = 2048;
+const MAX_TITLE_LENGTH = 500;
+
+// C0 and C1 controls, DEL, and the invisible direction/joiner marks that disguise an address.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
 /** Links from other members are data: only web, mail and relative links become clickable. */
 export function safeHref(href: string): string {
-	const trimmed = href.trim();
+	return cleanHref(href) ?? '#';
+}
+
+/**
+ * A link target as we store it: controls and whitespace stripped, http(s), mailto or relative
+ * (a bare `example.com` becomes https), at most MAX_HREF_LENGTH characters. Null when it is
+ * none of those (javascript:, data:, too long, empty).
+ */
+export function cleanHref(href: string): string | null {
+	const trimmed = href.replace(CONTROLS, '').trim();
+	if (trimmed === '' || trimmed.length > MAX_HREF_LENGTH) return null;
 	if (/^(https?:|mailto:)/i.test(trimmed) || /^[/#?]/.test(trimmed)) return trimmed;
-	if (!/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && trimmed !== '') return `https://${trimmed}`;
-	return '#';
+	if (!/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/\s/.test(trimmed)) {
+		const withScheme = `https://${trimmed}`;
+		return withScheme.length > MAX_HREF_LENGTH ? null : withScheme;
+	}
+	return null;
+}
+
+/** Link titles and other short labels: controls removed, length capped, empty becomes null. */
+export function cleanTitle(title: string | null | undefined): string | null {
+	if (title == null) return null;
+	const clean = title.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_LENGTH);
+	return clean === '' ? null : clean;
+}
+
+/** Text that becomes a link's visible text: controls removed, length capped. */
+export function cleanLinkText(text: string, max = 2048): string {
+	return text.replace(CONTROLS, '').slice(0, max);
 }

@@ -13,6 +13,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
 import { toggleLink } from './link.ts';
+import { fixupPlugin } from './fixup.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -61,7 +62,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 			'Shift-Tab': liftListItem(n['list_item']!)
 		}),
 		keymap(baseKeymap),
-		rules()
+		rules(),
+		fixupPlugin()
 	];
 	const state = EditorState.create({ schema, plugins });
 	return new EditorView(place, {
