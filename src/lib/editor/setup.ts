@@ -2,40 +2,46 @@
  * Builds a ProseMirror editor bound to a page body. The Y.Doc is the source of truth: the editor
  * starts from whatever the document holds and never seeds content itself (see model/page.ts).
  */
-import { EditorState, type Command } from 'prosemirror-state';
+import { EditorState, Plugin } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
-import { keymap } from 'prosemirror-keymap';
-import { baseKeymap, toggleMark, setBlockType } from 'prosemirror-commands';
-import { splitListItem, liftListItem, sinkListItem, wrapInList } from 'prosemirror-schema-list';
-import { inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules';
-import { ySyncPlugin, yCursorPlugin, yUndoPlugin, undo, redo } from 'y-prosemirror';
+import { dropCursor } from 'prosemirror-dropcursor';
+import { gapCursor } from 'prosemirror-gapcursor';
+import { tableEditing } from 'prosemirror-tables';
+import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
-import { toggleLink } from './link.ts';
-import { fixupPlugin } from './fixup.ts';
+import { fixupPlugin, isSyncTransaction } from './fixup.ts';
+import { editorKeymaps } from './keymap.ts';
+import { markdownShortcuts } from './rules.ts';
+import { TaskItemView } from './task-view.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
 	readonly awareness: Awareness | null;
 	readonly editable: boolean;
+	/** Extra plugins (paste handling, menus) placed before the defaults. */
+	readonly plugins?: readonly Plugin[];
 }
 
-const n = schema.nodes;
-const m = schema.marks;
-
-function rules() {
-	return inputRules({
-		rules: [
-			textblockTypeInputRule(/^(#{1,3})\s$/, n['heading']!, (match) => ({ level: match[1]!.length })),
-			wrappingInputRule(/^\s*([-+*])\s$/, n['bullet_list']!),
-			wrappingInputRule(/^(\d+)\.\s$/, n['ordered_list']!, (match) => ({ order: Number(match[1]) }), (match, node) => node.childCount + Number(node.attrs['order']) === Number(match[1]))
-		]
+/**
+ * prosemirror-tables, except that its `fixTables` normalisation (adding cells to short rows) runs
+ * only after local edits: run on every device that receives a merge, each would add its own cells.
+ */
+export function localTableEditing(): Plugin {
+	const plugin = tableEditing();
+	const append = plugin.spec.appendTransaction;
+	return new Plugin({
+		...plugin.spec,
+		appendTransaction: (transactions, oldState, newState) =>
+			append && transactions.some((tr) => !isSyncTransaction(tr)) ? append.call(plugin, transactions, oldState, newState) : null
 	});
 }
 
-const undoCommand: Command = (state) => undo(state);
-const redoCommand: Command = (state) => redo(state);
+/** Every plugin of the editor but the Yjs binding (shared with tests). */
+export function editingPlugins(): Plugin[] {
+	return [...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
+}
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
 	const plugins = [
@@ -43,32 +49,14 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 		...(options.awareness ? [yCursorPlugin(options.awareness)] : []),
 		// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
 		yUndoPlugin(),
-		keymap({
-			'Mod-z': undoCommand,
-			'Mod-y': redoCommand,
-			'Mod-Shift-z': redoCommand,
-			'Mod-b': toggleMark(m['strong']!),
-			'Mod-i': toggleMark(m['em']!),
-			'Mod-e': toggleMark(m['code']!),
-			'Mod-k': toggleLink(),
-			'Mod-Alt-0': setBlockType(n['paragraph']!),
-			'Mod-Alt-1': setBlockType(n['heading']!, { level: 1 }),
-			'Mod-Alt-2': setBlockType(n['heading']!, { level: 2 }),
-			'Mod-Alt-3': setBlockType(n['heading']!, { level: 3 }),
-			'Shift-Mod-8': wrapInList(n['bullet_list']!),
-			'Shift-Mod-9': wrapInList(n['ordered_list']!),
-			Enter: splitListItem(n['list_item']!),
-			Tab: sinkListItem(n['list_item']!),
-			'Shift-Tab': liftListItem(n['list_item']!)
-		}),
-		keymap(baseKeymap),
-		rules(),
-		fixupPlugin()
+		...(options.plugins ?? []),
+		...editingPlugins()
 	];
 	const state = EditorState.create({ schema, plugins });
 	return new EditorView(place, {
 		state,
 		editable: () => options.editable,
+		nodeViews: { task_item: (node, view, getPos) => new TaskItemView(node, view, getPos) },
 		dispatchTransaction(this: EditorView, tr) {
 			// y-prosemirror batches cursor updates into a setTimeout(0) and its "binding destroyed"
 			// check never matches (1.3.7 reads a property the binding does not have), so leaving a

@@ -1,0 +1,53 @@
+/**
+ * Keyboard shortcuts (Mod is Cmd on macOS, Ctrl elsewhere). Undo and redo are y-prosemirror's:
+ * they undo only this member's own changes, never a teammate's.
+ */
+import { chainCommands, baseKeymap } from 'prosemirror-commands';
+import { splitListItem, sinkListItem } from 'prosemirror-schema-list';
+import { undoInputRule } from 'prosemirror-inputrules';
+import { goToNextCell } from 'prosemirror-tables';
+import { keymap } from 'prosemirror-keymap';
+import type { Command, Plugin } from 'prosemirror-state';
+import { undo, redo } from 'y-prosemirror';
+import { schema } from './schema.ts';
+import * as c from './commands.ts';
+import { toggleLink } from './link.ts';
+
+const n = schema.nodes;
+
+const undoCommand: Command = (state) => undo(state);
+const redoCommand: Command = (state) => redo(state);
+
+/** The editor's own bindings, without the y-prosemirror undo (for tests on a plain EditorState). */
+export function editingBindings(ask?: (question: string) => string | null): Record<string, Command> {
+	return {
+		'Mod-b': c.toggleStrong,
+		'Mod-i': c.toggleEm,
+		'Mod-e': c.toggleCode,
+		'Mod-Shift-s': c.toggleStrike,
+		'Mod-Shift-x': c.toggleStrike,
+		'Mod-k': toggleLink(ask),
+		'Mod-Alt-0': c.setParagraph,
+		'Mod-Alt-1': c.setHeading(1),
+		'Mod-Alt-2': c.setHeading(2),
+		'Mod-Alt-3': c.setHeading(3),
+		'Mod-Alt-c': c.setCodeBlock(),
+		'Shift-Mod-7': c.wrapInOrderedList,
+		'Shift-Mod-8': c.wrapInBulletList,
+		'Shift-Mod-9': c.wrapInTaskList,
+		'Mod-Enter': c.modEnter,
+		'Shift-Enter': c.insertHardBreak,
+		Enter: chainCommands(c.codeFenceOnEnter, splitListItem(n['list_item']!), splitListItem(n['task_item']!, { checked: false })),
+		Backspace: undoInputRule,
+		Tab: chainCommands(goToNextCell(1), sinkListItem(n['list_item']!), sinkListItem(n['task_item']!)),
+		'Shift-Tab': chainCommands(goToNextCell(-1), c.liftOut)
+	};
+}
+
+export function editorKeymaps(): Plugin[] {
+	return [
+		keymap({ 'Mod-z': undoCommand, 'Mod-y': redoCommand, 'Mod-Shift-z': redoCommand }),
+		keymap(editingBindings()),
+		keymap(baseKeymap)
+	];
+}
