@@ -209,6 +209,19 @@ describe.skipIf(!chromiumPath)('the page tree', () => {
 		const r1 = await row(item(alice, 'R1')).boundingBox();
 		await row(item(alice, 'R3')).dragTo(row(item(alice, 'R1')), { targetPosition: { x: 40, y: (r1?.height ?? 30) / 2 } });
 		await expect.poll(order, POLL).toEqual(['/R2', '/R1', 'R1/R3']);
+		// While dragging, the place it would land is shown; over itself nothing is, and nothing happens.
+		const r2 = await row(item(alice, 'R2')).boundingBox();
+		const target = await row(item(alice, 'R1')).boundingBox();
+		await alice.mouse.move(r2!.x + 40, r2!.y + r2!.height / 2);
+		await alice.mouse.down();
+		await alice.mouse.move(target!.x + 40, target!.y + target!.height / 2, { steps: 5 });
+		await expect.poll(() => row(item(alice, 'R1')).getAttribute('class')).toMatch(/\bdrop-inside\b/);
+		await alice.mouse.move(target!.x + 40, target!.y + 2, { steps: 3 });
+		await expect.poll(() => row(item(alice, 'R1')).getAttribute('class')).toMatch(/\bdrop-before\b/);
+		await alice.mouse.move(r2!.x + 40, r2!.y + r2!.height / 2, { steps: 5 });
+		await expect.poll(() => tree(alice).locator('.drop-before, .drop-after, .drop-inside').count()).toBe(0);
+		await alice.mouse.up();
+		expect(await order()).toEqual(['/R2', '/R1', 'R1/R3']);
 		// A page cannot be dropped into its own subpage: nothing changes.
 		await row(item(alice, 'R1')).dragTo(row(item(alice, 'R3')), { targetPosition: { x: 40, y: 12 } });
 		expect(await order()).toEqual(['/R2', '/R1', 'R1/R3']);
