@@ -1,6 +1,6 @@
 /**
  * The wiki editor in real Chromium: Markdown shortcuts as a person types them, task checkboxes,
- * and exporting a page as Markdown.
+ * exporting a page as Markdown, and paste (sanitised HTML, Markdown text, a URL onto a selection).
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,57 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 		expect(download.suggestedFilename()).toBe('Export- -me- - now.md');
 		const text = await readFile((await download.path())!, 'utf8');
 		expect(text).toBe('# Export: "me" / now\n\n## Steps\n\n- one\n- two\n');
+	});
+
+	it('paste: HTML is cleaned to the schema without running or fetching anything; Markdown text is parsed; a URL links the selection', async () => {
+		await createPage(page, 'Paste');
+		await typeAtEnd(page, 'start');
+		const fetched: string[] = [];
+		page.on('request', (request) => {
+			if (request.url().includes('never-fetched')) fetched.push(request.url());
+		});
+		const html = [
+			'<p>Hi <b>bold</b> <a href="javascript:alert(1)" onclick="window.__pwned=1">bad</a> <a href="https://ok.example/">ok</a>',
+			`<img src="${relay.url}/never-fetched.png" onerror="window.__pwned=2" alt="pic"><script>window.__pwned=3</script></p>`,
+			'<style>p { font-weight: bold }</style>',
+			'<ul><li><input type="checkbox" checked> done</li><li><input type="checkbox"> todo</li></ul>',
+			`<iframe src="${relay.url}/never-fetched-frame"></iframe>`
+		].join('');
+		const paste = (data: Record<string, string>) =>
+			editor(page).evaluate((element, entries) => {
+				const transfer = new DataTransfer();
+				for (const [type, value] of Object.entries(entries)) transfer.setData(type, value);
+				element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+			}, data);
+
+		await paste({ 'text/html': html, 'text/plain': 'Hi bold bad ok' });
+		await waitForText(page, (text) => text.includes('todo'));
+		const root = editor(page);
+		expect(await root.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['https://ok.example/']);
+		expect(await root.locator('strong').allTextContents()).toEqual(['bold']);
+		expect(await root.locator('img, script, style, iframe, [onclick], [onerror]').count()).toBe(0);
+		expect(await root.textContent()).toContain('pic');
+		const tasks = root.locator('li[data-type=taskItem]');
+		expect(await tasks.evaluateAll((items) => items.map((li) => li.getAttribute('data-checked')))).toEqual(['true', 'false']);
+
+		await page.keyboard.press('Control+End');
+		await page.keyboard.press('Enter');
+		await page.keyboard.press('Enter');
+		await paste({ 'text/plain': '## Pasted heading\n\n- alpha\n- beta\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n' });
+		await expect.poll(() => root.locator('h2').textContent(), POLL).toBe('Pasted heading');
+		expect(await root.locator('ul:not([data-type]) > li').allTextContents()).toEqual(['alpha', 'beta']);
+		expect(await root.locator('table th').allTextContents()).toEqual(['a', 'b']);
+
+		// Select a line and paste an address onto it.
+		await page.keyboard.press('Control+End');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('link me');
+		await page.keyboard.press('Shift+Home');
+		await paste({ 'text/plain': 'https://example.com/docs' });
+		await expect.poll(() => root.locator('a[href="https://example.com/docs"]').textContent(), POLL).toBe('link me');
+
+		expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+		expect(fetched).toEqual([]);
+		page.removeAllListeners('request');
 	});
 });

@@ -4,7 +4,7 @@
  * The fuller link UI (paste onto a selection, edit, open) is the wiki editor's work.
  */
 import type { Command } from 'prosemirror-state';
-import { schema, safeHref } from './schema.ts';
+import { schema, cleanHref, cleanLinkText } from './schema.ts';
 
 const link = schema.marks['link']!;
 
@@ -18,10 +18,11 @@ export function toggleLink(ask: (question: string) => string | null = (q) => win
 		if (!dispatch) return true;
 		const answer = ask('Link address')?.trim();
 		if (!answer) return false;
-		const href = safeHref(answer);
-		if (href === '#') return false;
+		// Controls stripped, at most MAX_HREF_LENGTH, only web, mail and relative targets.
+		const href = cleanHref(answer);
+		if (href === null) return false;
 		const mark = link.create({ href });
-		dispatch(empty ? state.tr.replaceSelectionWith(schema.text(answer, [mark]), false) : state.tr.addMark(from, to, mark));
+		dispatch(empty ? state.tr.replaceSelectionWith(schema.text(cleanLinkText(href), [mark]), false) : state.tr.addMark(from, to, mark));
 		return true;
 	};
 }

@@ -15,6 +15,7 @@ import { fixupPlugin, isSyncTransaction } from './fixup.ts';
 import { editorKeymaps } from './keymap.ts';
 import { markdownShortcuts } from './rules.ts';
 import { TaskItemView } from './task-view.ts';
+import { pastePlugin } from './paste.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -40,7 +41,7 @@ export function localTableEditing(): Plugin {
 
 /** Every plugin of the editor but the Yjs binding (shared with tests). */
 export function editingPlugins(): Plugin[] {
-	return [...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
+	return [pastePlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
 }
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
