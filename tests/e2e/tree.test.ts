@@ -275,6 +275,25 @@ describe.skipIf(!chromiumPath)('the page tree', () => {
 		expect(new URL(alice.url()).pathname, 'left the deleted page').toBe(`/w/${workspace}`);
 	});
 
+	it('restoring a page whose parent is still archived brings it back at the top level', async () => {
+		await createPage(alice, 'Shelf');
+		await (await actionsOf(item(alice, 'Shelf'))).getByRole('menuitem', { name: 'New subpage' }).click();
+		await expect.poll(() => tree(alice).locator('[role=treeitem][aria-selected=true]').getAttribute('aria-level'), POLL).toBe('2');
+		await titleInput(alice).fill('Book');
+		await expect.poll(() => item(alice, 'Book').count(), POLL).toBe(1);
+		await (await actionsOf(item(alice, 'Book'))).getByRole('menuitem', { name: 'Archive' }).click();
+		await (await actionsOf(item(alice, 'Shelf'))).getByRole('menuitem', { name: 'Archive' }).click();
+		await expect.poll(() => item(alice, 'Shelf').count(), POLL).toBe(0);
+
+		const archived = sidebar(alice).getByRole('region', { name: 'Archived pages' });
+		const disclosure = archived.getByRole('button', { name: /^Archived \(\d+\)$/ });
+		if ((await disclosure.getAttribute('aria-expanded')) === 'false') await disclosure.click();
+		const book = archived.getByRole('listitem').filter({ has: alice.getByRole('link', { name: 'Book', exact: true }) });
+		await book.getByRole('button', { name: 'Restore' }).click();
+		await expect.poll(async () => shownItem(await shownTree(alice), 'Book'), POLL).toEqual({ title: 'Book', level: 1, parent: null });
+		expect(await item(alice, 'Shelf').count(), 'the parent stays archived').toBe(0);
+	});
+
 	it('is a WAI-ARIA tree: one tab stop, arrows, Home/End, Enter, visible focus', async () => {
 		await createPage(alice, 'K1');
 		await (await actionsOf(item(alice, 'K1'))).getByRole('menuitem', { name: 'New subpage' }).click();
