@@ -10,8 +10,13 @@ import { errorText, type Logger } from './log.ts';
 
 export interface PendingEntry {
 	readonly room: string;
-	readonly update: Uint8Array;
-	/** Called after the transaction holding this entry committed. */
+	/**
+	 * The update to append, or null for a barrier: an entry that stores nothing and whose
+	 * callback runs once everything queued before it has committed (see Room: a write that
+	 * changed nothing is acknowledged only when what it repeated is on disk).
+	 */
+	readonly update: Uint8Array | null;
+	/** Called after the transaction holding this entry committed (seq 0 for a barrier). */
 	readonly onCommitted: (seq: number) => void;
 }
 
@@ -53,7 +58,7 @@ export class Persister {
 
 	enqueue(entry: PendingEntry): void {
 		this.#queue.push(entry);
-		this.#pendingBytes += entry.update.byteLength;
+		this.#pendingBytes += entry.update?.byteLength ?? 0;
 		this.#schedule();
 	}
 
@@ -88,9 +93,10 @@ export class Persister {
 
 	async #flushOnce(): Promise<boolean> {
 		const batch = this.#queue.slice();
+		const writes = batch.flatMap(({ room, update }) => (update ? [{ room, update }] : []));
 		let seqs: number[];
 		try {
-			seqs = await this.#store.append(batch.map(({ room, update }) => ({ room, update })));
+			seqs = writes.length > 0 ? await this.#store.append(writes) : [];
 		} catch (error) {
 			this.#failures++;
 			this.#log('error', 'storage append failed; updates kept in memory and retried', {
@@ -104,14 +110,16 @@ export class Persister {
 		this.#failures = 0;
 		this.#lastFlushAt = Date.now();
 		this.#queue.splice(0, batch.length);
-		batch.forEach((entry, i) => {
-			this.#pendingBytes -= entry.update.byteLength;
+		let next = 0;
+		for (const entry of batch) {
+			this.#pendingBytes -= entry.update?.byteLength ?? 0;
+			const seq = entry.update ? (seqs[next++] ?? 0) : 0;
 			try {
-				entry.onCommitted(seqs[i] ?? 0);
+				entry.onCommitted(seq);
 			} catch (error) {
 				this.#log('error', 'commit callback failed', { room: entry.room, error: errorText(error) });
 			}
-		});
+		}
 		return true;
 	}
 

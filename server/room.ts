@@ -287,9 +287,22 @@ export class Room {
 			(store.pendingStructs !== null && store.pendingStructs !== pendingStructs) ||
 			(store.pendingDs !== null && store.pendingDs !== pendingDs);
 		if (!this.#changed && !pending) {
-			// Nothing new: acknowledge at once, unless an earlier write of this session is still queued
-			// (then its commit acknowledges this one too).
-			if (session.outstanding === 0) session.ack(count);
+			// Nothing new to this doc — but the doc runs ahead of the disk: what this write repeats
+			// may be another session's write still queued (a second tab sending the same change, or
+			// this client's own write from before a reconnect, or one whose commit is failing).
+			// Acknowledge at once only if nothing of this room is queued; otherwise queue a barrier
+			// whose commit comes after everything queued before it ([R12]).
+			if (this.#pending === 0 && session.outstanding === 0) {
+				session.ack(count);
+				return;
+			}
+			session.outstanding++;
+			this.#pending++;
+			this.#deps.persister.enqueue({
+				room: this.name,
+				update: null,
+				onCommitted: () => this.#barrierPassed(session, count)
+			});
 			return;
 		}
 		session.outstanding++;
@@ -310,6 +323,13 @@ export class Room {
 		// With nothing of it left queued, the no-op writes after `count` are covered as well.
 		session.ackSoon(session.outstanding === 0 ? session.received : count);
 		if (this.#rows > this.#deps.compactThreshold) void this.compact();
+		this.#checkIdle();
+	}
+
+	#barrierPassed(session: Session, count: number): void {
+		this.#pending--;
+		session.outstanding--;
+		session.ackSoon(session.outstanding === 0 ? session.received : count);
 		this.#checkIdle();
 	}
 

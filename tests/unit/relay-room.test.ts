@@ -147,6 +147,41 @@ describe('durable acks', () => {
 		expect(stored(a.take())).toEqual([4]);
 	});
 
+	it('[R12] a write that repeats another session’s uncommitted write is acked only after that commit', async () => {
+		// Two tabs: tab B repeats tab A's change (it arrived over BroadcastChannel). The relay's doc
+		// already has it, but its disk does not — and here the disk is full.
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		for (const c of [a, b]) c.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		const update = textUpdate('from tab A');
+		h.store.failAppend = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+		a.send('ws1/p1', updateMessage(update));
+		b.send('ws1/p1', updateMessage(update));
+		expect(await h.persister.flush()).toBe(false);
+		expect(stored(a.take())).toEqual([]);
+		expect(stored(b.take())).toEqual([]);
+		// A reconnecting client whose step2 repeats the same content is not told "stored" either.
+		const c = h.mux('editor');
+		c.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		c.take();
+		c.send('ws1/p1', syncMessage(SyncType.step2, update));
+		expect(stored(c.take())).toEqual([]);
+		h.store.failAppend = null;
+		expect(await h.persister.flush()).toBe(true);
+		await settle();
+		expect(stored(a.take())).toEqual([1]);
+		expect(stored(b.take())).toEqual([1]);
+		expect(stored(c.take())).toEqual([1]);
+		expect(await loadText(h.store, 'ws1/p1')).toBe('from tab A');
+		// The barrier stored nothing of its own.
+		expect((await h.store.load('ws1/p1')).length).toBe(1);
+	});
+
 	it('[R12] counts are per connection and per room, and acks never go backwards', async () => {
 		const h = createHarness();
 		const a = h.mux('editor');
