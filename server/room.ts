@@ -125,6 +125,9 @@ export class Room {
 		if (this.#state === 'failed' || this.#state === 'unloaded') {
 			session.room = null;
 			session.host.reject(session, CloseCode.roomUnavailable, 'room unavailable');
+			// The registry cancelled the unload timer for this join; re-arm it, so a failed room is
+			// dropped and loaded afresh later ([R19]) instead of refusing everyone until a restart.
+			this.#checkIdle();
 			return;
 		}
 		session.room = this;

@@ -340,6 +340,31 @@ describe('bad input and failed loads', () => {
 		expect((await store.load('ws1/p1')).map((row) => [...row.update])).toEqual(before);
 	});
 
+	it('[R19] a failed room is retried after it has been idle, even when clients keep asking for it', async () => {
+		const store = new MemoryStore();
+		await store.append([{ room: 'ws1/p1', update: textUpdate('precious') }]);
+		const good = (await store.load('ws1/p1'))[0]!.update;
+		store.corrupt('ws1/p1', 0, new Uint8Array([0xff, 0xff, 0xff]));
+		const h = createHarness({ store, idleMs: 10 });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		expect(a.take().map((m) => m.kind)).toEqual(['roomError']);
+		// A reconnecting client asks again at once: that must not keep the failed room alive forever.
+		const b = h.mux('editor');
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		expect(b.take().map((m) => m.kind)).toEqual(['roomError']);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(h.registry.get('ws1/p1')).toBeUndefined();
+		// Storage repaired (say, a backup restored): the next join loads it afresh and serves it.
+		store.corrupt('ws1/p1', 0, good);
+		const c = h.mux('editor');
+		c.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		expect(c.take().some((m) => m.kind === 'sync')).toBe(true);
+	});
+
 	it('[R18][R23] compaction keeps every edit and the deleted history (gc off)', async () => {
 		const h = createHarness({ compactThreshold: 5 });
 		const a = h.mux('editor');
