@@ -1,13 +1,14 @@
 /**
  * The wiki editor in real Chromium: Markdown shortcuts as a person types them, task checkboxes,
- * exporting a page as Markdown, and paste (sanitised HTML, Markdown text, a URL onto a selection).
+ * exporting a page as Markdown, paste (sanitised HTML, Markdown text, a URL onto a selection), the
+ * slash menu and the floating toolbar, and undo that undoes only your own edit (two devices, a relay).
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import { startRelay, type Relay } from './support/relay.ts';
-import { createLocalWorkspace, createPage, editor, typeAtEnd, waitForText } from './support/app.ts';
+import { createLocalWorkspace, createPage, editor, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
@@ -121,5 +122,105 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 		expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 		expect(fetched).toEqual([]);
 		page.removeAllListeners('request');
+	});
+
+	it('the slash menu filters, is driven by the keyboard, and inserts a heading', async () => {
+		await createPage(page, 'Slash');
+		await typeAtEnd(page, 'Intro');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('/');
+		const menu = page.getByRole('listbox', { name: 'Insert block' });
+		await menu.waitFor();
+		expect(await menu.getByRole('option').count()).toBeGreaterThan(8);
+		expect(await editor(page).getAttribute('aria-controls')).toBe('slash-menu');
+		expect(await editor(page).getAttribute('aria-activedescendant')).toBe('slash-option-text');
+
+		await page.keyboard.type('head');
+		await expect.poll(() => menu.locator('[role=option] .label').allTextContents(), POLL).toEqual(['Heading 1', 'Heading 2', 'Heading 3']);
+		await page.keyboard.press('ArrowDown');
+		expect(await menu.getByRole('option', { selected: true }).textContent()).toContain('Heading 2');
+		expect(await editor(page).getAttribute('aria-activedescendant')).toBe('slash-option-h2');
+		await page.keyboard.press('Enter');
+		await menu.waitFor({ state: 'detached' });
+		await page.keyboard.type('Details');
+		await expect.poll(() => editor(page).locator('h2').textContent(), POLL).toBe('Details');
+		expect(await editor(page).getAttribute('aria-activedescendant')).toBeNull();
+
+		// Escape closes it and leaves the slash as text; the mouse works too.
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('a/');
+		expect(await menu.count()).toBe(0); // not after a letter
+		await page.keyboard.type(' /');
+		await menu.waitFor();
+		await page.keyboard.press('Escape');
+		await menu.waitFor({ state: 'detached' });
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('/div');
+		await menu.getByRole('option', { name: /Divider/ }).click();
+		await expect.poll(() => editor(page).locator('hr').count(), POLL).toBe(1);
+		await waitForText(page, (text) => text.includes('a/ /'));
+	});
+
+	it('the floating toolbar formats the selection', async () => {
+		await createPage(page, 'Toolbar');
+		await typeAtEnd(page, 'make this bold');
+		const bar = page.getByRole('toolbar', { name: 'Formatting' });
+		expect(await bar.count()).toBe(0);
+		await page.keyboard.press('Shift+Home');
+		await bar.waitFor();
+		await bar.getByRole('button', { name: 'Bold' }).click();
+		await expect.poll(() => editor(page).locator('strong').textContent(), POLL).toBe('make this bold');
+		expect(await bar.getByRole('button', { name: 'Bold' }).getAttribute('aria-pressed')).toBe('true');
+		await bar.getByRole('button', { name: 'Strikethrough' }).click();
+		await expect.poll(() => editor(page).locator('s').count(), POLL).toBe(1);
+		// Alt-F10 reaches it from the keyboard; Escape goes back to the text.
+		await page.keyboard.press('Alt+F10');
+		await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')), POLL).toBe('Bold');
+		await page.keyboard.press('ArrowRight');
+		await page.keyboard.press('ArrowRight');
+		await page.keyboard.press('Enter');
+		await expect.poll(() => editor(page).locator('s').count(), POLL).toBe(0);
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('End');
+		await bar.waitFor({ state: 'detached' });
+	});
+
+	it('undo undoes only your own edit; a teammate’s edit stays', async () => {
+		const workspace = `undo-${Date.now().toString(36)}`;
+		const [deviceA, deviceB] = await Promise.all([newDevice(browser, 'undo-A'), newDevice(browser, 'undo-B')]);
+		try {
+			const [inviteA, inviteB] = await Promise.all([
+				relay.invite({ workspace, role: 'editor', member: 'ana' }),
+				relay.invite({ workspace, role: 'editor', member: 'bo' })
+			]);
+			const [ana, bo] = await Promise.all([join(deviceA, inviteA, 'Ana'), join(deviceB, inviteB, 'Bo')]);
+			const path = await createPage(ana, 'Undo');
+			await typeAtEnd(ana, 'Shared start.');
+			await bo.goto(relay.url + path);
+			await waitForText(bo, (text) => text === 'Shared start.');
+
+			await editor(ana).click();
+			await ana.keyboard.press('Control+End');
+			await ana.keyboard.press('Enter');
+			await ana.keyboard.type('Ana adds this.');
+			await waitForText(bo, (text) => text.includes('Ana adds this.'));
+			// y-prosemirror groups edits made within 500 ms into one undo step; Bo edits after that.
+			await bo.waitForTimeout(600);
+			await typeAtEnd(bo, ' Bo adds this.');
+			await waitForText(ana, (text) => text.includes('Bo adds this.'));
+
+			await editor(ana).focus();
+			await ana.keyboard.press('Control+z');
+			await waitForText(ana, (text) => !text.includes('Ana adds this.') && text.includes('Bo adds this.'));
+			await waitForText(bo, (text) => !text.includes('Ana adds this.') && text.includes('Bo adds this.'));
+			// Redo brings Ana's back, Bo's still there.
+			await ana.keyboard.press('Control+Shift+z');
+			await waitForText(bo, (text) => text.includes('Ana adds this.') && text.includes('Bo adds this.'));
+			await waitForStatus(ana, 'stored');
+			expect(takeUncaughtErrors(deviceA)).toEqual([]);
+			expect(takeUncaughtErrors(deviceB)).toEqual([]);
+		} finally {
+			await Promise.all([deviceA.close(), deviceB.close()]);
+		}
 	});
 });

@@ -16,13 +16,16 @@ import { editorKeymaps } from './keymap.ts';
 import { markdownShortcuts } from './rules.ts';
 import { TaskItemView } from './task-view.ts';
 import { pastePlugin } from './paste.ts';
+import { slashPlugin } from './slash.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
 	readonly awareness: Awareness | null;
 	readonly editable: boolean;
-	/** Extra plugins (paste handling, menus) placed before the defaults. */
+	/** Extra plugins placed before the defaults. */
 	readonly plugins?: readonly Plugin[];
+	/** Called after every state change and when the editor gains or loses focus (menus redraw). */
+	readonly onChange?: () => void;
 }
 
 /**
@@ -41,7 +44,8 @@ export function localTableEditing(): Plugin {
 
 /** Every plugin of the editor but the Yjs binding (shared with tests). */
 export function editingPlugins(): Plugin[] {
-	return [pastePlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
+	// The slash menu first: while it is open it owns Enter, Tab, Escape and the arrows.
+	return [slashPlugin(), pastePlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
 }
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
@@ -65,6 +69,12 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 			// also drops the batched updates of the other open editors.
 			if (this.isDestroyed) return;
 			this.updateState(this.state.apply(tr));
+			options.onChange?.();
+		},
+		handleDOMEvents: {
+			focus: () => (options.onChange?.(), false),
+			// After the blur has settled, so hasFocus() already says false.
+			blur: () => (queueMicrotask(() => options.onChange?.()), false)
 		},
 		attributes: { class: 'prose', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content' }
 	});
