@@ -126,7 +126,8 @@ export class LocalStore {
 	 * reached this tab yet, and deleting them could lose it.
 	 */
 	async compact(doc: string, merged: Uint8Array): Promise<void> {
-		const known = this.#knownKeys.get(doc) ?? [];
+		// A copy: rows this tab writes while the compaction runs are added to the live list and must stay in it.
+		const known = [...(this.#knownKeys.get(doc) ?? [])];
 		if (known.length < 2) return;
 		const db = await this.#open();
 		const tx = db.transaction(UPDATES, 'readwrite');

@@ -36,6 +36,8 @@ const BACKOFF_MAX_MS = 30_000;
  */
 const QUIET_MS = 15_000;
 const DEAD_MS = 35_000;
+/** A connection open this long counts as healthy: the next failure starts the backoff over. */
+const HEALTHY_AFTER_MS = 10_000;
 
 export class RelayConnection {
 	readonly url: string;
@@ -152,8 +154,9 @@ export class RelayConnection {
 		}
 		socket.binaryType = 'arraybuffer';
 		this.#socket = socket;
+		let openedAt = 0;
 		socket.onopen = () => {
-			this.#attempt = 0;
+			openedAt = Date.now();
 			this.#lastHeard = Date.now();
 			this.#startHeartbeat(socket);
 			this.#setState({ kind: 'open' });
@@ -174,6 +177,9 @@ export class RelayConnection {
 		socket.onclose = (event: CloseEvent) => {
 			if (this.#socket !== socket) return;
 			this.#socket = null;
+			// Back off afresh only after a connection that lasted: a relay that closes every socket
+			// at once (an oversized document, a refused message) must not be hammered twice a second.
+			if (openedAt > 0 && Date.now() - openedAt > HEALTHY_AFTER_MS) this.#attempt = 0;
 			for (const link of this.#rooms.values()) link.disconnected();
 			if (fatalCloseCodes.has(event.code)) {
 				this.#setState({ kind: 'denied', code: event.code, reason: event.reason || describeDenied(event.code) });
@@ -196,7 +202,8 @@ export class RelayConnection {
 				console.warn('[meridian] no word from the relay; reconnecting');
 				this.networkLost();
 			} else if (quiet >= QUIET_MS) {
-				const [room] = this.#rooms.keys();
+				// A room the relay serves: it ignores messages for rooms it refused.
+				const room = [...this.#rooms.values()].find((link) => link.synced && link.state.kind !== 'error')?.room;
 				if (room !== undefined) this.#send(room, encodeMessage((e) => writeVarUint(e, MessageType.queryAwareness)));
 			}
 		}, QUIET_MS / 3);

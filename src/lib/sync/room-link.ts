@@ -41,9 +41,12 @@ export class RoomLink {
 	#version = 1;
 	#storedVersion = 0;
 	#sent = 0;
-	#inFlight: { count: number; version: number; stateVector: Uint8Array }[] = [];
+	#inFlight: { count: number; version: number; stateVector: Uint8Array; handshake: boolean }[] = [];
 	#storedStateVector: Uint8Array | null = null;
 	#synced = false;
+	/** This connection's step-2 reply (everything the relay lacked) has been sent / acknowledged. */
+	#handshakeSent = false;
+	#handshakeAcked = false;
 	#error: { code: number; reason: string } | null = null;
 	#listeners = new Set<() => void>();
 
@@ -95,13 +98,19 @@ export class RoomLink {
 		if (!this.#transport.isOpen) return { kind: 'offline' };
 		if (!this.#synced) return { kind: 'syncing' };
 		// A member who may not write here has nothing of theirs to store: synced is all there is.
-		if (!this.#canWrite || this.#storedVersion >= this.#version) return { kind: 'stored' };
+		if (!this.hasUnstored) return { kind: 'stored' };
 		return { kind: 'pending' };
 	}
 
-	/** True when local changes exist that the relay has not confirmed storing. */
+	/**
+	 * True when local changes exist that the relay has not confirmed storing. While connected, that
+	 * includes the time until this connection's step-2 reply is acknowledged: what was remembered
+	 * from earlier connections is not proof that the relay still has it (a restored backup, say).
+	 */
 	get hasUnstored(): boolean {
-		return this.#canWrite && this.#storedVersion < this.#version;
+		if (!this.#canWrite) return false;
+		if (this.#storedVersion < this.#version) return true;
+		return this.#transport.isOpen && !this.#handshakeAcked;
 	}
 
 	onChange(listener: () => void): () => void {
@@ -114,6 +123,8 @@ export class RoomLink {
 		this.#sent = 0;
 		this.#inFlight = [];
 		this.#synced = false;
+		this.#handshakeSent = false;
+		this.#handshakeAcked = false;
 		this.#error = null;
 		this.#transport.send(encodeMessage((e) => {
 			encoding.writeVarUint(e, MessageType.sync);
@@ -128,6 +139,8 @@ export class RoomLink {
 	/** Called by the connection when the socket closes. */
 	disconnected(): void {
 		this.#synced = false;
+		this.#handshakeSent = false;
+		this.#handshakeAcked = false;
 		this.#inFlight = [];
 		if (this.#awareness) {
 			// Remote cursors vanish when we can no longer hear them leave.
@@ -147,9 +160,13 @@ export class RoomLink {
 				encoding.writeVarUint(reply, MessageType.sync);
 				const syncType = syncProtocol.readSyncMessage(decoder, reply, this.doc, Origin.relay);
 				if (syncType === syncProtocol.messageYjsSyncStep1) {
-					// Our step-2 reply carries everything the relay lacks: the first write of this connection.
-					if (this.#canWrite) this.#sendWrite(encoding.toUint8Array(reply));
-					else this.#transport.send(encoding.toUint8Array(reply));
+					// Our step-2 reply carries everything the relay lacks, so it must be the first write of
+					// this connection: a change sent before it would be acknowledged as if it carried the
+					// offline work too (see #onUpdate).
+					if (this.#canWrite) {
+						this.#sendWrite(encoding.toUint8Array(reply), true);
+						this.#handshakeSent = true;
+					} else this.#transport.send(encoding.toUint8Array(reply));
 				} else if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
 					this.#synced = true;
 					this.#emit();
@@ -194,7 +211,8 @@ export class RoomLink {
 			return;
 		}
 		this.#version++;
-		if (this.#canWrite && this.#transport.isOpen) {
+		// Until the step-2 reply has gone out, changes wait for it: it will carry them.
+		if (this.#canWrite && this.#transport.isOpen && this.#handshakeSent) {
 			this.#sendWrite(encodeMessage((e) => {
 				encoding.writeVarUint(e, MessageType.sync);
 				syncProtocol.writeUpdate(e, update);
@@ -208,15 +226,16 @@ export class RoomLink {
 		this.#transport.send(awarenessMessage(this.#awareness, [...added, ...updated, ...removed]));
 	};
 
-	#sendWrite(message: Uint8Array): void {
+	#sendWrite(message: Uint8Array, handshake = false): void {
 		if (!this.#transport.send(message)) return;
 		this.#sent++;
-		this.#inFlight.push({ count: this.#sent, version: this.#version, stateVector: Y.encodeStateVector(this.doc) });
+		this.#inFlight.push({ count: this.#sent, version: this.#version, stateVector: Y.encodeStateVector(this.doc), handshake });
 	}
 
 	#acknowledge(count: number): void {
 		while (this.#inFlight.length > 0 && this.#inFlight[0]!.count <= count) {
 			const write = this.#inFlight.shift()!;
+			if (write.handshake) this.#handshakeAcked = true;
 			if (write.version >= this.#storedVersion) {
 				this.#storedVersion = write.version;
 				this.#storedStateVector = write.stateVector;
@@ -230,9 +249,13 @@ export class RoomLink {
 	/**
 	 * When no local change awaits the relay, moves the stored state vector up to the whole doc
 	 * (the rest came from the relay). Returns whether it moved.
+	 *
+	 * The record answers "is this device's work on the relay?". Content received from the relay
+	 * may still be in the relay's commit queue; if the relay loses it, it is not this device's to
+	 * re-send — its author's device has no acknowledgement for it and sends it again.
 	 */
 	#caughtUp(): boolean {
-		if (!this.#canWrite || this.#storedVersion < this.#version) return false;
+		if (!this.#canWrite || this.hasUnstored) return false;
 		const stateVector = Y.encodeStateVector(this.doc);
 		if (this.#storedStateVector && sameBytes(this.#storedStateVector, stateVector)) return false;
 		this.#storedStateVector = stateVector;

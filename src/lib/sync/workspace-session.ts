@@ -143,8 +143,10 @@ export class WorkspaceSession {
 	async #load(name: string, kind: RoomKind, doc: Y.Doc): Promise<OpenDoc> {
 		applyStored(doc, await this.store.load(name), Origin.indexeddb);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			// Other tabs write their own changes; what came from IndexedDB is already there.
-			if (origin === Origin.indexeddb || origin === Origin.tab) return;
+			// What came from IndexedDB is already there. Changes from another tab are written here
+			// too: that tab may close before its own write commits, and then this tab would hold
+			// them only in memory. The duplicate rows merge on compaction.
+			if (origin === Origin.indexeddb) return;
 			this.store.append(name, update);
 			if (this.store.rowCount(name) > COMPACT_AFTER) this.#compact(name, doc);
 		});

@@ -1,0 +1,101 @@
+/**
+ * The client side of the durable acknowledgement (src/lib/sync/room-link.ts), against a relay
+ * played by hand: the test decides what the relay sends and when it acknowledges.
+ *   [L1] nothing is called stored before the relay acknowledges this connection's step-2 reply
+ *   [L2] a change made before the relay's step 1 arrives is not sent ahead of the step-2 reply
+ *        (an ack for it would otherwise be taken as covering the offline work the reply carries)
+ *   [L3] a state vector remembered from an earlier connection shows "stored" only while offline;
+ *        online, the relay must confirm this connection's step-2 reply first (restored backups)
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { MessageType, encodeMessage, writeStored } from '../../src/lib/protocol/index.ts';
+import { RoomLink } from '../../src/lib/sync/room-link.ts';
+
+class HandTransport {
+	isOpen = false;
+	readonly sent: Uint8Array[] = [];
+	send(message: Uint8Array): boolean {
+		if (!this.isOpen) return false;
+		this.sent.push(message);
+		return true;
+	}
+	/** The sync writes (step 2 and updates) sent so far, applied to a copy of what the relay holds. */
+	writes(): { syncType: number; update: Uint8Array }[] {
+		return this.sent.flatMap((message) => {
+			const decoder = decoding.createDecoder(message);
+			if (decoding.readVarUint(decoder) !== MessageType.sync) return [];
+			const syncType = decoding.readVarUint(decoder);
+			if (syncType === syncProtocol.messageYjsSyncStep1) return [];
+			return [{ syncType, update: decoding.readVarUint8Array(decoder) }];
+		});
+	}
+}
+
+const relayStep1 = (relay: Y.Doc) =>
+	encodeMessage((e) => {
+		encoding.writeVarUint(e, MessageType.sync);
+		syncProtocol.writeSyncStep1(e, relay);
+	});
+const relayStep2 = (relay: Y.Doc, client: Y.Doc) =>
+	encodeMessage((e) => {
+		encoding.writeVarUint(e, MessageType.sync);
+		syncProtocol.writeSyncStep2(e, relay, Y.encodeStateVector(client));
+	});
+const stored = (count: number) => encodeMessage((e) => writeStored(e, count));
+
+describe('room link acknowledgements', () => {
+	it('[L1][L2] offline work is stored only when the step-2 reply carrying it is acknowledged', () => {
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'offline work');
+		const transport = new HandTransport();
+		const link = new RoomLink('ws/p', doc, transport, { canWrite: true });
+		const relay = new Y.Doc();
+
+		transport.isOpen = true;
+		link.connected();
+		// A keystroke lands before the relay's step 1: it must not go out as write 1.
+		doc.getText('t').insert(0, '!');
+		expect(transport.writes()).toEqual([]);
+		link.receive(relayStep2(relay, doc));
+		link.receive(relayStep1(relay));
+		const writes = transport.writes();
+		expect(writes.map((w) => w.syncType)).toEqual([syncProtocol.messageYjsSyncStep2]);
+		Y.applyUpdate(relay, writes[0]!.update);
+		expect(relay.getText('t').toString()).toBe('!offline work');
+		expect(link.state.kind).toBe('pending');
+		link.receive(stored(1));
+		expect(link.state.kind).toBe('stored');
+		// Later changes go out as updates, numbered after the reply.
+		doc.getText('t').insert(0, '+');
+		expect(transport.writes().map((w) => w.syncType)).toEqual([syncProtocol.messageYjsSyncStep2, syncProtocol.messageYjsUpdate]);
+		expect(link.state.kind).toBe('pending');
+		link.receive(stored(2));
+		expect(link.state.kind).toBe('stored');
+	});
+
+	it('[L3] a remembered state vector is not proof while connected: the relay confirms again', () => {
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'was stored once');
+		const transport = new HandTransport();
+		const link = new RoomLink('ws/p', doc, transport, { canWrite: true, storedStateVector: Y.encodeStateVector(doc) });
+		// Offline, the remembered record is all there is: nothing of ours is waiting.
+		expect(link.state.kind).toBe('offline');
+		expect(link.hasUnstored).toBe(false);
+		// The relay was restored from an older backup: it has nothing.
+		const relay = new Y.Doc();
+		transport.isOpen = true;
+		link.connected();
+		link.receive(relayStep2(relay, doc));
+		expect(link.synced).toBe(true);
+		expect(link.state.kind).not.toBe('stored');
+		link.receive(relayStep1(relay));
+		expect(link.hasUnstored).toBe(true);
+		link.receive(stored(1));
+		expect(link.state.kind).toBe('stored');
+		expect(link.hasUnstored).toBe(false);
+	});
+});
