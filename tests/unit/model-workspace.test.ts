@@ -40,6 +40,7 @@ import {
 	canWriteSchema,
 	createPage,
 	deletePage,
+	deletedMap,
 	getPage,
 	initWorkspace,
 	listMembers,
@@ -294,6 +295,19 @@ describe('deletePage', () => {
 		expect(transactions).toBe(1);
 		expect(listPages(doc).map((p) => p.id)).toEqual(['D']);
 		expectEveryPageOnce(doc);
+	});
+
+	it('[W11] leaves a tombstone per deleted page, so the deletion changes the state vector', () => {
+		const doc = nested();
+		const before = Y.encodeStateVector(doc);
+		deletePage(doc, 'A', bob);
+		expect(deletedMap(doc).toJSON()).toEqual({
+			A: { at: bob.now, by: bob.memberId },
+			B: { at: bob.now, by: bob.memberId },
+			C: { at: bob.now, by: bob.memberId }
+		});
+		// The sync status decides "is this on the relay?" by state vectors (room-link.ts covers()).
+		expect(Y.encodeStateVector(doc)).not.toEqual(before);
 	});
 
 	it('[W11] deleting a leaf leaves its parent and siblings alone', () => {

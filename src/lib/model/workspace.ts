@@ -141,17 +141,26 @@ export function restorePage(doc: Y.Doc, id: string, actor: Actor): void {
  * did not see and confirm. A page that was in the subtree here is deleted even if the other device
  * renamed or moved it meanwhile: Yjs lets a map key's deletion win over edits inside its value.
  */
-export function deletePage(doc: Y.Doc, id: string, _actor: Actor): string[] {
+export function deletePage(doc: Y.Doc, id: string, actor: Actor): string[] {
 	assertWritable(doc);
 	const pages = pagesMap(doc);
 	if (!pages.has(id)) throw new Error(`There is no page ${id} to delete.`);
 	const doomed = subtreeIds(listPages(doc), id);
 	doc.transact(() => {
-		for (const gone of doomed) pages.delete(gone);
+		for (const gone of doomed) {
+			pages.delete(gone);
+			// A tombstone per page: who deleted it and when, for the activity feed and history. It
+			// also keeps an invariant the sync status relies on: every local change creates structs,
+			// so a state vector tells whether the relay has it (a bare map delete creates none).
+			deletedMap(doc).set(gone, { at: actor.now, by: actor.memberId });
+		}
 	}, Origin.local);
-	// Who deleted is not recorded: the entries are gone. The actor is taken like every writer's, for
-	// the deletion log the history features will want.
 	return doomed;
+}
+
+/** Pages deleted for good: id → who deleted it and when. */
+export function deletedMap(doc: Y.Doc): Y.Map<{ at: number; by: string }> {
+	return doc.getMap('deleted');
 }
 
 /**
