@@ -5,7 +5,7 @@
  *   [K2] inline shortcuts: `**bold**`, `*italic*`, `_italic_`, `` `code` ``, `~~strike~~`; not in snake_case or code blocks
  *   [K3] Backspace right after a shortcut undoes it
  *   [K4] mark, heading and list keys; Mod-Enter toggles a task; Enter on ```` ``` ```` makes a code block
- *   [K5] Tab / Shift-Tab indent list and task items, and move between table cells
+ *   [K5] Tab / Shift-Tab indent list and task items, and move between table cells (adding a row at the end)
  *   [K6] inserting a table and a horizontal rule leaves the caret somewhere to type
  */
 import { describe, expect, it } from 'vitest';
@@ -162,6 +162,16 @@ describe('keyboard commands', () => {
 		});
 		// goToNextCell selects the cell's content (as in spreadsheets), so typing replaces it.
 		expect(cells).toEqual(['!', 'h2', '', '']);
+
+		// Tab from the last cell adds a row, with a paragraph in each new cell, and goes there.
+		let last = back;
+		for (let i = 0; i < 3; i++) last = press(last, keys['Tab']);
+		const grown = type(press(last, keys['Tab']), 'new');
+		const table2 = grown.doc.child(0);
+		expect(table2.childCount).toBe(3);
+		expect(table2.child(2).child(0).textContent).toBe('new');
+		expect(table2.child(2).child(1).child(0).type.name).toBe('paragraph');
+		expect(() => grown.doc.check()).not.toThrow();
 	});
 
 	it('[K6] a new table and a new rule leave the caret in a textblock', () => {

@@ -6,12 +6,14 @@
  *   [P3] a code editor's coloured HTML does not win over the Markdown source next to it
  *   [P4] pasted Markdown becomes a slice that joins the surrounding paragraph, valid for the schema
  *   [P5] Mod-K with a huge or control-laden address stores a clean one, or nothing
+ *   [P6] Mod-click opens a link (through safeHref); a plain click only places the caret
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
 import { hasStructuredHtml, looksLikeMarkdown, markdownSlice, pastedLink } from '../../src/lib/editor/paste.ts';
 import { schema, MAX_HREF_LENGTH } from '../../src/lib/editor/schema.ts';
-import { toggleLink } from '../../src/lib/editor/link.ts';
+import { toggleLink, linkClickPlugin } from '../../src/lib/editor/link.ts';
+import type { EditorView } from 'prosemirror-view';
 
 describe('paste', () => {
 	it('[P1] a single address links the selection', () => {
@@ -81,5 +83,19 @@ describe('paste', () => {
 			throw new Error('must not dispatch');
 		});
 		expect(refused).toBe(false);
+	});
+
+	it('[P6] Mod-click opens a link; a plain click does not', () => {
+		const opened: string[] = [];
+		const plugin = linkClickPlugin((href) => opened.push(href));
+		const linked = (href: string) => schema.text('go', [schema.marks['link']!.create({ href })]);
+		const doc = schema.node('doc', null, [schema.node('paragraph', null, [linked('https://example.com'), schema.text(' '), linked('javascript:alert(1)')])]);
+		const view = { state: EditorState.create({ schema, doc }) } as unknown as EditorView;
+		const click = (pos: number, mods: Partial<MouseEvent>) => plugin.props.handleClick!.call(plugin, view, pos, { button: 0, ...mods } as MouseEvent);
+		expect(click(2, {})).toBe(false);
+		expect(click(2, { ctrlKey: true })).toBe(true);
+		expect(click(2, { metaKey: true })).toBe(true);
+		expect(click(6, { ctrlKey: true })).toBe(false);
+		expect(opened).toEqual(['https://example.com', 'https://example.com']);
 	});
 });

@@ -4,7 +4,8 @@
  */
 import { chainCommands, exitCode, setBlockType, toggleMark, wrapIn, lift } from 'prosemirror-commands';
 import { wrapInList, liftListItem } from 'prosemirror-schema-list';
-import { NodeSelection, TextSelection, type Command, type EditorState } from 'prosemirror-state';
+import { NodeSelection, TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state';
+import { addRowAfter, goToNextCell, isInTable } from 'prosemirror-tables';
 import type { Node, NodeType } from 'prosemirror-model';
 import { schema, codeLanguage, type CalloutTone } from './schema.ts';
 
@@ -108,6 +109,34 @@ export function insertTable(rows = 3, cols = 3): Command {
 		return true;
 	};
 }
+
+/**
+ * Tab in a table: the next cell, or from the last cell a new row (as in Notion and Outline), whose
+ * cells get their paragraph in the same step (the schema's cells are `block*`, so
+ * prosemirror-tables creates them empty).
+ */
+export const nextCellOrNewRow: Command = (state, dispatch, view) => {
+	if (goToNextCell(1)(state, dispatch, view)) return true;
+	if (!isInTable(state)) return false;
+	let tr: Transaction | undefined;
+	if (!addRowAfter(state, (t) => (tr = t)) || !tr) return false;
+	if (!dispatch) return true;
+	const { $from } = state.selection;
+	let rowDepth = $from.depth;
+	while (rowDepth > 0 && $from.node(rowDepth).type !== n['table_row']) rowDepth--;
+	if (rowDepth === 0) return false;
+	const rowStart = tr.mapping.map($from.after(rowDepth), -1);
+	const row = tr.doc.nodeAt(rowStart);
+	if (!row) return false;
+	const cells: number[] = [];
+	row.forEach((cell, offset) => {
+		if (cell.childCount === 0) cells.push(rowStart + 1 + offset + 1);
+	});
+	for (const pos of cells.reverse()) tr.insert(pos, n['paragraph']!.create());
+	tr.setSelection(TextSelection.near(tr.doc.resolve(rowStart + 3)));
+	dispatch(tr.scrollIntoView());
+	return true;
+};
 
 /** Lifts the selection out of a list item, task item, blockquote or callout (Shift-Tab's fallback). */
 export const liftOut: Command = chainCommands(liftListItem(n['list_item']!), liftListItem(n['task_item']!), lift);

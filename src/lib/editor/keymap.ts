@@ -39,7 +39,7 @@ export function editingBindings(ask?: (question: string) => string | null): Reco
 		'Shift-Enter': c.insertHardBreak,
 		Enter: chainCommands(c.codeFenceOnEnter, splitListItem(n['list_item']!), splitListItem(n['task_item']!, { checked: false })),
 		Backspace: undoInputRule,
-		Tab: chainCommands(goToNextCell(1), sinkListItem(n['list_item']!), sinkListItem(n['task_item']!)),
+		Tab: chainCommands(c.nextCellOrNewRow, sinkListItem(n['list_item']!), sinkListItem(n['task_item']!)),
 		'Shift-Tab': chainCommands(goToNextCell(-1), c.liftOut)
 	};
 }

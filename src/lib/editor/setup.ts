@@ -17,6 +17,7 @@ import { markdownShortcuts } from './rules.ts';
 import { TaskItemView } from './task-view.ts';
 import { pastePlugin } from './paste.ts';
 import { slashPlugin } from './slash.ts';
+import { linkClickPlugin } from './link.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -45,7 +46,7 @@ export function localTableEditing(): Plugin {
 /** Every plugin of the editor but the Yjs binding (shared with tests). */
 export function editingPlugins(): Plugin[] {
 	// The slash menu first: while it is open it owns Enter, Tab, Escape and the arrows.
-	return [slashPlugin(), pastePlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
+	return [slashPlugin(), pastePlugin(), linkClickPlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
 }
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
