@@ -223,4 +223,46 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 			await Promise.all([deviceA.close(), deviceB.close()]);
 		}
 	});
+
+	it('code blocks take a language label, callouts a tone, and a link under the caret can be edited or removed', async () => {
+		await createPage(page, 'Blocks');
+		await typeAtEnd(page, '```ts');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('const x = 1;');
+		const language = editor(page).getByRole('textbox', { name: 'Code language' });
+		await expect.poll(() => language.inputValue(), POLL).toBe('ts');
+		await language.fill('Python');
+		await language.press('Enter');
+		await expect.poll(() => editor(page).locator('pre code').getAttribute('class'), POLL).toBe('language-python');
+		expect(await language.inputValue()).toBe('python');
+
+		await page.keyboard.press('Control+End');
+		await page.keyboard.press('Control+Enter'); // leaves the code block
+		await page.keyboard.type('/callout');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('Careful here');
+		const callout = editor(page).locator('.callout');
+		await expect.poll(() => callout.getAttribute('data-callout'), POLL).toBe('info');
+		await callout.getByRole('combobox', { name: 'Callout type' }).selectOption('warning');
+		await expect.poll(() => callout.getAttribute('data-callout'), POLL).toBe('warning');
+		await waitForText(page, (text) => text.includes('Careful here'));
+
+		// Link the word "here" with Mod-K, then edit and remove it from the link bar.
+		await editor(page).click();
+		await page.keyboard.press('Control+End');
+		for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowLeft');
+		page.once('dialog', (dialog) => void dialog.accept('https://one.example/'));
+		await page.keyboard.press('Control+k');
+		await expect.poll(() => editor(page).locator('a').getAttribute('href'), POLL).toBe('https://one.example/');
+		await page.keyboard.press('ArrowLeft');
+		const linkBar = page.getByRole('toolbar', { name: 'Link' });
+		await linkBar.waitFor();
+		expect(await linkBar.getByRole('link').getAttribute('href')).toBe('https://one.example/');
+		page.once('dialog', (dialog) => void dialog.accept('two.example'));
+		await linkBar.getByRole('button', { name: 'Edit' }).click();
+		await expect.poll(() => editor(page).locator('a').getAttribute('href'), POLL).toBe('https://two.example');
+		await linkBar.getByRole('button', { name: 'Remove' }).click();
+		await expect.poll(() => editor(page).locator('a').count(), POLL).toBe(0);
+		await waitForText(page, (text) => text.includes('Careful here'));
+	});
 });

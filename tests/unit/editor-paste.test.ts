@@ -7,12 +7,13 @@
  *   [P4] pasted Markdown becomes a slice that joins the surrounding paragraph, valid for the schema
  *   [P5] Mod-K with a huge or control-laden address stores a clean one, or nothing
  *   [P6] Mod-click opens a link (through safeHref); a plain click only places the caret
+ *   [P7] the link under the caret can be found, re-pointed (cleaned) and removed, keeping its text
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
 import { hasStructuredHtml, looksLikeMarkdown, markdownSlice, pastedLink } from '../../src/lib/editor/paste.ts';
 import { schema, MAX_HREF_LENGTH } from '../../src/lib/editor/schema.ts';
-import { toggleLink, linkClickPlugin } from '../../src/lib/editor/link.ts';
+import { toggleLink, linkClickPlugin, linkAt, editLink, removeLink } from '../../src/lib/editor/link.ts';
 import type { EditorView } from 'prosemirror-view';
 
 describe('paste', () => {
@@ -97,5 +98,25 @@ describe('paste', () => {
 		expect(click(2, { metaKey: true })).toBe(true);
 		expect(click(6, { ctrlKey: true })).toBe(false);
 		expect(opened).toEqual(['https://example.com', 'https://example.com']);
+	});
+
+	it('[P7] edit and remove the link under the caret', () => {
+		const mark = schema.marks['link']!.create({ href: 'https://old.example' });
+		const doc = schema.node('doc', null, [schema.node('paragraph', null, [schema.text('see '), schema.text('the ', [mark]), schema.text('docs', [mark, schema.marks['strong']!.create()]), schema.text(' now')])]);
+		const at = (pos: number) => EditorState.create({ schema, doc, selection: TextSelection.create(doc, pos) });
+		expect(linkAt(at(2))).toBeNull();
+		expect(linkAt(at(7))).toMatchObject({ from: 5, to: 13 });
+		expect(linkAt(at(13))).toMatchObject({ from: 5, to: 13 }); // right after it
+		let next = at(7);
+		editLink((_q, current) => (current === 'https://old.example' ? 'new.example\u0000' : null))(next, (tr) => (next = next.apply(tr)));
+		const hrefs = new Set<string>();
+		next.doc.descendants((node) => {
+			for (const m of node.marks) if (m.type.name === 'link') hrefs.add(m.attrs['href'] as string);
+		});
+		expect([...hrefs]).toEqual(['https://new.example']);
+		expect(editLink(() => 'javascript:x')(next, () => {})).toBe(false);
+		removeLink(next, (tr) => (next = next.apply(tr)));
+		expect(linkAt(next)).toBeNull();
+		expect(next.doc.textContent).toBe('see the docs now');
 	});
 });

@@ -3,7 +3,7 @@
  *   [S1] items filter by label words first, then keywords; nothing matching closes the menu
  *   [S2] it opens only when a `/` is typed at the start of a block or after a space, never in code
  *   [S3] moving the caret away closes it; putting the caret after an old slash does not reopen it
- *   [S4] running an item removes the `/query` and applies the block command
+ *   [S4] running an item removes the `/query` and applies the block command; table items only in tables
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection, type Transaction } from 'prosemirror-state';
@@ -24,7 +24,7 @@ const type = (state: EditorState, text: string) => [...text].reduce((s, char) =>
 
 describe('slash menu', () => {
 	it('[S1] filters items', () => {
-		expect(filterSlashItems('').length).toBe(SLASH_ITEMS.length);
+		expect(filterSlashItems('').length).toBe(SLASH_ITEMS.filter((item) => !item.when).length);
 		expect(filterSlashItems('head').map((i) => i.id)).toEqual(['h1', 'h2', 'h3']);
 		expect(filterSlashItems('todo').map((i) => i.id)).toEqual(['task']);
 		expect(filterSlashItems('TAB').map((i) => i.id)).toEqual(['table']);
@@ -74,6 +74,15 @@ describe('slash menu', () => {
 		state = type(start(), '/table');
 		runSlashItem(view, slashState(state)!.items[0]!);
 		expect(state.doc.child(0).type.name).toBe('table');
+		expect(() => state.doc.check()).not.toThrow();
+
+		// Inside the table, table items are offered; a new row gets paragraphs in its cells.
+		state = type(state, '/row');
+		expect(slashState(state)!.items.map((i) => i.id)).toEqual(['row', 'delete-row', 'table']);
+		runSlashItem(view, slashState(state)!.items[0]!);
+		const table = state.doc.child(0);
+		expect(table.childCount).toBe(4);
+		expect(table.child(1).child(0).child(0).type.name).toBe('paragraph');
 		expect(() => state.doc.check()).not.toThrow();
 	});
 });

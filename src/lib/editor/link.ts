@@ -3,7 +3,8 @@
  * text where nothing is selected); on a selection that is already linked it removes the link.
  * Pasting a URL onto a selection links it (paste.ts); Mod-click opens a link (below).
  */
-import { Plugin, type Command } from 'prosemirror-state';
+import { Plugin, type Command, type EditorState } from 'prosemirror-state';
+import type { Mark } from 'prosemirror-model';
 import { schema, cleanHref, cleanLinkText, safeHref } from './schema.ts';
 
 const link = schema.marks['link']!;
@@ -47,3 +48,47 @@ export function linkClickPlugin(open: (href: string) => void = (href) => window.
 		}
 	});
 }
+
+/** The link under the caret (or at the start of the selection): its extent and mark, or null. */
+export function linkAt(state: EditorState): { from: number; to: number; mark: Mark } | null {
+	const { $from } = state.selection;
+	const parent = $from.parent;
+	if (!parent.inlineContent) return null;
+	const candidates = [$from.nodeAfter, $from.nodeBefore];
+	const mark = candidates.map((node) => link.isInSet(node?.marks ?? [])).find((found) => found !== undefined);
+	if (!mark) return null;
+	// Children of the parent with their offsets; extend from the caret's child while the mark holds.
+	const children: Array<{ start: number; end: number; has: boolean }> = [];
+	parent.forEach((child, offset) => children.push({ start: offset, end: offset + child.nodeSize, has: mark.isInSet(child.marks) }));
+	const at = $from.parentOffset;
+	let index = children.findIndex((c) => c.has && c.start <= at && at <= c.end);
+	if (index < 0) return null;
+	let first = index;
+	while (first > 0 && children[first - 1]!.has) first--;
+	while (index < children.length - 1 && children[index + 1]!.has) index++;
+	const base = $from.start();
+	return { from: base + children[first]!.start, to: base + children[index]!.end, mark };
+}
+
+/** Changes the address of the link under the caret (asks, showing the current one). */
+export function editLink(ask: (question: string, current: string) => string | null = (q, current) => window.prompt(q, current)): Command {
+	return (state, dispatch) => {
+		const found = linkAt(state);
+		if (!found) return false;
+		if (!dispatch) return true;
+		const answer = ask('Link address', String(found.mark.attrs['href'] ?? ''));
+		if (answer === null) return false;
+		const href = cleanHref(answer);
+		if (href === null) return false;
+		dispatch(state.tr.removeMark(found.from, found.to, link).addMark(found.from, found.to, link.create({ href, title: found.mark.attrs['title'] })));
+		return true;
+	};
+}
+
+/** Removes the link under the caret, keeping its text. */
+export const removeLink: Command = (state, dispatch) => {
+	const found = linkAt(state);
+	if (!found) return false;
+	dispatch?.(state.tr.removeMark(found.from, found.to, link));
+	return true;
+};

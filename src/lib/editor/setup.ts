@@ -15,6 +15,7 @@ import { fixupPlugin, isSyncTransaction } from './fixup.ts';
 import { editorKeymaps } from './keymap.ts';
 import { markdownShortcuts } from './rules.ts';
 import { TaskItemView } from './task-view.ts';
+import { CalloutView, CodeBlockView } from './block-views.ts';
 import { pastePlugin } from './paste.ts';
 import { slashPlugin } from './slash.ts';
 import { linkClickPlugin } from './link.ts';
@@ -62,7 +63,11 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	return new EditorView(place, {
 		state,
 		editable: () => options.editable,
-		nodeViews: { task_item: (node, view, getPos) => new TaskItemView(node, view, getPos) },
+		nodeViews: {
+			task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
+			code_block: (node, view, getPos) => new CodeBlockView(node, view, getPos),
+			callout: (node, view, getPos) => new CalloutView(node, view, getPos)
+		},
 		dispatchTransaction(this: EditorView, tr) {
 			// y-prosemirror batches cursor updates into a setTimeout(0) and its "binding destroyed"
 			// check never matches (1.3.7 reads a property the binding does not have), so leaving a

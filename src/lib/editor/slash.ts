@@ -7,6 +7,7 @@
  */
 import { Plugin, PluginKey, type Command, type EditorState, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
+import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable, isInTable } from 'prosemirror-tables';
 import * as c from './commands.ts';
 
 export interface SlashItem {
@@ -15,6 +16,8 @@ export interface SlashItem {
 	readonly hint: string;
 	readonly keywords: readonly string[];
 	readonly command: Command;
+	/** Offered only where this holds (table items inside a table). */
+	readonly when?: (state: EditorState) => boolean;
 }
 
 export const SLASH_ITEMS: readonly SlashItem[] = [
@@ -30,15 +33,22 @@ export const SLASH_ITEMS: readonly SlashItem[] = [
 	{ id: 'warning', label: 'Warning callout', hint: 'Warning box', keywords: ['callout', 'caution', 'alert'], command: c.wrapInCallout('warning') },
 	{ id: 'code', label: 'Code block', hint: '```', keywords: ['pre', 'snippet', 'fence'], command: c.setCodeBlock() },
 	{ id: 'table', label: 'Table', hint: '3 × 3', keywords: ['grid', 'columns', 'rows'], command: c.insertTable(3, 3) },
-	{ id: 'divider', label: 'Divider', hint: '---', keywords: ['rule', 'hr', 'line', 'separator'], command: c.insertHorizontalRule }
+	{ id: 'divider', label: 'Divider', hint: '---', keywords: ['rule', 'hr', 'line', 'separator'], command: c.insertHorizontalRule },
+	// In a table. New cells start empty (cells are block*); fixup.ts gives them a paragraph.
+	{ id: 'row', label: 'Add row below', hint: 'Table', keywords: ['table', 'insert'], command: addRowAfter, when: isInTable },
+	{ id: 'column', label: 'Add column right', hint: 'Table', keywords: ['table', 'insert'], command: addColumnAfter, when: isInTable },
+	{ id: 'delete-row', label: 'Delete row', hint: 'Table', keywords: ['table', 'remove'], command: deleteRow, when: isInTable },
+	{ id: 'delete-column', label: 'Delete column', hint: 'Table', keywords: ['table', 'remove'], command: deleteColumn, when: isInTable },
+	{ id: 'delete-table', label: 'Delete table', hint: 'Table', keywords: ['table', 'remove'], command: deleteTable, when: isInTable }
 ];
 
 /** Items matching what was typed after the slash: label words first, then keywords. */
-export function filterSlashItems(query: string): SlashItem[] {
+export function filterSlashItems(query: string, state?: EditorState): SlashItem[] {
 	const q = query.trim().toLowerCase();
-	if (q === '') return [...SLASH_ITEMS];
-	const starts = SLASH_ITEMS.filter((item) => item.label.toLowerCase().split(/\s+/).some((word) => word.startsWith(q)) || item.label.toLowerCase().startsWith(q));
-	const rest = SLASH_ITEMS.filter((item) => !starts.includes(item) && (item.keywords.some((k) => k.startsWith(q)) || item.label.toLowerCase().includes(q)));
+	const offered = SLASH_ITEMS.filter((item) => !item.when || (state !== undefined && item.when(state)));
+	if (q === '') return offered;
+	const starts = offered.filter((item) => item.label.toLowerCase().split(/\s+/).some((word) => word.startsWith(q)) || item.label.toLowerCase().startsWith(q));
+	const rest = offered.filter((item) => !starts.includes(item) && (item.keywords.some((k) => k.startsWith(q)) || item.label.toLowerCase().includes(q)));
 	return [...starts, ...rest];
 }
 
@@ -84,7 +94,7 @@ function next(tr: Transaction, prev: SlashState | null, state: EditorState): Sla
 		// Opens only when the `/` has just been typed, not when the caret lands after an old one.
 		return null;
 	}
-	const items = filterSlashItems(found.query);
+	const items = filterSlashItems(found.query, state);
 	if (items.length === 0) return null;
 	const index = prev && found.query === prev.query ? Math.min(prev.index, items.length - 1) : 0;
 	return { from: found.from, to: state.selection.from, query: found.query, items, index };
