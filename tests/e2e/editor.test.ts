@@ -116,6 +116,9 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 		await page.keyboard.press('Enter');
 		await page.keyboard.type('link me');
 		await page.keyboard.press('Shift+Home');
+		// The synthetic paste reads the editor's state: wait until the selection has reached it
+		// (ProseMirror reads DOM selection changes asynchronously; the toolbar shows it has).
+		await page.getByRole('toolbar', { name: 'Formatting' }).waitFor();
 		await paste({ 'text/plain': 'https://example.com/docs' });
 		await expect.poll(() => root.locator('a[href="https://example.com/docs"]').textContent(), POLL).toBe('link me');
 

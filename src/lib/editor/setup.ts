@@ -19,6 +19,7 @@ import { CalloutView, CodeBlockView } from './block-views.ts';
 import { pastePlugin } from './paste.ts';
 import { slashPlugin } from './slash.ts';
 import { linkClickPlugin } from './link.ts';
+import { readOnlyDoc } from './read-only.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -50,16 +51,38 @@ export function editingPlugins(): Plugin[] {
 	return [slashPlugin(), pastePlugin(), linkClickPlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
 }
 
+/**
+ * Re-renders a read-only editor from the fragment whenever it changes, without y-prosemirror
+ * (which would delete from Yjs whatever it cannot render; see read-only.ts).
+ */
+function followFragment(fragment: Y.XmlFragment): Plugin {
+	return new Plugin({
+		view(view) {
+			const render = () => {
+				if (view.isDestroyed) return;
+				const doc = readOnlyDoc(fragment);
+				if (!doc.eq(view.state.doc)) view.dispatch(view.state.tr.replaceWith(0, view.state.doc.content.size, doc.content));
+			};
+			fragment.observeDeep(render);
+			return { destroy: () => fragment.unobserveDeep(render) };
+		}
+	});
+}
+
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
-	const plugins = [
-		ySyncPlugin(options.fragment),
-		...(options.awareness ? [yCursorPlugin(options.awareness)] : []),
-		// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
-		yUndoPlugin(),
-		...(options.plugins ?? []),
-		...editingPlugins()
-	];
-	const state = EditorState.create({ schema, plugins });
+	// A member who may not write (a viewer, or a document from a newer version) gets no binding at
+	// all: y-prosemirror writes to Yjs even in a read-only view when it meets what it cannot render.
+	const plugins = options.editable
+		? [
+				ySyncPlugin(options.fragment),
+				...(options.awareness ? [yCursorPlugin(options.awareness)] : []),
+				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
+				yUndoPlugin(),
+				...(options.plugins ?? []),
+				...editingPlugins()
+			]
+		: [followFragment(options.fragment), linkClickPlugin()];
+	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
 		state,
 		editable: () => options.editable,
@@ -82,6 +105,6 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 			// After the blur has settled, so hasFocus() already says false.
 			blur: () => (queueMicrotask(() => options.onChange?.()), false)
 		},
-		attributes: { class: 'prose', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content' }
+		attributes: { class: 'prose', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Page content', 'aria-readonly': String(!options.editable) }
 	});
 }
