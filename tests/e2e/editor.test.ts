@@ -268,4 +268,17 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 		await expect.poll(() => editor(page).locator('a').count(), POLL).toBe(0);
 		await waitForText(page, (text) => text.includes('Careful here'));
 	});
+
+	it('deleting everything leaves a paragraph to type in (the schema allows an empty page)', async () => {
+		await createPage(page, 'Empty');
+		await typeAtEnd(page, '> quoted');
+		await page.keyboard.press('Enter');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('[] task');
+		await page.keyboard.press('Control+a');
+		await page.keyboard.press('Backspace');
+		await page.keyboard.type('fresh start');
+		await waitForText(page, (text) => text === 'fresh start');
+		expect(await editor(page).locator(':scope > p').count()).toBe(1);
+	});
 });
