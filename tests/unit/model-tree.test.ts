@@ -43,7 +43,7 @@ const bob: Actor = { memberId: 'bob', now: 2 };
 const carol: Actor = { memberId: 'carol', now: 3 };
 
 function entry(id: string, parentId: string | null, order = 'a0', archivedAt: number | null = null): PageEntry {
-	return { id, parentId, order, archivedAt, title: id, kind: 'page', createdAt: 0, createdBy: '', updatedAt: 0, updatedBy: '' };
+	return { id, parentId, order, archivedAt, title: id, kind: 'page', createdAt: 0, createdBy: '', updatedAt: 0, updatedBy: '', seed: 'blank' };
 }
 
 function shape(doc: Y.Doc, includeArchived = true): TreeShape[] {

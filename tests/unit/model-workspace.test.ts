@@ -99,7 +99,8 @@ describe('createPage', () => {
 			createdBy: 'bob',
 			updatedAt: 2_000,
 			updatedBy: 'bob',
-			archivedAt: null
+			archivedAt: null,
+			seed: 'blank'
 		});
 	});
 
@@ -377,7 +378,9 @@ describe('defensive readers', () => {
 			createdBy: '',
 			updatedAt: 0,
 			updatedBy: '',
-			archivedAt: null
+			archivedAt: null,
+			// An entry without a seed (written before templates existed) starts blank.
+			seed: 'blank'
 		});
 		expect(getPage(doc, 'missing')).toBeNull();
 	});

@@ -6,3 +6,4 @@ export * from './tree.ts';
 export * from './page.ts';
 export * from './authorship.ts';
 export * from './members.ts';
+export * from './templates.ts';

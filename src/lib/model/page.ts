@@ -43,6 +43,15 @@ export const blankPage: readonly SeedBlock[] = [{ type: 'paragraph' }];
  * Throws NewerSchemaError on a document written by a newer version, like every other writer.
  */
 export function seedPageBody(doc: Y.Doc, pageId: string, seedName = 'blank', blocks: readonly SeedBlock[] = blankPage): boolean {
+	return seedPageBodyWith(doc, pageId, seedName, () => blocks.map(toYElement));
+}
+
+/**
+ * seedPageBody with content built by `build` (called only if the seed is applied). Only seeds whose
+ * `build` gives the same result on every device merge into one copy; a seed that cannot promise
+ * that (a copy of another page, see templates.ts) must be applied by one device only.
+ */
+export function seedPageBodyWith(doc: Y.Doc, pageId: string, seedName: string, build: () => (Y.XmlElement | Y.XmlText)[]): boolean {
 	// The seed writes meta.schemaVersion too; into a newer document it could even win over the newer version.
 	assertWritable(doc);
 	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${SCHEMA_VERSION}`);
@@ -52,7 +61,7 @@ export function seedPageBody(doc: Y.Doc, pageId: string, seedName = 'blank', blo
 	seed.clientID = seedClient;
 	seed.transact(() => {
 		metaMap(seed).set('schemaVersion', SCHEMA_VERSION);
-		bodyFragment(seed).insert(0, blocks.map(toYElement));
+		bodyFragment(seed).insert(0, build());
 	});
 	Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), Origin.seed);
 	seed.destroy();

@@ -3,7 +3,8 @@
  * writer checks the schema version and stamps who changed what and when.
  *
  *   meta:    { schemaVersion, name, createdAt, createdBy }
- *   pages:   pageId → Y.Map { title, kind, parentId, order, createdAt, createdBy, updatedAt, updatedBy, archivedAt }
+ *   pages:   pageId → Y.Map { title, kind, parentId, order, createdAt, createdBy, updatedAt, updatedBy, archivedAt, seed }
+ *   templates: pageId → { name, markedBy, markedAt, removedBy, removedAt }   (see templates.ts)
  *   members: memberId → Y.Map { name, color, timeZone }
  */
 import * as Y from 'yjs';
@@ -27,6 +28,11 @@ export interface PageEntry {
 	readonly updatedAt: number;
 	readonly updatedBy: string;
 	readonly archivedAt: number | null;
+	/**
+	 * How the body starts: 'blank', 'builtin:<name>@<version>' or 'page:<templateId>@<snapshot>'
+	 * (templates.ts). Written once at creation; entries from before templates read as 'blank'.
+	 */
+	readonly seed: string;
 }
 
 export interface Member {
@@ -92,6 +98,8 @@ export interface NewPage {
 	readonly title?: string;
 	readonly kind?: PageKind;
 	readonly parentId?: string | null;
+	/** How the body starts (PageEntry.seed); 'blank' when not given. */
+	readonly seed?: string;
 }
 
 /** Adds a page at the end of its parent's children and returns its id. */
@@ -114,6 +122,7 @@ export function createPage(doc: Y.Doc, page: NewPage, actor: Actor): string {
 		entry.set('updatedAt', actor.now);
 		entry.set('updatedBy', actor.memberId);
 		entry.set('archivedAt', null);
+		entry.set('seed', page.seed ?? 'blank');
 		pagesMap(doc).set(id, entry);
 	}, Origin.local);
 	return id;
@@ -286,7 +295,8 @@ function readPageEntry(id: string, entry: Y.Map<unknown>): PageEntry | null {
 		createdBy: str('createdBy', ''),
 		updatedAt: num('updatedAt') ?? 0,
 		updatedBy: str('updatedBy', ''),
-		archivedAt: num('archivedAt')
+		archivedAt: num('archivedAt'),
+		seed: str('seed', 'blank')
 	};
 }
 
