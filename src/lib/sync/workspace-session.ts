@@ -7,8 +7,10 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
-import { listPages, pagesMap } from '../model/workspace.ts';
-import { newPageDoc, seedPageBody, bodyFragment } from '../model/page.ts';
+import { createPage, listPages, pagesMap, type Actor, type NewPage } from '../model/workspace.ts';
+import { newPageDoc, bodyFragment } from '../model/page.ts';
+import { newId } from '../model/ids.ts';
+import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
 import { canWrite, pageRoom, readUnverifiedClaims, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
@@ -23,6 +25,12 @@ export interface OpenDoc {
 	readonly doc: Y.Doc;
 	readonly link: RoomLink | null;
 }
+
+/** What a new page starts from: a built-in template, or a page marked as a template of the workspace. */
+export type TemplateChoice = { readonly kind: 'builtin'; readonly template: BuiltinTemplate } | { readonly kind: 'page'; readonly pageId: string };
+
+/** How long creating from a workspace template waits for the template's body to sync before copying what is here. */
+const TEMPLATE_SYNC_WAIT_MS = 5_000;
 
 export class WorkspaceSession {
 	readonly id: string;
@@ -39,6 +47,8 @@ export class WorkspaceSession {
 	#storedSaving: Promise<void> | null = null;
 	#storedDirty = new Set<RoomLink>();
 	#stopAuthorship: (() => void)[] = [];
+	/** Opened bodies whose index entry had not arrived: seeded once it does (see #seed). */
+	readonly #awaitingEntry = new Map<string, OpenDoc>();
 	#closed = false;
 
 	private constructor(record: WorkspaceRecord, relayUrl: string | null) {
@@ -52,6 +62,9 @@ export class WorkspaceSession {
 		this.workspaceDoc = new Y.Doc();
 		this.store.onStatus(() => this.#emit());
 		this.connection?.onState(() => this.#emit());
+		pagesMap(this.workspaceDoc).observe(() => {
+			for (const [pageId, opened] of this.#awaitingEntry) this.#seed(opened, pageId);
+		});
 	}
 
 	/** Opens a workspace: loads its index from the device, then connects to the relay if it has one. */
@@ -85,6 +98,36 @@ export class WorkspaceSession {
 			this.#docs.set(name, open);
 		}
 		return open;
+	}
+
+	/**
+	 * Creates a page that starts from a template and returns its id (the page is not opened).
+	 *
+	 * A built-in is only named in the entry: every device opening the page seeds it identically.
+	 * A workspace template is copied here, now, as this device has it: its body is opened (and
+	 * given a few seconds to sync), then the copy and the index entry are written in one task, so
+	 * they reach IndexedDB in one transaction and no device ever sees the entry without the copy
+	 * having been made. Other devices never write the copy themselves (see model/templates.ts).
+	 */
+	async createFromTemplate(choice: TemplateChoice, page: Omit<NewPage, 'id' | 'seed'>, actor: Actor): Promise<string> {
+		const id = newId();
+		if (choice.kind === 'builtin') {
+			createPage(this.workspaceDoc, { ...page, id, seed: builtinSeed(choice.template) }, actor);
+			return id;
+		}
+		const template = await this.openPage(choice.pageId);
+		await this.#whenSynced(template, TEMPLATE_SYNC_WAIT_MS);
+		const target = await this.openPage(id);
+		if (!this.canEdit('page', target.doc)) throw new Error('You cannot write pages in this workspace.');
+		if (bodyFragment(template.doc).length === 0) {
+			// Nothing to copy (yet): a blank page, which any device may seed, rather than one that waits for ever.
+			createPage(this.workspaceDoc, { ...page, id, seed: BLANK_SEED }, actor);
+			return id;
+		}
+		const seed = pageTemplateSeed(choice.pageId, template.doc);
+		copyTemplateBody(target.doc, id, seed, template.doc);
+		createPage(this.workspaceDoc, { ...page, id, seed }, actor);
+		return id;
 	}
 
 	/** Presence for a page while it is open in the editor. Call the returned function to leave. */
@@ -172,12 +215,36 @@ export class WorkspaceSession {
 	}
 
 	/**
-	 * A new page gets its blank first paragraph from a deterministic seed (model/page.ts), so
-	 * seeding on every device that opens it, before or after sync, yields one paragraph.
+	 * A new page gets its starting content from the seed its index entry names (model/templates.ts):
+	 * blank and built-in seeds are deterministic (model/page.ts), so seeding on every device that
+	 * opens the page, before or after sync, yields one copy. Only the entry's seed is ever used —
+	 * a page from a template that also got a 'blank' seed would hold both — so a body opened
+	 * before its entry arrived waits for the entry. A copy of a workspace template is written by
+	 * its creator only (createFromTemplate); here it is waited for.
 	 */
 	#seed(opened: OpenDoc, pageId: string): void {
-		if (bodyFragment(opened.doc).length > 0 || !this.canEdit('page', opened.doc)) return;
-		seedPageBody(opened.doc, pageId);
+		if (!this.canEdit('page', opened.doc)) return;
+		const outcome = seedOpenedPage(this.workspaceDoc, opened.doc, pageId);
+		if (outcome === 'no-entry') this.#awaitingEntry.set(pageId, opened);
+		else this.#awaitingEntry.delete(pageId);
+	}
+
+	/** Until `opened` has synced with the relay (at most `ms`); at once without a relay or while offline. */
+	async #whenSynced(opened: OpenDoc, ms: number): Promise<void> {
+		const link = opened.link;
+		const state = this.connection?.state.kind;
+		if (!link || link.synced || (state !== 'open' && state !== 'connecting')) return;
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(done, ms);
+			const stop = link.onChange(() => {
+				if (link.synced) done();
+			});
+			function done() {
+				clearTimeout(timer);
+				stop();
+				resolve();
+			}
+		});
 	}
 
 	#compact(name: string, doc: Y.Doc): void {
