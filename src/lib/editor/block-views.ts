@@ -48,6 +48,9 @@ export class CodeBlockView implements NodeView {
 			}
 		});
 		const pre = document.createElement('pre');
+		// A long line scrolls sideways. In an editable page the caret scrolls it; a reader of a
+		// read-only page has no caret, so the block itself takes focus and the arrows scroll it.
+		if (!view.editable) pre.tabIndex = 0;
 		this.contentDOM = document.createElement('code');
 		pre.append(this.contentDOM);
 		this.dom.append(this.#input, pre);
