@@ -281,4 +281,27 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 		await waitForText(page, (text) => text === 'fresh start');
 		expect(await editor(page).locator(':scope > p').count()).toBe(1);
 	});
+
+	it('a table from the slash menu: Tab moves and grows it, the table bar adds and removes rows and columns', async () => {
+		await createPage(page, 'Table');
+		await typeAtEnd(page, '/table');
+		await page.keyboard.press('Enter');
+		const table = editor(page).locator('table');
+		await table.waitFor();
+		await page.keyboard.type('Name');
+		await page.keyboard.press('Tab');
+		await page.keyboard.type('Role');
+		expect(await table.locator('th').allTextContents()).toEqual(['Name', 'Role', '']);
+		const bar = page.getByRole('toolbar', { name: 'Table' });
+		await bar.getByRole('button', { name: 'Add column right' }).click();
+		await expect.poll(() => table.locator('tr').first().locator('th').count(), POLL).toBe(4);
+		await bar.getByRole('button', { name: 'Add row below' }).click();
+		await expect.poll(() => table.locator('tr').count(), POLL).toBe(4);
+		// New cells have a paragraph to type in.
+		expect(await table.locator('td:not(:has(p))').count()).toBe(0);
+		await bar.getByRole('button', { name: 'Delete column' }).click();
+		await expect.poll(() => table.locator('tr').first().locator('th').count(), POLL).toBe(3);
+		await bar.getByRole('button', { name: 'Delete table' }).click();
+		await expect.poll(() => table.count(), POLL).toBe(0);
+	});
 });
