@@ -15,4 +15,7 @@ export interface TreeActions {
 	archive(id: string): void;
 	restore(id: string): void;
 	deleteForGood(id: string): void;
+	/** Marks a page as a template of the workspace, or takes it off (model/templates.ts). */
+	markTemplate(id: string): void;
+	unmarkTemplate(id: string): void;
 }
