@@ -16,7 +16,7 @@ import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown';
 import type { Node } from 'prosemirror-model';
-import { schema, calloutTone, cleanHref, cleanTitle, codeLanguage, headingLevel, type CalloutTone } from './schema.ts';
+import { schema, calloutTone, cleanHref, cleanTitle, codeLanguage, headingLevel, pageLinkId, type CalloutTone } from './schema.ts';
 
 const ALERT_OF_TONE: Record<CalloutTone, string> = { info: 'NOTE', success: 'TIP', warning: 'WARNING', danger: 'CAUTION' };
 const TONE_OF_ALERT: Record<string, CalloutTone> = { NOTE: 'info', IMPORTANT: 'info', TIP: 'success', WARNING: 'warning', CAUTION: 'danger' };
@@ -116,6 +116,12 @@ const serializer: MarkdownSerializer = new MarkdownSerializer(
 		table_cell: () => {},
 		table_header: () => {},
 		hard_break: defaults.nodes['hard_break']!,
+		page_link: (state, node) => {
+			const target = resolvePageLink(node.attrs['pageId']);
+			// A link to a deleted page exports as its placeholder text, not as a link that leads nowhere.
+			if (!target) state.text('(deleted page)');
+			else state.write(`[${state.esc(target.title)}](${encodeURI(target.href).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`);
+		},
 		text: defaults.nodes['text']!
 	},
 	{
@@ -132,10 +138,26 @@ const serializer: MarkdownSerializer = new MarkdownSerializer(
 	}
 );
 
-/** The page as Markdown (GFM). */
-export function toMarkdown(doc: Node): string {
-	const md = serializer.serialize(doc, { tightLists: true });
-	return md.trim() === '' ? '' : `${md.replace(/\s+$/, '')}\n`;
+/** How a page link exports: the target's current title and address, or null for a deleted page. */
+export type PageLinkResolver = (pageId: string) => { title: string; href: string } | null;
+
+const noPages: PageLinkResolver = () => null;
+// Set for the duration of one (synchronous) serialization.
+let resolvePageLink = (id: unknown): { title: string; href: string } | null => (pageLinkId(id) ? noPages(pageLinkId(id)) : null);
+
+/** The page as Markdown (GFM). Page links become `[Title](/w/<ws>/p/<id>)` through `pageLinks`. */
+export function toMarkdown(doc: Node, pageLinks: PageLinkResolver = noPages): string {
+	const previous = resolvePageLink;
+	resolvePageLink = (id) => {
+		const clean = pageLinkId(id);
+		return clean ? pageLinks(clean) : null;
+	};
+	try {
+		const md = serializer.serialize(doc, { tightLists: true });
+		return md.trim() === '' ? '' : `${md.replace(/\s+$/, '')}\n`;
+	} finally {
+		resolvePageLink = previous;
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,11 +346,11 @@ export function fromMarkdown(markdown: string): Node {
 // Export
 
 /** The page as a Markdown file: its title as a level-1 heading, then the body. */
-export function pageMarkdown(title: string, body: Node): string {
+export function pageMarkdown(title: string, body: Node, pageLinks: PageLinkResolver = noPages): string {
 	const clean = cleanTitle(title);
-	if (!clean) return toMarkdown(body);
+	if (!clean) return toMarkdown(body, pageLinks);
 	const heading = schema.nodes['heading']!.create({ level: 1 }, schema.text(clean));
-	return toMarkdown(schema.nodes['doc']!.create(null, [heading, ...childrenOf(body)]));
+	return toMarkdown(schema.nodes['doc']!.create(null, [heading, ...childrenOf(body)]), pageLinks);
 }
 
 function childrenOf(node: Node): Node[] {

@@ -160,6 +160,29 @@ const nodes: Record<string, NodeSpec> = {
 	table_cell: tables.table_cell,
 	table_header: tables.table_header,
 	text: { group: 'inline' },
+	// A link to another page of the workspace, by id: it shows the target's current title (read
+	// from the workspace index by page-link.ts), so it survives renames. One attribute, not
+	// validated (a bad value from another client must not drop the node): read with `pageLinkId`.
+	page_link: {
+		inline: true,
+		group: 'inline',
+		atom: true,
+		selectable: true,
+		draggable: false,
+		attrs: { pageId: { default: '' } },
+		parseDOM: [
+			{
+				tag: 'a[data-page-id]',
+				priority: 60,
+				getAttrs: (dom) => {
+					const id = pageLinkId((dom as HTMLElement).getAttribute('data-page-id'));
+					return id ? { pageId: id } : false;
+				}
+			}
+		],
+		// What the clipboard and other renderers without the node view get; the editor shows the title.
+		toDOM: (node) => ['a', { class: 'page-link', 'data-page-id': pageLinkId(node.attrs['pageId']) }, 'Linked page']
+	},
 	hard_break: {
 		inline: true,
 		group: 'inline',
@@ -206,6 +229,12 @@ const marks: Record<string, MarkSpec> = {
 };
 
 export const schema = new Schema({ nodes, marks });
+
+/** A page link's target as stored by anyone: a short id of safe characters, or '' for none. */
+export function pageLinkId(value: unknown): string {
+	if (typeof value !== 'string') return '';
+	return /^[A-Za-z0-9_-]{1,64}$/.test(value) ? value : '';
+}
 
 export function headingLevel(value: unknown): 1 | 2 | 3 {
 	const level = Number(value);

@@ -20,6 +20,8 @@ import { pastePlugin } from './paste.ts';
 import { slashPlugin } from './slash.ts';
 import { linkClickPlugin } from './link.ts';
 import { readOnlyDoc } from './read-only.ts';
+import { pageLinkNodeView, pageLinkOpenPlugin, type PageLinkContext } from './page-link.ts';
+import { pageLinkMenuPlugin, type PageLinkMenuContext } from './page-link-menu.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -29,6 +31,8 @@ export interface EditorOptions {
 	readonly plugins?: readonly Plugin[];
 	/** Called after every state change and when the editor gains or loses focus (menus redraw). */
 	readonly onChange?: () => void;
+	/** Links to pages: titles from the workspace index, navigation, and (editable) the `[[` menu. */
+	readonly pageLinks?: PageLinkContext & Omit<PageLinkMenuContext, 'workspaceDoc'>;
 }
 
 /**
@@ -79,9 +83,11 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
 				yUndoPlugin(),
 				...(options.plugins ?? []),
+				// Before the slash menu: while open, the `[[` menu owns Enter, Tab, Escape and the arrows.
+				...(options.pageLinks ? [pageLinkMenuPlugin(options.pageLinks), pageLinkOpenPlugin(options.pageLinks)] : []),
 				...editingPlugins()
 			]
-		: [followFragment(options.fragment), linkClickPlugin()];
+		: [followFragment(options.fragment), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : [])];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
 		state,
@@ -89,7 +95,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 		nodeViews: {
 			task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
 			code_block: (node, view, getPos) => new CodeBlockView(node, view, getPos),
-			callout: (node, view, getPos) => new CalloutView(node, view, getPos)
+			callout: (node, view, getPos) => new CalloutView(node, view, getPos),
+			...(options.pageLinks ? { page_link: pageLinkNodeView(options.pageLinks) } : {})
 		},
 		dispatchTransaction(this: EditorView, tr) {
 			// y-prosemirror batches cursor updates into a setTimeout(0) and its "binding destroyed"

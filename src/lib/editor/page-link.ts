@@ -1,0 +1,126 @@
+/**
+ * Links to pages: the `page_link` node (schema.ts) stores only the target's id; this node view
+ * shows the target's *current* title from the workspace index and follows renames live. A target
+ * that is not in the index (deleted for good, or an id we cannot read) shows as a broken link.
+ * Clicking a link (or Enter with it selected) opens the page through `navigate` (SvelteKit's goto).
+ */
+import { NodeSelection, Plugin } from 'prosemirror-state';
+import type { Node } from 'prosemirror-model';
+import type { EditorView, NodeView } from 'prosemirror-view';
+import type * as Y from 'yjs';
+import { getPage, pagesMap } from '../model/workspace.ts';
+import { pageLinkId, schema } from './schema.ts';
+
+export interface PageLinkContext {
+	readonly workspaceDoc: Y.Doc;
+	readonly workspaceId: string;
+	/** Opens a path inside the app (SvelteKit's goto in the app, a stub in tests). */
+	readonly navigate: (path: string) => void;
+}
+
+export const pageLinkType = schema.nodes['page_link']!;
+
+export function pagePath(workspaceId: string, pageId: string): string {
+	return `/w/${encodeURIComponent(workspaceId)}/p/${encodeURIComponent(pageId)}`;
+}
+
+/** What a link to `pageId` shows: the title (or "Untitled"), or null when the page does not exist. */
+export function pageLinkLabel(workspaceDoc: Y.Doc, pageId: unknown): string | null {
+	const id = pageLinkId(pageId);
+	const page = id ? getPage(workspaceDoc, id) : null;
+	if (!page) return null;
+	return page.title.trim() === '' ? 'Untitled' : page.title;
+}
+
+export class PageLinkView implements NodeView {
+	readonly dom: HTMLAnchorElement;
+	#node: Node;
+	readonly #context: PageLinkContext;
+	readonly #pages: Y.Map<Y.Map<unknown>>;
+	readonly #render = () => this.#draw();
+
+	constructor(node: Node, context: PageLinkContext) {
+		this.#node = node;
+		this.#context = context;
+		this.dom = document.createElement('a');
+		this.dom.className = 'page-link';
+		this.dom.contentEditable = 'false';
+		this.dom.addEventListener('click', (event) => {
+			if (event.button !== 0) return;
+			event.preventDefault();
+			const id = pageLinkId(this.#node.attrs['pageId']);
+			if (id && getPage(context.workspaceDoc, id)) context.navigate(pagePath(context.workspaceId, id));
+		});
+		this.#pages = pagesMap(context.workspaceDoc);
+		// Titles live in the entries (nested maps): a rename is a deep change.
+		this.#pages.observeDeep(this.#render);
+		this.#draw();
+	}
+
+	#draw(): void {
+		const id = pageLinkId(this.#node.attrs['pageId']);
+		const label = pageLinkLabel(this.#context.workspaceDoc, id);
+		this.dom.dataset['pageId'] = id;
+		if (label === null) {
+			this.dom.classList.add('broken');
+			this.dom.removeAttribute('href');
+			this.dom.setAttribute('aria-disabled', 'true');
+			this.dom.setAttribute('aria-label', 'Link to a deleted page');
+			this.dom.title = 'This page was deleted';
+			this.dom.textContent = '(deleted page)';
+		} else {
+			this.dom.classList.remove('broken');
+			this.dom.href = pagePath(this.#context.workspaceId, id);
+			this.dom.removeAttribute('aria-disabled');
+			this.dom.removeAttribute('aria-label');
+			this.dom.removeAttribute('title');
+			if (this.dom.textContent !== label) this.dom.textContent = label;
+		}
+	}
+
+	update(node: Node): boolean {
+		if (node.type !== this.#node.type) return false;
+		this.#node = node;
+		this.#draw();
+		return true;
+	}
+
+	selectNode(): void {
+		this.dom.classList.add('ProseMirror-selectednode');
+	}
+
+	deselectNode(): void {
+		this.dom.classList.remove('ProseMirror-selectednode');
+	}
+
+	// The view's DOM changes (a rename) are ours, not edits for ProseMirror to read back.
+	ignoreMutation(): boolean {
+		return true;
+	}
+
+	destroy(): void {
+		this.#pages.unobserveDeep(this.#render);
+	}
+}
+
+/** The node view factory for EditorView's `nodeViews`. */
+export function pageLinkNodeView(context: PageLinkContext) {
+	return (node: Node) => new PageLinkView(node, context);
+}
+
+/** Enter on a selected page link opens it. */
+export function pageLinkOpenPlugin(context: PageLinkContext): Plugin {
+	return new Plugin({
+		props: {
+			handleKeyDown(view: EditorView, event: KeyboardEvent) {
+				if (event.key !== 'Enter') return false;
+				const { selection } = view.state;
+				if (!(selection instanceof NodeSelection) || selection.node.type !== pageLinkType) return false;
+				const id = pageLinkId(selection.node.attrs['pageId']);
+				if (!id || !getPage(context.workspaceDoc, id)) return false;
+				context.navigate(pagePath(context.workspaceId, id));
+				return true;
+			}
+		}
+	});
+}
