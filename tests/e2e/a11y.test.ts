@@ -227,6 +227,18 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await createContentPage(page, 'Launch plan');
 		await audit(page, 'a page with content');
 
+		// The first Tab shows a skip link past the sidebar; following it, the next Tab is in the page.
+		await page.reload();
+		await editor(page).waitFor();
+		await page.keyboard.press('Tab');
+		const skip = page.getByRole('link', { name: 'Skip to content' });
+		expect(await skip.evaluate((link) => link === document.activeElement)).toBe(true);
+		expect((await skip.boundingBox())!.y, 'the focused skip link is on screen').toBeGreaterThanOrEqual(0);
+		await audit(page, 'the skip link, focused');
+		await page.keyboard.press('Enter');
+		await page.keyboard.press('Tab');
+		expect(await page.evaluate(() => document.activeElement?.closest('main')?.id)).toBe('content');
+
 		await editor(page).locator('h3').click();
 		await page.keyboard.press('End');
 		await page.keyboard.press('Enter');
@@ -238,7 +250,11 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await selectFirstParagraph(page);
 		await audit(page, 'the formatting toolbar');
 
-		await editor(page).locator('a', { hasText: 'runbook' }).click({ modifiers: [] });
+		await editor(page).locator('td', { hasText: 'Ben' }).click();
+		await page.getByRole('toolbar', { name: 'Table' }).waitFor();
+		await audit(page, 'the table bar');
+
+		await editor(page).locator('a', { hasText: 'runbook' }).click();
 		const linkBar = page.getByRole('toolbar', { name: 'Link' });
 		await linkBar.waitFor();
 		await audit(page, 'the link bar');
@@ -256,6 +272,13 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await page.keyboard.press('Escape');
 		await move.waitFor({ state: 'detached' });
 
+		await sidebar(page).getByRole('button', { name: 'New from template…' }).click();
+		const templates = page.getByRole('dialog', { name: 'New page from a template' });
+		await templates.waitFor();
+		await audit(page, 'the New from template dialog');
+		await page.keyboard.press('Escape');
+		await templates.waitFor({ state: 'detached' });
+
 		await treeItem(page, 'Archive me').focus();
 		await page.keyboard.press('Shift+F10');
 		await page.getByRole('menuitem', { name: 'Archive' }).click();
@@ -266,6 +289,27 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await audit(page, 'the delete-for-good confirmation');
 		await page.keyboard.press('Escape');
 		await audit(page, 'the archived pages, open');
+	});
+
+	it('a read-only page, as a viewer sees it', async () => {
+		device = await newDevice(browser, 'writer');
+		const workspace = `a11y-viewer-${Date.now().toString(36)}`;
+		const writer = await join(device, await relay.invite({ workspace, role: 'admin' }), 'Ana');
+		await createContentPage(writer, 'Read me');
+		const path = new URL(writer.url()).pathname;
+		const viewerDevice = await newDevice(browser, 'viewer');
+		try {
+			const viewer = await join(viewerDevice, await relay.invite({ workspace, role: 'viewer' }), 'Vic');
+			await viewer.goto(new URL(path, relay.url).href);
+			await waitForText(viewer, (text) => text.includes('The end.'));
+			expect(await editor(viewer).getAttribute('contenteditable')).toBe('false');
+			// Without a caret, a code block too wide for the page scrolls from the keyboard only if it takes focus.
+			expect(await editor(viewer).locator('pre').evaluate((pre) => [pre.tabIndex, pre.scrollWidth > pre.clientWidth])).toEqual([0, true]);
+			await audit(viewer, 'a read-only page');
+			expect(takeUncaughtErrors(viewerDevice), 'uncaught exceptions (viewer)').toEqual([]);
+		} finally {
+			await viewerDevice.close();
+		}
 	});
 
 	it('at phone width (390 px): screens fit, and the editor and its toolbar need no sideways scrolling', async () => {
@@ -298,6 +342,14 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		expect(box.x + box.width, 'toolbar right edge').toBeLessThanOrEqual(PHONE.width);
 		expect((await horizontalOverflow(page)).scrollWidth, 'page with the toolbar at 390 px').toBeLessThanOrEqual(PHONE.width);
 		await audit(page, 'the formatting toolbar at 390 px');
+
+		await editor(page).locator('td', { hasText: 'Ben' }).click();
+		const tableBar = page.getByRole('toolbar', { name: 'Table' });
+		await tableBar.waitFor();
+		const tableBox = (await tableBar.boundingBox())!;
+		expect(tableBox.x, 'table bar left edge').toBeGreaterThanOrEqual(0);
+		expect(tableBox.x + tableBox.width, 'table bar right edge').toBeLessThanOrEqual(PHONE.width);
+		expect((await horizontalOverflow(page)).scrollWidth, 'page with the table bar at 390 px').toBeLessThanOrEqual(PHONE.width);
 
 		await editor(page).locator('h3').click();
 		await page.keyboard.press('End');
