@@ -64,6 +64,8 @@ export class PageLinkView implements NodeView {
 		if (label === null) {
 			this.dom.classList.add('broken');
 			this.dom.removeAttribute('href');
+			// Without an href an <a> is no link to assistive technology: say it is one, and disabled.
+			this.dom.setAttribute('role', 'link');
 			this.dom.setAttribute('aria-disabled', 'true');
 			this.dom.setAttribute('aria-label', 'Link to a deleted page');
 			this.dom.title = 'This page was deleted';
@@ -71,6 +73,7 @@ export class PageLinkView implements NodeView {
 		} else {
 			this.dom.classList.remove('broken');
 			this.dom.href = pagePath(this.#context.workspaceId, id);
+			this.dom.removeAttribute('role');
 			this.dom.removeAttribute('aria-disabled');
 			this.dom.removeAttribute('aria-label');
 			this.dom.removeAttribute('title');

@@ -1,0 +1,153 @@
+/**
+ * Links between pages in real Chromium, two members on two devices through a real relay: `[[` with
+ * autocomplete by title, a link that follows renames and opens its page, "Create page" from the menu,
+ * the backlinks panel updating when a teammate adds a link (no reload), and a link to a page
+ * deleted for good reading as broken.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import { startRelay, type Relay } from './support/relay.ts';
+import { createPage, editor, join, sidebar, titleInput, typeAtEnd } from './support/app.ts';
+
+const POLL = { timeout: 20_000, interval: 100 } as const;
+
+function pageLinks(page: Page): Locator {
+	return editor(page).locator('a.page-link');
+}
+
+function backlinks(page: Page): Locator {
+	return page.getByRole('region', { name: 'Backlinks' });
+}
+
+function menu(page: Page): Locator {
+	return page.getByRole('listbox', { name: 'Link to page' });
+}
+
+function treeItem(page: Page, title: string): Locator {
+	return sidebar(page).getByRole('tree', { name: 'Page tree' }).getByRole('treeitem', { name: title, exact: true });
+}
+
+describe.skipIf(!chromiumPath)('links between pages', () => {
+	let relay: Relay;
+	let browser: Browser;
+	let deviceA: BrowserContext;
+	let deviceB: BrowserContext;
+	let ana: Page;
+	let bo: Page;
+	const workspace = `links-${Date.now().toString(36)}`;
+
+	beforeAll(async () => {
+		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		[deviceA, deviceB] = await Promise.all([newDevice(browser, 'A'), newDevice(browser, 'B')]);
+		const [inviteA, inviteB] = await Promise.all([
+			relay.invite({ workspace, role: 'editor', member: 'ana' }),
+			relay.invite({ workspace, role: 'editor', member: 'bo' })
+		]);
+		[ana, bo] = await Promise.all([join(deviceA, inviteA, 'Ana'), join(deviceB, inviteB, 'Bo')]);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await relay?.stop();
+	});
+
+	afterEach(() => {
+		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on A').toEqual([]);
+		expect(takeUncaughtErrors(deviceB), 'uncaught exceptions on B').toEqual([]);
+	});
+
+	it('[[ links a page chosen by title; the link follows a rename and opens the page, which lists the backlink', async () => {
+		const target = await createPage(ana, 'Quarterly roadmap');
+		await createPage(ana, 'Planning hub');
+		await typeAtEnd(ana, 'See [[quart');
+		await menu(ana).waitFor();
+		const active = await editor(ana).getAttribute('aria-activedescendant');
+		expect(await ana.locator(`#${active}`).textContent()).toBe('Quarterly roadmap');
+		expect(await menu(ana).getByRole('option').last().textContent()).toBe('Create page “quart”');
+		await ana.keyboard.press('Enter');
+		await expect.poll(() => menu(ana).count(), POLL).toBe(0);
+		await expect.poll(() => pageLinks(ana).textContent(), POLL).toBe('Quarterly roadmap');
+		expect(await pageLinks(ana).getAttribute('href')).toBe(target);
+		// The [[quart text is gone; typing goes on after the link.
+		await ana.keyboard.type(' for details.');
+		await expect.poll(() => editor(ana).textContent(), POLL).toBe('See Quarterly roadmap for details.');
+
+		// A teammate renames the target: the link shows the new title without a reload.
+		await bo.goto(relay.url + target);
+		await titleInput(bo).fill('Roadmap 2027');
+		await expect.poll(() => pageLinks(ana).textContent(), POLL).toBe('Roadmap 2027');
+
+		await pageLinks(ana).click();
+		await ana.waitForURL((url) => url.pathname === target);
+		await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe('Roadmap 2027');
+		await expect.poll(() => backlinks(ana).getByRole('link').allTextContents(), POLL).toEqual(['Planning hub']);
+	});
+
+	it('"Create page" in the [[ menu makes the page next to this one and links it', async () => {
+		await createPage(ana, 'Ideas');
+		await typeAtEnd(ana, 'Next: [[New thing');
+		const create = menu(ana).getByRole('option', { name: 'Create page “New thing”' });
+		await create.waitFor();
+		// Up from the first option wraps to the last one, "Create page".
+		await ana.keyboard.press('ArrowUp');
+		expect(await create.getAttribute('aria-selected')).toBe('true');
+		await ana.keyboard.press('Enter');
+		await expect.poll(() => pageLinks(ana).textContent(), POLL).toBe('New thing');
+		await expect.poll(() => treeItem(ana, 'New thing').count(), POLL).toBe(1);
+		await expect.poll(() => treeItem(bo, 'New thing').count(), POLL).toBe(1);
+		await pageLinks(ana).click();
+		await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe('New thing');
+		await expect.poll(() => backlinks(ana).getByRole('link').allTextContents(), POLL).toEqual(['Ideas']);
+	});
+
+	it('the backlinks panel lists a page a teammate links from, without a reload', async () => {
+		const decisions = await createPage(ana, 'Decision log');
+		await expect.poll(() => backlinks(ana).textContent(), POLL).toContain('No pages link here yet');
+
+		await expect.poll(() => treeItem(bo, 'Decision log').count(), POLL).toBe(1);
+		await createPage(bo, 'Bo’s notes');
+		await typeAtEnd(bo, 'Decided in [[decision');
+		await menu(bo).getByRole('option', { name: 'Decision log', exact: true }).waitFor();
+		await bo.keyboard.press('Enter');
+		await expect.poll(() => pageLinks(bo).textContent(), POLL).toBe('Decision log');
+
+		expect(new URL(ana.url()).pathname).toBe(decisions);
+		await expect.poll(() => backlinks(ana).getByRole('link').allTextContents(), POLL).toEqual(['Bo’s notes']);
+		// …and the listed title follows a rename of the linking page.
+		await titleInput(bo).fill('Bo’s weekly notes');
+		await expect.poll(() => backlinks(ana).getByRole('link').allTextContents(), POLL).toEqual(['Bo’s weekly notes']);
+		// Bo removes the link: the backlink goes.
+		await editor(bo).click();
+		await bo.keyboard.press('Control+End');
+		await bo.keyboard.press('Backspace');
+		await expect.poll(() => pageLinks(bo).count(), POLL).toBe(0);
+		await expect.poll(() => backlinks(ana).textContent(), POLL).toContain('No pages link here yet');
+	});
+
+	it('a link to a page deleted for good looks broken', async () => {
+		await createPage(ana, 'Doomed');
+		await createPage(ana, 'Survivor');
+		await typeAtEnd(ana, 'Was: [[Doomed');
+		await menu(ana).getByRole('option', { name: 'Doomed', exact: true }).waitFor();
+		await ana.keyboard.press('Enter');
+		await expect.poll(() => pageLinks(ana).textContent(), POLL).toBe('Doomed');
+
+		// Bo archives and deletes it for good.
+		await expect.poll(() => treeItem(bo, 'Doomed').count(), POLL).toBe(1);
+		await treeItem(bo, 'Doomed').locator(':scope > [data-testid=tree-row]').getByRole('button', { name: 'Page actions' }).click();
+		await bo.getByRole('menu').getByRole('menuitem', { name: 'Archive' }).click();
+		const archived = sidebar(bo).getByRole('region', { name: 'Archived pages' });
+		const disclosure = archived.getByRole('button', { name: /^Archived \(\d+\)$/ });
+		if ((await disclosure.getAttribute('aria-expanded')) !== 'true') await disclosure.click();
+		const entry = archived.getByRole('listitem').filter({ has: bo.getByRole('link', { name: 'Doomed', exact: true }) });
+		await entry.getByRole('button', { name: 'Delete for good' }).click();
+		await bo.getByRole('alertdialog', { name: 'Delete “Doomed” for good?' }).getByRole('button', { name: 'Delete for good' }).click();
+
+		const broken = editor(ana).getByRole('link', { name: 'Link to a deleted page' });
+		await expect.poll(() => broken.count(), POLL).toBe(1);
+		expect(await broken.textContent()).toBe('(deleted page)');
+		expect(await broken.getAttribute('href')).toBeNull();
+		expect(await pageLinks(ana).getAttribute('class')).toContain('broken');
+	});
+});
