@@ -247,6 +247,14 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await audit(page, 'the / menu');
 		await page.keyboard.press('Escape');
 
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('See [[Archive');
+		const linkMenu = page.getByRole('listbox', { name: 'Link to page' });
+		await linkMenu.waitFor();
+		await audit(page, 'the [[ menu');
+		await page.keyboard.press('Enter');
+		await expect.poll(() => editor(page).locator('a.page-link').textContent(), POLL).toBe('Archive me');
+
 		await selectFirstParagraph(page);
 		await audit(page, 'the formatting toolbar');
 
@@ -279,6 +287,13 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await page.keyboard.press('Escape');
 		await templates.waitFor({ state: 'detached' });
 
+		// The linked page lists the backlink.
+		await treeItem(page, 'Archive me').getByRole('link').click();
+		await page.getByRole('region', { name: 'Backlinks' }).getByRole('link', { name: 'Launch plan' }).waitFor();
+		await audit(page, 'a page with backlinks');
+		await treeItem(page, 'Launch plan').getByRole('link').click();
+		await editor(page).locator('a.page-link').waitFor();
+
 		await treeItem(page, 'Archive me').focus();
 		await page.keyboard.press('Shift+F10');
 		await page.getByRole('menuitem', { name: 'Archive' }).click();
@@ -289,6 +304,11 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await audit(page, 'the delete-for-good confirmation');
 		await page.keyboard.press('Escape');
 		await audit(page, 'the archived pages, open');
+
+		await archived.getByRole('button', { name: 'Delete for good' }).click();
+		await page.getByRole('alertdialog').getByRole('button', { name: 'Delete for good' }).click();
+		await editor(page).locator('a.page-link.broken').waitFor();
+		await audit(page, 'a page with a broken link');
 	});
 
 	it('a read-only page, as a viewer sees it', async () => {
