@@ -6,11 +6,12 @@
  *   [L3] the backlinks index follows inserts, deletes and remote updates, in batches off the edit
  *   [L4] Markdown: page links export as [Title](/w/<ws>/p/<id>), deleted ones as text; import keeps a normal link
  *   [L5] the `[[` menu: opens on `[[`, filters by title, ends with "Create page", inserts a link
+ *   [L6] copied plain text shows a page link's current title
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { EditorState, TextSelection } from 'prosemirror-state';
-import { Node } from 'prosemirror-model';
+import { Node, Slice } from 'prosemirror-model';
 import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { readOnlyDoc } from '../../src/lib/editor/read-only.ts';
@@ -18,7 +19,7 @@ import { fromMarkdown, pageMarkdown, toMarkdown } from '../../src/lib/editor/mar
 import { pageLinkTargets } from '../../src/lib/model/links.ts';
 import { BacklinkIndex } from '../../src/lib/sync/backlinks.ts';
 import { createPage, deletePage, renamePage } from '../../src/lib/model/workspace.ts';
-import { pageLinkLabel, pagePath } from '../../src/lib/editor/page-link.ts';
+import { pageLinkClipboardText, pageLinkLabel, pagePath } from '../../src/lib/editor/page-link.ts';
 import { pageLinkItems, pageLinkMenuPlugin, pageLinkMenuState, searchPages } from '../../src/lib/editor/page-link-menu.ts';
 
 const n = schema.nodes;
@@ -195,5 +196,14 @@ describe('[L5] the [[ menu', () => {
 		state = state.apply(tr);
 		expect(state.doc.eq(doc(p('go ', link(notes))))).toBe(true);
 		expect(created).toBeNull();
+	});
+});
+
+describe('[L6] copying page links', () => {
+	it('copies a page link as its current title in plain text', () => {
+		const workspace = new Y.Doc();
+		const target = createPage(workspace, { title: 'Specs' }, actor);
+		const body = doc(p('See ', link(target), ' and ', link('gone1')), p('next'));
+		expect(pageLinkClipboardText(new Slice(body.content, 0, 0), workspace)).toBe('See Specs and (deleted page)\n\nnext');
 	});
 });

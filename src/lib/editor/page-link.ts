@@ -5,7 +5,7 @@
  * Clicking a link (or Enter with it selected) opens the page through `navigate` (SvelteKit's goto).
  */
 import { NodeSelection, Plugin } from 'prosemirror-state';
-import type { Node } from 'prosemirror-model';
+import { DOMSerializer, type Node, type Slice } from 'prosemirror-model';
 import type { EditorView, NodeView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { getPage, pagesMap } from '../model/workspace.ts';
@@ -111,10 +111,40 @@ export function pageLinkNodeView(context: PageLinkContext) {
 	return (node: Node) => new PageLinkView(node, context);
 }
 
-/** Enter on a selected page link opens it. */
+/** Copied text: a page link as its current title (the schema alone cannot know it). */
+export function pageLinkClipboardText(slice: Slice, workspaceDoc: Y.Doc): string {
+	return slice.content.textBetween(0, slice.content.size, '\n\n', (leaf) =>
+		leaf.type === pageLinkType ? (pageLinkLabel(workspaceDoc, leaf.attrs['pageId']) ?? '(deleted page)') : (leaf.type.spec.leafText?.(leaf) ?? '')
+	);
+}
+
+/** Copied HTML: a page link as an <a> with its title and path (pasting it back here makes a page link again). */
+function clipboardSerializer(context: PageLinkContext): DOMSerializer {
+	const base = DOMSerializer.fromSchema(schema);
+	return new DOMSerializer(
+		{
+			...base.nodes,
+			page_link: (node) => {
+				const id = pageLinkId(node.attrs['pageId']);
+				const label = pageLinkLabel(context.workspaceDoc, id);
+				const a = document.createElement('a');
+				a.className = 'page-link';
+				a.dataset['pageId'] = id;
+				if (label !== null) a.href = pagePath(context.workspaceId, id);
+				a.textContent = label ?? '(deleted page)';
+				return a;
+			}
+		},
+		base.marks
+	);
+}
+
+/** Enter on a selected page link opens it; copying writes page links with their titles. */
 export function pageLinkOpenPlugin(context: PageLinkContext): Plugin {
 	return new Plugin({
 		props: {
+			clipboardTextSerializer: (slice) => pageLinkClipboardText(slice, context.workspaceDoc),
+			clipboardSerializer: clipboardSerializer(context),
 			handleKeyDown(view: EditorView, event: KeyboardEvent) {
 				if (event.key !== 'Enter') return false;
 				const { selection } = view.state;
