@@ -2,13 +2,13 @@
  * Links between pages in real Chromium, two members on two devices through a real relay: `[[` with
  * autocomplete by title, a link that follows renames and opens its page, "Create page" from the menu,
  * the backlinks panel updating when a teammate adds a link (no reload), and a link to a page
- * deleted for good reading as broken.
+ * deleted for good reading as broken, and backlinks kept offline.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import { startRelay, type Relay } from './support/relay.ts';
-import { createPage, editor, join, sidebar, titleInput, typeAtEnd } from './support/app.ts';
+import { createPage, editor, join, sidebar, titleInput, typeAtEnd, waitForStatus } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
@@ -149,5 +149,26 @@ describe.skipIf(!chromiumPath)('links between pages', () => {
 		expect(await broken.textContent()).toBe('(deleted page)');
 		expect(await broken.getAttribute('href')).toBeNull();
 		expect(await pageLinks(ana).getAttribute('class')).toContain('broken');
+	});
+
+	it('offline, linking updates the backlinks on this device; a teammate sees them once it is back online', async () => {
+		await deviceA.setOffline(true);
+		try {
+			const target = await createPage(ana, 'Offline target');
+			await createPage(ana, 'Offline source');
+			await typeAtEnd(ana, 'About [[Offline tar');
+			await menu(ana).getByRole('option', { name: 'Offline target', exact: true }).waitFor();
+			await ana.keyboard.press('Enter');
+			await pageLinks(ana).click();
+			await ana.waitForURL((url) => url.pathname === target);
+			await expect.poll(() => backlinks(ana).getByRole('link').allTextContents(), POLL).toEqual(['Offline source']);
+			await waitForStatus(ana, 'offline');
+		} finally {
+			await deviceA.setOffline(false);
+		}
+		await expect.poll(() => treeItem(bo, 'Offline target').count(), POLL).toBe(1);
+		await treeItem(bo, 'Offline target').getByRole('link', { name: 'Offline target', exact: true }).first().click();
+		await expect.poll(() => titleInput(bo).inputValue(), POLL).toBe('Offline target');
+		await expect.poll(() => backlinks(bo).getByRole('link').allTextContents(), POLL).toEqual(['Offline source']);
 	});
 });
