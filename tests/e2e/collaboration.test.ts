@@ -5,8 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
 import {
 	createPage,
 	editor,
@@ -28,6 +29,7 @@ const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('collaboration through the relay', () => {
 	const workspace = `e2e-${Date.now().toString(36)}`;
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	let deviceA: BrowserContext;
@@ -36,19 +38,15 @@ describe.skipIf(!chromiumPath)('collaboration through the relay', () => {
 	let bob: Page;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
-		[deviceA, deviceB] = await Promise.all([newDevice(browser, 'A'), newDevice(browser, 'B')]);
-		const [inviteA, inviteB] = await Promise.all([
-			relay.invite({ workspace, role: 'editor', member: 'alice' }),
-			relay.invite({ workspace, role: 'editor', member: 'bob' })
-		]);
-		[alice, bob] = await Promise.all([join(deviceA, inviteA, 'Alice'), join(deviceB, inviteB, 'Bob')]);
+		world = await startWorld();
+		({ relay, browser } = world);
+		({ devices: [deviceA, deviceB], pages: [alice, bob] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'alice', name: 'Alice' },
+			{ device: 'B', member: 'bob', name: 'Bob' }
+		]));
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(() => {
 		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on device A').toEqual([]);

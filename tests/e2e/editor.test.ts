@@ -6,28 +6,28 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
-import { createLocalWorkspace, createPage, editor, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
+import { createLocalWorkspace, createPage, editor, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('the editor', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	let device: BrowserContext;
 	let page: Page;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 		device = await newDevice(browser, 'A');
 		page = await createLocalWorkspace(device, relay.url, 'Editor tests', 'Ana');
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(() => {
 		expect(takeUncaughtErrors(device), 'uncaught exceptions').toEqual([]);
@@ -190,13 +190,14 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 
 	it('undo undoes only your own edit; a teammate’s edit stays', async () => {
 		const workspace = `undo-${Date.now().toString(36)}`;
-		const [deviceA, deviceB] = await Promise.all([newDevice(browser, 'undo-A'), newDevice(browser, 'undo-B')]);
+		const {
+			devices: [deviceA, deviceB],
+			pages: [ana, bo]
+		} = await joinTeam(world, workspace, [
+			{ device: 'undo-A', member: 'ana', name: 'Ana' },
+			{ device: 'undo-B', member: 'bo', name: 'Bo' }
+		]);
 		try {
-			const [inviteA, inviteB] = await Promise.all([
-				relay.invite({ workspace, role: 'editor', member: 'ana' }),
-				relay.invite({ workspace, role: 'editor', member: 'bo' })
-			]);
-			const [ana, bo] = await Promise.all([join(deviceA, inviteA, 'Ana'), join(deviceB, inviteB, 'Bo')]);
 			const path = await createPage(ana, 'Undo');
 			await typeAtEnd(ana, 'Shared start.');
 			await bo.goto(relay.url + path);

@@ -5,10 +5,11 @@
  * deleted for good reading as broken, and backlinks kept offline.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
-import { createPage, editor, join, sidebar, titleInput, typeAtEnd, waitForStatus } from './support/app.ts';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
+import { createPage, editor, sidebar, titleInput, typeAtEnd, waitForStatus } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
@@ -29,8 +30,8 @@ function treeItem(page: Page, title: string): Locator {
 }
 
 describe.skipIf(!chromiumPath)('links between pages', () => {
+	let world: World;
 	let relay: Relay;
-	let browser: Browser;
 	let deviceA: BrowserContext;
 	let deviceB: BrowserContext;
 	let ana: Page;
@@ -38,19 +39,15 @@ describe.skipIf(!chromiumPath)('links between pages', () => {
 	const workspace = `links-${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
-		[deviceA, deviceB] = await Promise.all([newDevice(browser, 'A'), newDevice(browser, 'B')]);
-		const [inviteA, inviteB] = await Promise.all([
-			relay.invite({ workspace, role: 'editor', member: 'ana' }),
-			relay.invite({ workspace, role: 'editor', member: 'bo' })
-		]);
-		[ana, bo] = await Promise.all([join(deviceA, inviteA, 'Ana'), join(deviceB, inviteB, 'Bo')]);
+		world = await startWorld();
+		({ relay } = world);
+		({ devices: [deviceA, deviceB], pages: [ana, bo] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'ana', name: 'Ana' },
+			{ device: 'B', member: 'bo', name: 'Bo' }
+		]));
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(() => {
 		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on A').toEqual([]);

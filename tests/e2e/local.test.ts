@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import {
 	createLocalWorkspace,
 	createPage,
@@ -23,17 +24,16 @@ import {
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('a workspace on this device only', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	it('works with no relay: writes, survives an offline reload, and never opens a WebSocket', async () => {
 		const device = await newDevice(browser, 'local');

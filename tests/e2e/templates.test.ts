@@ -5,14 +5,14 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
 import {
 	createPage,
 	editor,
 	editorText,
-	join,
 	sidebar,
 	titleInput,
 	typeAtEnd,
@@ -69,27 +69,23 @@ async function actionsOf(page: Page, title: string): Promise<Locator> {
 
 describe.skipIf(!chromiumPath)('templates', () => {
 	const workspace = `e2e-templates-${Date.now().toString(36)}`;
+	let world: World;
 	let relay: Relay;
-	let browser: Browser;
 	let deviceA: BrowserContext;
 	let deviceB: BrowserContext;
 	let alice: Page;
 	let bob: Page;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
-		[deviceA, deviceB] = await Promise.all([newDevice(browser, 'A'), newDevice(browser, 'B')]);
-		const [inviteA, inviteB] = await Promise.all([
-			relay.invite({ workspace, role: 'editor', member: 'alice' }),
-			relay.invite({ workspace, role: 'editor', member: 'bob' })
-		]);
-		[alice, bob] = await Promise.all([join(deviceA, inviteA, 'Alice'), join(deviceB, inviteB, 'Bob')]);
+		world = await startWorld();
+		({ relay } = world);
+		({ devices: [deviceA, deviceB], pages: [alice, bob] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'alice', name: 'Alice' },
+			{ device: 'B', member: 'bob', name: 'Bob' }
+		]));
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(async () => {
 		for (const page of [alice, bob]) if (await page.locator('dialog[open], [role=menu]').count()) await page.reload();

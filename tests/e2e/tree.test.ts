@@ -6,8 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
 import { createPage, editor, join, sidebar, titleInput, waitForStatus } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
@@ -76,6 +77,7 @@ function focusedTitle(page: Page): Promise<string | null> {
 
 describe.skipIf(!chromiumPath)('the page tree', () => {
 	const workspace = `e2e-tree-${Date.now().toString(36)}`;
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	let deviceA: BrowserContext;
@@ -84,19 +86,15 @@ describe.skipIf(!chromiumPath)('the page tree', () => {
 	let bob: Page;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
-		[deviceA, deviceB] = await Promise.all([newDevice(browser, 'A'), newDevice(browser, 'B')]);
-		const [inviteA, inviteB] = await Promise.all([
-			relay.invite({ workspace, role: 'editor', member: 'alice' }),
-			relay.invite({ workspace, role: 'editor', member: 'bob' })
-		]);
-		[alice, bob] = await Promise.all([join(deviceA, inviteA, 'Alice'), join(deviceB, inviteB, 'Bob')]);
+		world = await startWorld();
+		({ relay, browser } = world);
+		({ devices: [deviceA, deviceB], pages: [alice, bob] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'alice', name: 'Alice' },
+			{ device: 'B', member: 'bob', name: 'Bob' }
+		]));
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(async () => {
 		// A failed test may leave a dialog or menu open; don't let it fail the next one too.

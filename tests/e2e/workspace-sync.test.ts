@@ -5,8 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import {
 	createLocalWorkspace,
 	createPage,
@@ -28,6 +29,7 @@ import {
 const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	const devices: BrowserContext[] = [];
@@ -39,13 +41,11 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 	}
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(async () => {
 		const contexts = devices.splice(0, devices.length);

@@ -1,0 +1,62 @@
+/**
+ * The setup most browser test files share: a relay and a Chromium started together (`startWorld`),
+ * and members on devices of their own who join one workspace through invite links (`joinTeam`).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, newDevice } from './browser.ts';
+import { startRelay, type Relay, type Role } from './relay.ts';
+import { join } from './app.ts';
+
+export interface World {
+	readonly relay: Relay;
+	readonly browser: Browser;
+	/** Closes the browser, then stops the relay. */
+	close(): Promise<void>;
+}
+
+/** Starts a relay and launches Chromium, side by side. */
+export async function startWorld(): Promise<World> {
+	const [relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+	return {
+		relay,
+		browser,
+		async close() {
+			await browser.close();
+			await relay.stop();
+		}
+	};
+}
+
+export interface Member {
+	/** Tag of the device's console output (see `newDevice`). */
+	readonly device: string;
+	/** The token's member id. */
+	readonly member: string;
+	/** The name typed when joining. */
+	readonly name: string;
+	/** 'editor' unless given. */
+	readonly role?: Role;
+}
+
+export interface Team<Members extends readonly Member[]> {
+	/** One device per member, in the order given. */
+	readonly devices: { [K in keyof Members]: BrowserContext };
+	/** Each member's tab, joined and on the workspace overview, in the order given. */
+	readonly pages: { [K in keyof Members]: Page };
+}
+
+/**
+ * Gives each member a device of their own, mints their invites to `workspace`, and joins them, all
+ * side by side. If anyone fails to join, every device it made is closed.
+ */
+export async function joinTeam<const Members extends readonly Member[]>({ relay, browser }: World, workspace: string, members: Members): Promise<Team<Members>> {
+	const devices = await Promise.all(members.map((m) => newDevice(browser, m.device)));
+	try {
+		const invites = await Promise.all(members.map((m) => relay.invite({ workspace, role: m.role ?? 'editor', member: m.member })));
+		const pages = await Promise.all(members.map((m, i) => join(devices[i]!, invites[i]!, m.name)));
+		return { devices, pages } as unknown as Team<Members>;
+	} catch (error) {
+		await Promise.all(devices.map((device) => device.close()));
+		throw error;
+	}
+}
