@@ -11,6 +11,7 @@ import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { listPages, type PageEntry } from '../model/workspace.ts';
 import { pageLinkType } from './page-link.ts';
+import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
 
 export type PageLinkItem = { readonly kind: 'page'; readonly id: string; readonly title: string } | { readonly kind: 'create'; readonly title: string };
 
@@ -55,8 +56,6 @@ export function pageLinkItems(workspaceDoc: Y.Doc, query: string, exclude?: stri
 	return items;
 }
 
-type Meta = { close: true } | { index: number };
-
 export const pageLinkMenuKey = new PluginKey<PageLinkMenuState | null>('page-link-menu');
 
 const QUERY = new RegExp(`\\[\\[([^\\[\\]\\n\\ufffc]{0,${MAX_QUERY}})$`, 'u');
@@ -74,7 +73,7 @@ function queryAt(state: EditorState): { from: number; query: string } | null {
 }
 
 function next(context: PageLinkMenuContext, tr: Transaction, prev: PageLinkMenuState | null, state: EditorState): PageLinkMenuState | null {
-	const meta = tr.getMeta(pageLinkMenuKey) as Meta | undefined;
+	const meta = tr.getMeta(pageLinkMenuKey) as InlineMenuMeta | undefined;
 	if (meta && 'close' in meta) return null;
 	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
 	if (!tr.docChanged && !tr.selectionSet) return prev;
@@ -111,7 +110,7 @@ export function choosePageLink(view: EditorView, context: PageLinkMenuContext, i
 }
 
 export function closePageLinkMenu(view: EditorView): void {
-	if (pageLinkMenuState(view.state)) view.dispatch(view.state.tr.setMeta(pageLinkMenuKey, { close: true }));
+	closeInlineMenu(view, pageLinkMenuKey);
 }
 
 export const PAGE_LINK_LISTBOX_ID = 'page-link-menu';
@@ -127,44 +126,11 @@ export function pageLinkMenuPlugin(context: PageLinkMenuContext): Plugin<PageLin
 			init: () => null,
 			apply: (tr, prev, _old, state) => next(context, tr, prev, state)
 		},
-		props: {
-			handleKeyDown(view, event) {
-				const current = pageLinkMenuState(view.state);
-				if (!current) return false;
-				const count = current.items.length;
-				const move = (index: number) => {
-					if (count > 0) view.dispatch(view.state.tr.setMeta(pageLinkMenuKey, { index: (index + count) % count }));
-					return true;
-				};
-				switch (event.key) {
-					case 'ArrowDown':
-						return move(current.index + 1);
-					case 'ArrowUp':
-						return move(current.index - 1);
-					case 'Enter':
-					case 'Tab': {
-						const item = current.items[current.index];
-						if (!item) {
-							closePageLinkMenu(view);
-							return event.key === 'Tab';
-						}
-						choosePageLink(view, context, item);
-						return true;
-					}
-					case 'Escape':
-						closePageLinkMenu(view);
-						return true;
-					default:
-						return false;
-				}
-			},
-			attributes(state): Record<string, string> {
-				const current = pageLinkMenuState(state);
-				if (!current) return {};
-				const attrs: Record<string, string> = { 'aria-controls': PAGE_LINK_LISTBOX_ID, 'aria-haspopup': 'listbox' };
-				if (current.items.length > 0) attrs['aria-activedescendant'] = pageLinkOptionId(current.index);
-				return attrs;
-			}
-		}
+		props: inlineMenuProps({
+			key: pageLinkMenuKey,
+			listboxId: PAGE_LINK_LISTBOX_ID,
+			optionId: (_item, index) => pageLinkOptionId(index),
+			choose: (view, item) => choosePageLink(view, context, item)
+		})
 	});
 }

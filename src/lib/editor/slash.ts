@@ -9,6 +9,7 @@ import { Plugin, PluginKey, type Command, type EditorState, type Transaction } f
 import type { EditorView } from 'prosemirror-view';
 import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable, isInTable } from 'prosemirror-tables';
 import * as c from './commands.ts';
+import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
 
 export interface SlashItem {
 	readonly id: string;
@@ -62,8 +63,6 @@ export interface SlashState {
 	readonly index: number;
 }
 
-type SlashMeta = { close: true } | { index: number };
-
 export const slashKey = new PluginKey<SlashState | null>('slash');
 
 const QUERY = /(?:^|\s)\/([\p{L}\p{N}]{0,24})$/u;
@@ -81,7 +80,7 @@ function queryAt(state: EditorState): { from: number; query: string } | null {
 }
 
 function next(tr: Transaction, prev: SlashState | null, state: EditorState): SlashState | null {
-	const meta = tr.getMeta(slashKey) as SlashMeta | undefined;
+	const meta = tr.getMeta(slashKey) as InlineMenuMeta | undefined;
 	if (meta && 'close' in meta) return null;
 	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
 	if (!tr.docChanged && !tr.selectionSet) return prev;
@@ -114,7 +113,7 @@ export function runSlashItem(view: EditorView, item: SlashItem): void {
 }
 
 export function closeSlashMenu(view: EditorView): void {
-	if (slashState(view.state)) view.dispatch(view.state.tr.setMeta(slashKey, { close: true }));
+	closeInlineMenu(view, slashKey);
 }
 
 /** The id of an item's element, for aria-activedescendant. */
@@ -131,40 +130,12 @@ export function slashPlugin(): Plugin<SlashState | null> {
 			init: () => null,
 			apply: (tr, prev, _old, state) => next(tr, prev, state)
 		},
-		props: {
-			handleKeyDown(view, event) {
-				const current = slashState(view.state);
-				if (!current) return false;
-				const count = current.items.length;
-				const move = (index: number) => {
-					view.dispatch(view.state.tr.setMeta(slashKey, { index: (index + count) % count }));
-					return true;
-				};
-				switch (event.key) {
-					case 'ArrowDown':
-						return move(current.index + 1);
-					case 'ArrowUp':
-						return move(current.index - 1);
-					case 'Home':
-						return move(0);
-					case 'End':
-						return move(count - 1);
-					case 'Enter':
-					case 'Tab':
-						runSlashItem(view, current.items[current.index]!);
-						return true;
-					case 'Escape':
-						closeSlashMenu(view);
-						return true;
-					default:
-						return false;
-				}
-			},
-			attributes(state): Record<string, string> {
-				const current = slashState(state);
-				if (!current) return {};
-				return { 'aria-controls': SLASH_LISTBOX_ID, 'aria-activedescendant': slashOptionId(current.items[current.index]!), 'aria-haspopup': 'listbox' };
-			}
-		}
+		props: inlineMenuProps({
+			key: slashKey,
+			listboxId: SLASH_LISTBOX_ID,
+			optionId: slashOptionId,
+			choose: runSlashItem,
+			homeEnd: true
+		})
 	});
 }

@@ -1,0 +1,85 @@
+/**
+ * What the editor's inline menus (`/` in slash.ts, `[[` in page-link-menu.ts) share: the keyboard
+ * while a menu is open, and the ARIA attributes that tie the editor to the menu's listbox. Each
+ * menu's state lives in its own plugin (keyed by `key`) and its list is drawn by a Svelte component;
+ * the focus never leaves the editor, whose aria-activedescendant points at the active option.
+ */
+import type { EditorState, PluginKey } from 'prosemirror-state';
+import type { EditorView } from 'prosemirror-view';
+
+/** The part of a menu's plugin state these props read. */
+export interface InlineMenuState<Item> {
+	readonly items: readonly Item[];
+	readonly index: number;
+}
+
+/** Transaction meta for a menu's plugin: close it, or make `index` the active option. */
+export type InlineMenuMeta = { close: true } | { index: number };
+
+type ItemOf<State extends InlineMenuState<unknown>> = State['items'][number];
+
+export interface InlineMenu<State extends InlineMenuState<unknown>> {
+	readonly key: PluginKey<State | null>;
+	/** The id of the listbox element (aria-controls). */
+	readonly listboxId: string;
+	/** The id of an option's element (aria-activedescendant). */
+	readonly optionId: (item: ItemOf<State>, index: number) => string;
+	/** Runs the chosen option (Enter or Tab); the menu's own function closes it. */
+	readonly choose: (view: EditorView, item: ItemOf<State>) => void;
+	/** Home and End jump to the first and last option; otherwise they move the caret as usual. */
+	readonly homeEnd?: boolean;
+}
+
+export function closeInlineMenu(view: EditorView, key: PluginKey): void {
+	if (key.getState(view.state)) view.dispatch(view.state.tr.setMeta(key, { close: true } satisfies InlineMenuMeta));
+}
+
+/**
+ * The plugin props of an inline menu: ArrowUp/ArrowDown move (wrapping), Enter or Tab choose,
+ * Escape closes; with no options, Enter and Tab close the menu, and Enter then goes on to the editor.
+ */
+export function inlineMenuProps<State extends InlineMenuState<unknown>>(menu: InlineMenu<State>) {
+	return {
+		handleKeyDown(view: EditorView, event: KeyboardEvent): boolean {
+			const current = menu.key.getState(view.state);
+			if (!current) return false;
+			const count = current.items.length;
+			const move = (index: number) => {
+				if (count > 0) view.dispatch(view.state.tr.setMeta(menu.key, { index: (index + count) % count } satisfies InlineMenuMeta));
+				return true;
+			};
+			switch (event.key) {
+				case 'ArrowDown':
+					return move(current.index + 1);
+				case 'ArrowUp':
+					return move(current.index - 1);
+				case 'Home':
+					return menu.homeEnd === true && move(0);
+				case 'End':
+					return menu.homeEnd === true && move(count - 1);
+				case 'Enter':
+				case 'Tab': {
+					const item = current.items[current.index];
+					if (item === undefined) {
+						closeInlineMenu(view, menu.key);
+						return event.key === 'Tab';
+					}
+					menu.choose(view, item);
+					return true;
+				}
+				case 'Escape':
+					closeInlineMenu(view, menu.key);
+					return true;
+				default:
+					return false;
+			}
+		},
+		attributes(state: EditorState): Record<string, string> {
+			const current = menu.key.getState(state);
+			if (!current) return {};
+			const attrs: Record<string, string> = { 'aria-controls': menu.listboxId, 'aria-haspopup': 'listbox' };
+			if (current.items.length > 0) attrs['aria-activedescendant'] = menu.optionId(current.items[current.index]!, current.index);
+			return attrs;
+		}
+	};
+}
