@@ -15,35 +15,66 @@ function setAttr(view: EditorView, getPos: GetPos, name: string, value: unknown)
 	view.dispatch(view.state.tr.setNodeAttribute(pos, name, value));
 }
 
-export class CodeBlockView implements NodeView {
+/**
+ * What the two views share: a control element beside the editable content, events on the control
+ * kept from ProseMirror, DOM changes outside the content ignored, and a re-render on update.
+ */
+abstract class ControlledBlockView<Control extends HTMLElement> implements NodeView {
+	abstract readonly dom: HTMLElement;
+	abstract readonly contentDOM: HTMLElement;
+	protected abstract readonly control: Control;
+	protected node: Node;
+
+	constructor(node: Node) {
+		this.node = node;
+	}
+
+	protected abstract render(): void;
+
+	update(node: Node): boolean {
+		if (node.type !== this.node.type) return false;
+		this.node = node;
+		this.render();
+		return true;
+	}
+
+	stopEvent(event: Event): boolean {
+		return event.target === this.control;
+	}
+
+	ignoreMutation(mutation: ViewMutationRecord): boolean {
+		return !this.contentDOM.contains(mutation.target) && mutation.target !== this.contentDOM;
+	}
+}
+
+export class CodeBlockView extends ControlledBlockView<HTMLInputElement> {
 	readonly dom: HTMLDivElement;
 	readonly contentDOM: HTMLElement;
-	readonly #input: HTMLInputElement;
-	#node: Node;
+	protected readonly control: HTMLInputElement;
 
 	constructor(node: Node, view: EditorView, getPos: GetPos) {
-		this.#node = node;
+		super(node);
 		this.dom = document.createElement('div');
 		this.dom.className = 'code-block';
-		this.#input = document.createElement('input');
-		this.#input.type = 'text';
-		this.#input.className = 'code-language';
-		this.#input.placeholder = 'language';
-		this.#input.maxLength = 32;
-		this.#input.spellcheck = false;
-		this.#input.setAttribute('aria-label', 'Code language');
-		this.#input.disabled = !view.editable;
+		this.control = document.createElement('input');
+		this.control.type = 'text';
+		this.control.className = 'code-language';
+		this.control.placeholder = 'language';
+		this.control.maxLength = 32;
+		this.control.spellcheck = false;
+		this.control.setAttribute('aria-label', 'Code language');
+		this.control.disabled = !view.editable;
 		const commit = () => {
-			const language = codeLanguage(this.#input.value);
-			this.#input.value = language;
-			if (language !== codeLanguage(this.#node.attrs['language'])) setAttr(view, getPos, 'language', language);
+			const language = codeLanguage(this.control.value);
+			this.control.value = language;
+			if (language !== codeLanguage(this.node.attrs['language'])) setAttr(view, getPos, 'language', language);
 		};
-		this.#input.addEventListener('change', commit);
-		this.#input.addEventListener('keydown', (event) => {
+		this.control.addEventListener('change', commit);
+		this.control.addEventListener('keydown', (event) => {
 			if (event.key === 'Enter' || event.key === 'Escape') {
 				event.preventDefault();
 				if (event.key === 'Enter') commit();
-				else this.#input.value = codeLanguage(this.#node.attrs['language']);
+				else this.control.value = codeLanguage(this.node.attrs['language']);
 				view.focus();
 			}
 		});
@@ -53,79 +84,50 @@ export class CodeBlockView implements NodeView {
 		if (!view.editable) pre.tabIndex = 0;
 		this.contentDOM = document.createElement('code');
 		pre.append(this.contentDOM);
-		this.dom.append(this.#input, pre);
-		this.#render();
+		this.dom.append(this.control, pre);
+		this.render();
 	}
 
-	#render(): void {
-		const language = codeLanguage(this.#node.attrs['language']);
-		if (document.activeElement !== this.#input) this.#input.value = language;
+	protected render(): void {
+		const language = codeLanguage(this.node.attrs['language']);
+		if (document.activeElement !== this.control) this.control.value = language;
 		this.contentDOM.className = language ? `language-${language}` : '';
 	}
 
-	update(node: Node): boolean {
-		if (node.type !== this.#node.type) return false;
-		this.#node = node;
-		this.#render();
-		return true;
-	}
-
-	stopEvent(event: Event): boolean {
-		return event.target === this.#input;
-	}
-
-	ignoreMutation(mutation: ViewMutationRecord): boolean {
-		return !this.contentDOM.contains(mutation.target) && mutation.target !== this.contentDOM;
-	}
 }
 
 const TONE_LABEL = { info: 'Info', warning: 'Warning', success: 'Success', danger: 'Danger' } as const;
 
-export class CalloutView implements NodeView {
+export class CalloutView extends ControlledBlockView<HTMLSelectElement> {
 	readonly dom: HTMLDivElement;
 	readonly contentDOM: HTMLDivElement;
-	readonly #select: HTMLSelectElement;
-	#node: Node;
+	protected readonly control: HTMLSelectElement;
 
 	constructor(node: Node, view: EditorView, getPos: GetPos) {
-		this.#node = node;
+		super(node);
 		this.dom = document.createElement('div');
 		this.dom.setAttribute('role', 'note');
-		this.#select = document.createElement('select');
-		this.#select.className = 'callout-tone';
-		this.#select.setAttribute('aria-label', 'Callout type');
-		this.#select.contentEditable = 'false';
-		this.#select.disabled = !view.editable;
-		for (const tone of CALLOUT_TONES) this.#select.append(new Option(TONE_LABEL[tone], tone));
-		this.#select.addEventListener('change', () => {
-			setAttr(view, getPos, 'tone', calloutTone(this.#select.value));
+		this.control = document.createElement('select');
+		this.control.className = 'callout-tone';
+		this.control.setAttribute('aria-label', 'Callout type');
+		this.control.contentEditable = 'false';
+		this.control.disabled = !view.editable;
+		for (const tone of CALLOUT_TONES) this.control.append(new Option(TONE_LABEL[tone], tone));
+		this.control.addEventListener('change', () => {
+			setAttr(view, getPos, 'tone', calloutTone(this.control.value));
 			view.focus();
 		});
 		this.contentDOM = document.createElement('div');
 		this.contentDOM.className = 'callout-body';
-		this.dom.append(this.#select, this.contentDOM);
-		this.#render();
+		this.dom.append(this.control, this.contentDOM);
+		this.render();
 	}
 
-	#render(): void {
-		const tone = calloutTone(this.#node.attrs['tone']);
+	protected render(): void {
+		const tone = calloutTone(this.node.attrs['tone']);
 		this.dom.className = `callout callout-${tone}`;
 		this.dom.dataset['callout'] = tone;
-		this.#select.value = tone;
+		this.control.value = tone;
 	}
 
-	update(node: Node): boolean {
-		if (node.type !== this.#node.type) return false;
-		this.#node = node;
-		this.#render();
-		return true;
-	}
-
-	stopEvent(event: Event): boolean {
-		return event.target === this.#select;
-	}
-
-	ignoreMutation(mutation: ViewMutationRecord): boolean {
-		return !this.contentDOM.contains(mutation.target) && mutation.target !== this.contentDOM;
-	}
 }
