@@ -7,3 +7,4 @@ export * from './page.ts';
 export * from './authorship.ts';
 export * from './members.ts';
 export * from './templates.ts';
+export * from './decisions.ts';

@@ -41,6 +41,8 @@ export interface BuiltinTemplate {
 	readonly title: string;
 	readonly description: string;
 	readonly blocks: readonly SeedBlock[];
+	/** The body of a decision record (decisions.ts): offered by "New decision", not as a page template. */
+	readonly decision?: boolean;
 }
 
 // ---- building blocks (names and attributes as in editor/schema.ts) ----
@@ -135,12 +137,34 @@ const shipped: readonly BuiltinTemplate[] = [
 		]
 	},
 	{
+		// Superseded by decision@2, which leaves the status to the record's own field. Kept for ever:
+		// pages seeded from it must still seed identically (see above).
 		name: 'decision',
 		version: 1,
 		title: 'Decision record',
 		description: 'Context, the options with their pros and cons, the decision and its consequences.',
 		blocks: [
 			p('Status: proposed'),
+			h(2, 'Context'),
+			p(),
+			h(2, 'Options considered'),
+			h(3, 'Option 1'),
+			bullets('Good, because ', 'Bad, because '),
+			h(3, 'Option 2'),
+			bullets('Good, because ', 'Bad, because '),
+			h(2, 'Decision'),
+			p('Chosen option: '),
+			h(2, 'Consequences'),
+			bullets('')
+		]
+	},
+	{
+		name: 'decision',
+		version: 2,
+		title: 'Decision record',
+		description: 'Context, the options with their pros and cons, the decision and its consequences.',
+		decision: true,
+		blocks: [
 			h(2, 'Context'),
 			p(),
 			h(2, 'Options considered'),
@@ -162,6 +186,12 @@ const byKey = new Map(shipped.map((t) => [`${t.name}@${t.version}`, t]));
 export const builtinTemplates: readonly BuiltinTemplate[] = [...new Set(shipped.map((t) => t.name))].map(
 	(name) => shipped.filter((t) => t.name === name).reduce((a, b) => (b.version > a.version ? b : a))
 );
+
+/** The body every new decision record starts from (decisions.ts). */
+export const decisionTemplate: BuiltinTemplate = builtinTemplates.find((t) => t.decision === true)!;
+
+/** What the "New from template…" dialog offers: decision records have their own "New decision". */
+export const pageTemplates: readonly BuiltinTemplate[] = builtinTemplates.filter((t) => t.decision !== true);
 
 export function builtinSeed(template: BuiltinTemplate): string {
 	return `builtin:${template.name}@${template.version}`;

@@ -14,8 +14,11 @@ export interface TreeNode {
 	readonly depth: number;
 }
 
-/** The effective parent of every page after cycles and dangling parents are resolved. */
-export function effectiveParents(pages: readonly PageEntry[]): Map<string, string | null> {
+/**
+ * The effective parent of every page after cycles and dangling parents are resolved. Any forest
+ * kept as last-writer-wins parent links reads the same way (decision records' supersede links too).
+ */
+export function effectiveParents(pages: readonly { readonly id: string; readonly parentId: string | null }[]): Map<string, string | null> {
 	const byId = new Map(pages.map((p) => [p.id, p]));
 	const parent = new Map<string, string | null>();
 	for (const page of pages) {

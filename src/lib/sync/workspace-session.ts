@@ -7,12 +7,12 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
-import { createPage, listPages, pagesMap, type Actor, type NewPage } from '../model/workspace.ts';
+import { PageKind, createPage, listPages, pagesMap, type Actor, type NewPage } from '../model/workspace.ts';
 import { newPageDoc, bodyFragment } from '../model/page.ts';
 import { newId } from '../model/ids.ts';
 import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
-import { canWrite, pageRoom, readUnverifiedClaims, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
+import { canWrite, pageRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
@@ -101,6 +101,20 @@ export class WorkspaceSession {
 	}
 
 	/**
+	 * A page's discussion document (positions on a decision; comments): loaded from the device and
+	 * synced like a body. Commenters may write it; the relay enforces that per document.
+	 */
+	async openTalk(pageId: string): Promise<OpenDoc> {
+		const name = talkRoom(this.id, pageId);
+		let open = this.#docs.get(name);
+		if (!open) {
+			open = this.#load(name, 'talk', new Y.Doc());
+			this.#docs.set(name, open);
+		}
+		return open;
+	}
+
+	/**
 	 * Creates a page that starts from a template and returns its id (the page is not opened).
 	 *
 	 * A built-in is only named in the entry: every device opening the page seeds it identically.
@@ -150,7 +164,11 @@ export class WorkspaceSession {
 	 */
 	syncAllPages(): void {
 		const ensure = (): void => {
-			for (const page of listPages(this.workspaceDoc)) void this.openPage(page.id);
+			for (const page of listPages(this.workspaceDoc)) {
+				void this.openPage(page.id);
+				// A decision's positions show in the decision log, so they come too.
+				if (page.kind === PageKind.decision) void this.openTalk(page.id);
+			}
 		};
 		pagesMap(this.workspaceDoc).observe(ensure);
 		ensure();

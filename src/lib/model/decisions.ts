@@ -1,0 +1,627 @@
+/**
+ * Decision records: pages of kind 'decision' with a status, an owner, deciders and consulted
+ * members, tags and a decide-by time, a status log, supersede links, and each member's position.
+ *
+ * In the workspace document (written by editors and admins):
+ *
+ *   decisions: pageId → Y.Map {
+ *     owner: memberId, decideBy: ms since the epoch (UTC),
+ *     deciders, consulted, tags: Y.Map<boolean>   (a set: true = in it; removing writes false)
+ *     supersedes: pageId | null                    (this record replaces that one)
+ *     log: Y.Array<StatusChange>                  (append only)
+ *   }
+ *
+ * In each record's discussion document `<ws>/<page>/talk` (written by commenters too):
+ *
+ *   positions: memberId → Position               (one per member, last write wins)
+ *
+ * The status is not stored: it is read from the log, in a total order every device agrees on
+ * (`at`, then `id`), starting from 'proposed'. A change is stamped later than every change this
+ * device has seen, so a change made after seeing another always counts as later; two changes made
+ * apart are ordered by their clocks. The last change gives the status and both stay in the log,
+ * the later one marked as made without seeing the earlier (`concurrent`).
+ *
+ * The design started with the log in the discussion document; it lives here instead, beside the
+ * rest of the record, because a commenter may write the discussion document and must not be able
+ * to accept a decision (the relay enforces roles per document, never inside one), and because one
+ * transaction then changes a record and its log (accepting a record marks the one it supersedes).
+ *
+ * Sets are maps to booleans and removal writes false: a bare map delete creates no structs, and
+ * the sync status relies on every local change creating some (see workspace.ts deletePage).
+ */
+import * as Y from 'yjs';
+import { newId } from './ids.ts';
+import { Origin } from './origins.ts';
+import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { createPage, getPage, listPages, PageKind, type Actor, type PageEntry } from './workspace.ts';
+import { effectiveParents } from './tree.ts';
+import { builtinSeed, decisionTemplate } from './templates.ts';
+
+export const DecisionStatus = {
+	proposed: 'proposed',
+	accepted: 'accepted',
+	rejected: 'rejected',
+	superseded: 'superseded',
+	deprecated: 'deprecated'
+} as const;
+export type DecisionStatus = (typeof DecisionStatus)[keyof typeof DecisionStatus];
+export const decisionStatuses: readonly DecisionStatus[] = Object.values(DecisionStatus);
+
+export const Stance = { agree: 'agree', concerns: 'agree-with-concerns', disagree: 'disagree', abstain: 'abstain' } as const;
+export type Stance = (typeof Stance)[keyof typeof Stance];
+export const stances: readonly Stance[] = Object.values(Stance);
+
+export const stanceLabels: Readonly<Record<Stance, string>> = {
+	agree: 'Agree',
+	'agree-with-concerns': 'Agree with concerns',
+	disagree: 'Disagree',
+	abstain: 'Abstain'
+};
+
+/**
+ * Which status changes a member may make by hand. 'superseded' is never chosen: a record becomes
+ * superseded when a record that supersedes it is accepted.
+ */
+const transitions: Readonly<Record<DecisionStatus, readonly DecisionStatus[]>> = {
+	proposed: ['accepted', 'rejected'],
+	accepted: ['proposed', 'deprecated'],
+	rejected: ['proposed'],
+	superseded: ['proposed'],
+	deprecated: ['proposed']
+};
+
+export const MAX_NOTE_LENGTH = 1000;
+export const MAX_RATIONALE_LENGTH = 1000;
+export const MAX_TAG_LENGTH = 40;
+export const MAX_TAGS = 20;
+
+/** One entry of the status log, as stored. */
+export interface StatusChange {
+	readonly id: string;
+	readonly from: DecisionStatus;
+	readonly to: DecisionStatus;
+	readonly at: number;
+	readonly by: string;
+	readonly note: string;
+	/** Set when the change was made by accepting the record that supersedes this one. */
+	readonly supersededBy?: string | null;
+}
+
+/** A log entry as read: `concurrent` when it was made without seeing the change before it. */
+export interface LoggedChange extends StatusChange {
+	readonly concurrent: boolean;
+}
+
+export interface Decision {
+	readonly id: string;
+	readonly owner: string | null;
+	readonly decideBy: number | null;
+	readonly deciders: readonly string[];
+	readonly consulted: readonly string[];
+	readonly tags: readonly string[];
+	/** The record this one replaces, after loops from concurrent links are broken (supersedeLinks). */
+	readonly supersedes: string | null;
+	/** Records that replace this one (usually one; two if members superseded it apart). */
+	readonly supersededBy: readonly string[];
+	readonly status: DecisionStatus;
+	/** Oldest first, in the order every device agrees on. */
+	readonly log: readonly LoggedChange[];
+	/** When the current status was set (null while it is the first 'proposed'). */
+	readonly statusSince: number | null;
+}
+
+export interface Position {
+	readonly memberId: string;
+	/** The member's name when they recorded it (commenters may not be in the members list). */
+	readonly name: string;
+	readonly stance: Stance;
+	readonly rationale: string;
+	readonly at: number;
+}
+
+/** Bad input to a decision: shown to the member as is, and nothing was changed. */
+export class DecisionError extends Error {
+	override name = 'DecisionError';
+}
+
+export function decisionsMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+	return doc.getMap('decisions');
+}
+
+export function positionsMap(talk: Y.Doc): Y.Map<unknown> {
+	return talk.getMap('positions');
+}
+
+/** Whether a record's body and fields (all but tags) are closed to edits: anything but proposed. */
+export function isLocked(decision: Pick<Decision, 'status'>): boolean {
+	return decision.status !== DecisionStatus.proposed;
+}
+
+/** Whether members may still record or change positions. */
+export function isOpenForPositions(decision: Pick<Decision, 'status'>): boolean {
+	return decision.status === DecisionStatus.proposed;
+}
+
+/** The statuses a member may move a record to now. */
+export function nextStatuses(decision: Pick<Decision, 'status'>): readonly DecisionStatus[] {
+	return transitions[decision.status];
+}
+
+// ---- writing ----
+
+export interface NewDecision {
+	readonly id?: string;
+	readonly title: string;
+	readonly parentId?: string | null;
+	readonly owner: string;
+	readonly decideBy: number;
+	readonly deciders?: readonly string[];
+	readonly consulted?: readonly string[];
+	readonly tags?: readonly string[];
+	readonly supersedes?: string | null;
+}
+
+/** Creates a proposed decision record (page and record in one transaction) and returns its id. */
+export function createDecision(doc: Y.Doc, input: NewDecision, actor: Actor): string {
+	assertWritable(doc);
+	const owner = checkOwner(input.owner);
+	const decideBy = checkDecideBy(input.decideBy, actor.now);
+	const tags = cleanTags(input.tags ?? []);
+	const id = input.id ?? newId();
+	if (input.supersedes != null) checkSupersedes(doc, id, input.supersedes);
+	doc.transact(() => {
+		createPage(doc, { id, title: input.title, kind: PageKind.decision, parentId: input.parentId ?? null, seed: builtinSeed(decisionTemplate) }, actor);
+		const record = new Y.Map<unknown>();
+		record.set('owner', owner);
+		record.set('decideBy', decideBy);
+		record.set('deciders', setOf(input.deciders ?? []));
+		record.set('consulted', setOf(input.consulted ?? []));
+		record.set('tags', setOf(tags));
+		record.set('supersedes', input.supersedes ?? null);
+		record.set('log', new Y.Array<StatusChange>());
+		decisionsMap(doc).set(id, record);
+	}, Origin.local);
+	return id;
+}
+
+export interface DecisionFields {
+	readonly owner?: string;
+	readonly decideBy?: number;
+	readonly deciders?: readonly string[];
+	readonly consulted?: readonly string[];
+	readonly tags?: readonly string[];
+}
+
+/**
+ * Changes a record's fields. Everything is checked before anything is written. A closed record
+ * keeps its owner, deciders, consulted members and deadline (reopen it to change them); its tags
+ * stay editable, since they only file it.
+ */
+export function updateDecision(doc: Y.Doc, id: string, fields: DecisionFields, actor: Actor): void {
+	assertWritable(doc);
+	const record = recordOf(doc, id);
+	const decision = readDecision(doc, id)!;
+	const { tags, ...rest } = fields;
+	const changesRecord = Object.values(rest).some((value) => value !== undefined);
+	if (changesRecord && isLocked(decision)) {
+		throw new DecisionError(`This decision is ${decision.status}: reopen it to change its owner, deciders or deadline.`);
+	}
+	const owner = fields.owner === undefined ? undefined : checkOwner(fields.owner);
+	const decideBy = fields.decideBy === undefined || fields.decideBy === decision.decideBy ? undefined : checkDecideBy(fields.decideBy, actor.now);
+	const cleanedTags = tags === undefined ? undefined : cleanTags(tags);
+	doc.transact(() => {
+		if (owner !== undefined && owner !== decision.owner) record.set('owner', owner);
+		if (decideBy !== undefined) record.set('decideBy', decideBy);
+		if (fields.deciders) updateSet(record, 'deciders', fields.deciders);
+		if (fields.consulted) updateSet(record, 'consulted', fields.consulted);
+		if (cleanedTags) updateSet(record, 'tags', cleanedTags);
+		touch(doc, id, actor);
+	}, Origin.local);
+}
+
+/**
+ * Moves a record to another status and logs who, when, from → to and the note. Accepting a record
+ * that supersedes another marks that one superseded, in the same transaction.
+ */
+export function changeStatus(doc: Y.Doc, id: string, to: DecisionStatus, note: string, actor: Actor): void {
+	assertWritable(doc);
+	const record = recordOf(doc, id);
+	const decision = readDecision(doc, id)!;
+	if (!decisionStatuses.includes(to)) throw new DecisionError(`"${String(to)}" is not a decision status.`);
+	if (to === decision.status) throw new DecisionError(`This decision is already ${to}.`);
+	if (!transitions[decision.status].includes(to)) {
+		throw new DecisionError(
+			to === DecisionStatus.superseded
+				? 'A decision becomes superseded when the decision that supersedes it is accepted.'
+				: `A ${decision.status} decision cannot become ${to}.`
+		);
+	}
+	if (to === DecisionStatus.accepted && decision.owner === null) throw new DecisionError('Give the decision an owner before accepting it.');
+	const cleanNote = cleanText(note, MAX_NOTE_LENGTH);
+	doc.transact(() => {
+		const at = nextStamp(doc, actor.now);
+		logOf(record).push([{ id: newId(), from: decision.status, to, at, by: actor.memberId, note: cleanNote }]);
+		touch(doc, id, actor);
+		if (to === DecisionStatus.accepted && decision.supersedes !== null) {
+			const old = readDecision(doc, decision.supersedes);
+			const oldRecord = decisionsMap(doc).get(decision.supersedes);
+			if (old && oldRecord && old.status !== DecisionStatus.superseded) {
+				logOf(oldRecord).push([
+					{ id: newId(), from: old.status, to: DecisionStatus.superseded, at, by: actor.memberId, note: '', supersededBy: id }
+				]);
+				touch(doc, decision.supersedes, actor);
+			}
+		}
+	}, Origin.local);
+}
+
+export interface Supersession {
+	readonly title: string;
+	readonly decideBy: number;
+	readonly owner?: string;
+}
+
+/**
+ * Starts the record that will replace an accepted one: a new proposed record that supersedes it,
+ * with its deciders, consulted members and tags, placed beside it in the tree. The old record
+ * becomes superseded when the new one is accepted.
+ */
+export function supersede(doc: Y.Doc, oldId: string, input: Supersession, actor: Actor): string {
+	assertWritable(doc);
+	const old = readDecision(doc, oldId);
+	if (!old) throw new DecisionError('There is no such decision to supersede.');
+	if (old.status !== DecisionStatus.accepted) throw new DecisionError(`Only an accepted decision can be superseded; this one is ${old.status}.`);
+	return createDecision(
+		doc,
+		{
+			title: input.title,
+			parentId: getPage(doc, oldId)?.parentId ?? null,
+			owner: input.owner ?? actor.memberId,
+			decideBy: input.decideBy,
+			deciders: old.deciders,
+			consulted: old.consulted,
+			tags: old.tags,
+			supersedes: oldId
+		},
+		actor
+	);
+}
+
+/**
+ * Says that an open record supersedes an existing one (or nothing, with null). Refuses a link
+ * that would make the chain loop, as this device sees it; links made apart that still loop are
+ * broken when reading (supersedeLinks).
+ */
+export function setSupersedes(doc: Y.Doc, id: string, oldId: string | null, actor: Actor): void {
+	assertWritable(doc);
+	const record = recordOf(doc, id);
+	const decision = readDecision(doc, id)!;
+	if (isLocked(decision)) throw new DecisionError(`This decision is ${decision.status}: reopen it to change what it supersedes.`);
+	if (oldId !== null) checkSupersedes(doc, id, oldId);
+	doc.transact(() => {
+		record.set('supersedes', oldId);
+		touch(doc, id, actor);
+	}, Origin.local);
+}
+
+/**
+ * Records or changes a member's position in a record's discussion document. `decision` is the
+ * record as this device has it: positions close with the decision.
+ */
+export function recordPosition(
+	talk: Y.Doc,
+	decision: Pick<Decision, 'status'>,
+	input: { readonly stance: Stance; readonly rationale: string; readonly name: string },
+	actor: Actor
+): void {
+	assertWritable(talk);
+	if (!isOpenForPositions(decision)) throw new DecisionError(`This decision is ${decision.status}: positions can no longer change.`);
+	if (!stances.includes(input.stance)) throw new DecisionError(`"${String(input.stance)}" is not a position.`);
+	const position = {
+		stance: input.stance,
+		rationale: cleanText(input.rationale, MAX_RATIONALE_LENGTH),
+		name: cleanText(input.name, 80).replace(/\s+/g, ' ') || 'Member',
+		at: actor.now
+	};
+	talk.transact(() => {
+		stampSchema(talk);
+		positionsMap(talk).set(actor.memberId, position);
+	}, Origin.local);
+}
+
+// ---- reading ----
+
+export function readDecision(doc: Y.Doc, id: string): Decision | null {
+	const record = decisionsMap(doc).get(id);
+	if (!(record instanceof Y.Map)) return null;
+	return readRecord(id, record, supersedeLinks(doc));
+}
+
+export interface DecisionListing {
+	readonly page: PageEntry;
+	readonly decision: Decision;
+}
+
+/** Every decision record whose page is in the index (archived ones included), with its page. */
+export function listDecisions(doc: Y.Doc): DecisionListing[] {
+	const links = supersedeLinks(doc);
+	const out: DecisionListing[] = [];
+	for (const page of listPages(doc)) {
+		if (page.kind !== PageKind.decision) continue;
+		const record = decisionsMap(doc).get(page.id);
+		if (record instanceof Y.Map) out.push({ page, decision: readRecord(page.id, record, links) });
+	}
+	return out;
+}
+
+/**
+ * The supersede links every device shows: `supersedes` per record, with links to records that
+ * do not exist dropped and loops (two members linking apart) broken at the smallest id, as the
+ * page tree does (tree.ts).
+ */
+export function supersedeLinks(doc: Y.Doc): { supersedes: Map<string, string | null>; supersededBy: Map<string, string[]> } {
+	const entries: { id: string; parentId: string | null }[] = [];
+	decisionsMap(doc).forEach((record, id) => {
+		if (!(record instanceof Y.Map)) return;
+		const target = record.get('supersedes');
+		entries.push({ id, parentId: typeof target === 'string' && target !== id ? target : null });
+	});
+	const supersedes = effectiveParents(entries);
+	const supersededBy = new Map<string, string[]>();
+	for (const [id, old] of supersedes) {
+		if (old === null) continue;
+		const list = supersededBy.get(old) ?? [];
+		list.push(id);
+		supersededBy.set(old, list.sort());
+	}
+	return { supersedes, supersededBy };
+}
+
+/**
+ * The chain a record belongs to: the records it replaces, oldest first, and those replacing it,
+ * nearest first (following the first of several successors; `Decision.supersededBy` lists all).
+ */
+export function supersedeChain(doc: Y.Doc, id: string): { earlier: string[]; later: string[] } {
+	const { supersedes, supersededBy } = supersedeLinks(doc);
+	const earlier: string[] = [];
+	for (let at = supersedes.get(id) ?? null; at !== null; at = supersedes.get(at) ?? null) earlier.unshift(at);
+	const later: string[] = [];
+	for (let at = supersededBy.get(id)?.[0]; at !== undefined; at = supersededBy.get(at)?.[0]) later.push(at);
+	return { earlier, later };
+}
+
+export function listPositions(talk: Y.Doc): Position[] {
+	const out: Position[] = [];
+	positionsMap(talk).forEach((value, memberId) => {
+		const position = readPosition(memberId, value);
+		if (position) out.push(position);
+	});
+	return out.sort((a, b) => a.at - b.at || (a.memberId < b.memberId ? -1 : 1));
+}
+
+export interface PositionSummary {
+	readonly counts: Readonly<Record<Stance, number>>;
+	/** Deciders and consulted members who have not recorded a position. */
+	readonly waiting: readonly string[];
+	/** How many of the deciders and consulted members have weighed in, of how many. */
+	readonly weighedIn: number;
+	readonly expected: number;
+}
+
+export function summarizePositions(decision: Pick<Decision, 'deciders' | 'consulted'>, positions: readonly Position[]): PositionSummary {
+	const counts = { agree: 0, 'agree-with-concerns': 0, disagree: 0, abstain: 0 };
+	for (const position of positions) counts[position.stance]++;
+	const expected = [...new Set([...decision.deciders, ...decision.consulted])];
+	const have = new Set(positions.map((p) => p.memberId));
+	const waiting = expected.filter((member) => !have.has(member));
+	return { counts, waiting, weighedIn: expected.length - waiting.length, expected: expected.length };
+}
+
+// ---- time ----
+
+/** "2 days 4 hours left", "45 minutes left", "overdue by 3 hours": for a decide-by time. */
+export function timeLeft(decideBy: number, now: number): { overdue: boolean; text: string } {
+	const diff = decideBy - now;
+	const overdue = diff < 0;
+	const minutes = Math.floor(Math.abs(diff) / 60_000);
+	const days = Math.floor(minutes / 1440);
+	const hours = Math.floor((minutes % 1440) / 60);
+	const mins = minutes % 60;
+	const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+	let span: string;
+	if (days > 0) span = hours > 0 ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
+	else if (hours > 0) span = mins > 0 ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
+	else if (minutes > 0) span = unit(mins, 'minute');
+	else return { overdue, text: overdue ? 'due now' : 'less than a minute left' };
+	return { overdue, text: overdue ? `overdue by ${span}` : `${span} left` };
+}
+
+/** A decide-by time in a time zone: "Tue 24 Nov 2026, 17:00 (Europe/Berlin)". */
+export function formatDeadline(decideBy: number, timeZone: string, locale?: string): string {
+	const formatted = new Intl.DateTimeFormat(locale ?? 'en-GB', {
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit',
+		timeZone
+	}).format(decideBy);
+	return `${formatted} (${timeZone})`;
+}
+
+// ---- validation and helpers ----
+
+function checkOwner(owner: string): string {
+	const clean = typeof owner === 'string' ? owner.trim() : '';
+	if (clean === '') throw new DecisionError('A decision needs an owner: choose who drives it to a decision.');
+	return clean;
+}
+
+function checkDecideBy(decideBy: number, now: number): number {
+	if (typeof decideBy !== 'number' || !Number.isFinite(decideBy)) throw new DecisionError('Choose a date and time to decide by.');
+	if (decideBy <= now) throw new DecisionError('The decide-by date is in the past: choose a time still to come.');
+	return Math.round(decideBy);
+}
+
+function checkSupersedes(doc: Y.Doc, id: string, oldId: string): void {
+	if (oldId === id) throw new DecisionError('A decision cannot supersede itself.');
+	if (!(decisionsMap(doc).get(oldId) instanceof Y.Map) || getPage(doc, oldId)?.kind !== PageKind.decision) {
+		throw new DecisionError('Only another decision record can be superseded.');
+	}
+	const { supersedes } = supersedeLinks(doc);
+	for (let at: string | null = oldId; at !== null; at = supersedes.get(at) ?? null) {
+		if (at === id) throw new DecisionError('That would make the supersede chain loop: the other decision already (indirectly) supersedes this one.');
+	}
+}
+
+/** Tags: trimmed, lower case, single spaces, unique, at most MAX_TAGS of MAX_TAG_LENGTH characters. */
+export function cleanTags(tags: readonly string[]): string[] {
+	const out: string[] = [];
+	for (const tag of tags) {
+		const clean = cleanText(String(tag), MAX_TAG_LENGTH).toLowerCase().replace(/\s+/g, ' ').replace(/^#/, '');
+		if (clean !== '' && !out.includes(clean)) out.push(clean);
+	}
+	if (out.length > MAX_TAGS) throw new DecisionError(`A decision can have at most ${MAX_TAGS} tags.`);
+	return out;
+}
+
+/** Free text: control characters but newlines and tabs dropped, lone surrogates replaced, length capped. */
+function cleanText(text: string, max: number): string {
+	let clean = String(text)
+		// eslint-disable-next-line no-control-regex
+		.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+		.replace(/[\ud800-\udfff]/gu, '\ufffd')
+		.trim()
+		.slice(0, max);
+	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
+	return clean;
+}
+
+function recordOf(doc: Y.Doc, id: string): Y.Map<unknown> {
+	const record = decisionsMap(doc).get(id);
+	if (!(record instanceof Y.Map)) throw new DecisionError('There is no such decision.');
+	return record;
+}
+
+function logOf(record: Y.Map<unknown>): Y.Array<StatusChange> {
+	let log = record.get('log');
+	if (!(log instanceof Y.Array)) {
+		log = new Y.Array<StatusChange>();
+		record.set('log', log);
+	}
+	return log as Y.Array<StatusChange>;
+}
+
+function setOf(values: readonly string[]): Y.Map<boolean> {
+	const set = new Y.Map<boolean>();
+	for (const value of new Set(values)) if (typeof value === 'string' && value !== '') set.set(value, true);
+	return set;
+}
+
+/** Makes the set under `key` hold exactly `values`, writing only what changes. */
+function updateSet(record: Y.Map<unknown>, key: string, values: readonly string[]): void {
+	let set = record.get(key);
+	if (!(set instanceof Y.Map)) {
+		record.set(key, setOf(values));
+		return;
+	}
+	const wanted = new Set(values.filter((v) => typeof v === 'string' && v !== ''));
+	const map = set as Y.Map<boolean>;
+	for (const [member, present] of map.entries()) if (present === true && !wanted.has(member)) map.set(member, false);
+	for (const member of wanted) if (map.get(member) !== true) map.set(member, true);
+}
+
+function readSet(value: unknown): string[] {
+	if (!(value instanceof Y.Map)) return [];
+	const out: string[] = [];
+	value.forEach((present, key) => {
+		if (present === true) out.push(key);
+	});
+	return out.sort();
+}
+
+/** Later than every change this device has seen (see the top of this file), and not before now. */
+function nextStamp(doc: Y.Doc, now: number): number {
+	let latest = -Infinity;
+	decisionsMap(doc).forEach((record) => {
+		if (!(record instanceof Y.Map)) return;
+		const log = record.get('log');
+		if (log instanceof Y.Array) for (const change of log) if (typeof change?.at === 'number') latest = Math.max(latest, change.at);
+	});
+	return Math.max(Math.round(now), latest + 1);
+}
+
+function touch(doc: Y.Doc, id: string, actor: Actor): void {
+	const entry = doc.getMap<Y.Map<unknown>>('pages').get(id);
+	if (!entry) return;
+	entry.set('updatedAt', actor.now);
+	entry.set('updatedBy', actor.memberId);
+}
+
+/** A discussion document says which schema wrote it, like every document (version.ts). */
+function stampSchema(doc: Y.Doc): void {
+	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+}
+
+function readRecord(id: string, record: Y.Map<unknown>, links: ReturnType<typeof supersedeLinks>): Decision {
+	const owner = record.get('owner');
+	const decideBy = record.get('decideBy');
+	const rawLog = record.get('log');
+	const entries: StatusChange[] = [];
+	if (rawLog instanceof Y.Array) for (const value of rawLog) {
+		const change = readChange(value);
+		if (change) entries.push(change);
+	}
+	entries.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	let status: DecisionStatus = DecisionStatus.proposed;
+	const log: LoggedChange[] = entries.map((change) => {
+		const concurrent = change.from !== status;
+		status = change.to;
+		return { ...change, concurrent };
+	});
+	return {
+		id,
+		owner: typeof owner === 'string' && owner !== '' ? owner : null,
+		decideBy: typeof decideBy === 'number' && Number.isFinite(decideBy) ? decideBy : null,
+		deciders: readSet(record.get('deciders')),
+		consulted: readSet(record.get('consulted')),
+		tags: readSet(record.get('tags')),
+		supersedes: links.supersedes.get(id) ?? null,
+		supersededBy: links.supersededBy.get(id) ?? [],
+		status,
+		log,
+		statusSince: log.at(-1)?.at ?? null
+	};
+}
+
+function readChange(value: unknown): StatusChange | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const v = value as Record<string, unknown>;
+	const from = v['from'];
+	const to = v['to'];
+	if (!decisionStatuses.includes(from as DecisionStatus) || !decisionStatuses.includes(to as DecisionStatus)) return null;
+	if (typeof v['at'] !== 'number' || typeof v['id'] !== 'string') return null;
+	return {
+		id: v['id'],
+		from: from as DecisionStatus,
+		to: to as DecisionStatus,
+		at: v['at'],
+		by: typeof v['by'] === 'string' ? v['by'] : '',
+		note: typeof v['note'] === 'string' ? v['note'] : '',
+		supersededBy: typeof v['supersededBy'] === 'string' ? v['supersededBy'] : null
+	};
+}
+
+function readPosition(memberId: string, value: unknown): Position | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const v = value as Record<string, unknown>;
+	if (!stances.includes(v['stance'] as Stance)) return null;
+	return {
+		memberId,
+		name: typeof v['name'] === 'string' ? v['name'] : 'Member',
+		stance: v['stance'] as Stance,
+		rationale: typeof v['rationale'] === 'string' ? v['rationale'] : '',
+		at: typeof v['at'] === 'number' ? v['at'] : 0
+	};
+}
