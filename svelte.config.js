@@ -16,17 +16,26 @@ function version() {
 	}
 }
 
+/**
+ * MERIDIAN_BUILD=<name> builds into build-<name>/ (via .svelte-kit-<name>/), so two people (or
+ * agents) working in one checkout can build and run the browser tests without overwriting each
+ * other's build mid-run; tests/e2e/support/relay.ts serves the same directory. Unset: build/.
+ */
+const variant = process.env.MERIDIAN_BUILD?.replace(/[^A-Za-z0-9_-]/g, '') || '';
+const buildDir = variant ? `build-${variant}` : 'build';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		// A client-only SPA: every route falls back to index.html, which the relay serves
 		// for any path that is not a file, so deep links work offline through the service worker too.
-		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		adapter: adapter({ pages: buildDir, assets: buildDir, fallback: 'index.html', strict: true }),
 		// We register the service worker ourselves so a new version waits to be offered
 		// ("Reload to update") instead of being swapped in under an open editor.
 		serviceWorker: { register: false },
-		version: { name: version() }
+		version: { name: version() },
+		...(variant ? { outDir: `.svelte-kit-${variant}` } : {})
 	}
 };
 

@@ -15,6 +15,9 @@ const run = promisify(execFile);
 
 const root = resolve(import.meta.dirname, '../../..');
 const LISTENING = /Meridian relay listening on (http:\/\/\S+)/;
+/** The build to serve: build/, or build-<name>/ under MERIDIAN_BUILD=<name> (see svelte.config.js). */
+const variant = process.env['MERIDIAN_BUILD']?.replace(/[^A-Za-z0-9_-]/g, '') ?? '';
+const buildDir = join(root, variant ? `build-${variant}` : 'build');
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -35,8 +38,8 @@ export interface Relay {
 }
 
 export async function startRelay(): Promise<Relay> {
-	if (!existsSync(join(root, 'build/index.html'))) {
-		throw new Error('The app is not built (no build/index.html): run npm run build first.');
+	if (!existsSync(join(buildDir, 'index.html'))) {
+		throw new Error(`The app is not built (no ${buildDir}/index.html): run npm run build first.`);
 	}
 	const dataDir = await mkdtemp(join(tmpdir(), 'meridian-e2e-'));
 	const env: NodeJS.ProcessEnv = {
@@ -44,7 +47,7 @@ export async function startRelay(): Promise<Relay> {
 		PORT: '0',
 		HOST: '127.0.0.1',
 		DATA_DIR: dataDir,
-		BUILD_DIR: join(root, 'build'),
+		BUILD_DIR: buildDir,
 		MERIDIAN_SECRET: 'meridian-e2e-secret-not-for-production-0123456789',
 		LOG_LEVEL: 'warn'
 	};
