@@ -66,10 +66,11 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * A fresh context (its own IndexedDB, caches and service workers: a separate device) whose pages
  * report console errors and uncaught exceptions on the test's output, tagged with `label`.
- * Uncaught exceptions are also collected: see `takeUncaughtErrors`.
+ * Uncaught exceptions are also collected: see `takeUncaughtErrors`. `timezoneId` (IANA) sets the
+ * device's time zone, as a member elsewhere in the world would have it.
  */
-export async function newDevice(browser: Browser, label: string): Promise<BrowserContext> {
-	const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+export async function newDevice(browser: Browser, label: string, options: { timezoneId?: string } = {}): Promise<BrowserContext> {
+	const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, ...options });
 	context.setDefaultTimeout(20_000);
 	const errors: string[] = [];
 	uncaught.set(context, errors);

@@ -36,6 +36,8 @@ export interface Member {
 	readonly name: string;
 	/** 'editor' unless given. */
 	readonly role?: Role;
+	/** The device's IANA time zone; the browser's own unless given. */
+	readonly timeZone?: string;
 }
 
 export interface Team<Members extends readonly Member[]> {
@@ -50,7 +52,7 @@ export interface Team<Members extends readonly Member[]> {
  * side by side. If anyone fails to join, every device it made is closed.
  */
 export async function joinTeam<const Members extends readonly Member[]>({ relay, browser }: World, workspace: string, members: Members): Promise<Team<Members>> {
-	const devices = await Promise.all(members.map((m) => newDevice(browser, m.device)));
+	const devices = await Promise.all(members.map((m) => newDevice(browser, m.device, m.timeZone ? { timezoneId: m.timeZone } : {})));
 	try {
 		const invites = await Promise.all(members.map((m) => relay.invite({ workspace, role: m.role ?? 'editor', member: m.member })));
 		const pages = await Promise.all(members.map((m, i) => join(devices[i]!, invites[i]!, m.name)));
