@@ -1,0 +1,337 @@
+/**
+ * Decision records in real Chromium against a real relay, with two members on two devices in
+ * different time zones (Ana in Berlin, Ben in New York):
+ *
+ * [DE1] Bad input in the New decision dialog (a decide-by in the past, no owner) shows the model's
+ *       message and creates nothing.
+ * [DE2] A decision proposed through the UI shows its deadline to each member in their own zone,
+ *       with the time left, and who is still expected to weigh in.
+ * [DE3] Both record positions, one while offline; the other sees it arrive once it syncs.
+ * [DE4] Accepting locks the body on both devices (typing changes nothing, the title is read-only)
+ *       and closes positions; reopening on the other device unlocks it live.
+ * [DE5] Superseding makes a new proposed record linked to the old one both ways; accepting it
+ *       marks the old one superseded on both devices, with log entries.
+ * [DE6] The decision page and its dialogs pass axe-core's WCAG 2 A/AA rules (light theme) and the
+ *       page fits a 390 px screen.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
+import { editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { formatDeadline } from '../../src/lib/model/decisions.ts';
+
+const POLL = { timeout: 20_000, interval: 100 } as const;
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const BERLIN = 'Europe/Berlin';
+const NEW_YORK = 'America/New_York';
+
+/** axe-core's WCAG 2 A/AA rule ids violated inside `selector` (the open dialog, or the whole page). */
+async function axeViolations(page: Page, selector: string | null): Promise<string[]> {
+	await page.emulateMedia({ colorScheme: 'light' });
+	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+	return page.evaluate(async (scope) => {
+		const { axe } = window as unknown as { axe: { run: (context: Element | Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
+		const result = await axe.run(scope ? document.querySelector(scope)! : document, { runOnly: ['wcag2a', 'wcag2aa'] });
+		return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	}, selector);
+}
+
+/** A time as a `datetime-local` value in `timeZone` (what a member there types). */
+function localInput(ms: number, timeZone: string): string {
+	const parts = Object.fromEntries(
+		new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+			.formatToParts(ms)
+			.map((p) => [p.type, p.value])
+	);
+	return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}`;
+}
+
+function panel(page: Page): Locator {
+	return page.getByTestId('decision-panel');
+}
+
+function newDecisionDialog(page: Page): Locator {
+	return page.getByRole('dialog', { name: 'New decision' });
+}
+
+async function openNewDecision(page: Page): Promise<Locator> {
+	await sidebar(page).getByRole('button', { name: 'New decision' }).click();
+	const dialog = newDecisionDialog(page);
+	await dialog.waitFor();
+	return dialog;
+}
+
+/** Records a position through the "Your position" form. */
+async function recordPosition(page: Page, stance: string, why: string): Promise<void> {
+	const form = panel(page).getByRole('group', { name: 'Your position' });
+	await form.getByRole('radio', { name: stance, exact: true }).check();
+	await form.getByRole('textbox', { name: 'Why (a sentence or two)' }).fill(why);
+	await form.getByRole('button', { name: 'Save position' }).click();
+}
+
+/** "Name: Stance" for each position shown, in order. */
+function positionsShown(page: Page): Promise<string[]> {
+	return panel(page)
+		.getByTestId('position')
+		.evaluateAll((items) => items.map((li) => `${li.querySelector('.who')?.textContent}: ${li.querySelector('.stance')?.textContent}`));
+}
+
+async function changeStatus(page: Page, action: string, note: string): Promise<void> {
+	await panel(page).getByRole('button', { name: `${action}…` }).click();
+	const field = panel(page).getByRole('textbox', { name: 'Note for the status log (optional)' });
+	await expect.poll(() => field.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+	await field.fill(note);
+	await panel(page).getByRole('button', { name: `${action} decision` }).click();
+}
+
+function status(page: Page): Promise<string | null> {
+	return panel(page).getByTestId('decision-status').textContent();
+}
+
+/** The status log's change entries, as text with spaces collapsed. */
+function logEntries(page: Page): Promise<string[]> {
+	return panel(page)
+		.getByTestId('status-change')
+		.evaluateAll((items) => items.map((li) => (li.textContent ?? '').replace(/\s+/g, ' ').trim()));
+}
+
+/** The titles of the pages in the sidebar's tree. */
+function pageTitles(page: Page): Promise<string[]> {
+	return sidebar(page).getByRole('tree').getByRole('link').allTextContents();
+}
+
+describe.skipIf(!chromiumPath)('decision records', () => {
+	const workspace = `e2e-decisions-${Date.now().toString(36)}`;
+	let world: World;
+	let relay: Relay;
+	let deviceA: BrowserContext;
+	let deviceB: BrowserContext;
+	let ana: Page;
+	let ben: Page;
+	// Mid-January next year, 16:00 UTC: 17:00 in Berlin, 11:00 in New York (neither on summer time).
+	const decideBy = Date.UTC(new Date().getUTCFullYear() + 1, 0, 15, 16, 0);
+	let firstPath = '';
+	let secondPath = '';
+
+	beforeAll(async () => {
+		world = await startWorld();
+		({ relay } = world);
+		({ devices: [deviceA, deviceB], pages: [ana, ben] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'ana', name: 'Ana', timeZone: BERLIN },
+			{ device: 'B', member: 'ben', name: 'Ben', timeZone: NEW_YORK }
+		]));
+	});
+
+	afterAll(() => world?.close());
+
+	afterEach(async () => {
+		for (const page of [ana, ben]) if (await page.locator('dialog[open]').count()) await page.reload();
+		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on device A').toEqual([]);
+		expect(takeUncaughtErrors(deviceB), 'uncaught exceptions on device B').toEqual([]);
+	});
+
+	it('[DE1] [DE6] a decide-by in the past or no owner: the message shows and nothing is created', async () => {
+		const before = await pageTitles(ana);
+		const dialog = await openNewDecision(ana);
+		expect(await dialog.getAttribute('aria-modal')).toBe('true');
+		// Focus starts on the title; the zone is named beside the time.
+		await expect.poll(() => ana.evaluate(() => (document.activeElement as HTMLInputElement | null)?.placeholder), POLL).toBe('What is being decided?');
+		expect(await dialog.textContent()).toContain(`your time (${BERLIN})`);
+		expect(await axeViolations(ana, 'dialog[open]')).toEqual([]);
+
+		await dialog.getByRole('textbox', { name: 'Title' }).fill('Too late');
+		await dialog.getByLabel('Decide by').fill('2020-01-01T10:00');
+		await dialog.getByRole('button', { name: 'Propose decision' }).click();
+		await expect.poll(() => dialog.getByRole('alert').textContent(), POLL).toMatch(/decide-by date is in the past/);
+
+		await dialog.getByLabel('Decide by').fill(localInput(decideBy, BERLIN));
+		await dialog.getByRole('combobox', { name: 'Owner' }).selectOption('');
+		await dialog.getByRole('button', { name: 'Propose decision' }).click();
+		await expect.poll(() => dialog.getByRole('alert').textContent(), POLL).toMatch(/needs an owner/);
+
+		// Still open, nothing made; Escape closes and gives focus back to the button.
+		expect(await pageTitles(ana)).toEqual(before);
+		await ana.keyboard.press('Escape');
+		await expect.poll(() => dialog.count(), POLL).toBe(0);
+		await expect.poll(() => ana.evaluate(() => document.activeElement?.textContent ?? ''), POLL).toBe('New decision');
+		expect(await sidebar(ana).getByRole('link', { name: 'Too late' }).count()).toBe(0);
+	});
+
+	it('[DE2] [DE6] a decision proposed through the UI shows each member the deadline in their own zone', async () => {
+		const dialog = await openNewDecision(ana);
+		await dialog.getByRole('textbox', { name: 'Title' }).fill('Adopt Postgres');
+		// Ben's device announces him as a member once his workspace is open.
+		const deciders = dialog.getByRole('group', { name: 'Deciders' });
+		await expect.poll(() => deciders.getByRole('checkbox', { name: 'Ben' }).count(), POLL).toBe(1);
+		expect(await dialog.getByRole('combobox', { name: 'Owner' }).inputValue()).toBe('ana');
+		await deciders.getByRole('checkbox', { name: 'Ana' }).check();
+		await deciders.getByRole('checkbox', { name: 'Ben' }).check();
+		await dialog.getByLabel('Decide by').fill(localInput(decideBy, BERLIN));
+		await dialog.getByRole('textbox', { name: 'Tags' }).fill('Storage, infra');
+		await dialog.getByRole('button', { name: 'Propose decision' }).click();
+		await ana.waitForURL(/\/w\/[^/]+\/p\/[^/]+$/);
+		firstPath = new URL(ana.url()).pathname;
+		await panel(ana).waitFor();
+
+		expect(formatDeadline(decideBy, BERLIN)).toMatch(/17:00 \(Europe\/Berlin\)$/);
+		await expect.poll(() => panel(ana).getByTestId('decide-by').textContent(), POLL).toContain(formatDeadline(decideBy, BERLIN));
+		expect(await panel(ana).getByTestId('time-left').textContent()).toMatch(/days? .*left/);
+		expect(await panel(ana).getByTestId('decision-owner').textContent()).toBe('Ana');
+		expect(await panel(ana).getByTestId('decision-tags').textContent()).toMatch(/infra\s*storage/);
+		expect(await panel(ana).getByTestId('waiting').textContent()).toBe('Waiting for: Ana, Ben');
+		// The body is the decision template, and editable while proposed.
+		await expect.poll(() => editor(ana).locator('h2').allTextContents(), POLL).toContain('Consequences');
+		expect(await editor(ana).getAttribute('contenteditable')).toBe('true');
+
+		await sidebar(ben).getByRole('link', { name: 'Adopt Postgres' }).click();
+		await panel(ben).waitFor();
+		expect(formatDeadline(decideBy, NEW_YORK)).toMatch(/11:00 \(America\/New_York\)$/);
+		await expect.poll(() => panel(ben).getByTestId('decide-by').textContent(), POLL).toContain(formatDeadline(decideBy, NEW_YORK));
+		expect(await panel(ben).getByTestId('waiting').textContent()).toBe('Waiting for: Ana, Ben');
+
+		expect(await axeViolations(ana, null)).toEqual([]);
+		// At phone width the record and its forms fit without scrolling sideways.
+		await ana.setViewportSize({ width: 390, height: 844 });
+		try {
+			await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+			await panel(ana).getByRole('button', { name: 'Accept…' }).click();
+			const size = await ana.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+			expect(size.scroll).toBeLessThanOrEqual(size.client);
+			expect(await axeViolations(ana, null)).toEqual([]);
+		} finally {
+			await ana.setViewportSize({ width: 1100, height: 800 });
+		}
+		await panel(ana).getByRole('button', { name: 'Cancel' }).first().click();
+		await panel(ana).getByRole('button', { name: 'Cancel' }).first().click();
+
+		// Editing refuses a deadline in the past and changes nothing.
+		await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+		await panel(ana).getByLabel('Decide by').fill('2021-06-01T09:00');
+		await panel(ana).getByRole('button', { name: 'Save', exact: true }).click();
+		await expect.poll(() => panel(ana).getByRole('alert').textContent(), POLL).toMatch(/in the past/);
+		await panel(ana).getByRole('button', { name: 'Cancel' }).click();
+		expect(await panel(ana).getByTestId('decide-by').textContent()).toContain(formatDeadline(decideBy, BERLIN));
+	});
+
+	it('[DE3] positions: one member records offline, the other sees it arrive once it syncs', async () => {
+		await recordPosition(ana, 'Agree', 'Boring and proven.');
+		await expect.poll(() => positionsShown(ana), POLL).toEqual(['Ana: Agree']);
+		await expect.poll(() => positionsShown(ben), POLL).toEqual(['Ana: Agree']);
+		await expect.poll(() => panel(ben).getByTestId('waiting').textContent(), POLL).toBe('Waiting for: Ben');
+
+		await deviceB.setOffline(true);
+		await waitForStatus(ben, 'offline');
+		await recordPosition(ben, 'Agree with concerns', 'Who runs the backups?');
+		await expect.poll(() => positionsShown(ben), POLL).toEqual(['Ana: Agree', 'Ben: Agree with concerns']);
+		expect(await panel(ben).getByText('You said: Agree with concerns').count()).toBe(1);
+		await ana.waitForTimeout(1000);
+		expect(await positionsShown(ana)).toEqual(['Ana: Agree']);
+
+		await deviceB.setOffline(false);
+		await expect.poll(() => positionsShown(ana), POLL).toEqual(['Ana: Agree', 'Ben: Agree with concerns']);
+		expect(await panel(ana).getByText('Who runs the backups?').count()).toBe(1);
+		expect(await panel(ana).getByTestId('waiting').textContent()).toBe('Everyone expected has weighed in.');
+		await waitForStatus(ben, 'stored');
+	});
+
+	it('[DE4] accepting locks the body on both devices and closes positions; reopening unlocks it live', async () => {
+		await typeAtEnd(ana, 'We choose Postgres.');
+		await waitForText(ben, (text) => text.includes('We choose Postgres.'));
+
+		await changeStatus(ana, 'Accept', 'Agreed in writing');
+		for (const page of [ana, ben]) {
+			await expect.poll(() => status(page), POLL).toBe('Accepted');
+			await expect.poll(() => editor(page).getAttribute('contenteditable'), POLL).toBe('false');
+			expect(await page.getByTestId('locked-notice').textContent()).toMatch(/^\s*Accepted .* — the body is locked; reopen to edit\.\s*$/);
+			expect(await titleInput(page).getAttribute('readonly')).not.toBeNull();
+			expect(await panel(page).getByTestId('positions-closed').textContent()).toBe('Positions closed: this decision is accepted.');
+			expect(await panel(page).getByRole('group', { name: 'Your position' }).count()).toBe(0);
+			await expect.poll(() => logEntries(page), POLL).toEqual([expect.stringMatching(/^Ana: Proposed → Accepted · .*Agreed in writing$/)]);
+			// Typing into the locked body changes nothing.
+			const before = await editorText(page);
+			await editor(page).click();
+			await page.keyboard.press('Control+End');
+			await page.keyboard.type('XYZ');
+			await page.keyboard.press('Enter');
+			expect(await editorText(page)).toBe(before);
+		}
+		expect(await ben.getByTestId('locked-notice').textContent()).toContain(`(${NEW_YORK})`);
+
+		// Ben reopens: Ana's editor becomes editable again without a reload, and her typing syncs.
+		await changeStatus(ben, 'Reopen', 'One more question');
+		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('true');
+		expect(await ana.getByTestId('locked-notice').count()).toBe(0);
+		await typeAtEnd(ana, ' Answered.');
+		await waitForText(ben, (text) => text.includes('We choose Postgres. Answered.'));
+		expect(await panel(ana).getByRole('group', { name: 'Your position' }).count()).toBe(1);
+
+		await changeStatus(ana, 'Accept', '');
+		for (const page of [ana, ben]) {
+			await expect.poll(() => status(page), POLL).toBe('Accepted');
+			await expect.poll(() => logEntries(page), POLL).toHaveLength(3);
+			await expect.poll(() => editor(page).getAttribute('contenteditable'), POLL).toBe('false');
+		}
+		expect((await logEntries(ben))[1]).toMatch(/^Ben: Accepted → Proposed · .*One more question$/);
+	});
+
+	it('[DE5] [DE6] superseding: accepting the new record marks the old one superseded on both devices', async () => {
+		await panel(ana).getByRole('button', { name: 'Supersede…' }).click();
+		const dialog = ana.getByRole('dialog', { name: 'Supersede this decision' });
+		await dialog.waitFor();
+		expect(await axeViolations(ana, 'dialog[open]')).toEqual([]);
+		await dialog.getByRole('textbox', { name: 'Title of the new decision' }).fill('Adopt Postgres 17');
+		await dialog.getByLabel('Decide by').fill(localInput(decideBy + 86_400_000, BERLIN));
+		await dialog.getByRole('button', { name: 'Propose replacement' }).click();
+		await ana.waitForURL((url) => url.pathname !== firstPath && /\/p\/[^/]+$/.test(url.pathname));
+		secondPath = new URL(ana.url()).pathname;
+		await expect.poll(() => status(ana), POLL).toBe('Proposed');
+		await expect.poll(() => panel(ana).getByTestId('supersedes-link').textContent(), POLL).toBe('Adopt Postgres');
+		// Deciders and tags come along.
+		expect(await panel(ana).getByTestId('decision-deciders').textContent()).toBe('Ana, Ben');
+
+		// Ben, still on the old record, sees the link to its replacement arrive; it stays accepted.
+		await expect.poll(() => panel(ben).getByTestId('superseded-by-link').textContent(), POLL).toBe('Adopt Postgres 17');
+		expect(await status(ben)).toBe('Accepted');
+
+		await changeStatus(ana, 'Accept', 'Upgrade agreed');
+		await expect.poll(() => status(ana), POLL).toBe('Accepted');
+		await expect.poll(() => status(ben), POLL).toBe('Superseded');
+		await expect.poll(() => logEntries(ben), POLL).toHaveLength(4);
+		expect((await logEntries(ben))[3]).toMatch(/^Ana: Accepted → Superseded · .* · by accepting Adopt Postgres 17$/);
+		expect(await ben.getByTestId('locked-notice').textContent()).toMatch(/^\s*Superseded .* — the body is locked; reopen to edit\.\s*$/);
+
+		await panel(ana).getByTestId('supersedes-link').click();
+		await ana.waitForURL((url) => url.pathname === firstPath);
+		await expect.poll(() => status(ana), POLL).toBe('Superseded');
+		expect((await logEntries(ana))[3]).toMatch(/by accepting Adopt Postgres 17$/);
+
+		// Its export carries the record as front matter, then the body, then the status log.
+		const [download] = await Promise.all([ana.waitForEvent('download'), ana.getByRole('button', { name: 'Download .md' }).click()]);
+		const markdown = await readFile((await download.path())!, 'utf8');
+		const front = markdown.split('\n---\n')[0]!.split('\n');
+		expect(front.slice(0, 10)).toEqual([
+			'---',
+			'title: "Adopt Postgres"',
+			'status: superseded',
+			expect.stringMatching(/^date: \d{4}-\d{2}-\d{2}$/),
+			'owner: "Ana"',
+			'deciders: ["Ana", "Ben"]',
+			'consulted: []',
+			'tags: ["infra", "storage"]',
+			`decide-by: "${new Date(decideBy).toISOString()}"`,
+			'superseded-by: "Adopt Postgres 17"'
+		]);
+		expect(front).toContain('    rationale: "Who runs the backups?"');
+		expect(markdown).toContain('\n# Adopt Postgres\n');
+		expect(markdown).toContain('We choose Postgres. Answered.');
+		expect(markdown).toMatch(/\n## Status log\n\n- .* UTC — Ana proposed it\n/);
+
+		await ben.goto(relay.url + secondPath);
+		await expect.poll(() => status(ben), POLL).toBe('Accepted');
+		expect(await panel(ben).getByTestId('supersedes-link').textContent()).toBe('Adopt Postgres');
+	});
+});
