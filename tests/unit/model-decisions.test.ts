@@ -910,6 +910,33 @@ describe('[DR8] reading what other clients wrote', () => {
 		expect(statusOf(doc, id)).toBe('deprecated');
 	});
 
+	it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+		'[DR8] an entry stamped %s by another client is skipped and does not poison later stamps',
+		(at) => {
+			const one = newWorkspace();
+			const id = propose(one);
+			const two = replicaOf(one);
+			// Yjs keeps NaN and ±Infinity as they are (float64), so a buggy client can store them.
+			(decisionsMap(two).get(id)!.get('log') as Y.Array<unknown>).push([{ id: 'odd', from: 'proposed', to: 'rejected', at, by: 'mallory', note: '' }]);
+			syncBoth(one, two);
+			expect(read(one, id)).toMatchObject({ status: 'proposed', log: [] });
+			// Later changes are stamped with real times and keep their order.
+			changeStatus(one, id, 'accepted', '', when(alice, T0 + MINUTE));
+			changeStatus(one, id, 'proposed', '', when(alice, T0 + 2 * MINUTE));
+			changeStatus(one, id, 'rejected', '', when(alice, T0 + 3 * MINUTE));
+			syncBoth(one, two);
+			for (const doc of [one, two]) {
+				const decision = read(doc, id);
+				expect(decision.status).toBe('rejected');
+				expect(decision.log.map((c) => [c.to, c.at])).toEqual([
+					['accepted', T0 + MINUTE],
+					['proposed', T0 + 2 * MINUTE],
+					['rejected', T0 + 3 * MINUTE]
+				]);
+			}
+		}
+	);
+
 	it('[DR8] an entry missing optional fields reads with defaults', () => {
 		const doc = newWorkspace();
 		const id = propose(doc);

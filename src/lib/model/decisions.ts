@@ -547,7 +547,9 @@ function nextStamp(doc: Y.Doc, now: number): number {
 	decisionsMap(doc).forEach((record) => {
 		if (!(record instanceof Y.Map)) return;
 		const log = record.get('log');
-		if (log instanceof Y.Array) for (const change of log) if (typeof change?.at === 'number') latest = Math.max(latest, change.at);
+		// A stamp that is not finite (NaN, ±Infinity: another client's bug) is no time at all; counting
+		// it would stamp every later change NaN or Infinity, and those sort by their random ids.
+		if (log instanceof Y.Array) for (const change of log) if (Number.isFinite(change?.at)) latest = Math.max(latest, change.at);
 	});
 	return Math.max(Math.round(now), latest + 1);
 }
@@ -601,7 +603,7 @@ function readChange(value: unknown): StatusChange | null {
 	const from = v['from'];
 	const to = v['to'];
 	if (!decisionStatuses.includes(from as DecisionStatus) || !decisionStatuses.includes(to as DecisionStatus)) return null;
-	if (typeof v['at'] !== 'number' || typeof v['id'] !== 'string') return null;
+	if (typeof v['at'] !== 'number' || !Number.isFinite(v['at']) || typeof v['id'] !== 'string') return null;
 	return {
 		id: v['id'],
 		from: from as DecisionStatus,
