@@ -876,6 +876,14 @@ describe('[DR7] time and tags', () => {
 		expect(formatDeadline(lateOctober, 'America/New_York')).toContain('12:00');
 	});
 
+	it('[DR7] a # followed by spaces leaves no leading space, so "# Infra" and "infra" are one tag', () => {
+		expect(cleanTags(['# Infra', 'infra', '#  cost  center'])).toEqual(['infra', 'cost center']);
+		const doc = newWorkspace();
+		const id = propose(doc, { tags: ['# api'] });
+		updateDecision(doc, id, { tags: ['# api', 'API'] }, alice);
+		expect(read(doc, id).tags).toEqual(['api']);
+	});
+
 	it('[DR7] tags are lower case, without a leading #, single spaced, unique and capped', () => {
 		expect(cleanTags(['DB', '#db', ' db ', 'Data   Store', '#', '', '  '])).toEqual(['db', 'data store']);
 		expect(cleanTags(['x'.repeat(MAX_TAG_LENGTH + 10)])).toEqual(['x'.repeat(MAX_TAG_LENGTH)]);

@@ -479,7 +479,7 @@ function checkSupersedes(doc: Y.Doc, id: string, oldId: string): void {
 export function cleanTags(tags: readonly string[]): string[] {
 	const out: string[] = [];
 	for (const tag of tags) {
-		const clean = cleanText(String(tag), MAX_TAG_LENGTH).toLowerCase().replace(/\s+/g, ' ').replace(/^#/, '');
+		const clean = cleanText(String(tag), MAX_TAG_LENGTH).toLowerCase().replace(/\s+/g, ' ').replace(/^#/, '').trim();
 		if (clean !== '' && !out.includes(clean)) out.push(clean);
 	}
 	if (out.length > MAX_TAGS) throw new DecisionError(`A decision can have at most ${MAX_TAGS} tags.`);
