@@ -11,6 +11,8 @@
  *       and closes positions; reopening on the other device unlocks it live.
  * [DE5] Superseding makes a new proposed record linked to the old one both ways; accepting it
  *       marks the old one superseded on both devices, with log entries.
+ * [DE7] An open record can say which decision it supersedes; a link that would loop is refused
+ *       with the model's message and nothing changes.
  * [DE6] The decision page and its dialogs pass axe-core's WCAG 2 A/AA rules (light theme) and the
  *       page fits a 390 px screen.
  */
@@ -333,5 +335,26 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await ben.goto(relay.url + secondPath);
 		await expect.poll(() => status(ben), POLL).toBe('Accepted');
 		expect(await panel(ben).getByTestId('supersedes-link').textContent()).toBe('Adopt Postgres');
+	});
+	it('[DE7] an open record links the decision it supersedes; a loop is refused with a message', async () => {
+		for (const title of ['Pick a queue', 'Pick a broker']) {
+			const dialog = await openNewDecision(ana);
+			await dialog.getByRole('textbox', { name: 'Title' }).fill(title);
+			await dialog.getByRole('button', { name: 'Propose decision' }).click();
+			await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe(title);
+		}
+		const broker = new URL(ana.url()).pathname;
+		const choose = panel(ana).getByRole('combobox', { name: 'Supersedes' });
+		await choose.selectOption({ label: 'Pick a queue' });
+		await panel(ana).getByRole('button', { name: 'Set', exact: true }).click();
+		await expect.poll(() => panel(ana).getByTestId('supersedes-link').textContent(), POLL).toBe('Pick a queue');
+
+		await panel(ana).getByTestId('supersedes-link').click();
+		await ana.waitForURL((url) => url.pathname !== broker);
+		await expect.poll(() => panel(ana).getByTestId('superseded-by-link').textContent(), POLL).toBe('Pick a broker');
+		await panel(ana).getByRole('combobox', { name: 'Supersedes' }).selectOption({ label: 'Pick a broker' });
+		await panel(ana).getByRole('button', { name: 'Set', exact: true }).click();
+		await expect.poll(() => panel(ana).getByRole('alert').textContent(), POLL).toMatch(/supersede chain loop/);
+		expect(await panel(ana).getByTestId('supersedes-link').count()).toBe(0);
 	});
 });
