@@ -305,6 +305,22 @@ describe('[DR2] locking', () => {
 		}
 	);
 
+	it('[DR2] saving a closed record with its fields as they are and new tags changes the tags only', () => {
+		const { doc, id } = recordIn('accepted');
+		const before = read(doc, id);
+		const later = when(bob, T0 + 30 * DAY);
+		// A form sends every field back; the deadline has passed meanwhile, and the sets come in another order.
+		updateDecision(
+			doc,
+			id,
+			{ owner: ' alice ', decideBy: before.decideBy!, deciders: ['bob', 'alice', 'alice'], consulted: ['carol'], tags: ['db', 'later'] },
+			later
+		);
+		expect(read(doc, id)).toMatchObject({ ...before, tags: ['db', 'later'], log: before.log });
+		// A field that does change is still refused, with everything else.
+		expectRefused(doc, () => updateDecision(doc, id, { owner: 'alice', deciders: ['alice'], tags: ['other'] }, later), /reopen it/);
+	});
+
 	it('[DR2] reopening unlocks: fields change again, positions open again', () => {
 		const { doc, id } = recordIn('accepted');
 		changeStatus(doc, id, 'proposed', 'More data came in', when(bob, T0 + HOUR));

@@ -194,15 +194,21 @@ export interface DecisionFields {
 
 /**
  * Changes a record's fields. Everything is checked before anything is written. A closed record
- * keeps its owner, deciders, consulted members and deadline (reopen it to change them); its tags
- * stay editable, since they only file it.
+ * keeps its owner, deciders, consulted members and deadline (reopen it to change them; passing
+ * them back unchanged is fine); its tags stay editable, since they only file it.
  */
 export function updateDecision(doc: Y.Doc, id: string, fields: DecisionFields, actor: Actor): void {
 	assertWritable(doc);
 	const record = recordOf(doc, id);
 	const decision = readDecision(doc, id)!;
-	const { tags, ...rest } = fields;
-	const changesRecord = Object.values(rest).some((value) => value !== undefined);
+	const { tags } = fields;
+	// Only a field that differs counts as a change: a form saving a closed record's new tags sends
+	// the other fields back as they are.
+	const changesRecord =
+		(fields.owner !== undefined && (typeof fields.owner === 'string' ? fields.owner.trim() : fields.owner) !== decision.owner) ||
+		(fields.decideBy !== undefined && fields.decideBy !== decision.decideBy) ||
+		(fields.deciders !== undefined && !sameMembers(fields.deciders, decision.deciders)) ||
+		(fields.consulted !== undefined && !sameMembers(fields.consulted, decision.consulted));
 	if (changesRecord && isLocked(decision)) {
 		throw new DecisionError(`This decision is ${decision.status}: reopen it to change its owner, deciders or deadline.`);
 	}
@@ -530,6 +536,12 @@ function updateSet(record: Y.Map<unknown>, key: string, values: readonly string[
 	const map = set as Y.Map<boolean>;
 	for (const [member, present] of map.entries()) if (present === true && !wanted.has(member)) map.set(member, false);
 	for (const member of wanted) if (map.get(member) !== true) map.set(member, true);
+}
+
+/** Whether `values`, as updateSet would keep them, are exactly the members of `current`. */
+function sameMembers(values: readonly string[], current: readonly string[]): boolean {
+	const wanted = new Set(values.filter((v) => typeof v === 'string' && v !== ''));
+	return wanted.size === current.length && current.every((member) => wanted.has(member));
 }
 
 function readSet(value: unknown): string[] {
