@@ -46,6 +46,7 @@ import {
 	createPage,
 	decisionStatuses,
 	decisionsMap,
+	deletePage,
 	formatDeadline,
 	getPage,
 	initWorkspace,
@@ -383,6 +384,21 @@ describe('[DR3] supersede', () => {
 		const third = supersede(doc, old, { title: 'Use DuckDB', decideBy: T0 + 10 * DAY, owner: 'carol' }, when(bob, T0 + DAY));
 		expect(read(doc, third).owner).toBe('carol');
 		expect(read(doc, old).supersededBy).toEqual([next, third].sort());
+	});
+
+	it('[DR3] a record whose folder was deleted on another device apart can still be superseded (beside it, at the top)', () => {
+		const one = newWorkspace();
+		const folder = createPage(one, { title: 'Architecture' }, alice);
+		const two = replicaOf(one);
+		const old = propose(two, { parentId: folder });
+		changeStatus(two, old, 'accepted', '', when(bob, T0 + HOUR));
+		deletePage(one, folder, alice);
+		syncBoth(one, two);
+		// The record survives the deletion it was not part of, shown at the top level (tree.ts).
+		expect(getPage(two, old)?.parentId).toBe(folder);
+		const next = supersede(two, old, { title: 'Next', decideBy: T0 + 9 * DAY }, when(bob, T0 + DAY));
+		expect(getPage(two, next)?.parentId).toBeNull();
+		expect(read(two, next).supersedes).toBe(old);
 	});
 
 	it('[DR3] accepting the successor marks the old record superseded in the same transaction, naming the successor', () => {

@@ -281,7 +281,9 @@ export function supersede(doc: Y.Doc, oldId: string, input: Supersession, actor:
 		doc,
 		{
 			title: input.title,
-			parentId: getPage(doc, oldId)?.parentId ?? null,
+			// Beside it as the tree shows it: the stored parent may be gone (deleted on another device
+			// apart) or in a loop, and createPage refuses a parent that does not exist.
+			parentId: effectiveParents(listPages(doc)).get(oldId) ?? null,
 			owner: input.owner ?? actor.memberId,
 			decideBy: input.decideBy,
 			deciders: old.deciders,
