@@ -685,7 +685,7 @@ describe('[DR4] replicas apart', () => {
 		const members = ['alice', 'bob', 'carol', 'dave', 'erin'];
 		const tagPool = ['db', 'infra', 'api', 'ux', 'cost'];
 
-		function runFuzz(seed: number): { changes: number; edits: number; refusals: number } {
+		function runFuzz(seed: number): { changes: number; edits: number; refusals: number; concurrent: number } {
 			const network = new TestNetwork({ replicas: 3, seed });
 			const { gen } = network;
 			initWorkspace(network.doc(0), 'Acme', alice);
@@ -735,13 +735,19 @@ describe('[DR4] replicas apart', () => {
 				if (i > 0) expect(change.at).toBeGreaterThanOrEqual(final.log[i - 1]!.at);
 			});
 			network.destroy();
-			return { changes, edits, refusals };
+			return { changes, edits, refusals, concurrent: final.log.filter((c) => c.concurrent).length };
 		}
 
 		it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('[DR4] seed %i converges, and the log holds every change made', (seed) => {
 			const stats = runFuzz(seed);
 			expect(stats.changes).toBeGreaterThan(0);
 			expect(stats.edits).toBeGreaterThan(0);
+		});
+
+		it('[DR4] the pinned seeds do make changes apart and refuse edits to closed records', () => {
+			const runs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(runFuzz);
+			expect(runs.filter((r) => r.concurrent > 0).length).toBeGreaterThanOrEqual(3);
+			expect(runs.reduce((n, r) => n + r.refusals, 0)).toBeGreaterThan(0);
 		});
 	});
 });
