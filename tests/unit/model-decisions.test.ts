@@ -9,14 +9,22 @@
  * [DR2] Locking: anything but proposed is locked and closed to positions; a locked record keeps its
  *       owner, deciders, consulted members and decide-by (refused, nothing changed) but its tags
  *       stay editable; reopening unlocks it.
- * [DR3] Supersede: only an accepted record can be superseded; the new record is proposed, copies
- *       deciders, consulted and tags, and is linked both ways; accepting it marks the old one
- *       superseded (a log entry naming the new one) in the same transaction. A link to itself, to
- *       something that is not a decision, or one that would make the chain loop is refused.
+ * [DR3] Supersede: only an accepted or deprecated record can be superseded (supersede, setSupersedes
+ *       and a new record alike); the new record is proposed, copies deciders, consulted and tags,
+ *       and is linked both ways; accepting it marks the old one superseded (a log entry naming the
+ *       new one) in the same transaction, unless the old one is already superseded or was rejected
+ *       meanwhile. A link to itself, to something that is not a decision, or one that would make the
+ *       chain loop is refused (a loop is named before the status); linking what is already linked
+ *       changes nothing.
  * [DR4] Replicas apart: two status changes made apart give the same status everywhere and both stay
- *       in the log, the later one marked concurrent; a change made after seeing another sorts after
- *       it whatever the device clock says; supersede links made apart that loop are broken the same
- *       way everywhere with no record lost; set fields merge per member.
+ *       in the log; each entry names the entry it followed (`after`), and one that did not follow
+ *       the entry before it in the log is marked concurrent (entries from before `after` existed:
+ *       when their `from` does not match). Entries sort by `order`: the device clock, but later than
+ *       every change that device has seen, so a change made after seeing another sorts after it
+ *       whatever the device clock says; `at` is the device clock as it was, shown to people, so a
+ *       device whose clock runs ahead moves the order but not the times others' changes show.
+ *       Supersede links made apart that loop are broken the same way everywhere with no record
+ *       lost; set fields merge per member.
  * [DR5] Positions: one per member in the discussion document, last write wins, changeable while
  *       proposed and refused once closed; the stance is one of four; the rationale is cleaned and
  *       capped; the summary waits for deciders and consulted members without a position.
@@ -25,7 +33,8 @@
  * [DR7] Time and tags: time left in days/hours/minutes or overdue; the deadline in each viewer's time
  *       zone; tags lower case, without '#', unique, limited.
  * [DR8] Reading is defensive: whatever another client wrote (unknown statuses, non-map records, bad
- *       stances, odd values) is skipped, never thrown.
+ *       stances, odd values, a time or order that is not finite) is skipped, never thrown; an entry
+ *       without `order` sorts by its `at`.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -129,10 +138,10 @@ function replicaOf(doc: Y.Doc): Y.Doc {
 }
 
 /**
- * Runs `act`, expects a DecisionError whose message matches, and expects the document not to have
- * changed at all: no update event, same state vector, same encoded state.
+ * Runs `act` and expects the document not to have changed at all: no update event, same state
+ * vector, same encoded state. Returns what `act` threw (null: nothing).
  */
-function expectRefused(doc: Y.Doc, act: () => unknown, message: RegExp): void {
+function expectUntouched(doc: Y.Doc, act: () => unknown): unknown {
 	const before = Y.encodeStateAsUpdate(doc);
 	const vector = Y.encodeStateVector(doc);
 	let updates = 0;
@@ -148,11 +157,17 @@ function expectRefused(doc: Y.Doc, act: () => unknown, message: RegExp): void {
 	} finally {
 		doc.off('update', onUpdate);
 	}
-	expect(error, 'expected a DecisionError').toBeInstanceOf(DecisionError);
-	expect((error as Error).message).toMatch(message);
 	expect(updates).toBe(0);
 	expect(Y.encodeStateVector(doc)).toEqual(vector);
 	expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+	return error;
+}
+
+/** Runs `act`, expects a DecisionError whose message matches, and the document untouched. */
+function expectRefused(doc: Y.Doc, act: () => unknown, message: RegExp): void {
+	const error = expectUntouched(doc, act);
+	expect(error, 'expected a DecisionError').toBeInstanceOf(DecisionError);
+	expect((error as Error).message).toMatch(message);
 }
 
 /** A record brought to `status` by real changes (superseded: through a successor's acceptance). */
@@ -242,6 +257,9 @@ describe('[DR1] workflow rules', () => {
 			{ from: 'proposed', to: 'rejected', by: 'alice', at: T0 + 3 * HOUR, note: '', concurrent: false }
 		]);
 		expect(new Set(decision.log.map((c) => c.id)).size).toBe(3);
+		// With clocks that agree, the order is the clock; each entry names the one it followed.
+		expect(decision.log.map((c) => c.order)).toEqual([T0 + HOUR, T0 + 2 * HOUR, T0 + 3 * HOUR]);
+		expect(decision.log.map((c) => c.after)).toEqual([null, decision.log[0]!.id, decision.log[1]!.id]);
 		expect(decision.statusSince).toBe(T0 + 3 * HOUR);
 		// The page entry says who touched the record last.
 		expect(getPage(doc, id)).toMatchObject({ kind: PageKind.decision, updatedBy: 'alice', updatedAt: T0 + 3 * HOUR });
@@ -349,14 +367,35 @@ describe('[DR2] locking', () => {
 type DecisionFieldsCase = Parameters<typeof updateDecision>[2];
 
 describe('[DR3] supersede', () => {
-	it.each(['proposed', 'rejected', 'deprecated', 'superseded'] as const)('[DR3] a %s record cannot be superseded; nothing changes', (status) => {
-		const { doc, id } = recordIn(status);
-		expectRefused(
-			doc,
-			() => supersede(doc, id, { title: 'Next', decideBy: T0 + 30 * DAY }, when(bob, T0 + DAY)),
-			new RegExp(`Only an accepted decision can be superseded; this one is ${status}`)
-		);
-	});
+	it.each(['proposed', 'rejected', 'superseded'] as const)(
+		'[DR3] a %s record cannot be superseded, linked to or named by a new record; nothing changes',
+		(status) => {
+			const { doc, id } = recordIn(status);
+			const later = when(bob, T0 + DAY);
+			const message = new RegExp(`^Only an accepted or deprecated decision can be superseded; this one is ${status}\\.$`);
+			expectRefused(doc, () => supersede(doc, id, { title: 'Next', decideBy: T0 + 30 * DAY }, later), message);
+			expectRefused(doc, () => propose(doc, { supersedes: id }, later), message);
+			const open = propose(doc, {}, later);
+			expectRefused(doc, () => setSupersedes(doc, open, id, later), message);
+		}
+	);
+
+	it.each(['accepted', 'deprecated'] as const)(
+		'[DR3] a %s record can be superseded, linked to and named by a new record; accepting a successor marks it superseded',
+		(status) => {
+			const { doc, id } = recordIn(status);
+			const later = when(bob, T0 + DAY);
+			const started = supersede(doc, id, { title: 'Next', decideBy: T0 + 30 * DAY }, later);
+			const named = propose(doc, { supersedes: id }, later);
+			const linked = propose(doc, {}, later);
+			setSupersedes(doc, linked, id, later);
+			for (const next of [started, named, linked]) expect(read(doc, next)).toMatchObject({ status: 'proposed', supersedes: id });
+			expect(read(doc, id)).toMatchObject({ status, supersededBy: [started, named, linked].sort() });
+			changeStatus(doc, linked, 'accepted', '', when(carol, T0 + 2 * DAY));
+			expect(read(doc, id).status).toBe('superseded');
+			expect(read(doc, id).log.at(-1)).toMatchObject({ from: status, to: 'superseded', by: 'carol', at: T0 + 2 * DAY, supersededBy: linked, concurrent: false });
+		}
+	);
 
 	it('[DR3] superseding starts a proposed record beside the old one with its people and tags, linked both ways', () => {
 		const doc = newWorkspace();
@@ -424,6 +463,60 @@ describe('[DR3] supersede', () => {
 		expect(read(doc, old).log.filter((c) => c.to === 'superseded')).toHaveLength(1);
 	});
 
+	it('[DR3] a predecessor rejected meanwhile stays rejected when its successor is accepted; one reopened meanwhile is superseded', () => {
+		const doc = newWorkspace();
+		const old = propose(doc);
+		changeStatus(doc, old, 'accepted', '', when(alice, T0 + MINUTE));
+		const next = supersede(doc, old, { title: 'Next', decideBy: T0 + 9 * DAY }, when(bob, T0 + 2 * MINUTE));
+		changeStatus(doc, old, 'proposed', 'Numbers changed', when(alice, T0 + 3 * MINUTE));
+		changeStatus(doc, old, 'rejected', 'Not needed after all', when(alice, T0 + 4 * MINUTE));
+		const before = read(doc, old);
+		changeStatus(doc, next, 'accepted', '', when(bob, T0 + 5 * MINUTE));
+		expect(statusOf(doc, next)).toBe('accepted');
+		// Nothing written to the old record: same log, same page entry.
+		expect(read(doc, old)).toEqual(before);
+		expect(getPage(doc, old)).toMatchObject({ updatedBy: 'alice', updatedAt: T0 + 4 * MINUTE });
+
+		// Reopened but not rejected, it is still replaced.
+		const other = newWorkspace();
+		const older = propose(other);
+		changeStatus(other, older, 'accepted', '', when(alice, T0 + MINUTE));
+		const newer = supersede(other, older, { title: 'Next', decideBy: T0 + 9 * DAY }, when(bob, T0 + 2 * MINUTE));
+		changeStatus(other, older, 'proposed', '', when(alice, T0 + 3 * MINUTE));
+		changeStatus(other, newer, 'accepted', '', when(bob, T0 + 5 * MINUTE));
+		expect(read(other, older).log.at(-1)).toMatchObject({ from: 'proposed', to: 'superseded', supersededBy: newer, concurrent: false });
+	});
+
+	it('[DR3] a link that would loop is refused as a loop, even when the other record could not be superseded anyway', () => {
+		const doc = newWorkspace();
+		const old = propose(doc);
+		changeStatus(doc, old, 'accepted', '', when(alice, T0 + MINUTE));
+		const next = supersede(doc, old, { title: 'Next', decideBy: T0 + 9 * DAY }, when(bob, T0 + 2 * MINUTE));
+		changeStatus(doc, old, 'proposed', '', when(alice, T0 + 3 * MINUTE));
+		// `next` is proposed (no successor could replace it) and already supersedes `old`: the loop is
+		// what the member needs to hear; "it is proposed" would only send them to accept it first.
+		expectRefused(doc, () => setSupersedes(doc, old, next, alice), /^That would make the supersede chain loop/);
+	});
+
+	it('[DR3] linking what is already linked, or unlinking what is not, changes nothing and is not refused', () => {
+		const doc = newWorkspace();
+		const old = propose(doc);
+		changeStatus(doc, old, 'accepted', '', when(alice, T0 + MINUTE));
+		const next = supersede(doc, old, { title: 'Next', decideBy: T0 + 9 * DAY }, when(bob, T0 + 2 * MINUTE));
+		const lone = propose(doc, {}, when(bob, T0 + 2 * MINUTE));
+		// The old record was reopened since: it could not be linked now, but a form saving the link
+		// it already has sends it back as it is.
+		changeStatus(doc, old, 'proposed', '', when(alice, T0 + 3 * MINUTE));
+		const later = when(carol, T0 + HOUR);
+		expect(expectUntouched(doc, () => setSupersedes(doc, next, old, later))).toBeNull();
+		expect(expectUntouched(doc, () => setSupersedes(doc, lone, null, later))).toBeNull();
+		// A real change is still checked and written.
+		setSupersedes(doc, next, null, later);
+		expect(read(doc, next).supersedes).toBeNull();
+		expect(getPage(doc, next)).toMatchObject({ updatedBy: 'carol', updatedAt: T0 + HOUR });
+		expectRefused(doc, () => setSupersedes(doc, next, old, later), /this one is proposed/);
+	});
+
 	it('[DR3] rejecting the successor leaves the old record accepted', () => {
 		const doc = newWorkspace();
 		const old = propose(doc);
@@ -453,19 +546,27 @@ describe('[DR3] supersede', () => {
 		const a = propose(doc, { id: 'rec-a' });
 		const b = propose(doc, { id: 'rec-b' });
 		const c = propose(doc, { id: 'rec-c' });
+		const at = (minutes: number): Actor => when(alice, T0 + minutes * MINUTE);
 		const page = createPage(doc, { title: 'Just a page' }, alice);
 		expectRefused(doc, () => setSupersedes(doc, a, a, alice), /cannot supersede itself/);
 		expectRefused(doc, () => setSupersedes(doc, a, page, alice), /Only another decision record can be superseded/);
 		expectRefused(doc, () => setSupersedes(doc, a, 'missing', alice), /Only another decision record can be superseded/);
-		setSupersedes(doc, a, b, alice);
-		setSupersedes(doc, b, c, alice);
+		// C accepted; B replaces it and is accepted (C becomes superseded); A would replace B.
+		changeStatus(doc, c, 'accepted', '', at(1));
+		setSupersedes(doc, b, c, at(2));
+		changeStatus(doc, b, 'accepted', '', at(3));
+		setSupersedes(doc, a, b, at(4));
 		expect(supersedeChain(doc, a)).toEqual({ earlier: [c, b], later: [] });
+		// Reopened, C and B could change their links, but not into a loop.
+		changeStatus(doc, c, 'proposed', '', at(5));
+		changeStatus(doc, b, 'proposed', '', at(6));
 		expectRefused(doc, () => setSupersedes(doc, c, a, alice), /supersede chain loop/);
 		expectRefused(doc, () => setSupersedes(doc, b, a, alice), /supersede chain loop/);
 		// Unlinking and relinking elsewhere is fine.
-		setSupersedes(doc, a, null, alice);
+		setSupersedes(doc, a, null, at(7));
 		expect(read(doc, a).supersedes).toBeNull();
-		setSupersedes(doc, c, a, alice);
+		changeStatus(doc, a, 'accepted', '', at(8));
+		setSupersedes(doc, c, a, at(9));
 		expect(supersedeChain(doc, b)).toEqual({ earlier: [a, c], later: [] });
 	});
 
@@ -473,6 +574,8 @@ describe('[DR3] supersede', () => {
 		const { doc, id } = recordIn('accepted');
 		const other = propose(doc);
 		expectRefused(doc, () => setSupersedes(doc, id, other, alice), /This decision is accepted: reopen it/);
+		// Sending back the link it has (none) is no change, closed or not, as with updateDecision.
+		expect(expectUntouched(doc, () => setSupersedes(doc, id, null, alice))).toBeNull();
 		const page = createPage(doc, { title: 'Just a page' }, alice);
 		expectRefused(doc, () => propose(doc, { id: 'self', supersedes: 'self' }), /cannot supersede itself/);
 		expectRefused(doc, () => propose(doc, { supersedes: page }), /Only another decision record/);
@@ -567,18 +670,107 @@ describe('[DR4] replicas apart', () => {
 			const decision = read(doc, id);
 			expect(decision.status).toBe('proposed');
 			expect(decision.log.map((c) => c.to)).toEqual(['accepted', 'proposed']);
-			expect(decision.log[1]!.at).toBeGreaterThan(decision.log[0]!.at);
+			expect(decision.log[1]!.order).toBeGreaterThan(decision.log[0]!.order);
 			expect(decision.log[1]!.concurrent).toBe(false);
+			// The time shown is Bob's clock as it was, even though it reads earlier than Alice's.
+			expect(decision.log.map((c) => c.at)).toEqual([T0 + 10 * MINUTE, T0 + 10 * MINUTE - HOUR]);
+			expect(decision.statusSince).toBe(T0 + 10 * MINUTE - HOUR);
 		}
 	});
 
-	it('[DR4] a change on another record counts as seen too: stamps never go back', () => {
+	it('[DR4] a change on another record counts as seen too: the order never goes back, the time shown is the clock', () => {
 		const doc = newWorkspace();
 		const a = propose(doc);
 		const b = propose(doc);
 		changeStatus(doc, a, 'accepted', '', when(alice, T0 + DAY));
 		changeStatus(doc, b, 'accepted', '', when(bob, T0));
-		expect(read(doc, b).log[0]!.at).toBeGreaterThan(T0 + DAY);
+		expect(read(doc, b).log[0]!.order).toBeGreaterThan(T0 + DAY);
+		expect(read(doc, b).log[0]!.at).toBe(T0);
+	});
+
+	it('[DR4] a device whose clock runs a day ahead moves the order, not the times shown for others\' later changes', () => {
+		const { one, two, id } = pair();
+		const other = propose(one, { id: 'other' });
+		const three = replicaOf(one);
+		syncBoth(one, two);
+		// Alice's device thinks it is tomorrow.
+		changeStatus(one, id, 'accepted', 'ship it', when(alice, T0 + DAY + MINUTE));
+		syncBoth(one, two);
+		// Bob, with the right time, sees her accept and reopens the record, then accepts another one.
+		changeStatus(two, id, 'proposed', 'wait', when(bob, T0 + 2 * MINUTE));
+		changeStatus(two, other, 'accepted', '', when(bob, T0 + 3 * MINUTE));
+		// Carol, apart and with the right time, rejects the record without having seen either.
+		changeStatus(three, id, 'rejected', 'no', when(carol, T0 + 4 * MINUTE));
+		syncBoth(one, two);
+		syncBoth(two, three);
+		syncBoth(one, two);
+		for (const doc of [one, two, three]) {
+			const decision = read(doc, id);
+			// Carol's reject sorts by her clock, before Alice's accept: it is the fast clock that decides.
+			expect(decision.log.map((c) => [c.by, c.to, c.at, c.concurrent])).toEqual([
+				['carol', 'rejected', T0 + 4 * MINUTE, false],
+				['alice', 'accepted', T0 + DAY + MINUTE, true],
+				['bob', 'proposed', T0 + 2 * MINUTE, false]
+			]);
+			expect(decision.status).toBe('proposed');
+			expect(decision.statusSince).toBe(T0 + 2 * MINUTE);
+			const [, accepted, reopened] = decision.log;
+			expect(accepted!.order).toBe(T0 + DAY + MINUTE);
+			expect(reopened!.order).toBe(T0 + DAY + MINUTE + 1);
+			expect(read(doc, other).log[0]).toMatchObject({ at: T0 + 3 * MINUTE, order: T0 + DAY + MINUTE + 2 });
+			// The page entries show the real times too.
+			expect(getPage(doc, other)).toMatchObject({ updatedBy: 'bob', updatedAt: T0 + 3 * MINUTE });
+		}
+	});
+
+	it('[DR4] concurrent is exact: Bob rejects then reopens while Alice, apart and with a later clock, accepts', () => {
+		const { one, two, id } = pair();
+		changeStatus(two, id, 'rejected', '', when(bob, T0 + 1000));
+		changeStatus(two, id, 'proposed', 'reopen', when(bob, T0 + 2000));
+		changeStatus(one, id, 'accepted', '', when(alice, T0 + 3000));
+		syncBoth(one, two);
+		for (const doc of [one, two]) {
+			const decision = read(doc, id);
+			expect(decision.status).toBe('accepted');
+			const [rejected, reopened, accepted] = decision.log;
+			expect([rejected!.after, reopened!.after, accepted!.after]).toEqual([null, rejected!.id, null]);
+			// Alice's accept went from proposed to accepted, and the record was proposed just before it
+			// in the log, so the old guess (`from` against the status before) called it seen; it was not.
+			expect(accepted!.from).toBe('proposed');
+			expect(decision.log.map((c) => [c.by, c.to, c.concurrent])).toEqual([
+				['bob', 'rejected', false],
+				['bob', 'proposed', false],
+				['alice', 'accepted', true]
+			]);
+		}
+		// A change made after seeing all of it is not concurrent.
+		changeStatus(two, id, 'deprecated', '', when(bob, T0 + 4000));
+		expect(read(two, id).log.at(-1)).toMatchObject({ after: read(one, id).log.at(-1)!.id, concurrent: false });
+	});
+
+	it('[DR4] an entry written before `after` existed reads as concurrent when its `from` does not match, and a new change follows it', () => {
+		const doc = newWorkspace();
+		const id = propose(doc);
+		const log = decisionsMap(doc).get(id)!.get('log') as Y.Array<unknown>;
+		// An older client: no `order`, no `after`. Two accepts and a reject made apart.
+		log.push([
+			{ id: 'old-1', from: 'proposed', to: 'accepted', at: T0 + 1000, by: 'alice', note: '' },
+			{ id: 'old-2', from: 'proposed', to: 'rejected', at: T0 + 2000, by: 'bob', note: '' },
+			{ id: 'old-3', from: 'rejected', to: 'proposed', at: T0 + 3000, by: 'bob', note: '' }
+		]);
+		const legacy = read(doc, id);
+		expect(legacy.log.map((c) => [c.id, c.order, c.concurrent])).toEqual([
+			['old-1', T0 + 1000, false],
+			['old-2', T0 + 2000, true],
+			['old-3', T0 + 3000, false]
+		]);
+		expect(legacy.log.every((c) => !('after' in c))).toBe(true);
+		changeStatus(doc, id, 'accepted', '', when(carol, T0 + 4000));
+		expect(read(doc, id).log.at(-1)).toMatchObject({ after: 'old-3', order: T0 + 4000, concurrent: false });
+		// An `after` of the wrong type is read as absent: the guess again.
+		log.push([{ id: 'odd', from: 'proposed', to: 'rejected', at: T0 + 5000, after: 42, by: 'mallory', note: '' }]);
+		expect(read(doc, id).log.at(-1)).toMatchObject({ id: 'odd', concurrent: true });
+		expect('after' in read(doc, id).log.at(-1)!).toBe(false);
 	});
 
 	it('[DR4] the same change made apart without seeing the other (clock behind) sorts by its clock', () => {
@@ -609,12 +801,17 @@ describe('[DR4] replicas apart', () => {
 		initWorkspace(r0, 'Acme', alice);
 		const ids = ['rec-a', 'rec-b', 'rec-c'];
 		for (const id of ids) propose(r0, { id });
+		for (const id of ids) changeStatus(r0, id, 'accepted', '', when(alice, T0 + MINUTE));
 		network.flushAll();
 		for (const i of [0, 1, 2]) network.disconnect(i);
-		// A supersedes B, B supersedes C, C supersedes A: each fine as its replica sees it.
-		setSupersedes(r0, 'rec-a', 'rec-b', alice);
-		setSupersedes(r1, 'rec-b', 'rec-c', bob);
-		setSupersedes(r2, 'rec-c', 'rec-a', carol);
+		// Each replica reopens one record and makes it replace the next (still accepted there):
+		// A supersedes B, B supersedes C, C supersedes A, each fine as its replica sees it.
+		changeStatus(r0, 'rec-a', 'proposed', '', when(alice, T0 + HOUR));
+		setSupersedes(r0, 'rec-a', 'rec-b', when(alice, T0 + HOUR));
+		changeStatus(r1, 'rec-b', 'proposed', '', when(bob, T0 + HOUR));
+		setSupersedes(r1, 'rec-b', 'rec-c', when(bob, T0 + HOUR));
+		changeStatus(r2, 'rec-c', 'proposed', '', when(carol, T0 + HOUR));
+		setSupersedes(r2, 'rec-c', 'rec-a', when(carol, T0 + HOUR));
 		network.flushAll();
 		network.assertConverged((doc) => ({
 			records: ids.map((id) => readDecision(doc, id)),
@@ -628,17 +825,26 @@ describe('[DR4] replicas apart', () => {
 		expect(read(r0, 'rec-c').supersedes).toBe('rec-a');
 		expect(listDecisions(r0).map((l) => l.decision.id).sort()).toEqual(ids);
 		expect(supersedeChain(r0, 'rec-a')).toEqual({ earlier: [], later: ['rec-c', 'rec-b'] });
-		// Acting on the looped chain still works and still refuses a loop.
+		// Acting on the looped chain still works and still refuses a loop, even linking A to B again:
+		// that link is stored but reads as broken, so it is not "already linked".
 		expectRefused(r1, () => setSupersedes(r1, 'rec-a', 'rec-b', bob), /supersede chain loop/);
+		// Unlinking the stored link that reads as broken does write, and ends the loop for good.
+		setSupersedes(r1, 'rec-a', null, bob);
+		expect(decisionsMap(r1).get('rec-a')!.get('supersedes')).toBeNull();
+		expect(supersedeChain(r1, 'rec-a')).toEqual({ earlier: [], later: ['rec-c', 'rec-b'] });
 		network.destroy();
 	});
 
 	it('[DR4] two members linking two records to each other apart: one link survives, the same everywhere', () => {
 		const one = newWorkspace();
-		propose(one, { id: 'x1' });
-		propose(one, { id: 'x2' });
+		for (const id of ['x1', 'x2']) {
+			propose(one, { id });
+			changeStatus(one, id, 'accepted', '', when(alice, T0 + MINUTE));
+		}
 		const two = replicaOf(one);
+		changeStatus(one, 'x1', 'proposed', '', when(alice, T0 + HOUR));
 		setSupersedes(one, 'x1', 'x2', alice);
+		changeStatus(two, 'x2', 'proposed', '', when(bob, T0 + HOUR));
 		setSupersedes(two, 'x2', 'x1', bob);
 		syncBoth(one, two);
 		expect(supersedeLinks(one)).toEqual(supersedeLinks(two));
@@ -685,7 +891,16 @@ describe('[DR4] replicas apart', () => {
 		const members = ['alice', 'bob', 'carol', 'dave', 'erin'];
 		const tagPool = ['db', 'infra', 'api', 'ux', 'cost'];
 
-		function runFuzz(seed: number): { changes: number; edits: number; refusals: number; concurrent: number } {
+		interface FuzzStats {
+			changes: number;
+			edits: number;
+			refusals: number;
+			concurrent: number;
+			/** Concurrent changes whose `from` matched the status before them: the old guess missed these. */
+			unguessed: number;
+		}
+
+		function runFuzz(seed: number): FuzzStats {
 			const network = new TestNetwork({ replicas: 3, seed });
 			const { gen } = network;
 			initWorkspace(network.doc(0), 'Acme', alice);
@@ -696,6 +911,9 @@ describe('[DR4] replicas apart', () => {
 			let changes = 0;
 			let edits = 0;
 			let refusals = 0;
+			// Each change's device, clock and the entries it had seen, by its (unique) note: what the
+			// final log's `by`, `at` and `concurrent` must say, worked out apart from `after`.
+			const made = new Map<string, { by: string; at: number; seen: ReadonlySet<string> }>();
 			for (let step = 0; step < 120; step++) {
 				const r = prng.uint32(gen, 0, 2);
 				const doc = network.doc(r);
@@ -704,7 +922,9 @@ describe('[DR4] replicas apart', () => {
 				const roll = prng.uint32(gen, 0, 9);
 				if (roll < 3) {
 					const to = prng.oneOf(gen, [...nextStatuses(decision)]);
-					changeStatus(doc, id, to, `step ${step}`, actor);
+					const note = `step ${step}`;
+					made.set(note, { by: actor.memberId, at: actor.now, seen: new Set(decision.log.map((c) => c.id)) });
+					changeStatus(doc, id, to, note, actor);
 					changes++;
 					// A change is later than everything its device has seen, so it gives the status at once.
 					expect(statusOf(doc, id)).toBe(to);
@@ -730,12 +950,22 @@ describe('[DR4] replicas apart', () => {
 			const final = read(network.doc(0), id);
 			expect(final.log).toHaveLength(changes);
 			expect(final.status).toBe(final.log.at(-1)?.to ?? 'proposed');
-			// Stamps are strictly increasing along the agreed order.
+			let unguessed = 0;
 			final.log.forEach((change, i) => {
-				if (i > 0) expect(change.at).toBeGreaterThanOrEqual(final.log[i - 1]!.at);
+				const previous = final.log[i - 1];
+				const expected = made.get(change.note);
+				expect(expected, change.note).toBeDefined();
+				// The time shown is the device's clock; the order never goes back along the log and
+				// never reads earlier than that clock.
+				expect(change).toMatchObject({ by: expected!.by, at: expected!.at });
+				if (previous) expect(change.order).toBeGreaterThanOrEqual(previous.order);
+				expect(change.order).toBeGreaterThanOrEqual(change.at);
+				// Concurrent exactly when its device had not seen the entry just before it in the log.
+				expect(change.concurrent, change.note).toBe(previous !== undefined && !expected!.seen.has(previous.id));
+				if (change.concurrent && change.from === (previous?.to ?? 'proposed')) unguessed++;
 			});
 			network.destroy();
-			return { changes, edits, refusals, concurrent: final.log.filter((c) => c.concurrent).length };
+			return { changes, edits, refusals, concurrent: final.log.filter((c) => c.concurrent).length, unguessed };
 		}
 
 		it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('[DR4] seed %i converges, and the log holds every change made', (seed) => {
@@ -744,9 +974,11 @@ describe('[DR4] replicas apart', () => {
 			expect(stats.edits).toBeGreaterThan(0);
 		});
 
-		it('[DR4] the pinned seeds do make changes apart and refuse edits to closed records', () => {
+		it('[DR4] the pinned seeds do make changes apart (some the old guess missed) and refuse edits to closed records', () => {
 			const runs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(runFuzz);
 			expect(runs.filter((r) => r.concurrent > 0).length).toBeGreaterThanOrEqual(3);
+			// …including ones only `after` can tell: made apart, yet from the status before them.
+			expect(runs.filter((r) => r.unguessed > 0).length).toBeGreaterThanOrEqual(3);
 			expect(runs.reduce((n, r) => n + r.refusals, 0)).toBeGreaterThan(0);
 		});
 	});
@@ -956,14 +1188,19 @@ describe('[DR8] reading what other clients wrote', () => {
 		expect(statusOf(doc, id)).toBe('deprecated');
 	});
 
-	it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
-		'[DR8] an entry stamped %s by another client is skipped and does not poison later stamps',
-		(at) => {
+	it.each(
+		(['at', 'order'] as const).flatMap((field) =>
+			[Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, ...(field === 'order' ? ['soon'] : [])].map((value) => ({ field, value }))
+		)
+	)(
+		'[DR8] an entry whose $field is $value is skipped and does not poison later stamps',
+		({ field, value }) => {
 			const one = newWorkspace();
 			const id = propose(one);
 			const two = replicaOf(one);
 			// Yjs keeps NaN and ±Infinity as they are (float64), so a buggy client can store them.
-			(decisionsMap(two).get(id)!.get('log') as Y.Array<unknown>).push([{ id: 'odd', from: 'proposed', to: 'rejected', at, by: 'mallory', note: '' }]);
+			const odd = { id: 'odd', from: 'proposed', to: 'rejected', at: T0 + 5 * MINUTE, order: T0 + 5 * MINUTE, after: null, by: 'mallory', note: '', [field]: value };
+			(decisionsMap(two).get(id)!.get('log') as Y.Array<unknown>).push([odd]);
 			syncBoth(one, two);
 			expect(read(one, id)).toMatchObject({ status: 'proposed', log: [] });
 			// Later changes are stamped with real times and keep their order.
@@ -974,10 +1211,10 @@ describe('[DR8] reading what other clients wrote', () => {
 			for (const doc of [one, two]) {
 				const decision = read(doc, id);
 				expect(decision.status).toBe('rejected');
-				expect(decision.log.map((c) => [c.to, c.at])).toEqual([
-					['accepted', T0 + MINUTE],
-					['proposed', T0 + 2 * MINUTE],
-					['rejected', T0 + 3 * MINUTE]
+				expect(decision.log.map((c) => [c.to, c.at, c.order, c.concurrent])).toEqual([
+					['accepted', T0 + MINUTE, T0 + MINUTE, false],
+					['proposed', T0 + 2 * MINUTE, T0 + 2 * MINUTE, false],
+					['rejected', T0 + 3 * MINUTE, T0 + 3 * MINUTE, false]
 				]);
 			}
 		}
@@ -987,7 +1224,32 @@ describe('[DR8] reading what other clients wrote', () => {
 		const doc = newWorkspace();
 		const id = propose(doc);
 		(decisionsMap(doc).get(id)!.get('log') as Y.Array<unknown>).push([{ id: 'x', from: 'proposed', to: 'rejected', at: T0 + MINUTE }]);
-		expect(read(doc, id).log).toEqual([{ id: 'x', from: 'proposed', to: 'rejected', at: T0 + MINUTE, by: '', note: '', supersededBy: null, concurrent: false }]);
+		// No `order`: it sorts by its `at`. No `after`: it stays absent, and `concurrent` is the old guess.
+		expect(read(doc, id).log).toEqual([
+			{ id: 'x', from: 'proposed', to: 'rejected', at: T0 + MINUTE, order: T0 + MINUTE, by: '', note: '', supersededBy: null, concurrent: false }
+		]);
+	});
+
+	it('[DR8] entries with and without `order` sort together, each by its order (or its at)', () => {
+		const doc = newWorkspace();
+		const id = propose(doc);
+		const log = decisionsMap(doc).get(id)!.get('log') as Y.Array<unknown>;
+		log.push([
+			// A device a day ahead, then someone who saw it: order after it, shown at their own time.
+			{ id: 'b', from: 'proposed', to: 'accepted', at: T0 + DAY, order: T0 + DAY, after: null },
+			{ id: 'c', from: 'accepted', to: 'proposed', at: T0 + 2 * MINUTE, order: T0 + DAY + 1, after: 'b' },
+			// From an older client: its at is its order.
+			{ id: 'a', from: 'proposed', to: 'rejected', at: T0 + MINUTE }
+		]);
+		const decision = read(doc, id);
+		expect(decision.log.map((c) => [c.id, c.at, c.order, c.concurrent])).toEqual([
+			['a', T0 + MINUTE, T0 + MINUTE, false],
+			['b', T0 + DAY, T0 + DAY, true],
+			['c', T0 + 2 * MINUTE, T0 + DAY + 1, false]
+		]);
+		expect(decision).toMatchObject({ status: 'proposed', statusSince: T0 + 2 * MINUTE });
+		changeStatus(doc, id, 'rejected', '', when(alice, T0 + 3 * MINUTE));
+		expect(read(doc, id).log.at(-1)).toMatchObject({ at: T0 + 3 * MINUTE, order: T0 + DAY + 2, after: 'c', concurrent: false });
 	});
 
 	it('[DR8] a record that is not a map reads as no decision, and lists and links skip it', () => {

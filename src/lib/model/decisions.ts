@@ -16,10 +16,11 @@
  *   positions: memberId → Position               (one per member, last write wins)
  *
  * The status is not stored: it is read from the log, in a total order every device agrees on
- * (`at`, then `id`), starting from 'proposed'. A change is stamped later than every change this
- * device has seen, so a change made after seeing another always counts as later; two changes made
- * apart are ordered by their clocks. The last change gives the status and both stay in the log,
- * the later one marked as made without seeing the earlier (`concurrent`).
+ * (`order`, then `id`), starting from 'proposed'. A change's `order` is its device's clock, but
+ * later than every change that device has seen, so a change made after seeing another always
+ * counts as later; two changes made apart are ordered by their clocks. The last change gives the
+ * status and both stay in the log; each entry names the change it followed (`after`), so one made
+ * without seeing the entry before it in the log reads as made apart (`concurrent`).
  *
  * The design started with the log in the discussion document; it lives here instead, beside the
  * rest of the record, because a commenter may write the discussion document and must not be able
@@ -80,14 +81,26 @@ export interface StatusChange {
 	readonly id: string;
 	readonly from: DecisionStatus;
 	readonly to: DecisionStatus;
+	/** When, by the changing device's clock (shown). */
 	readonly at: number;
+	/**
+	 * Where the change sorts: its clock, but later than every change that device had seen (see the
+	 * top of this file). Kept apart from `at` so one device with a clock running ahead does not
+	 * make every later change look as if it happened in the future.
+	 */
+	readonly order: number;
+	/**
+	 * The last change of this record the device had seen (null: none). Absent in entries from
+	 * before it was recorded; those read as made apart when their `from` does not match.
+	 */
+	readonly after?: string | null;
 	readonly by: string;
 	readonly note: string;
 	/** Set when the change was made by accepting the record that supersedes this one. */
 	readonly supersededBy?: string | null;
 }
 
-/** A log entry as read: `concurrent` when it was made without seeing the change before it. */
+/** A log entry as read: `concurrent` when it was made without seeing the change before it in the log. */
 export interface LoggedChange extends StatusChange {
 	readonly concurrent: boolean;
 }
@@ -245,15 +258,19 @@ export function changeStatus(doc: Y.Doc, id: string, to: DecisionStatus, note: s
 	if (to === DecisionStatus.accepted && decision.owner === null) throw new DecisionError('Give the decision an owner before accepting it.');
 	const cleanNote = cleanText(note, MAX_NOTE_LENGTH);
 	doc.transact(() => {
-		const at = nextStamp(doc, actor.now);
-		logOf(record).push([{ id: newId(), from: decision.status, to, at, by: actor.memberId, note: cleanNote }]);
+		const order = nextOrder(doc, actor.now);
+		const at = actor.now;
+		const after = decision.log.at(-1)?.id ?? null;
+		logOf(record).push([{ id: newId(), from: decision.status, to, at, order, after, by: actor.memberId, note: cleanNote }]);
 		touch(doc, id, actor);
 		if (to === DecisionStatus.accepted && decision.supersedes !== null) {
 			const old = readDecision(doc, decision.supersedes);
 			const oldRecord = decisionsMap(doc).get(decision.supersedes);
-			if (old && oldRecord && old.status !== DecisionStatus.superseded) {
+			// A predecessor rejected meanwhile stays rejected: there is nothing left to replace.
+			if (old && oldRecord && old.status !== DecisionStatus.superseded && old.status !== DecisionStatus.rejected) {
+				const oldAfter = old.log.at(-1)?.id ?? null;
 				logOf(oldRecord).push([
-					{ id: newId(), from: old.status, to: DecisionStatus.superseded, at, by: actor.memberId, note: '', supersededBy: id }
+					{ id: newId(), from: old.status, to: DecisionStatus.superseded, at, order, after: oldAfter, by: actor.memberId, note: '', supersededBy: id }
 				]);
 				touch(doc, decision.supersedes, actor);
 			}
@@ -268,7 +285,7 @@ export interface Supersession {
 }
 
 /**
- * Starts the record that will replace an accepted one: a new proposed record that supersedes it,
+ * Starts the record that will replace an accepted (or deprecated) one: a new proposed record that supersedes it,
  * with its deciders, consulted members and tags, placed beside it in the tree. The old record
  * becomes superseded when the new one is accepted.
  */
@@ -276,7 +293,7 @@ export function supersede(doc: Y.Doc, oldId: string, input: Supersession, actor:
 	assertWritable(doc);
 	const old = readDecision(doc, oldId);
 	if (!old) throw new DecisionError('There is no such decision to supersede.');
-	if (old.status !== DecisionStatus.accepted) throw new DecisionError(`Only an accepted decision can be superseded; this one is ${old.status}.`);
+	checkSupersedable(old);
 	return createDecision(
 		doc,
 		{
@@ -304,6 +321,11 @@ export function setSupersedes(doc: Y.Doc, id: string, oldId: string | null, acto
 	assertWritable(doc);
 	const record = recordOf(doc, id);
 	const decision = readDecision(doc, id)!;
+	// Already so: nothing to check or write (a form saves the link it shows back as it is), also on a
+	// closed record, as updateDecision takes unchanged fields. Both the stored and the read link must
+	// say so: a stored link broken when reading (a loop made apart) reads as none, so setting it
+	// again is checked, and clearing it does write.
+	if ((record.get('supersedes') ?? null) === oldId && decision.supersedes === oldId) return;
 	if (isLocked(decision)) throw new DecisionError(`This decision is ${decision.status}: reopen it to change what it supersedes.`);
 	if (oldId !== null) checkSupersedes(doc, id, oldId);
 	doc.transact(() => {
@@ -481,6 +503,17 @@ function checkSupersedes(doc: Y.Doc, id: string, oldId: string): void {
 	for (let at: string | null = oldId; at !== null; at = supersedes.get(at) ?? null) {
 		if (at === id) throw new DecisionError('That would make the supersede chain loop: the other decision already (indirectly) supersedes this one.');
 	}
+	checkSupersedable(readDecision(doc, oldId)!);
+}
+
+/**
+ * Only a decision in force can be replaced: accepted, or deprecated (no longer in force, waiting
+ * for a successor). A proposed or rejected one would become "superseded" without ever having held.
+ */
+function checkSupersedable(old: Decision): void {
+	if (old.status !== DecisionStatus.accepted && old.status !== DecisionStatus.deprecated) {
+		throw new DecisionError(`Only an accepted or deprecated decision can be superseded; this one is ${old.status}.`);
+	}
 }
 
 /** Tags: trimmed, lower case, single spaces, unique, at most MAX_TAGS of MAX_TAG_LENGTH characters. */
@@ -556,14 +589,17 @@ function readSet(value: unknown): string[] {
 }
 
 /** Later than every change this device has seen (see the top of this file), and not before now. */
-function nextStamp(doc: Y.Doc, now: number): number {
+function nextOrder(doc: Y.Doc, now: number): number {
 	let latest = -Infinity;
 	decisionsMap(doc).forEach((record) => {
 		if (!(record instanceof Y.Map)) return;
 		const log = record.get('log');
 		// A stamp that is not finite (NaN, ±Infinity: another client's bug) is no time at all; counting
 		// it would stamp every later change NaN or Infinity, and those sort by their random ids.
-		if (log instanceof Y.Array) for (const change of log) if (Number.isFinite(change?.at)) latest = Math.max(latest, change.at);
+		if (log instanceof Y.Array) for (const value of log) {
+			const change = readChange(value);
+			if (change) latest = Math.max(latest, change.order);
+		}
 	});
 	return Math.max(Math.round(now), latest + 1);
 }
@@ -589,11 +625,13 @@ function readRecord(id: string, record: Y.Map<unknown>, links: ReturnType<typeof
 		const change = readChange(value);
 		if (change) entries.push(change);
 	}
-	entries.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	entries.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	let status: DecisionStatus = DecisionStatus.proposed;
+	let previous: string | null = null;
 	const log: LoggedChange[] = entries.map((change) => {
-		const concurrent = change.from !== status;
+		const concurrent = change.after === undefined ? change.from !== status : change.after !== previous;
 		status = change.to;
+		previous = change.id;
 		return { ...change, concurrent };
 	});
 	return {
@@ -618,11 +656,18 @@ function readChange(value: unknown): StatusChange | null {
 	const to = v['to'];
 	if (!decisionStatuses.includes(from as DecisionStatus) || !decisionStatuses.includes(to as DecisionStatus)) return null;
 	if (typeof v['at'] !== 'number' || !Number.isFinite(v['at']) || typeof v['id'] !== 'string') return null;
+	// Not finite (NaN, ±Infinity: another client's bug) is no place in the order: such an entry
+	// would decide the status for ever, and stamp every later change NaN or Infinity.
+	const order = v['order'] === undefined ? v['at'] : v['order'];
+	if (typeof order !== 'number' || !Number.isFinite(order)) return null;
+	const after = v['after'];
 	return {
 		id: v['id'],
 		from: from as DecisionStatus,
 		to: to as DecisionStatus,
 		at: v['at'],
+		order,
+		...(after === null || typeof after === 'string' ? { after } : {}),
 		by: typeof v['by'] === 'string' ? v['by'] : '',
 		note: typeof v['note'] === 'string' ? v['note'] : '',
 		supersededBy: typeof v['supersededBy'] === 'string' ? v['supersededBy'] : null
