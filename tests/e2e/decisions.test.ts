@@ -13,6 +13,8 @@
  *       marks the old one superseded on both devices, with log entries.
  * [DE7] An open record can say which decision it supersedes; a link that would loop is refused
  *       with the model's message and nothing changes.
+ * [DE8] A position recorded offline after another device closed the decision is kept, shown, and
+ *       marked as recorded after the decision closed.
  * [DE6] The decision page and its dialogs pass axe-core's WCAG 2 A/AA rules (light theme) and the
  *       page fits a 390 px screen.
  */
@@ -345,16 +347,57 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		}
 		const broker = new URL(ana.url()).pathname;
 		const choose = panel(ana).getByRole('combobox', { name: 'Supersedes' });
+		// Only a decision in force can be replaced: the proposed queue record is not offered yet.
+		expect(await choose.locator('option', { hasText: 'Pick a queue' }).count()).toBe(0);
+		await sidebar(ana).getByRole('link', { name: 'Pick a queue' }).click();
+		await ana.waitForURL((url) => url.pathname !== broker);
+		const queue = new URL(ana.url()).pathname;
+		await changeStatus(ana, 'Accept', '');
+		await expect.poll(() => status(ana), POLL).toBe('Accepted');
+
+		await sidebar(ana).getByRole('link', { name: 'Pick a broker' }).click();
+		await ana.waitForURL((url) => url.pathname === broker);
 		await choose.selectOption({ label: 'Pick a queue' });
 		await panel(ana).getByRole('button', { name: 'Set', exact: true }).click();
 		await expect.poll(() => panel(ana).getByTestId('supersedes-link').textContent(), POLL).toBe('Pick a queue');
+		await changeStatus(ana, 'Accept', 'The broker replaces the queue');
 
+		// The queue record is now superseded; reopened, it may not supersede its own successor.
 		await panel(ana).getByTestId('supersedes-link').click();
-		await ana.waitForURL((url) => url.pathname !== broker);
+		await ana.waitForURL((url) => url.pathname === queue);
+		await expect.poll(() => status(ana), POLL).toBe('Superseded');
 		await expect.poll(() => panel(ana).getByTestId('superseded-by-link').textContent(), POLL).toBe('Pick a broker');
+		await changeStatus(ana, 'Reopen', '');
+		await expect.poll(() => status(ana), POLL).toBe('Proposed');
 		await panel(ana).getByRole('combobox', { name: 'Supersedes' }).selectOption({ label: 'Pick a broker' });
 		await panel(ana).getByRole('button', { name: 'Set', exact: true }).click();
 		await expect.poll(() => panel(ana).getByRole('alert').textContent(), POLL).toMatch(/supersede chain loop/);
 		expect(await panel(ana).getByTestId('supersedes-link').count()).toBe(0);
+	});
+	it('[DE8] a position recorded offline after the decision closed elsewhere is kept and marked late', async () => {
+		const dialog = await openNewDecision(ana);
+		await dialog.getByRole('textbox', { name: 'Title' }).fill('Weekly release train');
+		await dialog.getByRole('group', { name: 'Deciders' }).getByRole('checkbox', { name: 'Ben' }).check();
+		await dialog.getByRole('button', { name: 'Propose decision' }).click();
+		await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe('Weekly release train');
+		await sidebar(ben).getByRole('link', { name: 'Weekly release train' }).click();
+		await panel(ben).waitFor();
+
+		await deviceB.setOffline(true);
+		await waitForStatus(ben, 'offline');
+		await changeStatus(ana, 'Accept', 'Nobody objected in time');
+		await expect.poll(() => status(ana), POLL).toBe('Accepted');
+		// Ben has not seen the acceptance: the form is still open for him.
+		await recordPosition(ben, 'Disagree', 'Fridays are a bad day for releases.');
+		await expect.poll(() => positionsShown(ben), POLL).toEqual(['Ben: Disagree']);
+
+		await deviceB.setOffline(false);
+		for (const page of [ana, ben]) {
+			await expect.poll(() => positionsShown(page), POLL).toEqual(['Ben: Disagree']);
+			await expect.poll(() => panel(page).getByTestId('late-position').textContent(), POLL).toMatch(/recorded after the decision was accepted/);
+			expect(await status(page)).toBe('Accepted');
+			expect(await panel(page).getByTestId('positions-closed').count()).toBe(1);
+		}
+		await waitForStatus(ben, 'stored');
 	});
 });
