@@ -86,7 +86,8 @@ export async function createPage(page: Page, title: string): Promise<string> {
 	await page.waitForURL(/\/w\/[^/]+\/p\/[^/]+$/);
 	await editor(page).waitFor();
 	await titleInput(page).fill(title);
-	await expect.poll(() => sidebar(page).getByRole('link', { name: title }).count(), POLL).toBe(1);
+	// In the tree: the sidebar's other links ("Decision log") may share a page's title.
+	await expect.poll(() => sidebar(page).getByRole('tree').getByRole('link', { name: title }).count(), POLL).toBe(1);
 	return new URL(page.url()).pathname;
 }
 
