@@ -79,7 +79,8 @@ import {
 	updateDecision,
 	type Actor,
 	type Decision,
-	type NewDecision
+	type NewDecision,
+	isTime
 } from '../../src/lib/model/index.ts';
 import { TestNetwork } from '../support/test-network.ts';
 import { syncBoth } from '../support/model-helpers.ts';
@@ -1289,5 +1290,24 @@ describe('[DR8] reading what other clients wrote', () => {
 		positions.set('erin', new Y.Map());
 		positions.set('frank', { stance: 'abstain', rationale: 7, name: null });
 		expect(listPositions(talk)).toEqual([{ memberId: 'frank', name: 'Member', stance: 'abstain', rationale: '', at: 0 }]);
+	});
+
+	it('[DR8] times no Date can hold (NaN, ±Infinity, beyond ±8.64e15) are not times: positions, entries and deadlines with them read as absent', () => {
+		const talk = new Y.Doc();
+		const bad = [Number.NaN, Number.POSITIVE_INFINITY, -1e16, 1e20];
+		bad.forEach((at, i) => positionsMap(talk).set(`m${i}`, { stance: 'agree', rationale: '', name: 'M', at }));
+		positionsMap(talk).set('ok', { stance: 'agree', rationale: '', name: 'Ok', at: 8.64e15 });
+		// Every position left can be shown: the Date of each is valid.
+		expect(listPositions(talk).map((p) => [p.memberId, new Date(p.at).toISOString().length > 0])).toEqual([['ok', true]]);
+
+		const doc = newWorkspace();
+		const id = propose(doc);
+		const record = decisionsMap(doc).get(id)!;
+		record.set('decideBy', 1e16);
+		(record.get('log') as Y.Array<unknown>).push([{ id: 'far', from: 'proposed', to: 'rejected', at: 1e16, order: T0 + MINUTE, after: null, by: 'x', note: '' }]);
+		expect(read(doc, id)).toMatchObject({ decideBy: null, log: [], status: 'proposed' });
+		for (const value of bad) expect(isTime(value)).toBe(false);
+		expect([0, -8.64e15, 8.64e15, T0].every(isTime)).toBe(true);
+		expectRefused(doc, () => updateDecision(doc, id, { decideBy: 1e16 }, alice), /Choose a date and time/);
 	});
 });

@@ -366,6 +366,9 @@ describe('defensive readers', () => {
 			entry.set('kind', 'spreadsheet');
 			entry.set('parentId', 'self');
 			entry.set('createdAt', Number.NaN);
+			// Finite, but no Date can hold it: showing it would throw.
+			entry.set('updatedAt', 1e20);
+			entry.set('archivedAt', -1e16);
 			pagesMap(doc).set('self', entry);
 		});
 		expect(getPage(doc, 'self')).toEqual({

@@ -489,7 +489,7 @@ function checkOwner(owner: string): string {
 }
 
 function checkDecideBy(decideBy: number, now: number): number {
-	if (typeof decideBy !== 'number' || !Number.isFinite(decideBy)) throw new DecisionError('Choose a date and time to decide by.');
+	if (!isTime(decideBy)) throw new DecisionError('Choose a date and time to decide by.');
 	if (decideBy <= now) throw new DecisionError('The decide-by date is in the past: choose a time still to come.');
 	return Math.round(decideBy);
 }
@@ -611,6 +611,14 @@ function touch(doc: Y.Doc, id: string, actor: Actor): void {
 	entry.set('updatedBy', actor.memberId);
 }
 
+/**
+ * A number a Date can hold (±8.64e15 ms): anything else from another client would make
+ * `toISOString` and `Intl.DateTimeFormat` throw while rendering.
+ */
+export function isTime(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
+}
+
 /** A discussion document says which schema wrote it, like every document (version.ts). */
 function stampSchema(doc: Y.Doc): void {
 	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
@@ -637,7 +645,7 @@ function readRecord(id: string, record: Y.Map<unknown>, links: ReturnType<typeof
 	return {
 		id,
 		owner: typeof owner === 'string' && owner !== '' ? owner : null,
-		decideBy: typeof decideBy === 'number' && Number.isFinite(decideBy) ? decideBy : null,
+		decideBy: isTime(decideBy) ? decideBy : null,
 		deciders: readSet(record.get('deciders')),
 		consulted: readSet(record.get('consulted')),
 		tags: readSet(record.get('tags')),
@@ -655,7 +663,7 @@ function readChange(value: unknown): StatusChange | null {
 	const from = v['from'];
 	const to = v['to'];
 	if (!decisionStatuses.includes(from as DecisionStatus) || !decisionStatuses.includes(to as DecisionStatus)) return null;
-	if (typeof v['at'] !== 'number' || !Number.isFinite(v['at']) || typeof v['id'] !== 'string') return null;
+	if (!isTime(v['at']) || typeof v['id'] !== 'string') return null;
 	// Not finite (NaN, ±Infinity: another client's bug) is no place in the order: such an entry
 	// would decide the status for ever, and stamp every later change NaN or Infinity.
 	const order = v['order'] === undefined ? v['at'] : v['order'];
@@ -678,11 +686,14 @@ function readPosition(memberId: string, value: unknown): Position | null {
 	if (typeof value !== 'object' || value === null) return null;
 	const v = value as Record<string, unknown>;
 	if (!stances.includes(v['stance'] as Stance)) return null;
+	// Commenters write this document: a time no date can show (another client's bug) would break
+	// every screen that lists positions, so such a position reads as not there.
+	if (v['at'] !== undefined && !isTime(v['at'])) return null;
 	return {
 		memberId,
 		name: typeof v['name'] === 'string' ? v['name'] : 'Member',
 		stance: v['stance'] as Stance,
 		rationale: typeof v['rationale'] === 'string' ? v['rationale'] : '',
-		at: typeof v['at'] === 'number' ? v['at'] : 0
+		at: isTime(v['at']) ? v['at'] : 0
 	};
 }

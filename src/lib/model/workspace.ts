@@ -279,9 +279,10 @@ function readPageEntry(id: string, entry: Y.Map<unknown>): PageEntry | null {
 		const value = entry.get(key);
 		return typeof value === 'string' ? value : fallback;
 	};
+	// Times only: a number no Date can hold would make every screen that shows it throw.
 	const num = (key: string): number | null => {
 		const value = entry.get(key);
-		return typeof value === 'number' && Number.isFinite(value) ? value : null;
+		return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? value : null;
 	};
 	const kind = entry.get('kind');
 	const parentId = entry.get('parentId');
