@@ -80,6 +80,7 @@ import {
 	type Actor,
 	type Decision,
 	type NewDecision,
+	assertTitleEditable,
 	isTime
 } from '../../src/lib/model/index.ts';
 import { TestNetwork } from '../support/test-network.ts';
@@ -362,6 +363,17 @@ describe('[DR2] locking', () => {
 		// Removing a member writes false (a set removal must create structs, see the file header).
 		const deciders = decisionsMap(doc).get(id)!.get('deciders') as Y.Map<boolean>;
 		expect(deciders.get('alice')).toBe(false);
+	});
+
+	it('[DR2] a closed record’s title is locked on every path (assertTitleEditable); open records and plain pages pass', () => {
+		const { doc, id } = recordIn('accepted');
+		expect(() => assertTitleEditable(doc, id)).toThrow(DecisionError);
+		expect(() => assertTitleEditable(doc, id)).toThrow(/This decision is accepted: reopen it to change its title/);
+		const page = createPage(doc, { title: 'Notes' }, alice);
+		expect(() => assertTitleEditable(doc, page)).not.toThrow();
+		expect(() => assertTitleEditable(doc, 'missing')).not.toThrow();
+		changeStatus(doc, id, 'proposed', '', when(bob, T0 + HOUR));
+		expect(() => assertTitleEditable(doc, id)).not.toThrow();
 	});
 });
 

@@ -335,6 +335,15 @@ export function setSupersedes(doc: Y.Doc, id: string, oldId: string | null, acto
 }
 
 /**
+ * Refuses a title change to a closed decision record (its body and title are locked until it is
+ * reopened); any other page passes. Call before renamePage on every path that renames.
+ */
+export function assertTitleEditable(doc: Y.Doc, pageId: string): void {
+	const decision = getPage(doc, pageId)?.kind === PageKind.decision ? readDecision(doc, pageId) : null;
+	if (decision && isLocked(decision)) throw new DecisionError(`This decision is ${decision.status}: reopen it to change its title.`);
+}
+
+/**
  * Records or changes a member's position in a record's discussion document. `decision` is the
  * record as this device has it: positions close with the decision.
  */

@@ -10,6 +10,8 @@ export interface TreeActions {
 	/** Creates a page under `parentId` (null: top level) and opens it. */
 	create(parentId: string | null): void;
 	rename(id: string, title: string): void;
+	/** Whether a page's title may change now (a closed decision record's may not); true when absent. */
+	canRename?(id: string): boolean;
 	/** Moves a page; only `parentId` given puts it after the parent's last subpage. */
 	move(id: string, target: Pick<MoveTarget, 'parentId'> & Partial<MoveTarget>): void;
 	archive(id: string): void;
