@@ -1,5 +1,5 @@
 /** Words for statuses and for the buttons that move a record between them. */
-import type { DecisionStatus } from '$lib/model/decisions.ts';
+import type { Decision, DecisionStatus } from '$lib/model/decisions.ts';
 
 export const statusLabels: Readonly<Record<DecisionStatus, string>> = {
 	proposed: 'Proposed',
@@ -17,3 +17,22 @@ export const actionLabels: Readonly<Record<DecisionStatus, string>> = {
 	superseded: 'Supersede',
 	deprecated: 'Deprecate'
 };
+
+/** What a status change did, for sentences: "was just reopened". */
+export const changedLabels: Readonly<Record<DecisionStatus, string>> = {
+	proposed: 'reopened',
+	accepted: 'accepted',
+	rejected: 'rejected',
+	superseded: 'superseded',
+	deprecated: 'deprecated'
+};
+
+/**
+ * "This decision was just accepted by a teammate": what an open form says when a status change
+ * made elsewhere overtakes it (without "by a teammate" when the last change is the member's own,
+ * from another device or another form).
+ */
+export function statusChangedNotice(decision: Pick<Decision, 'status' | 'log'>, memberId: string): string {
+	const by = decision.log.at(-1)?.by;
+	return `This decision was just ${changedLabels[decision.status]}${by !== undefined && by !== memberId ? ' by a teammate' : ''}`;
+}
