@@ -17,6 +17,11 @@
  *       marked as recorded after the decision closed.
  * [DE6] The decision page and its dialogs pass axe-core's WCAG 2 A/AA rules (light theme) and the
  *       page fits a 390 px screen.
+ * [DE9] An "Edit details" form left open while a teammate changes the record saves only what the
+ *       member changed there: the teammate's owner, deadline, deciders and tags stay on both devices.
+ * [DE10] A teammate's status change does not take the member's focus or typing: the editor keeps
+ *       focus across lock and unlock, a note form whose choice went stays with the note and says
+ *       why, and an open edit form stays with its tags and says what of the typing was not saved.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -399,5 +404,107 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 			expect(await panel(page).getByTestId('positions-closed').count()).toBe(1);
 		}
 		await waitForStatus(ben, 'stored');
+	});
+	it('[DE9] a stale "Edit details" form keeps the changes a teammate made while it was open', async () => {
+		const dialog = await openNewDecision(ana);
+		await dialog.getByRole('textbox', { name: 'Title' }).fill('Choose a CI');
+		await dialog.getByRole('group', { name: 'Deciders' }).getByRole('checkbox', { name: 'Ana' }).check();
+		await dialog.getByLabel('Decide by').fill(localInput(decideBy, BERLIN));
+		await dialog.getByRole('textbox', { name: 'Tags' }).fill('ci');
+		await dialog.getByRole('button', { name: 'Propose decision' }).click();
+		await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe('Choose a CI');
+		await sidebar(ben).getByRole('tree').getByRole('link', { name: 'Choose a CI' }).click();
+		await expect.poll(() => panel(ben).getByTestId('decision-tags').textContent(), POLL).toBe('ci');
+
+		// Ana opens the form; meanwhile Ben gives the record to himself, joins the deciders, tags it
+		// and moves the deadline a day on.
+		await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+		const later = decideBy + 86_400_000;
+		await panel(ben).getByRole('button', { name: 'Edit details' }).click();
+		await panel(ben).getByRole('combobox', { name: 'Owner' }).selectOption({ label: 'Ben' });
+		await panel(ben).getByLabel('Decide by').fill(localInput(later, NEW_YORK));
+		await panel(ben).getByRole('group', { name: 'Deciders' }).getByRole('checkbox', { name: 'Ben' }).check();
+		await panel(ben).getByRole('textbox', { name: 'Tags' }).fill('ci, build');
+		await panel(ben).getByRole('button', { name: 'Save', exact: true }).click();
+		await expect.poll(() => panel(ana).getByTestId('decision-owner').textContent(), POLL).toBe('Ben');
+		await expect.poll(() => panel(ana).getByTestId('decide-by').textContent(), POLL).toContain(formatDeadline(later, BERLIN));
+
+		// Ana's form still shows the record as it was; she only asks Ben to be consulted.
+		expect(await panel(ana).getByRole('combobox', { name: 'Owner' }).inputValue()).toBe('ana');
+		await panel(ana).getByRole('group', { name: 'Consulted' }).getByRole('checkbox', { name: 'Ben' }).check();
+		await panel(ana).getByRole('button', { name: 'Save', exact: true }).click();
+		await expect.poll(() => panel(ana).getByRole('button', { name: 'Edit details' }).count(), POLL).toBe(1);
+		expect(await panel(ana).getByRole('alert').count()).toBe(0);
+
+		for (const [page, zone] of [[ana, BERLIN], [ben, NEW_YORK]] as const) {
+			await expect.poll(() => panel(page).getByTestId('decision-consulted').textContent(), POLL).toBe('Ben');
+			expect(await panel(page).getByTestId('decision-owner').textContent()).toBe('Ben');
+			expect(await panel(page).getByTestId('decision-deciders').textContent()).toBe('Ana, Ben');
+			expect(await panel(page).getByTestId('decision-tags').textContent()).toMatch(/^build\s*ci$/);
+			expect(await panel(page).getByTestId('decide-by').textContent()).toContain(formatDeadline(later, zone));
+		}
+
+		// Saving a form nobody changed writes nothing (an old deadline is not sent back and refused).
+		await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+		await panel(ana).getByRole('button', { name: 'Save', exact: true }).click();
+		await expect.poll(() => panel(ana).getByRole('button', { name: 'Edit details' }).count(), POLL).toBe(1);
+		// Escape cancels, and gives focus back to the button.
+		await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+		await panel(ana).getByRole('textbox', { name: 'Tags' }).fill('dropped');
+		await ana.keyboard.press('Escape');
+		await expect.poll(() => ana.evaluate(() => document.activeElement?.textContent ?? ''), POLL).toBe('Edit details');
+		expect(await panel(ana).getByTestId('decision-tags').textContent()).toMatch(/^build\s*ci$/);
+	});
+	it('[DE10] a teammate accepting or reopening leaves the member\'s focus and typing where they were', async () => {
+		// The record from DE9, open on both devices, owned by Ben.
+		const focusInEditor = (page: Page) => page.evaluate(() => document.querySelector('[data-testid=editor]')?.contains(document.activeElement) ?? false);
+		await typeAtEnd(ana, 'Draft.');
+		await waitForText(ben, (text) => text.includes('Draft.'));
+		await changeStatus(ben, 'Accept', '');
+		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('false');
+		expect(await focusInEditor(ana)).toBe(true);
+		await changeStatus(ben, 'Reopen', '');
+		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('true');
+		expect(await focusInEditor(ana)).toBe(true);
+		await ana.keyboard.press('Control+End');
+		await ana.keyboard.type(' Still typing.');
+		await waitForText(ben, (text) => text.includes('Draft. Still typing.'));
+
+		// Ana is writing a note to reject it when Ben accepts: the form stays, with her note and why.
+		await panel(ana).getByRole('button', { name: 'Reject…' }).click();
+		const note = panel(ana).getByRole('textbox', { name: 'Note for the status log (optional)' });
+		await note.fill('Too slow for us');
+		await changeStatus(ben, 'Accept', '');
+		await expect
+			.poll(() => panel(ana).getByTestId('workflow-unavailable').textContent(), POLL)
+			.toMatch(/^\s*This decision was just accepted by a teammate; this change is no longer possible\./);
+		expect(await note.inputValue()).toBe('Too slow for us');
+		expect(await note.evaluate((el) => el === document.activeElement)).toBe(true);
+		expect(await panel(ana).getByRole('button', { name: 'Reject decision' }).count()).toBe(0);
+		// The status is in a live region, so the change is announced.
+		expect(await panel(ana).getByRole('status').filter({ has: ana.getByTestId('decision-status') }).textContent()).toMatch(/^\s*Accepted\s*$/);
+		await panel(ana).getByRole('button', { name: 'Close', exact: true }).click();
+		await expect.poll(() => note.count(), POLL).toBe(0);
+		await expect.poll(() => ana.evaluate(() => document.activeElement?.closest('[role=group]')?.getAttribute('aria-label') ?? null), POLL).toBe('Change status');
+
+		// Ana is editing the details when Ben accepts: the form stays for its tags and says her
+		// other change was not saved; focus on the owner field that went moves to the tags.
+		await changeStatus(ben, 'Reopen', '');
+		await expect.poll(() => panel(ana).getByRole('button', { name: 'Edit details' }).count(), POLL).toBe(1);
+		await panel(ana).getByRole('button', { name: 'Edit details' }).click();
+		await panel(ana).getByRole('textbox', { name: 'Tags' }).fill('ci, build, pipelines');
+		const owner = panel(ana).getByRole('combobox', { name: 'Owner' });
+		await owner.selectOption({ label: 'Ana' });
+		await owner.focus();
+		await changeStatus(ben, 'Accept', '');
+		await expect.poll(() => panel(ana).getByTestId('edit-notice').textContent(), POLL).toMatch(/accepted by a teammate: only its tags can change now\. Your changes to its owner.* were not saved\./);
+		expect(await owner.count()).toBe(0);
+		expect(await panel(ana).getByRole('textbox', { name: 'Tags' }).inputValue()).toBe('ci, build, pipelines');
+		await expect.poll(() => ana.evaluate(() => (document.activeElement as HTMLInputElement | null)?.placeholder ?? null), POLL).toBe('comma-separated');
+		await panel(ana).getByRole('button', { name: 'Save', exact: true }).click();
+		for (const page of [ana, ben]) {
+			await expect.poll(() => panel(page).getByTestId('decision-tags').textContent(), POLL).toMatch(/^build\s*ci\s*pipelines$/);
+			expect(await panel(page).getByTestId('decision-owner').textContent()).toBe('Ben');
+		}
 	});
 });
