@@ -269,6 +269,17 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 			expect(await editorText(page)).toBe(before);
 		}
 		expect(await ben.getByTestId('locked-notice').textContent()).toContain(`(${NEW_YORK})`);
+		// The tree offers no way round the lock: no Rename in the actions menu, F2 does nothing.
+		const item = sidebar(ana).getByRole('tree').getByRole('treeitem', { name: 'Adopt Postgres', exact: true });
+		await item.focus();
+		await ana.keyboard.press('F2');
+		expect(await sidebar(ana).getByRole('textbox', { name: 'Rename page' }).count()).toBe(0);
+		await ana.keyboard.press('Shift+F10');
+		const actions = ana.getByRole('menu', { name: 'Actions for Adopt Postgres' });
+		await actions.waitFor();
+		expect(await actions.getByRole('menuitem').allTextContents()).not.toContain('Rename');
+		expect(await actions.getByRole('menuitem', { name: 'Move to…' }).count()).toBe(1);
+		await ana.keyboard.press('Escape');
 
 		// Ben reopens: Ana's editor becomes editable again without a reload, and her typing syncs.
 		await changeStatus(ben, 'Reopen', 'One more question');
