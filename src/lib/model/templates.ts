@@ -67,6 +67,21 @@ const table = (header: readonly string[], ...rows: (readonly string[])[]): SeedB
 	]
 });
 
+/** The sections of a decision record, in both shipped versions of its template. */
+const decisionBody: readonly SeedBlock[] = [
+	h(2, 'Context'),
+	p(),
+	h(2, 'Options considered'),
+	h(3, 'Option 1'),
+	bullets('Good, because ', 'Bad, because '),
+	h(3, 'Option 2'),
+	bullets('Good, because ', 'Bad, because '),
+	h(2, 'Decision'),
+	p('Chosen option: '),
+	h(2, 'Consequences'),
+	bullets('')
+];
+
 /*
  * A built-in's content never changes once shipped: its seed name (and so its client id) is the
  * same for every device, and two devices writing different content under one client id and the
@@ -143,20 +158,7 @@ const shipped: readonly BuiltinTemplate[] = [
 		version: 1,
 		title: 'Decision record',
 		description: 'Context, the options with their pros and cons, the decision and its consequences.',
-		blocks: [
-			p('Status: proposed'),
-			h(2, 'Context'),
-			p(),
-			h(2, 'Options considered'),
-			h(3, 'Option 1'),
-			bullets('Good, because ', 'Bad, because '),
-			h(3, 'Option 2'),
-			bullets('Good, because ', 'Bad, because '),
-			h(2, 'Decision'),
-			p('Chosen option: '),
-			h(2, 'Consequences'),
-			bullets('')
-		]
+		blocks: [p('Status: proposed'), ...decisionBody]
 	},
 	{
 		name: 'decision',
@@ -164,19 +166,7 @@ const shipped: readonly BuiltinTemplate[] = [
 		title: 'Decision record',
 		description: 'Context, the options with their pros and cons, the decision and its consequences.',
 		decision: true,
-		blocks: [
-			h(2, 'Context'),
-			p(),
-			h(2, 'Options considered'),
-			h(3, 'Option 1'),
-			bullets('Good, because ', 'Bad, because '),
-			h(3, 'Option 2'),
-			bullets('Good, because ', 'Bad, because '),
-			h(2, 'Decision'),
-			p('Chosen option: '),
-			h(2, 'Consequences'),
-			bullets('')
-		]
+		blocks: decisionBody
 	}
 ];
 
