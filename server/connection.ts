@@ -95,7 +95,7 @@ export class RoomConnection extends BaseConnection {
 		wantsAcks: boolean
 	) {
 		super(socket, registry, log);
-		this.#session = new Session(room, this, canWrite(claims.role, name.kind), wantsAcks);
+		this.#session = new Session(room, this, canWrite(claims.role, name.kind), wantsAcks, claims.memberId);
 		registry.join(room, name.kind, this.#session);
 	}
 
@@ -180,7 +180,7 @@ export class MuxConnection extends BaseConnection {
 			this.#sendRoomError(room, CloseCode.forbidden, 'token is for another workspace');
 			return;
 		}
-		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true);
+		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true, this.#claims.memberId);
 		this.#sessions.set(room, joined);
 		this.registry.join(room, name.kind, joined, message);
 	}

@@ -215,7 +215,7 @@ export class Room {
 				this.#readSync(session, decoder);
 				return;
 			case MessageType.awareness:
-				awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), session);
+				this.#applyAwareness(session, decoding.readVarUint8Array(decoder));
 				return;
 			case MessageType.auth:
 				// Only the relay has something to say about permissions; a client's auth message is ignored.
@@ -355,6 +355,38 @@ export class Room {
 		for (const peer of this.#sessions) if (peer !== origin) peer.send(message);
 	}
 
+	/**
+	 * Applies a peer's awareness update as its token allows ([R26]): each state it sets carries the
+	 * token's member id in `user.memberId` (stamped here, whatever the peer wrote), so nobody appears
+	 * as somebody else; a client id another peer in this room already controls is left alone.
+	 * Awareness is not a document, so this is no filtering inside one.
+	 */
+	#applyAwareness(session: Session, update: Uint8Array): void {
+		const entries: { clientId: number; clock: number; state: unknown }[] = [];
+		try {
+			const decoder = decoding.createDecoder(update);
+			const count = decoding.readVarUint(decoder);
+			for (let i = 0; i < count; i++) {
+				const clientId = decoding.readVarUint(decoder);
+				const clock = decoding.readVarUint(decoder);
+				entries.push({ clientId, clock, state: JSON.parse(decoding.readVarString(decoder)) as unknown });
+			}
+		} catch {
+			throw new MalformedMessage('awareness update does not decode');
+		}
+		const others = new Set<number>();
+		for (const peer of this.#sessions) if (peer !== session) for (const id of peer.awarenessIds) others.add(id);
+		const encoder = encoding.createEncoder();
+		const kept = entries.filter((entry) => !others.has(entry.clientId));
+		encoding.writeVarUint(encoder, kept.length);
+		for (const { clientId, clock, state } of kept) {
+			encoding.writeVarUint(encoder, clientId);
+			encoding.writeVarUint(encoder, clock);
+			encoding.writeVarString(encoder, JSON.stringify(stampMember(state, session.memberId)));
+		}
+		if (kept.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), session);
+	}
+
 	#onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
 		const owner = this.#sessions.has(origin as Session) ? (origin as Session) : null;
 		if (owner) {
@@ -383,4 +415,12 @@ export class Room {
 	#checkIdle(): void {
 		if (this.idle) this.onIdle?.(this);
 	}
+}
+
+/** A state with `user.memberId` set to the token's member (null, a removal, stays null). */
+function stampMember(state: unknown, memberId: string): unknown {
+	if (state === null) return null;
+	const base = typeof state === 'object' && !Array.isArray(state) ? (state as Record<string, unknown>) : {};
+	const user = typeof base['user'] === 'object' && base['user'] !== null && !Array.isArray(base['user']) ? (base['user'] as Record<string, unknown>) : {};
+	return { ...base, user: { ...user, memberId } };
 }

@@ -30,6 +30,8 @@ export class Session {
 	readonly canWrite: boolean;
 	/** Whether this peer understands `stored` (multiplexed, or negotiated meridian.v1). */
 	readonly wantsAcks: boolean;
+	/** The token's member: every awareness state this peer sets is stamped with it. */
+	readonly memberId: string;
 	room: Room | null = null;
 	/** Awareness client ids this peer has set; removed from the room when it leaves. */
 	readonly awarenessIds = new Set<number>();
@@ -41,11 +43,12 @@ export class Session {
 	acked = 0;
 	closed = false;
 
-	constructor(roomName: string, host: SessionHost, canWrite: boolean, wantsAcks: boolean) {
+	constructor(roomName: string, host: SessionHost, canWrite: boolean, wantsAcks: boolean, memberId: string) {
 		this.roomName = roomName;
 		this.host = host;
 		this.canWrite = canWrite;
 		this.wantsAcks = wantsAcks;
+		this.memberId = memberId;
 	}
 
 	send(message: Uint8Array): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import {
+	peopleRoom,
 	CloseCode,
 	MessageType,
 	canWrite,
@@ -69,17 +70,24 @@ describe('rooms, roles and tokens', () => {
 		expect(parseRoomName('ws1')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'workspace' });
 		expect(parseRoomName('ws1/p1')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'page' });
 		expect(parseRoomName('ws1/p1/talk')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'talk' });
+		expect(parseRoomName('ws1/@people')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people' });
+		expect(parseRoomName(peopleRoom('ws1'))).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people' });
+		for (const bad of ['ws1/@people/talk', 'ws1/@other', 'ws1/@', '@people']) expect(parseRoomName(bad)).toBeNull();
 		for (const bad of ['', 'ws1/', 'ws1/p1/other', 'ws1/p1/talk/x', 'a b', '../x', 'x'.repeat(65)]) {
 			expect(parseRoomName(bad)).toBeNull();
 		}
 	});
 
-	it('[R15] role table: viewers write nowhere, commenters only in talk rooms', () => {
+	it('[R15] role table: viewers write only the people room, commenters also talk rooms', () => {
 		expect(canWrite('viewer', 'talk')).toBe(false);
+		expect(canWrite('viewer', 'page')).toBe(false);
+		expect(canWrite('viewer', 'workspace')).toBe(false);
+		expect(canWrite('viewer', 'people')).toBe(true);
 		expect(canWrite('commenter', 'talk')).toBe(true);
+		expect(canWrite('commenter', 'people')).toBe(true);
 		expect(canWrite('commenter', 'page')).toBe(false);
 		expect(canWrite('commenter', 'workspace')).toBe(false);
-		for (const kind of ['workspace', 'page', 'talk'] as const) {
+		for (const kind of ['workspace', 'page', 'talk', 'people'] as const) {
 			expect(canWrite('editor', kind)).toBe(true);
 			expect(canWrite('admin', kind)).toBe(true);
 		}

@@ -92,8 +92,8 @@ export function textUpdate(text: string, doc = new Y.Doc()): Uint8Array {
 	return Y.encodeStateAsUpdate(doc, before);
 }
 
-export function claims(role: Role, workspaceId = 'ws1'): TokenClaims {
-	return { workspaceId, role, memberId: 'm1', expiresAt: 2 ** 31 };
+export function claims(role: Role, workspaceId = 'ws1', memberId = 'm1'): TokenClaims {
+	return { workspaceId, role, memberId, expiresAt: 2 ** 31 };
 }
 
 export function createHarness(options: { idleMs?: number; compactThreshold?: number; store?: MemoryStore } = {}) {
@@ -111,9 +111,9 @@ export function createHarness(options: { idleMs?: number; compactThreshold?: num
 	});
 
 	/** A multiplexed client: frames in and out, decoded per room. */
-	function mux(role: Role, workspaceId = 'ws1') {
+	function mux(role: Role, workspaceId = 'ws1', memberId = 'm1') {
 		const socket = new TestSocket();
-		const connection = new MuxConnection(socket, registry, log, claims(role, workspaceId));
+		const connection = new MuxConnection(socket, registry, log, claims(role, workspaceId, memberId));
 		return {
 			socket,
 			connection,

@@ -94,6 +94,54 @@ describe('multiplexed join', () => {
 		presence.destroy();
 	});
 
+	it('[R26] awareness states carry the token\'s member: stamped over whatever the peer wrote; another peer\'s client id is left alone', async () => {
+		const h = createHarness();
+		const ann = h.mux('viewer', 'ws1', 'ann');
+		const bob = h.mux('editor', 'ws1', 'bob');
+		ann.send('ws1', step1(new Y.Doc()));
+		bob.send('ws1', step1(new Y.Doc()));
+		await settle();
+		const room = h.registry.get('ws1')!;
+		const awarenessMessage = (presence: awarenessProtocol.Awareness) =>
+			encodeMessage((e) => {
+				encoding.writeVarUint(e, MessageType.awareness);
+				encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(presence, [presence.clientID]));
+			});
+		// Ann claims to be Bob: the relay keeps her state but says who she is.
+		const annPresence = new awarenessProtocol.Awareness(new Y.Doc());
+		annPresence.setLocalState({ user: { memberId: 'bob', name: 'Bob' }, page: 'p1' });
+		ann.send('ws1', awarenessMessage(annPresence));
+		expect(room.awareness.getStates().get(annPresence.clientID)).toEqual({ user: { memberId: 'ann', name: 'Bob' }, page: 'p1' });
+		// What Bob receives is the stamped state too.
+		const seen = new awarenessProtocol.Awareness(new Y.Doc());
+		for (const m of bob.take()) if (m.kind === 'awareness') awarenessProtocol.applyAwarenessUpdate(seen, m.payload, 'relay');
+		expect(seen.getStates().get(annPresence.clientID)).toMatchObject({ user: { memberId: 'ann' } });
+
+		// Bob sends a state under Ann's client id: ignored, hers stays.
+		const forged = new awarenessProtocol.Awareness(new Y.Doc());
+		forged.clientID = annPresence.clientID;
+		forged.setLocalState({ user: { name: 'Not Ann' } });
+		forged.setLocalState({ user: { name: 'Still not Ann' } });
+		bob.send('ws1', awarenessMessage(forged));
+		expect(room.awareness.getStates().get(annPresence.clientID)).toMatchObject({ user: { memberId: 'ann', name: 'Bob' } });
+
+		// A state without a user object gets one; a state that is not an object becomes one.
+		const bare = new awarenessProtocol.Awareness(new Y.Doc());
+		bare.setLocalState({ cursor: null });
+		bob.send('ws1', awarenessMessage(bare));
+		expect(room.awareness.getStates().get(bare.clientID)).toEqual({ cursor: null, user: { memberId: 'bob' } });
+
+		// An awareness update that does not decode closes the socket with 4400 and changes nothing.
+		const before = room.awareness.getStates().size;
+		ann.send('ws1', encodeMessage((e) => {
+			encoding.writeVarUint(e, MessageType.awareness);
+			encoding.writeVarUint8Array(e, new Uint8Array([1, 5, 1, 3, 0x7b, 0x7b, 0x7b]));
+		}));
+		expect(ann.socket.closeCode).toBe(CloseCode.malformed);
+		expect(room.awareness.getStates().size).toBe(before - 1); // her own state left with her socket
+		for (const p of [annPresence, forged, bare, seen]) p.destroy();
+	});
+
 	it('[R8] a thousand rooms on one connection', async () => {
 		const h = createHarness();
 		const a = h.mux('editor');

@@ -3,6 +3,8 @@
  *   <workspaceId>                 the workspace document (page index, members)
  *   <workspaceId>/<pageId>        a page body
  *   <workspaceId>/<pageId>/talk   a page's discussion (comments, positions)
+ *   <workspaceId>/@people         every member's profile (name, time zone, working hours…)
+ * '@' is not an id character, so no page id can name the people room.
  */
 
 export const Role = { viewer: 'viewer', commenter: 'commenter', editor: 'editor', admin: 'admin' } as const;
@@ -13,7 +15,7 @@ export function isRole(value: unknown): value is Role {
 	return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
 
-export type RoomKind = 'workspace' | 'page' | 'talk';
+export type RoomKind = 'workspace' | 'page' | 'talk' | 'people';
 export interface RoomName {
 	readonly workspaceId: string;
 	readonly pageId: string | null;
@@ -33,6 +35,7 @@ export function parseRoomName(room: string): RoomName | null {
 	const [workspaceId, pageId, suffix] = parts;
 	if (workspaceId === undefined || !isId(workspaceId)) return null;
 	if (parts.length === 1) return { workspaceId, pageId: null, kind: 'workspace' };
+	if (parts.length === 2 && pageId === PEOPLE) return { workspaceId, pageId: null, kind: 'people' };
 	if (pageId === undefined || !isId(pageId)) return null;
 	if (parts.length === 2) return { workspaceId, pageId, kind: 'page' };
 	if (parts.length === 3 && suffix === 'talk') return { workspaceId, pageId, kind: 'talk' };
@@ -48,18 +51,23 @@ export function pageRoom(workspaceId: string, pageId: string): string {
 export function talkRoom(workspaceId: string, pageId: string): string {
 	return `${workspaceId}/${pageId}/talk`;
 }
+const PEOPLE = '@people';
+export function peopleRoom(workspaceId: string): string {
+	return `${workspaceId}/${PEOPLE}`;
+}
 
 /**
- * Whether a role may change a room's document. Viewers write nowhere; commenters only in
- * discussions, so they can talk about a page without editing it; editors and admins everywhere.
+ * Whether a role may change a room's document. Every member keeps their own profile in the people
+ * room, viewers included, and viewers write nowhere else; commenters also write discussions, so
+ * they can talk about a page without editing it; editors and admins write everywhere.
  * The relay enforces this per document and never filters inside one (see Yjs's threat model).
  */
 export function canWrite(role: Role, kind: RoomKind): boolean {
 	switch (role) {
 		case 'viewer':
-			return false;
+			return kind === 'people';
 		case 'commenter':
-			return kind === 'talk';
+			return kind === 'talk' || kind === 'people';
 		case 'editor':
 		case 'admin':
 			return true;

@@ -12,7 +12,7 @@ import { newPageDoc, bodyFragment } from '../model/page.ts';
 import { newId } from '../model/ids.ts';
 import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
-import { canWrite, pageRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
+import { canWrite, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
@@ -71,6 +71,7 @@ export class WorkspaceSession {
 	static async open(record: WorkspaceRecord, relayUrl: string | null): Promise<WorkspaceSession> {
 		const session = new WorkspaceSession(record, relayUrl);
 		await session.#load(workspaceRoom(record.id), 'workspace', session.workspaceDoc);
+		await session.openPeople();
 		session.connection?.connect();
 		return session;
 	}
@@ -142,6 +143,40 @@ export class WorkspaceSession {
 		copyTemplateBody(target.doc, id, seed, template.doc);
 		createPage(this.workspaceDoc, { ...page, id, seed }, actor);
 		return id;
+	}
+
+	/**
+	 * Every member's profile (model/people.ts): one document for the workspace, which every role
+	 * writes its own entry in. Loaded when the workspace opens.
+	 */
+	async openPeople(): Promise<OpenDoc> {
+		const name = peopleRoom(this.id);
+		let open = this.#docs.get(name);
+		if (!open) {
+			open = this.#load(name, 'people', new Y.Doc());
+			this.#docs.set(name, open);
+		}
+		return open;
+	}
+
+	/**
+	 * Presence in the workspace while it is open: who is here and on which page, through the
+	 * workspace room's awareness (the relay stamps each state with the token's member, [R26]).
+	 * Shown, never relied on. Without a relay there is nobody else to see.
+	 */
+	workspacePresence(user: { name: string; color: string }): { awareness: Awareness; setPage: (pageId: string | null) => void; leave: () => void } {
+		const awareness = new Awareness(this.workspaceDoc);
+		awareness.setLocalState({ user: { ...user, memberId: this.memberId }, page: null });
+		const link = this.link(workspaceRoom(this.id));
+		link?.setAwareness(awareness);
+		return {
+			awareness,
+			setPage: (pageId) => awareness.setLocalStateField('page', pageId),
+			leave: () => {
+				link?.setAwareness(null);
+				awareness.destroy();
+			}
+		};
 	}
 
 	/** Presence for a page while it is open in the editor. Call the returned function to leave. */
