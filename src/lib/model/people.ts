@@ -1,0 +1,577 @@
+/**
+ * People: every member's profile — name, colour, time zone, working hours and availability — in
+ * the workspace's people document (room `<ws>/@people`), plus the time-zone arithmetic that reads
+ * them: local time now, inside working hours or not, when someone is next at work, and when the
+ * team's working hours next overlap.
+ *
+ *   profiles: memberId → Y.Map {
+ *     name: string, color: string, timeZone: IANA name,
+ *     hours: { days: number[] (0 = Sunday … 6 = Saturday), start, end: minutes after local midnight }
+ *     availability: { status, note, until: ms since the epoch | null }
+ *     updatedAt: ms since the epoch
+ *   }
+ *
+ * Why a document of its own: the relay enforces roles per document, never inside one, and the
+ * workspace document is written by editors and admins only — viewers and commenters must still
+ * say where they are and when they work. So every role may write this one, and each member writes
+ * only their own entry, by the app's rule (a modified client could change anyone's: the same trust
+ * as any shared document; presence, which must not be forged, is bound to the token instead).
+ *
+ * Each field is its own key, so a name changed on one device and hours on another both survive;
+ * hours and availability are written whole (one value), so a half-edited week never merges with
+ * another device's. Nothing is ever deleted (a bare map delete creates no structs; see decisions.ts).
+ *
+ * Time zones: every conversion goes through Intl (the browser's tz database), never a fixed
+ * offset, so working hours follow each zone's daylight-saving changes, which fall on different
+ * dates (the US moves in March and November a few weeks apart from the EU). A zone this browser
+ * does not know reads as UTC, labelled so ("UTC (unknown zone Mars/Olympus)"), never as an error.
+ */
+import * as Y from 'yjs';
+import { Origin } from './origins.ts';
+import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { isTime } from './decisions.ts';
+import { colorForMember } from './members.ts';
+import { listMembers, type Actor } from './workspace.ts';
+
+export const Availability = { available: 'available', focus: 'focus', away: 'away', off: 'off' } as const;
+export type Availability = (typeof Availability)[keyof typeof Availability];
+export const availabilities: readonly Availability[] = Object.values(Availability);
+
+export const availabilityLabels: Readonly<Record<Availability, string>> = {
+	available: 'Available',
+	focus: 'Focus time',
+	away: 'Away',
+	off: 'Off'
+};
+
+export const MAX_NAME_LENGTH = 80;
+export const MAX_NOTE_LENGTH = 140;
+const MINUTES_PER_DAY = 24 * 60;
+const DAY_MS = 86_400_000;
+/** How far ahead "next in working hours" and "next overlap" look. */
+export const LOOKAHEAD_DAYS = 7;
+
+export const dayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/**
+ * Working hours in the member's own zone: a shift from `start` to `end` (minutes after local
+ * midnight) on each of `days`. An `end` at or before `start` means the shift ends the next day
+ * (22:00–06:00 starts on the listed day); a shift is never empty and never longer than a day.
+ */
+export interface WorkingHours {
+	readonly days: readonly number[];
+	readonly start: number;
+	readonly end: number;
+}
+
+export const DEFAULT_HOURS: WorkingHours = { days: [1, 2, 3, 4, 5], start: 9 * 60, end: 17 * 60 };
+
+export interface AvailabilityStatus {
+	readonly status: Availability;
+	readonly note: string;
+	/** Until when it holds (ms); null: until changed. */
+	readonly until: number | null;
+}
+
+export interface Person {
+	readonly id: string;
+	readonly name: string;
+	readonly color: string;
+	/** A zone this browser knows: the stored one, or 'UTC' when it is unknown (see zoneLabel). */
+	readonly timeZone: string;
+	/** The zone as stored (may be unknown here, or empty). */
+	readonly storedTimeZone: string;
+	readonly zoneKnown: boolean;
+	/** What to show for the zone: "Europe/Berlin", or "UTC (unknown zone Mars/Olympus)". */
+	readonly zoneLabel: string;
+	/** Null: not told (a member with no profile yet, or hours unreadable). */
+	readonly hours: WorkingHours | null;
+	/** As stored; `currentAvailability` says what holds now. */
+	readonly availability: AvailabilityStatus;
+	readonly updatedAt: number | null;
+	/** False for a member known only from the workspace's members list. */
+	readonly hasProfile: boolean;
+}
+
+/** Bad input to a profile: shown to the member as is, and nothing was changed. */
+export class ProfileError extends Error {
+	override name = 'ProfileError';
+}
+
+export function profilesMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+	return doc.getMap('profiles');
+}
+
+// ---- writing ----
+
+/** What the device knows about its member on first open. */
+export interface DeviceDefaults {
+	readonly name: string;
+	readonly timeZone: string;
+}
+
+/**
+ * Makes sure this member has a profile: on first open, the name from the device record, the
+ * colour from the id, the device's zone and Mon–Fri 09:00–17:00. Writes only what is missing (a
+ * profile filled in on another device keeps its values), and nothing when nothing is.
+ */
+export function ensureOwnProfile(people: Y.Doc, defaults: DeviceDefaults, actor: Actor): void {
+	assertWritable(people);
+	const existing = profilesMap(people).get(actor.memberId);
+	const entry = existing instanceof Y.Map ? existing : null;
+	const missing = (key: string, ok: (value: unknown) => boolean) => entry === null || !ok(entry.get(key));
+	const wants = {
+		name: missing('name', (v) => typeof v === 'string' && v.trim() !== ''),
+		color: missing('color', (v) => typeof v === 'string' && v !== ''),
+		timeZone: missing('timeZone', (v) => typeof v === 'string' && v !== ''),
+		hours: missing('hours', (v) => readHours(v) !== null)
+	};
+	if (!wants.name && !wants.color && !wants.timeZone && !wants.hours) return;
+	const name = cleanText(defaults.name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') || 'Member';
+	const timeZone = canonicalZone(defaults.timeZone) ?? 'UTC';
+	people.transact(() => {
+		stampSchema(people);
+		let target = entry;
+		if (target === null) {
+			target = new Y.Map<unknown>();
+			profilesMap(people).set(actor.memberId, target);
+		}
+		if (wants.name) target.set('name', name);
+		if (wants.color) target.set('color', colorForMember(actor.memberId));
+		if (wants.timeZone) target.set('timeZone', timeZone);
+		if (wants.hours) target.set('hours', { ...DEFAULT_HOURS, days: [...DEFAULT_HOURS.days] });
+		target.set('updatedAt', actor.now);
+	}, Origin.local);
+}
+
+export interface ProfileChanges {
+	readonly name?: string;
+	readonly color?: string;
+	readonly timeZone?: string;
+	readonly hours?: WorkingHours;
+	readonly availability?: { readonly status: Availability; readonly note?: string; readonly until?: number | null };
+}
+
+/**
+ * Changes the acting member's own profile. Everything is checked before anything is written: an
+ * empty name, a colour that is not a hex colour, a time zone Intl does not know, malformed hours
+ * or an "until" already past throw a ProfileError and change nothing. Only fields that differ are
+ * written.
+ */
+export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Actor): void {
+	assertWritable(people);
+	const name = changes.name === undefined ? undefined : checkName(changes.name);
+	const color = changes.color === undefined ? undefined : checkColor(changes.color);
+	const timeZone = changes.timeZone === undefined ? undefined : checkZone(changes.timeZone);
+	const hours = changes.hours === undefined ? undefined : checkHours(changes.hours);
+	const availability = changes.availability === undefined ? undefined : checkAvailability(changes.availability, actor.now);
+	const existing = profilesMap(people).get(actor.memberId);
+	const entry = existing instanceof Y.Map ? existing : null;
+	const differs = (key: string, value: unknown) => value !== undefined && (entry === null || JSON.stringify(entry.get(key)) !== JSON.stringify(value));
+	const writes: [string, unknown][] = (
+		[
+			['name', name],
+			['color', color],
+			['timeZone', timeZone],
+			['hours', hours],
+			['availability', availability]
+		] as [string, unknown][]
+	).filter(([key, value]) => differs(key, value));
+	if (writes.length === 0) return;
+	people.transact(() => {
+		stampSchema(people);
+		let target = entry;
+		if (target === null) {
+			target = new Y.Map<unknown>();
+			profilesMap(people).set(actor.memberId, target);
+		}
+		for (const [key, value] of writes) target.set(key, value);
+		target.set('updatedAt', actor.now);
+	}, Origin.local);
+}
+
+// ---- reading ----
+
+/** One member's profile as stored, read defensively; null when there is none. */
+export function readProfile(people: Y.Doc, memberId: string): Person | null {
+	const entry = profilesMap(people).get(memberId);
+	return entry instanceof Y.Map ? readEntry(memberId, entry, null) : null;
+}
+
+/**
+ * Everyone to show: every profile, and every member of the workspace's members list who has no
+ * profile yet (editors who joined before profiles existed, or whose profile has not synced). A
+ * profile wins; the list fills in what the profile lacks. Sorted by name, then id.
+ */
+export function listPeople(people: Y.Doc, workspace: Y.Doc | null): Person[] {
+	const members = new Map((workspace ? listMembers(workspace) : []).map((m) => [m.id, m]));
+	const out = new Map<string, Person>();
+	profilesMap(people).forEach((entry, id) => {
+		if (entry instanceof Y.Map) out.set(id, readEntry(id, entry, members.get(id) ?? null));
+	});
+	for (const [id, member] of members) {
+		if (out.has(id)) continue;
+		const zone = resolveZone(member.timeZone);
+		out.set(id, {
+			id,
+			name: member.name.trim() || 'Member',
+			color: isColor(member.color) ? member.color : colorForMember(id),
+			...zone,
+			hours: null,
+			availability: { status: Availability.available, note: '', until: null },
+			updatedAt: null,
+			hasProfile: false
+		});
+	}
+	return [...out.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** What holds now: an availability whose "until" has passed reads as available. */
+export function currentAvailability(availability: AvailabilityStatus, now: number): AvailabilityStatus {
+	if (availability.until !== null && availability.until <= now) return { status: Availability.available, note: '', until: null };
+	return availability;
+}
+
+function readEntry(id: string, entry: Y.Map<unknown>, member: { name: string; color: string; timeZone: string } | null): Person {
+	const name = entry.get('name');
+	const color = entry.get('color');
+	const zone = entry.get('timeZone');
+	const updatedAt = entry.get('updatedAt');
+	const cleanName = typeof name === 'string' ? cleanText(name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') : '';
+	return {
+		id,
+		name: cleanName || member?.name.trim() || 'Member',
+		color: isColor(color) ? color : member && isColor(member.color) ? member.color : colorForMember(id),
+		...resolveZone(typeof zone === 'string' && zone !== '' ? zone : (member?.timeZone ?? 'UTC')),
+		hours: readHours(entry.get('hours')),
+		availability: readAvailability(entry.get('availability')),
+		updatedAt: isTime(updatedAt) ? updatedAt : null,
+		hasProfile: true
+	};
+}
+
+function readHours(value: unknown): WorkingHours | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const v = value as Record<string, unknown>;
+	const { days, start, end } = v;
+	if (!Array.isArray(days) || !isMinute(start) || !isMinute(end) || start === end) return null;
+	const clean = [...new Set(days.filter((d): d is number => Number.isInteger(d) && d >= 0 && d <= 6))].sort();
+	return { days: clean, start, end };
+}
+
+function readAvailability(value: unknown): AvailabilityStatus {
+	const fallback: AvailabilityStatus = { status: Availability.available, note: '', until: null };
+	if (typeof value !== 'object' || value === null) return fallback;
+	const v = value as Record<string, unknown>;
+	if (!availabilities.includes(v['status'] as Availability)) return fallback;
+	return {
+		status: v['status'] as Availability,
+		note: typeof v['note'] === 'string' ? cleanText(v['note'], MAX_NOTE_LENGTH) : '',
+		until: isTime(v['until']) ? v['until'] : null
+	};
+}
+
+// ---- validation ----
+
+function checkName(name: string): string {
+	const clean = cleanText(String(name), MAX_NAME_LENGTH).replace(/\s+/g, ' ');
+	if (clean === '') throw new ProfileError('Your name cannot be empty.');
+	return clean;
+}
+
+function checkColor(color: string): string {
+	if (!isColor(color)) throw new ProfileError(`"${String(color)}" is not a colour: use #rrggbb.`);
+	return color.toLowerCase();
+}
+
+function checkZone(zone: string): string {
+	const canonical = canonicalZone(zone);
+	if (canonical === null) throw new ProfileError(`"${String(zone).slice(0, 60)}" is not a time zone this browser knows: choose one from the list.`);
+	return canonical;
+}
+
+function checkHours(hours: WorkingHours): WorkingHours {
+	if (typeof hours !== 'object' || hours === null || !Array.isArray(hours.days)) throw new ProfileError('Working hours need days, a start and an end.');
+	if (!hours.days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6)) throw new ProfileError('Working days are Sunday (0) to Saturday (6).');
+	const days = [...new Set(hours.days)].sort();
+	if (days.length === 0) throw new ProfileError('Choose at least one working day.');
+	if (!isMinute(hours.start) || !isMinute(hours.end)) throw new ProfileError('Working hours start and end at a time of day, 00:00 to 23:59.');
+	if (hours.start === hours.end) throw new ProfileError('Working hours start and end at the same time: give the end of the day.');
+	return { days, start: hours.start, end: hours.end };
+}
+
+function checkAvailability(input: NonNullable<ProfileChanges['availability']>, now: number): AvailabilityStatus {
+	if (!availabilities.includes(input.status)) throw new ProfileError(`"${String(input.status)}" is not an availability.`);
+	const note = cleanText(input.note ?? '', MAX_NOTE_LENGTH * 4);
+	if (note.length > MAX_NOTE_LENGTH) throw new ProfileError(`Keep the note to ${MAX_NOTE_LENGTH} characters.`);
+	const until = input.until ?? null;
+	if (until !== null) {
+		if (!isTime(until)) throw new ProfileError('Choose a date and time for "until", or leave it empty.');
+		if (until <= now) throw new ProfileError('"Until" is in the past: choose a time still to come, or leave it empty.');
+	}
+	if (input.status === Availability.available && until !== null) throw new ProfileError('"Until" is for focus time, away or off: available needs no end.');
+	return { status: input.status, note, until: until === null ? null : Math.round(until) };
+}
+
+function isMinute(value: unknown): value is number {
+	return Number.isInteger(value) && (value as number) >= 0 && (value as number) < MINUTES_PER_DAY;
+}
+
+function isColor(value: unknown): value is string {
+	return typeof value === 'string' && /^#[0-9a-fA-F]{6}$/.test(value);
+}
+
+/** Free text: control characters dropped, lone surrogates replaced, length capped (as decisions.ts). */
+function cleanText(text: string, max: number): string {
+	let clean = String(text)
+		// eslint-disable-next-line no-control-regex
+		.replace(/[\u0000-\u001f\u007f]/g, ' ')
+		.replace(/[\ud800-\udfff]/gu, '\ufffd')
+		.trim()
+		.slice(0, max);
+	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
+	return clean;
+}
+
+function stampSchema(doc: Y.Doc): void {
+	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+}
+
+// ---- time zones ----
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter giving a zone's wall clock as parts; null when Intl does not know the zone. */
+function partsFormatter(zone: string): Intl.DateTimeFormat | null {
+	let formatter = formatters.get(zone);
+	if (!formatter) {
+		try {
+			formatter = new Intl.DateTimeFormat('en-US', {
+				timeZone: zone,
+				hourCycle: 'h23',
+				year: 'numeric',
+				month: 'numeric',
+				day: 'numeric',
+				hour: 'numeric',
+				minute: 'numeric',
+				second: 'numeric'
+			});
+		} catch {
+			return null;
+		}
+		formatters.set(zone, formatter);
+	}
+	return formatter;
+}
+
+/** The zone's IANA name as Intl spells it, or null if Intl does not know it (or it is not a string). */
+export function canonicalZone(zone: unknown): string | null {
+	if (typeof zone !== 'string' || zone.trim() === '' || zone.length > 100) return null;
+	const formatter = partsFormatter(zone.trim());
+	return formatter ? formatter.resolvedOptions().timeZone : null;
+}
+
+/** The zone to compute with and how to show it: an unknown zone falls back to UTC, visibly. */
+export function resolveZone(stored: string): Pick<Person, 'timeZone' | 'storedTimeZone' | 'zoneKnown' | 'zoneLabel'> {
+	const canonical = canonicalZone(stored);
+	if (canonical !== null) return { timeZone: canonical, storedTimeZone: stored, zoneKnown: true, zoneLabel: canonical };
+	const shown = String(stored).replace(/[^\x20-\x7e]/g, '?').slice(0, 60) || 'none';
+	return { timeZone: 'UTC', storedTimeZone: stored, zoneKnown: false, zoneLabel: `UTC (unknown zone ${shown})` };
+}
+
+export interface WallClock {
+	readonly year: number;
+	/** 1–12 */
+	readonly month: number;
+	readonly day: number;
+	/** 0 = Sunday */
+	readonly weekday: number;
+	readonly hour: number;
+	readonly minute: number;
+}
+
+/** The wall clock in `zone` at `ms` (a zone Intl does not know reads as UTC). */
+export function wallClock(ms: number, zone: string): WallClock {
+	const formatter = partsFormatter(zone) ?? partsFormatter('UTC')!;
+	const parts: Record<string, number> = {};
+	for (const part of formatter.formatToParts(ms)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+	const year = parts['year']!;
+	const month = parts['month']!;
+	const day = parts['day']!;
+	return { year, month, day, weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(), hour: parts['hour']! % 24, minute: parts['minute']! };
+}
+
+/** How far `zone` is ahead of UTC at `ms`, in ms. */
+function offsetAt(ms: number, zone: string): number {
+	const formatter = partsFormatter(zone) ?? partsFormatter('UTC')!;
+	const parts: Record<string, number> = {};
+	for (const part of formatter.formatToParts(ms)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+	const asUtc = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']! % 24, parts['minute']!, parts['second']!);
+	return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant a wall-clock time in `zone` names. A time skipped by a change to summer time (02:30
+ * on the night clocks jump to 03:00) is read with the offset before the jump, landing after it
+ * (03:30); a time that happens twice when clocks go back is its first occurrence.
+ */
+export function zonedTime(year: number, month: number, day: number, minutes: number, zone: string): number {
+	const wall = Date.UTC(year, month - 1, day) + minutes * 60_000;
+	const before = offsetAt(wall - DAY_MS / 2, zone);
+	const after = offsetAt(wall + DAY_MS / 2, zone);
+	// Try both offsets around the time; a candidate is right if the zone's offset at it agrees.
+	const candidates = [wall - Math.max(before, after), wall - Math.min(before, after)];
+	for (const at of candidates) if (offsetAt(at, zone) === wall - at) return at;
+	return wall - before; // in a gap: no wall clock names it
+}
+
+// ---- working hours ----
+
+export type Interval = readonly [start: number, end: number];
+
+/**
+ * The stretches of working time of `hours` in `zone` that overlap [from, to), clipped to it, in
+ * order and merged where one shift runs into the next (an overnight shift into the next day's).
+ */
+export function workingIntervals(hours: WorkingHours, zone: string, from: number, to: number): Interval[] {
+	const out: [number, number][] = [];
+	if (hours.days.length === 0 || to <= from) return out;
+	// Start a day early: yesterday's overnight shift may still be running at `from`.
+	const first = wallClock(from - DAY_MS, zone);
+	for (let i = 0; ; i++) {
+		const date = new Date(Date.UTC(first.year, first.month - 1, first.day + i));
+		const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+		const start = zonedTime(y, m, d, hours.start, zone);
+		if (start >= to) break;
+		if (!hours.days.includes(date.getUTCDay())) continue;
+		const end = hours.end > hours.start ? zonedTime(y, m, d, hours.end, zone) : zonedTime(y, m, d + 1, hours.end, zone);
+		const a = Math.max(start, from);
+		const b = Math.min(end, to);
+		if (b <= a) continue;
+		const last = out.at(-1);
+		if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+		else out.push([a, b]);
+	}
+	return out;
+}
+
+/** Whether `person` is inside their working hours at `now`; null when they have not said. */
+export function isWorkingAt(person: Pick<Person, 'hours' | 'timeZone'>, now: number): boolean | null {
+	if (!person.hours) return null;
+	return workingIntervals(person.hours, person.timeZone, now, now + 1).length > 0;
+}
+
+/**
+ * When `person` is next inside their working hours, within the next week: `now` itself while they
+ * are working; null if they have no hours (or none in the week).
+ */
+export function nextWorkingStart(person: Pick<Person, 'hours' | 'timeZone'>, now: number): number | null {
+	if (!person.hours) return null;
+	return workingIntervals(person.hours, person.timeZone, now, now + LOOKAHEAD_DAYS * DAY_MS)[0]?.[0] ?? null;
+}
+
+/** Where two sorted lists of disjoint intervals overlap. */
+export function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+	const out: Interval[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length && j < b.length) {
+		const start = Math.max(a[i]![0], b[j]![0]);
+		const end = Math.min(a[i]![1], b[j]![1]);
+		if (start < end) out.push([start, end]);
+		if (a[i]![1] < b[j]![1]) i++;
+		else j++;
+	}
+	return out;
+}
+
+export interface Overlap {
+	readonly start: number;
+	readonly end: number;
+	/** True when the overlap is going on at `now` (`start` is then `now`). */
+	readonly now: boolean;
+}
+
+export interface TeamOverlap {
+	/** The first stretch when everyone counted is at work, within the next week; null if none. */
+	readonly next: Overlap | null;
+	/** Every such stretch in the week, in order. */
+	readonly all: readonly Interval[];
+	/** People left out of the reckoning because they have not given working hours. */
+	readonly unknown: readonly Person[];
+	/** How many people were counted. */
+	readonly counted: number;
+}
+
+/**
+ * When the working hours of `people` (everyone given, or a chosen few) next all overlap, over
+ * the next LOOKAHEAD_DAYS days from `now`. Computed on real instants, so each zone's
+ * daylight-saving changes move its hours on their own dates. People without hours are left out and
+ * listed; with fewer than two counted there is no overlap to speak of (next is null).
+ */
+export function teamOverlap(people: readonly Person[], now: number): TeamOverlap {
+	const counted = people.filter((p) => p.hours !== null);
+	const unknown = people.filter((p) => p.hours === null);
+	if (counted.length < 2) return { next: null, all: [], unknown, counted: counted.length };
+	const to = now + LOOKAHEAD_DAYS * DAY_MS;
+	let all: Interval[] = workingIntervals(counted[0]!.hours!, counted[0]!.timeZone, now, to);
+	for (const person of counted.slice(1)) all = intersect(all, workingIntervals(person.hours!, person.timeZone, now, to));
+	const first = all[0];
+	return { next: first ? { start: first[0], end: first[1], now: first[0] <= now } : null, all, unknown, counted: counted.length };
+}
+
+// ---- showing times ----
+
+/** "09:12 Tue" in `zone`. */
+export function formatClock(ms: number, zone: string, locale = 'en-GB'): string {
+	const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+	return `${get('hour')}:${get('minute')} ${get('weekday')}`;
+}
+
+/** "Tue 09:00" in `zone`: when something next happens, within a week. */
+export function formatDayTime(ms: number, zone: string, locale = 'en-GB'): string {
+	const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+	return `${get('weekday')} ${get('hour')}:${get('minute')}`;
+}
+
+/** "1 h", "2 h 30 min", "45 min". */
+export function formatSpan(ms: number): string {
+	const minutes = Math.round(ms / 60_000);
+	const h = Math.floor(minutes / 60);
+	const m = minutes % 60;
+	if (h === 0) return `${m} min`;
+	return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** "09:00" from minutes after midnight. */
+export function formatMinutes(minutes: number): string {
+	return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Minutes after midnight from "HH:MM" (what a time input gives); NaN when malformed. */
+export function parseMinutes(text: string): number {
+	const match = /^(\d{1,2}):(\d{2})$/.exec(String(text).trim());
+	if (!match) return NaN;
+	const h = Number(match[1]);
+	const m = Number(match[2]);
+	return h < 24 && m < 60 ? h * 60 + m : NaN;
+}
+
+/** "Mon–Fri 09:00–17:00", "Mon, Wed 22:00–06:00 (next day)". */
+export function describeHours(hours: WorkingHours): string {
+	const sorted = [...hours.days].sort();
+	// Runs of consecutive days, with the week starting on Monday.
+	const order = [1, 2, 3, 4, 5, 6, 0].filter((d) => sorted.includes(d));
+	const runs: number[][] = [];
+	for (const d of order) {
+		const run = runs.at(-1);
+		const prev = run?.at(-1);
+		if (run && prev !== undefined && (prev + 1) % 7 === d && !(prev === 0)) run.push(d);
+		else runs.push([d]);
+	}
+	const days = order.length === 7 ? 'Every day' : runs.map((r) => (r.length >= 3 ? `${dayNames[r[0]!]}–${dayNames[r.at(-1)!]}` : r.map((d) => dayNames[d]).join(', '))).join(', ');
+	const overnight = hours.end <= hours.start ? ' (next day)' : '';
+	return `${days} ${formatMinutes(hours.start)}–${formatMinutes(hours.end)}${overnight}`;
+}
