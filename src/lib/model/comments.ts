@@ -1,0 +1,605 @@
+/**
+ * Comment threads anchored to a page's text. They live in the page's discussion document
+ * `<ws>/<page>/talk` (written by commenters, editors and admins), never in the body, so a member
+ * who may only comment can start and answer threads while the body stays read-only for them:
+ *
+ *   threads: threadId → Y.Map {
+ *     start, end: Uint8Array        Y.encodeRelativePosition into the body's 'prosemirror' fragment
+ *     quote: string                 the anchored text when the thread started
+ *     createdAt, createdBy, createdByName
+ *     resolved: { by, name, at } | null     last write wins; reopening writes null
+ *     messages: Y.Array<Y.Map { id, author, authorName, at, text, editedAt, deletedAt,
+ *                               reactions: Y.Map<emoji, Y.Map<memberId, boolean>> }>
+ *   }
+ *   names: memberId → name          who wrote or reacted here (commenters are not in the members list)
+ *
+ * Anchors: `start` sticks to the first anchored character (the item to its right) and `end` to the
+ * last one (associated to the left), so text typed just before or just after the range stays out of
+ * it and text typed inside it joins it, on every device alike. A range whose characters are all
+ * deleted collapses, and so does one whose enclosing blocks were deleted (a position in a deleted
+ * block falls back to where the block was): such a thread reads as `deleted`, shown with its quote.
+ *
+ * Each message starts with an empty set for every emoji of `reactionEmoji`: two members reacting
+ * apart with the first 👀 would otherwise each create the set under the same key, and Yjs keeps
+ * only one of two maps written to one key (the other member's reaction would be lost).
+ *
+ * Messages are plain text. Readers ignore keys they do not know, so a message can later carry more
+ * (mentions, say, as their own map) without older clients losing what they show.
+ *
+ * Sets are maps to booleans and removal writes false: a bare map delete creates no structs, and
+ * the sync status relies on every local change creating some (see workspace.ts deletePage).
+ */
+import * as Y from 'yjs';
+import type { Node as PMNode } from 'prosemirror-model';
+import { absolutePositionToRelativePosition, type ProsemirrorMapping } from 'y-prosemirror';
+import { newId } from './ids.ts';
+import { Origin } from './origins.ts';
+import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import type { Actor } from './workspace.ts';
+
+export const MAX_COMMENT_LENGTH = 4000;
+export const MAX_QUOTE_LENGTH = 300;
+const MAX_NAME_LENGTH = 80;
+
+/** The reactions a member can add; anything else is refused (and ignored when read). */
+export const reactionEmoji = ['👍', '🎉', '❤️', '👀', '✅'] as const;
+export type ReactionEmoji = (typeof reactionEmoji)[number];
+export const reactionLabels: Readonly<Record<ReactionEmoji, string>> = {
+	'👍': 'thumbs up',
+	'🎉': 'celebrate',
+	'❤️': 'heart',
+	'👀': 'looking',
+	'✅': 'done'
+};
+
+/** Bad input to a comment: shown to the member as is, and nothing was changed. */
+export class CommentError extends Error {
+	override name = 'CommentError';
+}
+
+/**
+ * The page body as one editor shows it: the fragment, the ProseMirror document rendered from it,
+ * and the size of each rendered element (y-prosemirror's binding mapping, or `bodySizes` for an
+ * editor without a binding).
+ */
+export interface BodyView {
+	readonly fragment: Y.XmlFragment;
+	readonly doc: PMNode;
+	readonly mapping: SizeMapping;
+}
+
+/** What anchoring reads of a mapping: each Y.XmlElement's rendered `nodeSize`. */
+export type SizeMapping = ReadonlyMap<Y.AbstractType<unknown>, { readonly nodeSize: number } | readonly unknown[]>;
+
+/** A selection turned into an anchor, ready for `startThread` (taken when the member asks to comment). */
+export interface Anchor {
+	readonly start: Uint8Array;
+	readonly end: Uint8Array;
+	readonly quote: string;
+}
+
+export interface Reaction {
+	readonly emoji: ReactionEmoji;
+	/** Member ids, sorted. */
+	readonly members: readonly string[];
+}
+
+export interface Message {
+	readonly id: string;
+	readonly author: string;
+	/** The author's name when they wrote it. */
+	readonly authorName: string;
+	readonly at: number;
+	/** '' once deleted. */
+	readonly text: string;
+	readonly editedAt: number | null;
+	readonly deletedAt: number | null;
+	/** Only emoji somebody still reacts with, in `reactionEmoji` order. */
+	readonly reactions: readonly Reaction[];
+}
+
+export interface Resolution {
+	readonly by: string;
+	readonly name: string;
+	readonly at: number;
+}
+
+export interface Thread {
+	readonly id: string;
+	readonly start: Uint8Array | null;
+	readonly end: Uint8Array | null;
+	readonly quote: string;
+	readonly createdAt: number;
+	readonly createdBy: string;
+	readonly createdByName: string;
+	readonly resolved: Resolution | null;
+	/** Oldest first. */
+	readonly messages: readonly Message[];
+}
+
+/** A thread as one editor shows it. */
+export interface PlacedThread extends Thread {
+	/** Where its text is now; null when it is gone (`deleted`) or not in this copy of the body yet. */
+	readonly range: { readonly from: number; readonly to: number } | null;
+	/** The anchored text is gone: shown as "on deleted text" with the quote. */
+	readonly deleted: boolean;
+}
+
+export function threadsMap(talk: Y.Doc): Y.Map<unknown> {
+	return talk.getMap('threads');
+}
+
+export function commentNamesMap(talk: Y.Doc): Y.Map<unknown> {
+	return talk.getMap('names');
+}
+
+// ---- anchors ----
+
+/**
+ * Anchors a selection `from`–`to` of `body`, narrowed to the text in it. Refuses a selection
+ * without text (empty, or only a rule or a link to a page).
+ */
+export function anchorSelection(body: BodyView, from: number, to: number): Anchor {
+	const size = body.doc.content.size;
+	if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > size || from >= to) {
+		throw new CommentError('Select some text to comment on.');
+	}
+	let first = -1;
+	let last = -1;
+	body.doc.nodesBetween(from, to, (node, pos) => {
+		if (!node.isText) return true;
+		const start = Math.max(pos, from);
+		const end = Math.min(pos + node.nodeSize, to);
+		if (end > start) {
+			if (first < 0) first = start;
+			last = end;
+		}
+		return false;
+	});
+	const quote = first < 0 ? '' : cleanQuote(body.doc.textBetween(first, last, ' ', ' '));
+	if (quote === '') throw new CommentError('Select some text to comment on.');
+	const ydoc = body.fragment.doc;
+	if (!ydoc) throw new CommentError('This page is not loaded yet.');
+	const mapping = body.mapping as unknown as ProsemirrorMapping;
+	const start = absolutePositionToRelativePosition(first, body.fragment, mapping) as Y.RelativePosition;
+	let end = absolutePositionToRelativePosition(last, body.fragment, mapping) as Y.RelativePosition;
+	// Stick the end to the last anchored character (assoc -1), not to whatever follows it.
+	const at = Y.createAbsolutePositionFromRelativePosition(end, ydoc);
+	if (at && at.type instanceof Y.XmlText && at.index > 0) end = Y.createRelativePositionFromTypeIndex(at.type, at.index, -1);
+	return { start: Y.encodeRelativePosition(start), end: Y.encodeRelativePosition(end), quote };
+}
+
+/**
+ * Where an anchor is in `body` now: its range, or `deleted` when its text is gone; neither (range
+ * null, not deleted) while the text it points at has not reached this copy of the body.
+ */
+export function placeAnchor(body: BodyView, start: Uint8Array | null, end: Uint8Array | null): { range: { from: number; to: number } | null; deleted: boolean } {
+	if (start === null || end === null) return { range: null, deleted: true };
+	const from = bodyPosition(body, start);
+	const to = bodyPosition(body, end);
+	if (from === 'unknown' || to === 'unknown') return { range: null, deleted: false };
+	if (from === 'invalid' || to === 'invalid') return { range: null, deleted: true };
+	if (to <= from || body.doc.textBetween(from, to, '', '\ufffc') === '') return { range: null, deleted: true };
+	return { range: { from, to }, deleted: false };
+}
+
+/**
+ * Sizes of a fragment's elements as they render, for an editor without a y-prosemirror binding
+ * (read-only views: see editor/read-only.ts). `isLeaf` says which node names have no content.
+ */
+export function bodySizes(fragment: Y.XmlFragment, isLeaf: (nodeName: string) => boolean): SizeMapping {
+	const sizes = new Map<Y.AbstractType<unknown>, { nodeSize: number }>();
+	const measure = (type: Y.XmlElement | Y.XmlFragment): number => {
+		let size = 0;
+		for (const child of type.toArray()) {
+			if (child instanceof Y.XmlText) size += child.length;
+			else if (child instanceof Y.XmlElement) size += measure(child);
+		}
+		if (type instanceof Y.XmlElement) {
+			size = isLeaf(type.nodeName) ? 1 : size + 2;
+			sizes.set(type as Y.AbstractType<unknown>, { nodeSize: size });
+		}
+		return size;
+	};
+	measure(fragment);
+	return sizes;
+}
+
+type BodyPosition = number | 'unknown' | 'invalid';
+
+/** A relative position as a ProseMirror position in `body`. */
+function bodyPosition(body: BodyView, bytes: Uint8Array): BodyPosition {
+	const ydoc = body.fragment.doc;
+	if (!ydoc) return 'unknown';
+	let rel: Y.RelativePosition;
+	try {
+		rel = Y.decodeRelativePosition(bytes);
+	} catch {
+		return 'invalid';
+	}
+	const abs = Y.createAbsolutePositionFromRelativePosition(rel, ydoc);
+	// Not in this copy yet (the talk document synced before the body), or not in a type at all.
+	if (abs === null) return 'unknown';
+	let type = abs.type as Y.AbstractType<unknown>;
+	let index = abs.index;
+	// The chain of types up to the fragment; a position elsewhere (another root) is no anchor.
+	const chain: Y.AbstractType<unknown>[] = [];
+	for (let t = type; t !== body.fragment; ) {
+		const parent = t._item?.parent;
+		if (!(parent instanceof Y.AbstractType)) return 'invalid';
+		chain.push(t);
+		t = parent as Y.AbstractType<unknown>;
+	}
+	// In a deleted block: fall back to where the outermost deleted block was.
+	for (let i = chain.length - 1; i >= 0; i--) {
+		const item = chain[i]!._item!;
+		if (item.deleted) {
+			type = item.parent as Y.AbstractType<unknown>;
+			index = 0;
+			for (let n = item.left; n !== null; n = n.left) if (!n.deleted && n.countable) index += n.length;
+			break;
+		}
+	}
+	let pos = contentStart(body, type);
+	if (type instanceof Y.XmlText) pos += index;
+	else {
+		for (let n = type._start, i = 0; n !== null && i < index; n = n.right) {
+			if (n.deleted || !n.countable) continue;
+			pos += sizeOf(body, n);
+			i++;
+		}
+	}
+	return Math.max(0, Math.min(pos, body.doc.content.size));
+}
+
+/** The ProseMirror position where `type`'s content starts (an XmlText has no tags of its own). */
+function contentStart(body: BodyView, type: Y.AbstractType<unknown>): number {
+	if (type === body.fragment) return 0;
+	const item = type._item!;
+	let pos = contentStart(body, item.parent as Y.AbstractType<unknown>);
+	for (let n = item.left; n !== null; n = n.left) if (!n.deleted && n.countable) pos += sizeOf(body, n);
+	return type instanceof Y.XmlText ? pos : pos + 1;
+}
+
+function sizeOf(body: BodyView, item: Y.Item): number {
+	const content = item.content;
+	if (!(content instanceof Y.ContentType)) return item.length;
+	const type = content.type as Y.AbstractType<unknown>;
+	if (type instanceof Y.XmlText) return type.length;
+	const rendered = body.mapping.get(type);
+	return rendered && 'nodeSize' in rendered && typeof rendered.nodeSize === 'number' ? rendered.nodeSize : 0;
+}
+
+// ---- writing ----
+
+export interface NewMessage {
+	readonly text: string;
+	/** The writer's name, kept with what they write (commenters are not in the members list). */
+	readonly name: string;
+}
+
+/** Starts a thread on an anchored selection with its first message; returns the thread's id. */
+export function startThread(talk: Y.Doc, anchor: Anchor, input: NewMessage, actor: Actor): string {
+	assertWritable(talk);
+	if (!(anchor?.start instanceof Uint8Array) || !(anchor.end instanceof Uint8Array) || !readableAnchor(anchor.start) || !readableAnchor(anchor.end)) {
+		throw new CommentError('Select some text to comment on.');
+	}
+	const quote = cleanQuote(String(anchor.quote ?? ''));
+	if (quote === '') throw new CommentError('Select some text to comment on.');
+	const text = checkText(input.text);
+	const name = cleanName(input.name);
+	const id = newId();
+	talk.transact(() => {
+		stampSchema(talk);
+		const thread = new Y.Map<unknown>();
+		thread.set('start', anchor.start);
+		thread.set('end', anchor.end);
+		thread.set('quote', quote);
+		thread.set('createdAt', actor.now);
+		thread.set('createdBy', actor.memberId);
+		thread.set('createdByName', name);
+		thread.set('resolved', null);
+		const messages = new Y.Array<Y.Map<unknown>>();
+		messages.push([newMessage(text, name, actor)]);
+		thread.set('messages', messages);
+		threadsMap(talk).set(id, thread);
+		rememberName(talk, actor.memberId, name);
+	}, Origin.local);
+	return id;
+}
+
+/** Answers a thread; answering a resolved thread reopens it. Returns the message's id. */
+export function reply(talk: Y.Doc, threadId: string, input: NewMessage, actor: Actor): string {
+	assertWritable(talk);
+	const thread = threadOf(talk, threadId);
+	const text = checkText(input.text);
+	const name = cleanName(input.name);
+	const message = newMessage(text, name, actor);
+	talk.transact(() => {
+		stampSchema(talk);
+		messagesOf(thread).push([message]);
+		if (thread.get('resolved') != null) thread.set('resolved', null);
+		rememberName(talk, actor.memberId, name);
+	}, Origin.local);
+	return message.get('id') as string;
+}
+
+/** Changes the text of one of the member's own messages. */
+export function editMessage(talk: Y.Doc, threadId: string, messageId: string, text: string, actor: Actor): void {
+	assertWritable(talk);
+	const message = ownMessage(talk, threadId, messageId, actor, 'edit');
+	const clean = checkText(text);
+	if (clean === message.get('text')) return;
+	talk.transact(() => {
+		message.set('text', clean);
+		message.set('editedAt', actor.now);
+	}, Origin.local);
+}
+
+/** Deletes one of the member's own messages: it stays in the thread as "message deleted". */
+export function deleteMessage(talk: Y.Doc, threadId: string, messageId: string, actor: Actor): void {
+	assertWritable(talk);
+	const message = ownMessage(talk, threadId, messageId, actor, 'delete');
+	talk.transact(() => {
+		message.set('text', '');
+		message.set('deletedAt', actor.now);
+	}, Origin.local);
+}
+
+export function resolveThread(talk: Y.Doc, threadId: string, name: string, actor: Actor): void {
+	assertWritable(talk);
+	const thread = threadOf(talk, threadId);
+	if (readResolution(thread.get('resolved')) !== null) throw new CommentError('This thread is already resolved.');
+	const clean = cleanName(name);
+	talk.transact(() => {
+		thread.set('resolved', { by: actor.memberId, name: clean, at: actor.now });
+		rememberName(talk, actor.memberId, clean);
+	}, Origin.local);
+}
+
+export function reopenThread(talk: Y.Doc, threadId: string): void {
+	assertWritable(talk);
+	const thread = threadOf(talk, threadId);
+	if (readResolution(thread.get('resolved')) === null) throw new CommentError('This thread is already open.');
+	talk.transact(() => thread.set('resolved', null), Origin.local);
+}
+
+/** Adds the member's reaction to a message (nothing to write if it is already there). */
+export function react(talk: Y.Doc, threadId: string, messageId: string, emoji: string, name: string, actor: Actor): void {
+	setReaction(talk, threadId, messageId, emoji, actor, true, name);
+}
+
+/** Takes the member's reaction back (nothing to write if there is none). */
+export function unreact(talk: Y.Doc, threadId: string, messageId: string, emoji: string, actor: Actor): void {
+	setReaction(talk, threadId, messageId, emoji, actor, false, null);
+}
+
+function setReaction(talk: Y.Doc, threadId: string, messageId: string, emoji: string, actor: Actor, on: boolean, name: string | null): void {
+	assertWritable(talk);
+	const message = messageOf(threadOf(talk, threadId), messageId);
+	if (!isReactionEmoji(emoji)) throw new CommentError(`Reactions are ${reactionEmoji.join(' ')}.`);
+	if (message.get('deletedAt') != null) throw new CommentError('This message was deleted.');
+	const clean = name === null ? null : cleanName(name);
+	const reactions = message.get('reactions');
+	const members = reactions instanceof Y.Map ? reactions.get(emoji) : undefined;
+	if ((members instanceof Y.Map && members.get(actor.memberId) === true) === on) return;
+	talk.transact(() => {
+		let map = reactions;
+		if (!(map instanceof Y.Map)) {
+			map = new Y.Map<unknown>();
+			message.set('reactions', map);
+		}
+		let set = (map as Y.Map<unknown>).get(emoji);
+		if (!(set instanceof Y.Map)) {
+			set = new Y.Map<boolean>();
+			(map as Y.Map<unknown>).set(emoji, set);
+		}
+		(set as Y.Map<boolean>).set(actor.memberId, on);
+		if (clean !== null) rememberName(talk, actor.memberId, clean);
+	}, Origin.local);
+}
+
+// ---- reading ----
+
+/** Every thread, oldest first (by creation time, then id, alike on every device). */
+export function readThreads(talk: Y.Doc): Thread[] {
+	const out: Thread[] = [];
+	threadsMap(talk).forEach((value, id) => {
+		if (value instanceof Y.Map) out.push(readThread(id, value));
+	});
+	return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Every thread placed in `body`: those whose text is there in document order, then those whose
+ * text is gone or not here yet, oldest first.
+ */
+export function listThreads(talk: Y.Doc, body: BodyView): PlacedThread[] {
+	const placed = readThreads(talk).map((thread) => ({ ...thread, ...placeAnchor(body, thread.start, thread.end) }));
+	const order = (t: PlacedThread) => t.range?.from ?? Infinity;
+	// A stable sort keeps the rest in creation order.
+	return placed.sort((a, b) => order(a) - order(b) || (a.range && b.range ? a.range.to - b.range.to : 0));
+}
+
+/** Names this talk document knows for members (who wrote, reacted or resolved here). */
+export function commentNames(talk: Y.Doc): Map<string, string> {
+	const names = new Map<string, string>();
+	commentNamesMap(talk).forEach((value, id) => {
+		if (typeof value === 'string' && value !== '') names.set(id, value);
+	});
+	return names;
+}
+
+function readThread(id: string, thread: Y.Map<unknown>): Thread {
+	const start = thread.get('start');
+	const end = thread.get('end');
+	const raw = thread.get('messages');
+	const messages: Message[] = [];
+	if (raw instanceof Y.Array) for (const value of raw.toArray()) {
+		const message = readMessage(value);
+		if (message) messages.push(message);
+	}
+	return {
+		id,
+		start: start instanceof Uint8Array ? start : null,
+		end: end instanceof Uint8Array ? end : null,
+		quote: typeof thread.get('quote') === 'string' ? (thread.get('quote') as string) : '',
+		createdAt: timeOr(thread.get('createdAt'), 0),
+		createdBy: stringOr(thread.get('createdBy'), ''),
+		createdByName: stringOr(thread.get('createdByName'), 'Member'),
+		resolved: readResolution(thread.get('resolved')),
+		messages
+	};
+}
+
+function readMessage(value: unknown): Message | null {
+	if (!(value instanceof Y.Map)) return null;
+	const id = value.get('id');
+	const at = value.get('at');
+	// Commenters write this document: a message without an id or with a time no date can show
+	// (another client's bug) would break the panel, so it reads as not there.
+	if (typeof id !== 'string' || !isTime(at)) return null;
+	const deletedAt = value.get('deletedAt');
+	const deleted = isTime(deletedAt);
+	const reactions: Reaction[] = [];
+	const map = value.get('reactions');
+	if (map instanceof Y.Map && !deleted) {
+		for (const emoji of reactionEmoji) {
+			const set = map.get(emoji);
+			if (!(set instanceof Y.Map)) continue;
+			const members: string[] = [];
+			set.forEach((on, member) => {
+				if (on === true) members.push(member);
+			});
+			if (members.length > 0) reactions.push({ emoji, members: members.sort() });
+		}
+	}
+	const editedAt = value.get('editedAt');
+	return {
+		id,
+		author: stringOr(value.get('author'), ''),
+		authorName: stringOr(value.get('authorName'), 'Member'),
+		at,
+		text: deleted ? '' : stringOr(value.get('text'), ''),
+		editedAt: isTime(editedAt) ? editedAt : null,
+		deletedAt: deleted ? deletedAt : null,
+		reactions
+	};
+}
+
+function readResolution(value: unknown): Resolution | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const v = value as Record<string, unknown>;
+	if (typeof v['by'] !== 'string' || !isTime(v['at'])) return null;
+	return { by: v['by'], name: stringOr(v['name'], 'Member'), at: v['at'] };
+}
+
+// ---- validation and helpers ----
+
+export function isReactionEmoji(value: unknown): value is ReactionEmoji {
+	return reactionEmoji.includes(value as ReactionEmoji);
+}
+
+function threadOf(talk: Y.Doc, threadId: string): Y.Map<unknown> {
+	const thread = typeof threadId === 'string' ? threadsMap(talk).get(threadId) : undefined;
+	if (!(thread instanceof Y.Map)) throw new CommentError('There is no such thread.');
+	return thread;
+}
+
+function messagesOf(thread: Y.Map<unknown>): Y.Array<Y.Map<unknown>> {
+	let messages = thread.get('messages');
+	if (!(messages instanceof Y.Array)) {
+		messages = new Y.Array<Y.Map<unknown>>();
+		thread.set('messages', messages);
+	}
+	return messages as Y.Array<Y.Map<unknown>>;
+}
+
+function messageOf(thread: Y.Map<unknown>, messageId: string): Y.Map<unknown> {
+	const messages = thread.get('messages');
+	if (messages instanceof Y.Array) for (const message of messages.toArray()) {
+		if (message instanceof Y.Map && message.get('id') === messageId) return message;
+	}
+	throw new CommentError('There is no such message.');
+}
+
+function ownMessage(talk: Y.Doc, threadId: string, messageId: string, actor: Actor, verb: 'edit' | 'delete'): Y.Map<unknown> {
+	const message = messageOf(threadOf(talk, threadId), messageId);
+	if (message.get('author') !== actor.memberId) throw new CommentError(`You can only ${verb} your own messages.`);
+	if (message.get('deletedAt') != null) throw new CommentError('This message was already deleted.');
+	return message;
+}
+
+function newMessage(text: string, name: string, actor: Actor): Y.Map<unknown> {
+	const message = new Y.Map<unknown>();
+	message.set('id', newId());
+	message.set('author', actor.memberId);
+	message.set('authorName', name);
+	message.set('at', actor.now);
+	message.set('text', text);
+	message.set('editedAt', null);
+	message.set('deletedAt', null);
+	const reactions = new Y.Map<unknown>();
+	for (const emoji of reactionEmoji) reactions.set(emoji, new Y.Map<boolean>());
+	message.set('reactions', reactions);
+	return message;
+}
+
+function rememberName(talk: Y.Doc, memberId: string, name: string): void {
+	if (commentNamesMap(talk).get(memberId) !== name) commentNamesMap(talk).set(memberId, name);
+}
+
+function checkText(text: string): string {
+	const clean = cleanText(typeof text === 'string' ? text : '', MAX_COMMENT_LENGTH);
+	if (clean === '') throw new CommentError('Write something first: a comment cannot be empty.');
+	return clean;
+}
+
+function cleanName(name: string): string {
+	return cleanText(typeof name === 'string' ? name : '', MAX_NAME_LENGTH).replace(/\s+/g, ' ') || 'Member';
+}
+
+/** The quote as shown: one line, single spaces, at most MAX_QUOTE_LENGTH characters. */
+function cleanQuote(text: string): string {
+	const line = cleanText(text, Number.MAX_SAFE_INTEGER).replace(/\s+/g, ' ');
+	return line.length > MAX_QUOTE_LENGTH ? `${cleanText(line, MAX_QUOTE_LENGTH - 1)}…` : line;
+}
+
+/** Free text: control characters but newlines and tabs dropped, lone surrogates replaced, length capped. */
+function cleanText(text: string, max: number): string {
+	let clean = String(text)
+		// eslint-disable-next-line no-control-regex
+		.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+		.replace(/[\ud800-\udfff]/gu, '\ufffd')
+		.trim()
+		.slice(0, max);
+	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
+	return clean;
+}
+
+function readableAnchor(bytes: Uint8Array): boolean {
+	try {
+		Y.decodeRelativePosition(bytes);
+		return bytes.length > 0;
+	} catch {
+		return false;
+	}
+}
+
+/** A number a Date can hold (see decisions.ts isTime). */
+function isTime(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
+}
+
+function timeOr(value: unknown, fallback: number): number {
+	return isTime(value) ? value : fallback;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+	return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+/** A discussion document says which schema wrote it, like every document (version.ts). */
+function stampSchema(doc: Y.Doc): void {
+	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+}
