@@ -130,8 +130,14 @@ export class RoomLink {
 			encoding.writeVarUint(e, MessageType.sync);
 			syncProtocol.writeSyncStep1(e, this.doc);
 		}));
-		if (this.#awareness?.getLocalState()) {
-			this.#transport.send(awarenessMessage(this.#awareness, [this.doc.clientID]));
+		const state = this.#awareness?.getLocalState();
+		if (this.#awareness && state) {
+			// Announced afresh, not re-sent: when the last socket went, the relay removed this state
+			// with its clock + 1, and awareness drops a state whose clock is not newer than what it
+			// has — the others would not see us until the next renewal (15 s). Null then the state
+			// again is clock + 2; both updates go out through #onAwareness.
+			this.#awareness.setLocalState(null);
+			this.#awareness.setLocalState(state);
 		}
 		this.#emit();
 	}

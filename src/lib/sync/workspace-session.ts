@@ -173,6 +173,8 @@ export class WorkspaceSession {
 			awareness,
 			setPage: (pageId) => awareness.setLocalStateField('page', pageId),
 			leave: () => {
+				// Said before detaching, so the others see this tab go now rather than when its socket closes.
+				awareness.setLocalState(null);
 				link?.setAwareness(null);
 				awareness.destroy();
 			}
