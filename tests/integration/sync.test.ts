@@ -57,6 +57,35 @@ describe('sync', () => {
 		}
 	});
 
+	it('[R26] a presence claiming another member carries the sender’s own member id from its token', async () => {
+		const mallory = stockProvider(relay.syncUrl, 'ws1', new Y.Doc(), await relay.token('viewer', 'ws1', { memberId: 'mallory' }));
+		const ana = stockProvider(relay.syncUrl, 'ws1', new Y.Doc(), await relay.token('editor', 'ws1', { memberId: 'ana' }));
+		try {
+			mallory.awareness.setLocalStateField('user', { memberId: 'ana', name: 'Ana', color: '#2563eb' });
+			await waitFor(() => ana.awareness.getStates().has(mallory.awareness.clientID), 'presence');
+			expect(ana.awareness.getStates().get(mallory.awareness.clientID)).toMatchObject({ user: { memberId: 'mallory', name: 'Ana' } });
+		} finally {
+			mallory.destroy();
+			ana.destroy();
+		}
+	});
+
+	it('[R15] a viewer writes its profile in the people room, and a teammate receives it', async () => {
+		// (That a viewer's write anywhere else is refused is [R15] in auth.test.ts.)
+		const writer = new Y.Doc();
+		const reader = new Y.Doc();
+		const pw = stockProvider(relay.syncUrl, 'ws1/@people', writer, await relay.token('viewer', 'ws1', { memberId: 'vera' }));
+		const pr = stockProvider(relay.syncUrl, 'ws1/@people', reader, editorToken);
+		try {
+			writer.getMap('profiles').set('vera', { name: 'Vera' });
+			await waitFor(() => reader.getMap('profiles').has('vera'), 'profile arrives');
+			expect(reader.getMap('profiles').get('vera')).toEqual({ name: 'Vera' });
+		} finally {
+			pw.destroy();
+			pr.destroy();
+		}
+	});
+
 	it('[R7][R8][R12] two multiplexed clients sync two rooms over one socket each, with acks', async () => {
 		const a = new MuxClient(relay.syncUrl, editorToken);
 		const b = new MuxClient(relay.syncUrl, editorToken, 'query');
