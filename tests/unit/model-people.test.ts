@@ -43,6 +43,7 @@ import {
 	workingIntervals,
 	zonedTime,
 	type Person,
+	type ProfileChanges,
 	type WorkingHours
 } from '../../src/lib/model/people.ts';
 import { colorForMember } from '../../src/lib/model/members.ts';
@@ -138,7 +139,7 @@ describe('profiles', () => {
 		['an until that is no time', { availability: { status: 'off', until: Number.NaN } }, /Choose a date and time/],
 		['available until', { availability: { status: 'available', until: actor('ana').now + H } }, /needs no end/],
 		['a note too long', { availability: { status: 'away', note: 'x'.repeat(141) } }, /140 characters/]
-	])('[PE2] %s is refused with a ProfileError and nothing changes', (_, changes, message) => {
+	] as [string, ProfileChanges, RegExp][])('[PE2] %s is refused with a ProfileError and nothing changes', (_, changes, message) => {
 		const doc = withProfile('ana');
 		const before = Y.encodeStateAsUpdate(doc);
 		// Good fields beside the bad one are not written either.
