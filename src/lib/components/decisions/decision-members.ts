@@ -1,19 +1,29 @@
 /**
- * Members as decision forms offer them: the workspace's members list (editors and admins), plus
- * anyone a record already names who is not in it (a commenter, a member since removed), so that
- * saving a form never drops them silently.
+ * Members as decision forms offer them: everyone with a profile in the people document — viewers
+ * and commenters too, who may weigh in as deciders or consulted members — and everyone in the
+ * workspace's members list (model/people.ts listPeople), plus anyone a record already names who is
+ * in neither (a member since removed), so that saving a form never drops them silently.
  */
 import type { Member } from '$lib/model/workspace.ts';
+import type { PeopleContext } from '$lib/components/people/people-context.ts';
 
 export interface MemberOption {
 	readonly id: string;
 	readonly name: string;
 }
 
-export function memberOptions(members: readonly Member[], alsoIds: readonly string[], nameOf: (id: string) => string): MemberOption[] {
+export function memberOptions(members: readonly { readonly id: string; readonly name: string }[], alsoIds: readonly string[], nameOf: (id: string) => string): MemberOption[] {
 	const out: MemberOption[] = members.map((m) => ({ id: m.id, name: m.name }));
 	for (const id of alsoIds) if (!out.some((o) => o.id === id)) out.push({ id, name: nameOf(id) });
 	return out.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Whom a decision can name: the people context's list (profiles ∪ members) when there is one, else
+ * the workspace's members list alone.
+ */
+export function nameablePeople(people: PeopleContext | null, members: readonly Member[]): readonly { readonly id: string; readonly name: string }[] {
+	return people ? people.people : members;
 }
 
 /**
