@@ -22,6 +22,7 @@ import { linkClickPlugin } from './link.ts';
 import { readOnlyDoc } from './read-only.ts';
 import { pageLinkNodeView, pageLinkOpenPlugin, type PageLinkContext } from './page-link.ts';
 import { pageLinkMenuPlugin, type PageLinkMenuContext } from './page-link-menu.ts';
+import { commentsPlugin, type CommentHooks } from './comments.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -33,6 +34,8 @@ export interface EditorOptions {
 	readonly onChange?: () => void;
 	/** Links to pages: titles from the workspace index, navigation, and (editable) the `[[` menu. */
 	readonly pageLinks?: PageLinkContext & Omit<PageLinkMenuContext, 'workspaceDoc'>;
+	/** The page's comment threads: highlighted anchors, and starting a thread (also read-only). */
+	readonly comments?: CommentHooks;
 }
 
 /**
@@ -76,6 +79,7 @@ function followFragment(fragment: Y.XmlFragment): Plugin {
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
 	// A member who may not write (a viewer, or a document from a newer version) gets no binding at
 	// all: y-prosemirror writes to Yjs even in a read-only view when it meets what it cannot render.
+	const comments = options.comments ? [commentsPlugin({ hooks: options.comments, fragment: options.fragment, editable: options.editable })] : [];
 	const plugins = options.editable
 		? [
 				ySyncPlugin(options.fragment),
@@ -85,9 +89,10 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				...(options.plugins ?? []),
 				// Before the slash menu: while open, the `[[` menu owns Enter, Tab, Escape and the arrows.
 				...(options.pageLinks ? [pageLinkMenuPlugin(options.pageLinks), pageLinkOpenPlugin(options.pageLinks)] : []),
-				...editingPlugins()
+				...editingPlugins(),
+				...comments
 			]
-		: [followFragment(options.fragment), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : [])];
+		: [followFragment(options.fragment), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []), ...comments];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
 		state,

@@ -1,0 +1,280 @@
+/**
+ * Anchored comments in real Chromium against a real relay: Ana edits, Ben may only comment.
+ *
+ * [CE1] Ana selects text and comments from the floating toolbar; Ben, offline at the time, sees
+ *       the thread once back online, highlighted in his read-only body, and replies; Ana resolves;
+ *       both see the same thread state (resolved, by Ana, behind "Show resolved").
+ * [CE2] A commenter starts a thread from his read-only body with Ctrl+Alt+M; reactions show counts
+ *       and say who reacted; own messages can be edited and deleted ("message deleted").
+ * [CE3] The highlight follows a teammate's edit before it; clicking highlighted text activates its
+ *       thread; the thread's quote selects its text.
+ * [CE4] Deleting the anchored text leaves the thread "on deleted text" with its quote, for both.
+ * [CE5] A comment holding HTML shows as text and runs nothing.
+ * [CE6] The page with the panel open passes axe-core's WCAG 2 A/AA rules and fits 390 px.
+ * [CE7] A viewer sees threads but no controls to write.
+ */
+import { createRequire } from 'node:module';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { joinTeam, startWorld, type World } from './support/world.ts';
+import { createPage, editor, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+
+const POLL = { timeout: 20_000, interval: 100 } as const;
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+async function axeViolations(page: Page): Promise<string[]> {
+	await page.emulateMedia({ colorScheme: 'light' });
+	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+	return page.evaluate(async () => {
+		const { axe } = window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
+		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+		return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	});
+}
+
+function panel(page: Page): Locator {
+	return page.getByTestId('comments-panel');
+}
+
+function openThreads(page: Page): Locator {
+	return panel(page).getByTestId('open-threads').getByTestId('comment-thread');
+}
+
+/** Selects `text` (inside one text node) in the page's editor, as a member dragging over it would. */
+async function selectText(page: Page, text: string): Promise<void> {
+	await editor(page).click();
+	const found = await editor(page).evaluate((root, wanted) => {
+		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+			const at = node.data.indexOf(wanted);
+			if (at < 0) continue;
+			const range = document.createRange();
+			range.setStart(node, at);
+			range.setEnd(node, at + wanted.length);
+			const selection = window.getSelection()!;
+			selection.removeAllRanges();
+			selection.addRange(range);
+			return true;
+		}
+		return false;
+	}, text);
+	expect(found, `"${text}" in the editor`).toBe(true);
+}
+
+/** The texts of the highlighted ranges in the page's editor (one entry per thread). */
+function highlights(page: Page): Promise<string[]> {
+	return editor(page).evaluate((root) => {
+		const byThread = new Map<string, string>();
+		for (const span of root.querySelectorAll('.comment-anchor[data-thread]')) {
+			const id = span.getAttribute('data-thread')!;
+			byThread.set(id, (byThread.get(id) ?? '') + (span.textContent ?? ''));
+		}
+		return [...byThread.values()];
+	});
+}
+
+/** Each message of a thread as "Author: text". */
+function messages(thread: Locator): Promise<string[]> {
+	return thread.getByTestId('comment-message').evaluateAll((items) => items.map((li) => `${li.querySelector('.author')?.textContent}: ${li.querySelector('.text')?.textContent}`));
+}
+
+async function comment(page: Page, text: string): Promise<void> {
+	const field = panel(page).getByRole('textbox', { name: 'New comment' });
+	await expect.poll(() => field.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+	await field.fill(text);
+	await panel(page).getByRole('button', { name: 'Comment', exact: true }).click();
+}
+
+describe.skipIf(!chromiumPath)('anchored comments', () => {
+	const workspace = `e2e-comments-${Date.now().toString(36)}`;
+	let world: World;
+	let relay: Relay;
+	let browser: Browser;
+	let deviceA: BrowserContext;
+	let deviceB: BrowserContext;
+	let ana: Page;
+	let ben: Page;
+	let path = '';
+
+	beforeAll(async () => {
+		world = await startWorld();
+		({ relay, browser } = world);
+		({ devices: [deviceA, deviceB], pages: [ana, ben] } = await joinTeam(world, workspace, [
+			{ device: 'A', member: 'ana', name: 'Ana' },
+			{ device: 'B', member: 'ben', name: 'Ben', role: 'commenter' }
+		]));
+	});
+
+	afterAll(() => world?.close());
+
+	afterEach(() => {
+		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on device A').toEqual([]);
+		expect(takeUncaughtErrors(deviceB), 'uncaught exceptions on device B').toEqual([]);
+	});
+
+	it('[CE1] an offline commenter gets the thread when back, replies; resolving shows alike on both', async () => {
+		path = await createPage(ana, 'Q3 review');
+		await typeAtEnd(ana, 'We present the quarterly numbers on Friday.');
+		await waitForStatus(ana, 'stored');
+		await ben.goto(relay.url + path);
+		await waitForText(ben, (text) => text.includes('quarterly numbers'));
+		expect(await editor(ben).getAttribute('contenteditable')).toBe('false');
+
+		await deviceB.setOffline(true);
+		await waitForStatus(ben, 'offline');
+
+		await selectText(ana, 'quarterly numbers');
+		const bar = ana.getByRole('toolbar', { name: 'Formatting' });
+		await bar.getByRole('button', { name: 'Comment' }).click();
+		await comment(ana, 'Are these final?');
+		await expect.poll(() => openThreads(ana).count(), POLL).toBe(1);
+		expect(await openThreads(ana).first().locator('.quoted').textContent()).toBe('“quarterly numbers”');
+		expect(await messages(openThreads(ana).first())).toEqual(['Ana: Are these final?']);
+		await expect.poll(() => highlights(ana), POLL).toEqual(['quarterly numbers']);
+
+		await ben.waitForTimeout(500);
+		expect(await openThreads(ben).count()).toBe(0);
+		await deviceB.setOffline(false);
+		await expect.poll(() => openThreads(ben).count(), POLL).toBe(1);
+		await expect.poll(() => highlights(ben), POLL).toEqual(['quarterly numbers']);
+		const thread = openThreads(ben).first();
+		expect(await messages(thread)).toEqual(['Ana: Are these final?']);
+
+		await thread.getByRole('textbox', { name: 'Reply to “quarterly numbers”' }).fill('Yes, signed off.');
+		await thread.getByRole('button', { name: 'Reply' }).click();
+		await expect.poll(() => messages(openThreads(ana).first()), POLL).toEqual(['Ana: Are these final?', 'Ben: Yes, signed off.']);
+
+		await openThreads(ana).first().getByRole('button', { name: 'Resolve' }).click();
+		for (const page of [ana, ben]) {
+			await expect.poll(() => openThreads(page).count(), POLL).toBe(0);
+			await expect.poll(() => highlights(page), POLL).toEqual([]);
+			await panel(page).getByRole('button', { name: 'Show resolved (1)' }).click();
+			const resolved = panel(page).getByTestId('resolved-threads').getByTestId('comment-thread');
+			await expect.poll(() => resolved.getByTestId('resolved-by').textContent(), POLL).toMatch(/^\s*Resolved by Ana · /);
+			expect(await messages(resolved)).toEqual(['Ana: Are these final?', 'Ben: Yes, signed off.']);
+		}
+		// Reopening brings it back for both.
+		await panel(ben).getByTestId('resolved-threads').getByRole('button', { name: 'Reopen' }).click();
+		for (const page of [ana, ben]) await expect.poll(() => openThreads(page).count(), POLL).toBe(1);
+	});
+
+	it('[CE2] a commenter starts a thread from the read-only body with Ctrl+Alt+M; reactions, edit and delete', async () => {
+		await selectText(ben, 'Friday');
+		// The toolbar over a read-only body offers Comment only.
+		const bar = ben.getByRole('toolbar', { name: 'Formatting' });
+		await bar.waitFor();
+		expect(await bar.getByRole('button').allTextContents()).toEqual(['Comment']);
+		await ben.keyboard.press('Control+Alt+m');
+		await comment(ben, 'Which Friday?');
+		await expect.poll(() => openThreads(ana).count(), POLL).toBe(2);
+		// In the order of their text.
+		expect(await openThreads(ana).locator('.quoted').allTextContents()).toEqual(['“quarterly numbers”', '“Friday”']);
+
+		const onAna = openThreads(ana).nth(1);
+		await onAna.getByRole('button', { name: /^👍 thumbs up: nobody yet/ }).click();
+		const onBen = openThreads(ben).nth(1);
+		await expect.poll(() => onBen.getByRole('button', { name: '👍 thumbs up: Ana' }).count(), POLL).toBe(1);
+		await onBen.getByRole('button', { name: '👍 thumbs up: Ana' }).click();
+		await expect.poll(() => onAna.getByRole('button', { name: '👍 thumbs up: you, Ben' }).textContent(), POLL).toBe('👍\u00a02');
+		expect(await onAna.getByRole('button', { name: '👍 thumbs up: you, Ben' }).getAttribute('aria-pressed')).toBe('true');
+
+		// Only one's own messages have Edit and Delete.
+		expect(await onAna.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+		await onBen.getByRole('button', { name: 'Edit' }).click();
+		await onBen.getByRole('textbox', { name: 'Edit your message' }).fill('Which Friday, the 3rd?');
+		await onBen.getByRole('button', { name: 'Save' }).click();
+		await expect.poll(() => messages(onAna), POLL).toEqual(['Ben: Which Friday, the 3rd?']);
+		expect(await onAna.locator('.edited').count()).toBe(1);
+		await onBen.getByRole('button', { name: 'Delete' }).click();
+		await onBen.getByRole('button', { name: 'Delete' }).click();
+		await expect.poll(() => messages(onAna), POLL).toEqual(['Ben: message deleted']);
+	});
+
+	it('[CE3] the highlight follows an edit before it; clicking it activates the thread; the quote selects the text', async () => {
+		await editor(ana).click();
+		await ana.keyboard.press('Control+Home');
+		await ana.keyboard.type('Update: ');
+		await waitForText(ben, (text) => text.startsWith('Update: We present'));
+		await expect.poll(() => highlights(ben), POLL).toEqual(['quarterly numbers', 'Friday']);
+		await expect.poll(() => highlights(ana), POLL).toEqual(['quarterly numbers', 'Friday']);
+
+		await editor(ben).locator('.comment-anchor', { hasText: 'quarterly' }).click();
+		await expect.poll(() => openThreads(ben).first().getAttribute('class'), POLL).toMatch(/\bactive\b/);
+		await expect.poll(() => editor(ben).locator('.comment-anchor.active').textContent(), POLL).toBe('quarterly numbers');
+
+		await openThreads(ana).nth(1).getByRole('button', { name: /Friday/ }).first().click();
+		await expect.poll(() => editor(ana).locator('.comment-anchor.active').textContent(), POLL).toBe('Friday');
+		// Enter on the quote does the same.
+		await openThreads(ana).first().locator('button.quote').focus();
+		await ana.keyboard.press('Enter');
+		await expect.poll(() => editor(ana).locator('.comment-anchor.active').textContent(), POLL).toBe('quarterly numbers');
+	});
+
+	it('[CE4] deleting the anchored text leaves the thread on deleted text, with its quote', async () => {
+		await selectText(ana, 'quarterly numbers');
+		await ana.keyboard.press('Backspace');
+		await waitForText(ben, (text) => text === 'Update: We present the  on Friday.');
+		for (const page of [ana, ben]) {
+			const gone = openThreads(page).filter({ has: page.getByTestId('on-deleted-text') });
+			await expect.poll(() => gone.count(), POLL).toBe(1);
+			expect(await gone.locator('.quoted').textContent()).toBe('“quarterly numbers”');
+			// Listed after the threads whose text is there.
+			expect(await openThreads(page).locator('.quoted').allTextContents()).toEqual(['“Friday”', '“quarterly numbers”']);
+			await expect.poll(() => highlights(page), POLL).toEqual(['Friday']);
+		}
+	});
+
+	it('[CE5] a comment holding HTML shows as text and runs nothing', async () => {
+		const evil = '<img src=x onerror="window.__pwned = 1"> <b>bold?</b>';
+		await selectText(ana, 'present');
+		await ana.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name: 'Comment' }).click();
+		await comment(ana, evil);
+		for (const page of [ana, ben]) {
+			const thread = openThreads(page).filter({ hasText: '“present”' });
+			await expect.poll(() => thread.getByTestId('comment-text').textContent(), POLL).toBe(evil);
+			expect(await panel(page).locator('img, b').count()).toBe(0);
+			expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+		}
+	});
+
+	it('[CE6] the page with the comments panel passes axe (WCAG 2 A/AA) and fits 390 px', async () => {
+		await selectText(ana, 'present');
+		await ana.keyboard.press('Control+Alt+m');
+		await panel(ana).getByRole('textbox', { name: 'New comment' }).waitFor();
+		expect(await axeViolations(ana)).toEqual([]);
+		expect(await axeViolations(ben)).toEqual([]);
+		await ana.setViewportSize({ width: 390, height: 844 });
+		try {
+			const size = await ana.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+			expect(size.scroll).toBeLessThanOrEqual(size.client);
+			// Below the editor.
+			const [editorBox, panelBox] = await Promise.all([editor(ana).boundingBox(), panel(ana).boundingBox()]);
+			expect(panelBox!.y).toBeGreaterThan(editorBox!.y + editorBox!.height - 1);
+			expect(await axeViolations(ana)).toEqual([]);
+		} finally {
+			await ana.setViewportSize({ width: 1100, height: 800 });
+		}
+		await ana.keyboard.press('Escape');
+		await expect.poll(() => panel(ana).getByRole('textbox', { name: 'New comment' }).count(), POLL).toBe(0);
+	});
+
+	it('[CE7] a viewer sees threads but no controls to write', async () => {
+		const deviceC = await newDevice(browser, 'C');
+		try {
+			const vic = await join(deviceC, await relay.invite({ workspace, role: 'viewer', member: 'vic' }), 'Vic');
+			await vic.goto(relay.url + path);
+			await expect.poll(() => openThreads(vic).count(), POLL).toBe(3);
+			await expect.poll(() => highlights(vic), POLL).toEqual(['present', 'Friday']);
+			expect(await panel(vic).getByRole('textbox').count()).toBe(0);
+			expect(await panel(vic).getByRole('button', { name: /^(Reply|Resolve|Edit|Delete)$/ }).count()).toBe(0);
+			await selectText(vic, 'Friday');
+			await vic.waitForTimeout(300);
+			expect(await vic.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
+			expect(takeUncaughtErrors(deviceC)).toEqual([]);
+		} finally {
+			await deviceC.close();
+		}
+	});
+});
