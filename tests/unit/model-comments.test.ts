@@ -95,7 +95,7 @@ function anchorOn(ydoc: Y.Doc, text: string): Anchor {
 }
 
 /** What the thread's range shows in `ydoc` now: its text, 'deleted', or 'unknown'. */
-function rangeText(ydoc: Y.Doc, anchor: Pick<Anchor, 'start' | 'end'>): string {
+function rangeText(ydoc: Y.Doc, anchor: { start: Uint8Array | null; end: Uint8Array | null }): string {
 	const view = bodyView(ydoc);
 	const { range, deleted } = placeAnchor(view, anchor.start, anchor.end);
 	if (deleted) return 'deleted';

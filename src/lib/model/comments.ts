@@ -31,7 +31,7 @@
  */
 import * as Y from 'yjs';
 import type { Node as PMNode } from 'prosemirror-model';
-import { absolutePositionToRelativePosition, type ProsemirrorMapping } from 'y-prosemirror';
+import { absolutePositionToRelativePosition } from 'y-prosemirror';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
@@ -40,6 +40,8 @@ import type { Actor } from './workspace.ts';
 export const MAX_COMMENT_LENGTH = 4000;
 export const MAX_QUOTE_LENGTH = 300;
 const MAX_NAME_LENGTH = 80;
+
+type ProsemirrorMapping = Parameters<typeof absolutePositionToRelativePosition>[2];
 
 /** The reactions a member can add; anything else is refused (and ignored when read). */
 export const reactionEmoji = ['👍', '🎉', '❤️', '👀', '✅'] as const;
