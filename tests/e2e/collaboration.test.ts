@@ -58,7 +58,7 @@ describe.skipIf(!chromiumPath)('collaboration through the relay', () => {
 		await typeAtEnd(alice, 'Alice was here.');
 
 		await bob.goto(relay.url + path);
-		await expect.poll(() => sidebar(bob).getByRole('link', { name: 'Launch plan' }).count(), POLL).toBe(1);
+		await expect.poll(() => sidebar(bob).getByRole('tree').getByRole('link', { name: 'Launch plan' }).count(), POLL).toBe(1);
 		await expect.poll(() => titleInput(bob).inputValue(), POLL).toBe('Launch plan');
 		await waitForText(bob, (text) => text.includes('Alice was here.'));
 
@@ -132,7 +132,7 @@ describe.skipIf(!chromiumPath)('collaboration through the relay', () => {
 			await typeAtEnd(alice, '!');
 			await createPage(alice, 'Second');
 			await typeAtEnd(alice, 'two');
-			await sidebar(alice).getByRole('link', { name: 'First' }).click();
+			await sidebar(alice).getByRole('tree').getByRole('link', { name: 'First' }).click();
 			await waitForText(alice, (text) => text === 'one!');
 			expect(new URL(alice.url()).pathname).toBe(first);
 			await waitForStatus(alice, 'stored');

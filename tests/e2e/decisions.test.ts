@@ -167,7 +167,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await ana.keyboard.press('Escape');
 		await expect.poll(() => dialog.count(), POLL).toBe(0);
 		await expect.poll(() => ana.evaluate(() => document.activeElement?.textContent ?? ''), POLL).toBe('New decision');
-		expect(await sidebar(ana).getByRole('link', { name: 'Too late' }).count()).toBe(0);
+		expect(await sidebar(ana).getByRole('tree').getByRole('link', { name: 'Too late' }).count()).toBe(0);
 	});
 
 	it('[DE2] [DE6] a decision proposed through the UI shows each member the deadline in their own zone', async () => {
@@ -196,7 +196,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await expect.poll(() => editor(ana).locator('h2').allTextContents(), POLL).toContain('Consequences');
 		expect(await editor(ana).getAttribute('contenteditable')).toBe('true');
 
-		await sidebar(ben).getByRole('link', { name: 'Adopt Postgres' }).click();
+		await sidebar(ben).getByRole('tree').getByRole('link', { name: 'Adopt Postgres' }).click();
 		await panel(ben).waitFor();
 		expect(formatDeadline(decideBy, NEW_YORK)).toMatch(/11:00 \(America\/New_York\)$/);
 		await expect.poll(() => panel(ben).getByTestId('decide-by').textContent(), POLL).toContain(formatDeadline(decideBy, NEW_YORK));
@@ -365,13 +365,13 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		const choose = panel(ana).getByRole('combobox', { name: 'Supersedes' });
 		// Only a decision in force can be replaced: the proposed queue record is not offered yet.
 		expect(await choose.locator('option', { hasText: 'Pick a queue' }).count()).toBe(0);
-		await sidebar(ana).getByRole('link', { name: 'Pick a queue' }).click();
+		await sidebar(ana).getByRole('tree').getByRole('link', { name: 'Pick a queue' }).click();
 		await ana.waitForURL((url) => url.pathname !== broker);
 		const queue = new URL(ana.url()).pathname;
 		await changeStatus(ana, 'Accept', '');
 		await expect.poll(() => status(ana), POLL).toBe('Accepted');
 
-		await sidebar(ana).getByRole('link', { name: 'Pick a broker' }).click();
+		await sidebar(ana).getByRole('tree').getByRole('link', { name: 'Pick a broker' }).click();
 		await ana.waitForURL((url) => url.pathname === broker);
 		await choose.selectOption({ label: 'Pick a queue' });
 		await panel(ana).getByRole('button', { name: 'Set', exact: true }).click();
@@ -396,7 +396,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await dialog.getByRole('group', { name: 'Deciders' }).getByRole('checkbox', { name: 'Ben' }).check();
 		await dialog.getByRole('button', { name: 'Propose decision' }).click();
 		await expect.poll(() => titleInput(ana).inputValue(), POLL).toBe('Weekly release train');
-		await sidebar(ben).getByRole('link', { name: 'Weekly release train' }).click();
+		await sidebar(ben).getByRole('tree').getByRole('link', { name: 'Weekly release train' }).click();
 		await panel(ben).waitFor();
 
 		await deviceB.setOffline(true);

@@ -122,7 +122,7 @@ describe.skipIf(!chromiumPath)('templates', () => {
 		await waitForStatus(alice, 'stored');
 
 		// Bob's device has the page in its index; he goes offline and opens it from this device.
-		await expect.poll(() => sidebar(bob).getByRole('link', { name: title }).count(), POLL).toBe(1);
+		await expect.poll(() => sidebar(bob).getByRole('tree').getByRole('link', { name: title }).count(), POLL).toBe(1);
 		await waitForServiceWorker(bob);
 		await deviceB.setOffline(true);
 		await bob.goto(relay.url + path);
@@ -178,7 +178,7 @@ describe.skipIf(!chromiumPath)('templates', () => {
 		await alice.goto(relay.url + copyPath);
 		await waitForText(alice, (text) => text === 'Bump the version\nTag the release');
 		expect(await alice.getByTestId('awaiting-content').count()).toBe(0);
-		await expect.poll(() => sidebar(alice).getByRole('link', { name: 'Release checklist' }).count(), POLL).toBe(2);
+		await expect.poll(() => sidebar(alice).getByRole('tree').getByRole('link', { name: 'Release checklist' }).count(), POLL).toBe(2);
 
 		// Unmarked, it is no longer offered. (The copy has the same title: pick the template by its page.)
 		await alice.goto(relay.url + templatePath);

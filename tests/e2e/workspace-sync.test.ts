@@ -76,9 +76,10 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 		const overview = new URL(bob.url()).pathname;
 		expect(overview).toMatch(/^\/w\/[^/]+$/);
 
-		// Bob stays on the overview and opens no page; the workspace document and its 3 pages sync.
-		await expect.poll(() => syncProgress(bob), POLL).toEqual({ value: 4, max: 4 });
-		await expect.poll(() => bob.getByText('4 of 4 documents synced').count(), POLL).toBe(1);
+		// Bob stays on the overview and opens no page; the workspace document, its 3 pages and the
+		// people document (everyone's profile) sync.
+		await expect.poll(() => syncProgress(bob), POLL).toEqual({ value: 5, max: 5 });
+		await expect.poll(() => bob.getByText('5 of 5 documents synced').count(), POLL).toBe(1);
 		await waitForStatus(bob, 'stored');
 		expect(new URL(bob.url()).pathname).toBe(overview);
 		expect(await editor(bob).count(), 'an editor on the overview').toBe(0);
@@ -96,7 +97,7 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 
 		// Every page reads from this device alone, though Bob never opened one while online.
 		for (const { title, body } of pages) {
-			await sidebar(bob).getByRole('link', { name: title }).click();
+			await sidebar(bob).getByRole('tree').getByRole('link', { name: title }).click();
 			await expect.poll(() => titleInput(bob).inputValue(), POLL).toBe(title);
 			await waitForText(bob, (text) => text === body);
 			await expect.poll(() => pageStatus(bob).textContent(), POLL).toBe('Saved on this device and on the relay');
