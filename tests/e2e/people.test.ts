@@ -158,7 +158,7 @@ describe.skipIf(!chromiumPath)('people and time zones', () => {
 			`Hours: Every day ${hourInput(wall(base, BERLIN).hour + 2)}–${hourInput(wall(base, BERLIN).hour + 3)}${(wall(base, BERLIN).hour + 3) % 24 < (wall(base, BERLIN).hour + 2) % 24 ? ' (next day)' : ''} their time`
 		);
 		// Their own cards say "(you)".
-		expect(await text(card(ana, 'ana').locator('h3'))).toBe('Ana (you)');
+		expect(await text(card(ana, 'ana').locator('h4'))).toBe('Ana (you)');
 	});
 
 	it('[PP2] the team-overlap line gives the next shared hour in each viewer’s time', async () => {
@@ -235,10 +235,10 @@ describe.skipIf(!chromiumPath)('people and time zones', () => {
 		await expect.poll(() => text(form.getByRole('alert')), POLL).toBe('Your name cannot be empty.');
 		expect(await text(form.getByRole('status'))).toBe('');
 		// A save that does go through reaches Ana; the refused one never did.
-		await expect.poll(() => text(card(ana, 'kenji').locator('h3')), POLL).toBe('Kenji');
+		await expect.poll(() => text(card(ana, 'kenji').locator('h4')), POLL).toBe('Kenji');
 		await form.getByLabel('Name').fill('Kenji Sato');
 		await form.getByRole('button', { name: 'Save profile' }).click();
-		await expect.poll(() => text(card(ana, 'kenji').locator('h3')), POLL).toBe('Kenji Sato');
+		await expect.poll(() => text(card(ana, 'kenji').locator('h4')), POLL).toBe('Kenji Sato');
 		expect(await form.getByRole('alert').count()).toBe(0);
 	});
 
