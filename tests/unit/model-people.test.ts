@@ -18,6 +18,8 @@
  *       across daylight-saving changes: the US and the EU switch on different dates, so the
  *       Berlin/New York overlap is 2 h, then 3 h in the weeks between, then 2 h again.
  * [PE8] Availability: an expired "until" reads as available.
+ * [PE9] The people page's words put every time in the viewer's zone ("back Tue 09:00 your time",
+ *       "Team overlap: next Mon 15:00–17:00 your time (2 h)", "now until …", none in 7 days).
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -47,6 +49,7 @@ import {
 	type WorkingHours
 } from '../../src/lib/model/people.ts';
 import { colorForMember } from '../../src/lib/model/members.ts';
+import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';
 import { SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';
 
@@ -361,5 +364,37 @@ describe('availability', () => {
 		const ana = readProfile(doc, 'ana')!;
 		expect(currentAvailability(ana.availability, now).status).toBe('off');
 		expect(currentAvailability(ana.availability, now + 49 * H).status).toBe('available');
+	});
+});
+
+describe('the people page’s words', () => {
+	const ana = person('ana', BERLIN);
+	const ben = person('ben', NEW_YORK);
+	const kenji = person('kenji', TOKYO);
+
+	it('[PE9] working now, or back at a time in the viewer’s zone', () => {
+		const fridayEvening = utc('2026-11-20T17:00'); // Fri 18:00 in Berlin
+		expect(workingState(ana, utc('2026-11-20T10:00'), TOKYO)).toEqual({ kind: 'working', text: 'Working now' });
+		// Back Monday 09:00 Berlin = 08:00 UTC = 17:00 Monday in Tokyo.
+		expect(workingState(ana, fridayEvening, TOKYO).text).toBe('Outside working hours — back Mon 17:00 your time');
+		expect(workingState(ana, fridayEvening, BERLIN).text).toBe('Outside working hours — back Mon 09:00 your time');
+		expect(workingState(person('x', BERLIN, null), fridayEvening, BERLIN)).toEqual({ kind: 'unknown', text: 'No working hours given' });
+	});
+
+	it('[PE9] availability with its end in the viewer’s time, a day name when it is far off', () => {
+		const now = utc('2026-11-20T10:00'); // Fri
+		expect(availabilityText({ status: 'focus', note: '', until: utc('2026-11-20T14:00') }, now, BERLIN)).toBe('Focus time until 15:00 your time');
+		expect(availabilityText({ status: 'off', note: '', until: utc('2026-11-23T08:00') }, now, BERLIN)).toBe('Off until Mon 09:00 your time');
+		expect(availabilityText({ status: 'away', note: 'x', until: null }, now, BERLIN)).toBe('Away');
+		expect(availabilityText({ status: 'off', note: '', until: now - 1 }, now, BERLIN)).toBe('Available');
+	});
+
+	it('[PE9] the overlap line: next, now, none, too few', () => {
+		const monday = utc('2026-11-16T06:00');
+		expect(overlapText(teamOverlap([ana, ben], monday), BERLIN)).toBe('Team overlap: next Mon 15:00–17:00 your time (2 h)');
+		expect(overlapText(teamOverlap([ana, ben], monday), TOKYO)).toBe('Team overlap: next Mon 23:00–Tue 01:00 your time (2 h)');
+		expect(overlapText(teamOverlap([ana, ben], utc('2026-11-16T15:30')), NEW_YORK)).toBe('Team overlap: now until 11:00 your time (30 min left)');
+		expect(overlapText(teamOverlap([ana, ben, kenji], monday), BERLIN)).toBe('Team overlap: no overlap in the next 7 days.');
+		expect(overlapText(teamOverlap([ana], monday), BERLIN)).toBe('Team overlap: needs working hours from at least two people.');
 	});
 });
