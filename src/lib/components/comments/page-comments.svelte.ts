@@ -18,7 +18,7 @@ export class PageComments implements CommentHooks {
 	#talk = $state.raw<Y.Doc | null>(null);
 	#active = $state<string | null>(null);
 	#draft = $state.raw<Anchor | null>(null);
-	/** Set when the member asked for something the panel must show: an error, or focus for the draft. */
+	/** Why the last attempt to start a thread failed (no text selected), shown by the panel. */
 	error = $state<string | null>(null);
 	/** Bumped when the active thread came from a click in the text, so the panel scrolls to it. */
 	revealed = $state(0);
@@ -111,12 +111,14 @@ export class PageComments implements CommentHooks {
 
 	cancelDraft(): void {
 		this.#draft = null;
+		this.error = null;
 		this.#notify();
 	}
 
 	/** After the draft became a thread. */
 	started(threadId: string): void {
 		this.#draft = null;
+		this.error = null;
 		this.#setActive(threadId);
 	}
 
