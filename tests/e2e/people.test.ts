@@ -8,7 +8,8 @@
  *       availability with its end in the viewer's time.
  * [PP2] The team-overlap line gives the next stretch both are at work, in each viewer's own time,
  *       and says when fewer than two people are counted.
- * [PP3] The viewer, who is in no members list, can be named consulted on a decision; a position's
+ * [PP3] The viewer, who is in no members list, can be named consulted on a decision (not owner: an
+ *       owner accepts or rejects, which takes an editor); a position's
  *       time shows the author's own local time on hover and focus (title and accessible
  *       description).
  * [PP4] Bad input (an empty name) is refused with a message, and nothing changes for the other.
@@ -187,6 +188,8 @@ describe.skipIf(!chromiumPath)('people and time zones', () => {
 		// Kenji is a viewer: in no members list, but he has a profile.
 		const consulted = dialog.getByRole('group', { name: 'Consulted' });
 		await consulted.getByRole('checkbox', { name: 'Kenji' }).check();
+		// The owner accepts or rejects, which a viewer cannot: owners come from the members list.
+		expect(await dialog.getByRole('combobox', { name: 'Owner' }).locator('option', { hasText: 'Kenji' }).count()).toBe(0);
 		await dialog.getByRole('group', { name: 'Deciders' }).getByRole('checkbox', { name: 'Ana' }).check();
 		await dialog.getByRole('button', { name: 'Propose decision' }).click();
 		await ana.waitForURL(/\/w\/[^/]+\/p\/[^/]+$/);

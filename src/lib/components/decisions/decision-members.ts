@@ -2,7 +2,9 @@
  * Members as decision forms offer them: everyone with a profile in the people document — viewers
  * and commenters too, who may weigh in as deciders or consulted members — and everyone in the
  * workspace's members list (model/people.ts listPeople), plus anyone a record already names who is
- * in neither (a member since removed), so that saving a form never drops them silently.
+ * in neither (a member since removed), so that saving a form never drops them silently. The owner
+ * is chosen from the members list only: owning a record means accepting or rejecting it, which takes
+ * an editor.
  */
 import type { Member } from '$lib/model/workspace.ts';
 import type { PeopleContext } from '$lib/components/people/people-context.ts';
