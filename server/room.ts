@@ -28,6 +28,11 @@ export interface RoomDeps {
 }
 
 /** Thrown while reading a message that does not decode; the connection closes with 4400. */
+/** Characters of one presence state (its JSON): a name, a colour, a page, a cursor — never more. */
+export const MAX_AWARENESS_STATE_CHARS = 16 * 1024;
+/** Awareness client ids one connection may set in one room (a tab's doc has one; tests a few). */
+export const MAX_AWARENESS_IDS = 16;
+
 export class MalformedMessage extends Error {
 	override name = 'MalformedMessage';
 }
@@ -52,6 +57,8 @@ export class Room {
 	#compacting: Promise<void> | null = null;
 	/** Set if applying a decoded update threw: the in-memory doc may hold a partial update, so it is never compacted into storage. */
 	#tainted = false;
+	/** Awareness client id → the member who set it first ([R26]). */
+	readonly #awarenessOwners = new Map<number, string>();
 	/** Set by the update handler while a session's write is being applied. */
 	#changed = false;
 	onIdle: ((room: Room) => void) | null = null;
@@ -358,33 +365,48 @@ export class Room {
 	/**
 	 * Applies a peer's awareness update as its token allows ([R26]): each state it sets carries the
 	 * token's member id in `user.memberId` (stamped here, whatever the peer wrote), so nobody appears
-	 * as somebody else; a client id another peer in this room already controls is left alone.
-	 * Awareness is not a document, so this is no filtering inside one.
+	 * as somebody else. A client id belongs to the member who first set it in this room, for as long
+	 * as the room is loaded: another member's entries for it are dropped (so nobody can take over a
+	 * teammate's id after they leave), while the same member may carry it on from a new connection
+	 * (a reconnect before the old socket was found dead), which then removes it when it leaves.
+	 * A state over MAX_AWARENESS_STATE_CHARS, more than MAX_AWARENESS_IDS ids for one peer, or an
+	 * update that does not decode closes the socket with 4400. Awareness is not a document, so
+	 * this is no filtering inside one.
 	 */
 	#applyAwareness(session: Session, update: Uint8Array): void {
-		const entries: { clientId: number; clock: number; state: unknown }[] = [];
+		const kept: { clientId: number; clock: number; json: string }[] = [];
 		try {
 			const decoder = decoding.createDecoder(update);
 			const count = decoding.readVarUint(decoder);
 			for (let i = 0; i < count; i++) {
 				const clientId = decoding.readVarUint(decoder);
 				const clock = decoding.readVarUint(decoder);
-				entries.push({ clientId, clock, state: JSON.parse(decoding.readVarString(decoder)) as unknown });
+				const text = decoding.readVarString(decoder);
+				if (text.length > MAX_AWARENESS_STATE_CHARS) throw new MalformedMessage('awareness state too large');
+				const owner = this.#awarenessOwners.get(clientId);
+				if (owner !== undefined && owner !== session.memberId) continue;
+				kept.push({ clientId, clock, json: JSON.stringify(stampMember(JSON.parse(text) as unknown, session.memberId)) });
 			}
-		} catch {
-			throw new MalformedMessage('awareness update does not decode');
+		} catch (error) {
+			throw error instanceof MalformedMessage ? error : new MalformedMessage('awareness update does not decode');
 		}
-		const others = new Set<number>();
-		for (const peer of this.#sessions) if (peer !== session) for (const id of peer.awarenessIds) others.add(id);
+		const ids = new Set([...session.awarenessIds, ...kept.map((entry) => entry.clientId)]);
+		if (ids.size > MAX_AWARENESS_IDS) throw new MalformedMessage('too many awareness ids');
+		if (kept.length === 0) return;
+		for (const { clientId } of kept) {
+			this.#awarenessOwners.set(clientId, session.memberId);
+			// Carried on by this connection: an older connection of the same member leaving later
+			// must not remove it.
+			for (const peer of this.#sessions) if (peer !== session) peer.awarenessIds.delete(clientId);
+		}
 		const encoder = encoding.createEncoder();
-		const kept = entries.filter((entry) => !others.has(entry.clientId));
 		encoding.writeVarUint(encoder, kept.length);
-		for (const { clientId, clock, state } of kept) {
+		for (const { clientId, clock, json } of kept) {
 			encoding.writeVarUint(encoder, clientId);
 			encoding.writeVarUint(encoder, clock);
-			encoding.writeVarString(encoder, JSON.stringify(stampMember(state, session.memberId)));
+			encoding.writeVarString(encoder, json);
 		}
-		if (kept.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), session);
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), session);
 	}
 
 	#onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { MAX_AWARENESS_IDS, MAX_AWARENESS_STATE_CHARS } from '../../server/room.ts';
 import { CloseCode, MessageType, SyncType, encodeMessage, writeLeave } from '../../src/lib/protocol/index.ts';
 import { MemoryStore } from '../../server/storage/memory.ts';
 import {
@@ -140,6 +141,73 @@ describe('multiplexed join', () => {
 		expect(ann.socket.closeCode).toBe(CloseCode.malformed);
 		expect(room.awareness.getStates().size).toBe(before - 1); // her own state left with her socket
 		for (const p of [annPresence, forged, bare, seen]) p.destroy();
+	});
+
+	it('[R26] a client id stays its first member\'s: nobody else takes it over after they leave; the same member carries it on from a new connection', async () => {
+		const h = createHarness();
+		const ann = h.mux('editor', 'ws1', 'ann');
+		const bob = h.mux('editor', 'ws1', 'bob');
+		ann.send('ws1', step1(new Y.Doc()));
+		bob.send('ws1', step1(new Y.Doc()));
+		await settle();
+		const room = h.registry.get('ws1')!;
+		const send = (client: typeof ann, presence: awarenessProtocol.Awareness) =>
+			client.send('ws1', encodeMessage((e) => {
+				encoding.writeVarUint(e, MessageType.awareness);
+				encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(presence, [presence.clientID]));
+			}));
+		const mine = new awarenessProtocol.Awareness(new Y.Doc());
+		mine.setLocalState({ user: { name: 'Ann' } });
+		send(ann, mine);
+		// Ann reconnects before her old socket is found dead: the new connection carries her id on.
+		const again = h.mux('editor', 'ws1', 'ann');
+		again.send('ws1', step1(new Y.Doc()));
+		await settle();
+		mine.setLocalState({ user: { name: 'Ann again' } });
+		send(again, mine);
+		ann.connection.close();
+		expect(room.awareness.getStates().get(mine.clientID)).toMatchObject({ user: { memberId: 'ann', name: 'Ann again' } });
+		// Ann leaves for good; Bob cannot take her id, even with a newer clock.
+		again.connection.close();
+		expect(room.awareness.getStates().has(mine.clientID)).toBe(false);
+		const forged = new awarenessProtocol.Awareness(new Y.Doc());
+		forged.clientID = mine.clientID;
+		for (let i = 0; i < 5; i++) forged.setLocalState({ user: { name: `take ${i}` } });
+		send(bob, forged);
+		expect(room.awareness.getStates().has(mine.clientID)).toBe(false);
+		for (const p of [mine, forged]) p.destroy();
+	});
+
+	it('[R26] an oversized presence state, or too many client ids from one connection, closes it with 4400', async () => {
+		const h = createHarness();
+		const big = h.mux('editor', 'ws1', 'big');
+		const many = h.mux('editor', 'ws1', 'many');
+		big.send('ws1', step1(new Y.Doc()));
+		many.send('ws1', step1(new Y.Doc()));
+		await settle();
+		const room = h.registry.get('ws1')!;
+		const presenceMessage = (presence: awarenessProtocol.Awareness) =>
+			encodeMessage((e) => {
+				encoding.writeVarUint(e, MessageType.awareness);
+				encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(presence, [presence.clientID]));
+			});
+		const huge = new awarenessProtocol.Awareness(new Y.Doc());
+		huge.setLocalState({ user: { name: 'x'.repeat(MAX_AWARENESS_STATE_CHARS) } });
+		big.send('ws1', presenceMessage(huge));
+		expect(big.socket.closeCode).toBe(CloseCode.malformed);
+		expect(room.awareness.getStates().has(huge.clientID)).toBe(false);
+
+		const made: awarenessProtocol.Awareness[] = [];
+		for (let i = 0; i <= MAX_AWARENESS_IDS; i++) {
+			const presence = new awarenessProtocol.Awareness(new Y.Doc());
+			presence.setLocalState({ user: { name: `tab ${i}` } });
+			made.push(presence);
+			if (many.socket.isOpen) many.send('ws1', presenceMessage(presence));
+		}
+		expect(many.socket.closeCode).toBe(CloseCode.malformed);
+		// Its states went with it.
+		expect(made.some((p) => room.awareness.getStates().has(p.clientID))).toBe(false);
+		for (const p of [huge, ...made]) p.destroy();
 	});
 
 	it('[R8] a thousand rooms on one connection', async () => {
