@@ -6,6 +6,8 @@
  *        (an ack for it would otherwise be taken as covering the offline work the reply carries)
  *   [L3] a state vector remembered from an earlier connection shows "stored" only while offline;
  *        online, the relay must confirm this connection's step-2 reply first (restored backups)
+ *   [L4] offline, a document holding nothing is not waiting for the relay; one holding changes
+ *        the relay never confirmed is, until it does
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -97,5 +99,19 @@ describe('room link acknowledgements', () => {
 		link.receive(stored(1));
 		expect(link.state.kind).toBe('stored');
 		expect(link.hasUnstored).toBe(false);
+	});
+
+	it('[L4] offline, an empty document never synced is not waiting for the relay; one with changes is', () => {
+		const transport = new HandTransport();
+		const empty = new RoomLink('ws1/p1/talk', new Y.Doc(), transport, { canWrite: true, storedStateVector: null });
+		expect(empty.hasUnstored).toBe(false);
+		expect(empty.state.kind).toBe('offline');
+		empty.doc.getMap('m').set('k', 1);
+		expect(empty.hasUnstored).toBe(true);
+
+		const written = new Y.Doc();
+		written.getText('t').insert(0, 'offline work');
+		const link = new RoomLink('ws1/p2', written, new HandTransport(), { canWrite: true, storedStateVector: null });
+		expect(link.hasUnstored).toBe(true);
 	});
 });

@@ -61,8 +61,12 @@ export class RoomLink {
 		this.#transport = transport;
 		this.#canWrite = options.canWrite;
 		// What the relay confirmed last time (persisted by the session): if it covers everything the
-		// device holds, nothing is waiting for the relay, even before this connection proves it.
-		if (options.storedStateVector && covers(options.storedStateVector, Y.encodeStateVector(doc))) {
+		// device holds, nothing is waiting for the relay, even before this connection proves it. A
+		// document holding nothing (a page's discussion opened offline, never synced) has nothing
+		// to wait for either.
+		if (doc.store.clients.size === 0) {
+			this.#storedVersion = this.#version;
+		} else if (options.storedStateVector && covers(options.storedStateVector, Y.encodeStateVector(doc))) {
 			this.#storedVersion = this.#version;
 			this.#storedStateVector = options.storedStateVector;
 		}
