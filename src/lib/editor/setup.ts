@@ -23,6 +23,7 @@ import { readOnlyDoc } from './read-only.ts';
 import { pageLinkNodeView, pageLinkOpenPlugin, type PageLinkContext } from './page-link.ts';
 import { pageLinkMenuPlugin, type PageLinkMenuContext } from './page-link-menu.ts';
 import { commentsPlugin, type CommentHooks } from './comments.ts';
+import { cursorBuilders, UNKNOWN_MEMBER, type CursorNames } from './cursors.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
@@ -36,6 +37,11 @@ export interface EditorOptions {
 	readonly pageLinks?: PageLinkContext & Omit<PageLinkMenuContext, 'workspaceDoc'>;
 	/** The page's comment threads: highlighted anchors, and starting a thread (also read-only). */
 	readonly comments?: CommentHooks;
+	/**
+	 * Names and colours of teammates' cursors, by the member id the relay stamps (cursors.ts).
+	 * Without it every cursor is labelled "Member": never the name a teammate's app announces.
+	 */
+	readonly cursors?: CursorNames;
 }
 
 /**
@@ -76,6 +82,8 @@ function followFragment(fragment: Y.XmlFragment): Plugin {
 	});
 }
 
+const anonymousCursors: CursorNames = { nameOf: () => UNKNOWN_MEMBER, colorOf: () => '' };
+
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
 	// A member who may not write (a viewer, or a document from a newer version) gets no binding at
 	// all: y-prosemirror writes to Yjs even in a read-only view when it meets what it cannot render.
@@ -83,7 +91,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	const plugins = options.editable
 		? [
 				ySyncPlugin(options.fragment),
-				...(options.awareness ? [yCursorPlugin(options.awareness)] : []),
+				...(options.awareness ? [yCursorPlugin(options.awareness, cursorBuilders(options.cursors ?? anonymousCursors))] : []),
 				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
 				yUndoPlugin(),
 				...(options.plugins ?? []),
