@@ -77,10 +77,17 @@ function decorate(state: EditorState, options: CommentsPluginOptions): Decoratio
 	return DecorationSet.create(state.doc, decorations);
 }
 
-/** Ctrl-Alt-M (Cmd-Alt-M on a Mac), by key position: Alt changes the character on a Mac. */
-function isStartShortcut(event: KeyboardEvent): boolean {
-	const mac = typeof navigator !== 'undefined' && /Mac|iP(hone|[oa]d)/.test(navigator.platform);
+/**
+ * Ctrl-Alt-M (Cmd-Alt-M on a Mac), by key position: Alt changes the character on a Mac. Not AltGr:
+ * Windows reports AltGr as Ctrl+Alt, and AltGr+M types µ on a German keyboard.
+ */
+export function isStartShortcut(event: Pick<KeyboardEvent, 'altKey' | 'shiftKey' | 'metaKey' | 'ctrlKey' | 'code' | 'getModifierState'>, mac = isMac()): boolean {
+	if (event.getModifierState('AltGraph')) return false;
 	return event.altKey && !event.shiftKey && (mac ? event.metaKey : event.ctrlKey) && event.code === 'KeyM';
+}
+
+function isMac(): boolean {
+	return typeof navigator !== 'undefined' && /Mac|iP(hone|[oa]d)/.test(navigator.platform);
 }
 
 export function commentsPlugin(options: CommentsPluginOptions): Plugin<DecorationSet> {

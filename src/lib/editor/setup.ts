@@ -23,12 +23,18 @@ import { readOnlyDoc } from './read-only.ts';
 import { pageLinkNodeView, pageLinkOpenPlugin, type PageLinkContext } from './page-link.ts';
 import { pageLinkMenuPlugin, type PageLinkMenuContext } from './page-link-menu.ts';
 import { commentsPlugin, type CommentHooks } from './comments.ts';
+import { readOnlyRender, refuseEdits } from './refuse-edits.ts';
 import { cursorBuilders, UNKNOWN_MEMBER, type CursorNames } from './cursors.ts';
 
 export interface EditorOptions {
 	readonly fragment: Y.XmlFragment;
 	readonly awareness: Awareness | null;
 	readonly editable: boolean;
+	/**
+	 * For a view that is not `editable`: take a caret and a selection anyway (every document change
+	 * refused, refuse-edits.ts), so a member who may comment can select text from the keyboard.
+	 */
+	readonly selectable?: boolean;
 	/** Extra plugins placed before the defaults. */
 	readonly plugins?: readonly Plugin[];
 	/** Called after every state change and when the editor gains or loses focus (menus redraw). */
@@ -74,7 +80,7 @@ function followFragment(fragment: Y.XmlFragment): Plugin {
 			const render = () => {
 				if (view.isDestroyed) return;
 				const doc = readOnlyDoc(fragment);
-				if (!doc.eq(view.state.doc)) view.dispatch(view.state.tr.replaceWith(0, view.state.doc.content.size, doc.content));
+				if (!doc.eq(view.state.doc)) view.dispatch(readOnlyRender(view.state.tr.replaceWith(0, view.state.doc.content.size, doc.content)));
 			};
 			fragment.observeDeep(render);
 			return { destroy: () => fragment.unobserveDeep(render) };
@@ -87,6 +93,7 @@ const anonymousCursors: CursorNames = { nameOf: () => UNKNOWN_MEMBER, colorOf: (
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
 	// A member who may not write (a viewer, or a document from a newer version) gets no binding at
 	// all: y-prosemirror writes to Yjs even in a read-only view when it meets what it cannot render.
+	const selectable = !options.editable && options.selectable === true;
 	const comments = options.comments ? [commentsPlugin({ hooks: options.comments, fragment: options.fragment, editable: options.editable })] : [];
 	const plugins = options.editable
 		? [
@@ -100,11 +107,12 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				...editingPlugins(),
 				...comments
 			]
-		: [followFragment(options.fragment), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []), ...comments];
+		: [followFragment(options.fragment), ...(selectable ? [refuseEdits()] : []), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []), ...comments];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
 		state,
-		editable: () => options.editable,
+		// A selectable read-only view is contenteditable for the caret; refuseEdits keeps it unchanged.
+		editable: () => options.editable || selectable,
 		nodeViews: {
 			task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
 			code_block: (node, view, getPos) => new CodeBlockView(node, view, getPos),
