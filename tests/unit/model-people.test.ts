@@ -1,9 +1,11 @@
 /**
  * People and time zones (src/lib/model/people.ts), issue 5 item 4.
  *
- * [PE1] ensureOwnProfile writes, on first open, the device's name, the id's colour, the device's
- *       zone and Mon–Fri 09:00–17:00; later it writes only what is missing, and nothing (no bytes)
- *       when nothing is. A member's profile never touches another's.
+ * [PE1] ensureOwnProfile fills in what is absent: the device's name and zone (under `deviceName`
+ *       and `deviceZone`, which only stand in for an unchosen name or zone), and Mon–Fri
+ *       09:00–17:00 only once the people room has synced; the colour is read from the id, never
+ *       stored. Later only what is missing, and nothing (no bytes) when nothing is. A member's
+ *       profile never touches another's.
  * [PE2] updateProfile checks everything before writing: an empty name, a zone Intl does not know,
  *       malformed hours (no days, bad times, start = end), a colour that is not #rrggbb, an "until"
  *       in the past, a note too long — a ProfileError and not one byte changed. Good input writes
@@ -18,6 +20,11 @@
  *       across daylight-saving changes: the US and the EU switch on different dates, so the
  *       Berlin/New York overlap is 2 h, then 3 h in the weeks between, then 2 h again.
  * [PE8] Availability: an expired "until" reads as available.
+ * [PE10] Each member's profile is a root map (`profile:<id>`) with a `members` index of plain
+ *       values, never a Y.Map under a shared key: a device that has not synced (new, or storage
+ *       cleared) running ensureOwnProfile and changing its name loses none of the fields set on
+ *       another device, in either merge order and for any client ids — before, 7 runs in 20 lost
+ *       the whole profile. The unreleased `profiles` layout is still read, field by field, below it.
  * [PE9] The people page's words put every time in the viewer's zone ("back Tue 09:00 your time",
  *       "Team overlap: next Mon 15:00–17:00 your time (2 h)", "now until …", none in 7 days).
  */
@@ -36,7 +43,8 @@ import {
 	listPeople,
 	nextWorkingStart,
 	parseMinutes,
-	profilesMap,
+	profileIndex,
+	profileMap,
 	readProfile,
 	resolveZone,
 	teamOverlap,
@@ -52,6 +60,7 @@ import { colorForMember } from '../../src/lib/model/members.ts';
 import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';
 import { SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';
+import { TestNetwork } from '../support/test-network.ts';
 
 const H = 3_600_000;
 const BERLIN = 'Europe/Berlin';
@@ -60,6 +69,8 @@ const TOKYO = 'Asia/Tokyo';
 const utc = (iso: string) => Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`);
 const iso = (ms: number) => new Date(ms).toISOString().replace(':00.000Z', 'Z');
 const actor = (memberId: string, now = utc('2026-06-01T08:00')) => ({ memberId, now });
+const SYNCED = { synced: true } as const;
+const UNSYNCED = { synced: false } as const;
 
 function person(id: string, timeZone: string, hours: WorkingHours | null = DEFAULT_HOURS): Person {
 	return { id, name: id, color: '#2563eb', ...resolveZone(timeZone), hours, availability: { status: 'available', note: '', until: null }, updatedAt: null, hasProfile: true };
@@ -67,39 +78,64 @@ function person(id: string, timeZone: string, hours: WorkingHours | null = DEFAU
 
 function withProfile(memberId: string, name = memberId, timeZone = BERLIN): Y.Doc {
 	const doc = new Y.Doc();
-	ensureOwnProfile(doc, { name, timeZone }, actor(memberId));
+	ensureOwnProfile(doc, { name, timeZone }, actor(memberId), SYNCED);
 	return doc;
 }
 
 describe('profiles', () => {
-	it('[PE1] first open writes name, colour from the id, the device zone and Mon–Fri 09–17', () => {
+	it('[PE1] once synced, first open writes the name, the device zone and Mon–Fri 09–17; the colour reads from the id', () => {
 		const doc = withProfile('ana', '  Ana   Lima ', BERLIN);
 		const ana = readProfile(doc, 'ana')!;
 		expect(ana).toMatchObject({ name: 'Ana Lima', color: colorForMember('ana'), timeZone: BERLIN, hours: DEFAULT_HOURS, hasProfile: true, updatedAt: actor('ana').now });
 		expect(ana.availability).toEqual({ status: 'available', note: '', until: null });
 		expect(metaMap(doc).get('schemaVersion')).toBe(SCHEMA_VERSION);
+		expect(profileIndex(doc).toJSON()).toEqual({ ana: true });
+		expect(Object.keys(profileMap(doc, 'ana').toJSON()).sort()).toEqual(['deviceName', 'deviceZone', 'hours', 'updatedAt']);
+	});
+
+	it('[PE1] before the people room has synced, only the device’s name and zone, no hours', () => {
+		const empty = new Y.Doc();
+		expect(listPeople(empty, null, { id: 'ana', name: 'Ana' })).toMatchObject([
+			// Own card before anything is written: the device record's name, the zone "not set", no hours.
+			{ id: 'ana', name: 'Ana', color: colorForMember('ana'), zoneKnown: false, storedTimeZone: '', zoneLabel: 'UTC (zone not set)', hours: null, hasProfile: false }
+		]);
+		const doc = new Y.Doc();
+		ensureOwnProfile(doc, { name: 'Ana', timeZone: BERLIN }, actor('ana'), UNSYNCED);
+		expect(profileMap(doc, 'ana').toJSON()).toEqual({ deviceName: 'Ana', deviceZone: BERLIN, updatedAt: actor('ana').now });
+		expect(readProfile(doc, 'ana')).toMatchObject({ name: 'Ana', timeZone: BERLIN, hours: null, hasProfile: true });
+		// Once synced, the hours that are still absent.
+		ensureOwnProfile(doc, { name: 'Ana', timeZone: BERLIN }, actor('ana'), SYNCED);
+		expect(readProfile(doc, 'ana')!.hours).toEqual(DEFAULT_HOURS);
+	});
+
+	it('[PE1] a chosen name or zone wins over any device’s, whichever was written last', () => {
+		const doc = new Y.Doc();
+		updateProfile(doc, { name: 'Ana Lima', timeZone: 'America/Sao_Paulo' }, actor('ana'));
+		profileMap(doc, 'ana').set('deviceName', 'Ana (phone)');
+		profileMap(doc, 'ana').set('deviceZone', TOKYO);
+		expect(readProfile(doc, 'ana')).toMatchObject({ name: 'Ana Lima', timeZone: 'America/Sao_Paulo' });
 	});
 
 	it('[PE1] a later open writes nothing when nothing is missing, and only what is missing otherwise', () => {
 		const doc = withProfile('ana', 'Ana', BERLIN);
 		updateProfile(doc, { name: 'Ana L.', timeZone: 'America/Sao_Paulo' }, actor('ana'));
 		const before = Y.encodeStateAsUpdate(doc);
-		ensureOwnProfile(doc, { name: 'Device name', timeZone: TOKYO }, actor('ana', utc('2026-06-02T00:00')));
+		ensureOwnProfile(doc, { name: 'Device name', timeZone: TOKYO }, actor('ana', utc('2026-06-02T00:00')), SYNCED);
 		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
-		profilesMap(doc).get('ana')!.set('hours', 'garbage');
-		ensureOwnProfile(doc, { name: 'Device name', timeZone: TOKYO }, actor('ana'));
+		profileMap(doc, 'ana').set('hours', 'garbage');
+		ensureOwnProfile(doc, { name: 'Device name', timeZone: TOKYO }, actor('ana'), SYNCED);
 		expect(readProfile(doc, 'ana')).toMatchObject({ name: 'Ana L.', timeZone: 'America/Sao_Paulo', hours: DEFAULT_HOURS });
 	});
 
 	it('[PE1] an unknown device zone starts the profile in UTC; an empty device name as "Member"', () => {
 		const doc = new Y.Doc();
-		ensureOwnProfile(doc, { name: '   ', timeZone: 'Mars/Olympus' }, actor('x'));
+		ensureOwnProfile(doc, { name: '   ', timeZone: 'Mars/Olympus' }, actor('x'), SYNCED);
 		expect(readProfile(doc, 'x')).toMatchObject({ name: 'Member', timeZone: 'UTC', zoneKnown: true });
 	});
 
 	it('[PE1] one member writes only their own entry', () => {
 		const doc = withProfile('ana');
-		ensureOwnProfile(doc, { name: 'Ben', timeZone: NEW_YORK }, actor('ben'));
+		ensureOwnProfile(doc, { name: 'Ben', timeZone: NEW_YORK }, actor('ben'), SYNCED);
 		updateProfile(doc, { name: 'Benjamin' }, actor('ben'));
 		expect(readProfile(doc, 'ana')!.name).toBe('ana');
 		expect(readProfile(doc, 'ben')!.name).toBe('Benjamin');
@@ -164,33 +200,38 @@ describe('profiles', () => {
 
 	it('[PE3] whatever another client wrote reads as defaults, never throws', () => {
 		const doc = new Y.Doc();
-		const profiles = profilesMap(doc);
-		profiles.set('junk', 'not a map' as unknown as Y.Map<unknown>);
-		const odd = new Y.Map<unknown>();
-		profiles.set('odd', odd);
+		profileIndex(doc).set('junk', 'not true');
+		doc.getArray('profile:arr').push(['a root of another type']);
+		const odd = profileMap(doc, 'odd');
 		odd.set('name', 42);
 		odd.set('color', 'javascript:alert(1)');
 		odd.set('timeZone', ['Europe/Berlin']);
 		odd.set('hours', { days: [1, 'two', 9, 1.5], start: 540, end: 1020 });
 		odd.set('availability', { status: 'off', note: 7, until: Infinity });
 		odd.set('updatedAt', 9e99);
-		const bad = new Y.Map<unknown>();
-		profiles.set('bad', bad);
+		const bad = profileMap(doc, 'bad');
 		bad.set('hours', { days: [1], start: -5, end: 1020 });
 		bad.set('availability', { status: 'partying' });
-		const people = listPeople(doc, null);
-		expect(people.map((p) => p.id)).toEqual(['bad', 'odd']);
-		const o = people.find((p) => p.id === 'odd')!;
-		expect(o).toMatchObject({ name: 'Member', color: colorForMember('odd'), timeZone: 'UTC', hours: { days: [1], start: 540, end: 1020 }, updatedAt: null });
-		expect(o.availability).toEqual({ status: 'off', note: '', until: null });
-		const b = people.find((p) => p.id === 'bad')!;
-		expect(b.hours).toBeNull();
-		expect(b.availability.status).toBe('available');
+		doc.getMap('profiles').set('legacy-junk', 'not a map');
+		// The same, arriving from the network (roots nobody here has asked for yet).
+		const remote = new Y.Doc();
+		Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+		for (const d of [doc, remote]) {
+			const people = listPeople(d, null);
+			expect(people.map((p) => p.id)).toEqual(['bad', 'junk', 'odd']);
+			const o = people.find((p) => p.id === 'odd')!;
+			expect(o).toMatchObject({ name: 'Member', color: colorForMember('odd'), timeZone: 'UTC', zoneLabel: 'UTC (zone not set)', hours: { days: [1], start: 540, end: 1020 }, updatedAt: null });
+			expect(o.availability).toEqual({ status: 'off', note: '', until: null });
+			const b = people.find((p) => p.id === 'bad')!;
+			expect(b.hours).toBeNull();
+			expect(b.availability.status).toBe('available');
+			expect(readProfile(d, 'arr')).toBeNull();
+		}
 	});
 
 	it('[PE4] a zone this browser does not know reads as UTC, labelled so', () => {
 		const doc = withProfile('ana');
-		profilesMap(doc).get('ana')!.set('timeZone', 'Mars/Olympus');
+		profileMap(doc, 'ana').set('timeZone', 'Mars/Olympus');
 		const ana = readProfile(doc, 'ana')!;
 		expect(ana).toMatchObject({ timeZone: 'UTC', storedTimeZone: 'Mars/Olympus', zoneKnown: false, zoneLabel: 'UTC (unknown zone Mars/Olympus)' });
 		expect(isWorkingAt(ana, utc('2026-06-01T10:00'))).toBe(true); // Mon 10:00 UTC
@@ -210,10 +251,116 @@ describe('profiles', () => {
 		]);
 		expect(list[1]).toMatchObject({ color: '#047857', hours: null, zoneLabel: 'UTC (unknown zone Nowhere/City)' });
 		// A profile without a name or zone yet takes them from the members list.
-		const bare = new Y.Map<unknown>();
-		profilesMap(people).set('carl', bare);
-		bare.set('updatedAt', 1);
+		profileMap(people, 'carl').set('updatedAt', 1);
 		expect(listPeople(people, workspace).find((p) => p.id === 'carl')).toMatchObject({ name: 'Carl', color: '#047857', hasProfile: true });
+	});
+});
+
+describe('profiles written on two devices', () => {
+	/** Device A, synced: Ana's real profile, set on her laptop. */
+	function laptop(clientID: number): Y.Doc {
+		const a = new Y.Doc();
+		a.clientID = clientID;
+		ensureOwnProfile(a, { name: 'Ana', timeZone: BERLIN }, actor('ana'), SYNCED);
+		updateProfile(a, { timeZone: 'America/Sao_Paulo', hours: { days: [2, 3, 4], start: 600, end: 1080 }, availability: { status: 'away', note: 'school run', until: null } }, actor('ana'));
+		return a;
+	}
+
+	/** Device B: Ana's phone, new (or its storage cleared), before the people room has synced. */
+	function phone(clientID: number): Y.Doc {
+		const b = new Y.Doc();
+		b.clientID = clientID;
+		ensureOwnProfile(b, { name: 'Ana (phone)', timeZone: TOKYO }, actor('ana', utc('2026-06-01T09:00')), UNSYNCED);
+		updateProfile(b, { name: 'Ana Lima' }, actor('ana', utc('2026-06-01T09:00')));
+		return b;
+	}
+
+	function expectBoth(doc: Y.Doc): void {
+		expect(readProfile(doc, 'ana')).toMatchObject({
+			name: 'Ana Lima',
+			timeZone: 'America/Sao_Paulo',
+			hours: { days: [2, 3, 4], start: 600, end: 1080 },
+			availability: { status: 'away', note: 'school run', until: null }
+		});
+	}
+
+	it('[PE10] an unsynced device keeps the other device’s hours, zone and availability, and its own name change, in both merge orders', () => {
+		let lost = 0;
+		const runs = 200;
+		for (let run = 0; run < runs; run++) {
+			// Yjs settles a concurrent write to one key by client id: every pairing, both ways round.
+			const [idA, idB] = [1 + ((run * 7919) % 100_000), 1 + ((run * 104_729 + 13) % 100_000)];
+			for (const order of ['a-first', 'b-first'] as const) {
+				const a = laptop(idA);
+				const b = phone(idB === idA ? idA + 1 : idB);
+				const [first, second] = order === 'a-first' ? [a, b] : [b, a];
+				Y.applyUpdate(second, Y.encodeStateAsUpdate(first));
+				Y.applyUpdate(first, Y.encodeStateAsUpdate(second));
+				for (const doc of [a, b]) {
+					const ana = readProfile(doc, 'ana');
+					if (ana?.timeZone !== 'America/Sao_Paulo' || ana.hours?.start !== 600 || ana.availability.status !== 'away') lost++;
+					expectBoth(doc);
+				}
+			}
+		}
+		expect(lost, `profiles lost in ${runs * 4} merged replicas`).toBe(0);
+	});
+
+	it('[PE10] over a random network (reordered, duplicated, dropped and healed), every seed keeps both devices’ fields', () => {
+		for (let seed = 1; seed <= 100; seed++) {
+			const network = new TestNetwork({ replicas: 3, seed });
+			const [relay, a, b] = network.docs as [Y.Doc, Y.Doc, Y.Doc];
+			network.disconnect(2);
+			ensureOwnProfile(a, { name: 'Ana', timeZone: BERLIN }, actor('ana'), SYNCED);
+			for (let i = 0; i < 5; i++) network.step();
+			updateProfile(a, { timeZone: 'America/Sao_Paulo', hours: { days: [2, 3, 4], start: 600, end: 1080 } }, actor('ana'));
+			ensureOwnProfile(b, { name: 'Ana (phone)', timeZone: TOKYO }, actor('ana'), UNSYNCED);
+			updateProfile(b, { name: 'Ana Lima' }, actor('ana'));
+			network.connect(2);
+			for (let i = 0; i < 10; i++) network.step();
+			updateProfile(a, { availability: { status: 'away', note: 'school run' } }, actor('ana'));
+			for (let i = 0; i < 20; i++) network.step();
+			network.flushAll();
+			// Once synced, the phone's own ensureOwnProfile finds nothing absent.
+			const before = Y.encodeStateAsUpdate(b);
+			ensureOwnProfile(b, { name: 'Ana (phone)', timeZone: TOKYO }, actor('ana'), SYNCED);
+			expect(Y.encodeStateAsUpdate(b), `seed ${seed}: nothing to fill in`).toEqual(before);
+			network.assertConverged((doc) => readProfile(doc, 'ana'));
+			for (const doc of [relay, a, b]) expectBoth(doc);
+			network.destroy();
+		}
+	});
+
+	it('[PE10] two new devices filling in defaults at once converge on one valid profile', () => {
+		for (let run = 0; run < 50; run++) {
+			const a = new Y.Doc();
+			const b = new Y.Doc();
+			ensureOwnProfile(a, { name: 'Ana', timeZone: BERLIN }, actor('ana'), SYNCED);
+			ensureOwnProfile(b, { name: 'Ana P', timeZone: TOKYO }, actor('ana'), SYNCED);
+			Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+			Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+			expect(readProfile(a, 'ana')).toEqual(readProfile(b, 'ana'));
+			expect(readProfile(a, 'ana')).toMatchObject({ hours: DEFAULT_HOURS, hasProfile: true });
+			expect([BERLIN, TOKYO]).toContain(readProfile(a, 'ana')!.timeZone);
+			expect(listPeople(a, null)).toHaveLength(1);
+		}
+	});
+
+	it('[PE10] the unreleased `profiles` layout is read, field by field, under the new one', () => {
+		const doc = new Y.Doc();
+		const old = new Y.Map<unknown>();
+		doc.getMap('profiles').set('ana', old);
+		old.set('name', 'Ana (old)');
+		old.set('timeZone', BERLIN);
+		old.set('hours', { days: [1], start: 480, end: 960 });
+		expect(readProfile(doc, 'ana')).toMatchObject({ name: 'Ana (old)', timeZone: BERLIN, hours: { days: [1], start: 480, end: 960 }, hasProfile: true });
+		// Nothing is absent: a synced open writes only the index entry.
+		ensureOwnProfile(doc, { name: 'Device', timeZone: TOKYO }, actor('ana'), SYNCED);
+		expect(profileMap(doc, 'ana').size).toBe(0);
+		updateProfile(doc, { name: 'Ana', hours: { days: [1], start: 480, end: 960 } }, actor('ana'));
+		expect(profileMap(doc, 'ana').get('hours')).toBeUndefined(); // unchanged: not written
+		expect(readProfile(doc, 'ana')).toMatchObject({ name: 'Ana', timeZone: BERLIN, hours: { days: [1], start: 480, end: 960 } });
+		expect(listPeople(doc, null).map((p) => p.id)).toEqual(['ana']);
 	});
 });
 

@@ -4,8 +4,10 @@
  * them: local time now, inside working hours or not, when someone is next at work, and when the
  * team's working hours next overlap.
  *
- *   profiles: memberId → Y.Map {
- *     name: string, color: string, timeZone: IANA name,
+ *   members: memberId → true                      (the index of who has a profile)
+ *   profile:<memberId>: root map {
+ *     name: string, color: string, timeZone: IANA name      (what the member chose)
+ *     deviceName: string, deviceZone: IANA name             (filled in by a device; read when unchosen)
  *     hours: { days: number[] (0 = Sunday … 6 = Saturday), start, end: minutes after local midnight }
  *     availability: { status, note, until: ms since the epoch | null }
  *     updatedAt: ms since the epoch
@@ -17,9 +19,23 @@
  * only their own entry, by the app's rule (a modified client could change anyone's: the same trust
  * as any shared document; presence, which must not be forged, is bound to the token instead).
  *
+ * Why a root map per member, and never a Y.Map under a shared key: Yjs keeps only one of two
+ * values written concurrently under one map key, and a nested Y.Map is one value. A device that
+ * has not synced yet (new, or its storage cleared) and created `profiles[me] = new Y.Map()` would
+ * replace the whole profile written on the member's other devices. Root types are named, not
+ * written: every device's `profile:<id>` is the same map, so concurrent writers merge field by
+ * field. The `members` index holds plain `true`s, which are safe to write twice.
+ *
  * Each field is its own key, so a name changed on one device and hours on another both survive;
  * hours and availability are written whole (one value), so a half-edited week never merges with
- * another device's. Nothing is ever deleted (a bare map delete creates no structs; see decisions.ts).
+ * another device's. Defaults never sit where they could beat a real value: the colour is derived
+ * from the id, a device's name and zone go under keys of their own that only fill in for an
+ * unchosen `name` or `timeZone` (then the workspace's members list, then "Member" and "zone not
+ * set"), and default hours are written only once the room has synced (see ensureOwnProfile).
+ * Nothing is ever deleted (a bare map delete creates no structs; see decisions.ts).
+ *
+ * An earlier layout (`profiles`: memberId → Y.Map) was never released; it is still read, field by
+ * field, under the new one, since that costs a few lines.
  *
  * Time zones: every conversion goes through Intl (the browser's tz database), never a fixed
  * offset, so working hours follow each zone's daylight-saving changes, which fall on different
@@ -79,10 +95,10 @@ export interface Person {
 	readonly color: string;
 	/** A zone this browser knows: the stored one, or 'UTC' when it is unknown (see zoneLabel). */
 	readonly timeZone: string;
-	/** The zone as stored (may be unknown here, or empty). */
+	/** The zone as stored (may be unknown here), or '' when none is set. */
 	readonly storedTimeZone: string;
 	readonly zoneKnown: boolean;
-	/** What to show for the zone: "Europe/Berlin", or "UTC (unknown zone Mars/Olympus)". */
+	/** What to show for the zone: "Europe/Berlin", "UTC (unknown zone Mars/Olympus)" or "UTC (zone not set)". */
 	readonly zoneLabel: string;
 	/** Null: not told (a member with no profile yet, or hours unreadable). */
 	readonly hours: WorkingHours | null;
@@ -98,8 +114,65 @@ export class ProfileError extends Error {
 	override name = 'ProfileError';
 }
 
-export function profilesMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
-	return doc.getMap('profiles');
+/** Who has a profile: member id → true. Plain values, so two devices adding one member both stay. */
+export function profileIndex(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap('members');
+}
+
+const PROFILE_PREFIX = 'profile:';
+
+/** One member's profile: a root map, the same map on every device (see the module comment). */
+export function profileMap(doc: Y.Doc, memberId: string): Y.Map<unknown> {
+	return doc.getMap(PROFILE_PREFIX + memberId);
+}
+
+/**
+ * A root map for reading, without defining it: null when nothing was ever written to it, or when
+ * another client defined that name as some other type (getMap would throw then). A root that
+ * arrived from the network before anyone asked for it is a bare AbstractType; getMap makes it the
+ * map it is.
+ */
+function readRoot(doc: Y.Doc, name: string): Y.Map<unknown> | null {
+	const root = doc.share.get(name);
+	return root instanceof Y.Map || root?.constructor === Y.AbstractType ? doc.getMap<unknown>(name) : null;
+}
+
+function rootProfile(doc: Y.Doc, memberId: string): Y.Map<unknown> | null {
+	return readRoot(doc, PROFILE_PREFIX + memberId);
+}
+
+function legacyEntry(doc: Y.Doc, memberId: string): Y.Map<unknown> | null {
+	// The earlier, unreleased layout (memberId → Y.Map): read as a fallback, never written.
+	const entry = readRoot(doc, 'profiles')?.get(memberId);
+	return entry instanceof Y.Map ? entry : null;
+}
+
+/** Every member id with a profile: the index, root maps that arrived without it, the old layout. */
+function profileIds(doc: Y.Doc): Set<string> {
+	const ids = new Set<string>();
+	readRoot(doc, 'members')?.forEach((_, id) => ids.add(id));
+	for (const name of doc.share.keys()) {
+		const id = name.slice(PROFILE_PREFIX.length);
+		if (name.startsWith(PROFILE_PREFIX) && id !== '' && (rootProfile(doc, id)?.size ?? 0) > 0) ids.add(id);
+	}
+	readRoot(doc, 'profiles')?.forEach((entry, id) => {
+		if (entry instanceof Y.Map) ids.add(id);
+	});
+	return ids;
+}
+
+/** A field of a member's profile: the root map's value, else the old layout's; undefined if neither. */
+function field(doc: Y.Doc, memberId: string, key: string): unknown {
+	const value = rootProfile(doc, memberId)?.get(key);
+	return value !== undefined ? value : legacyEntry(doc, memberId)?.get(key);
+}
+
+function hasProfile(doc: Y.Doc, memberId: string): boolean {
+	return (
+		readRoot(doc, 'members')?.has(memberId) === true ||
+		(rootProfile(doc, memberId)?.size ?? 0) > 0 ||
+		legacyEntry(doc, memberId) !== null
+	);
 }
 
 // ---- writing ----
@@ -110,36 +183,43 @@ export interface DeviceDefaults {
 	readonly timeZone: string;
 }
 
+export interface EnsureOptions {
+	/**
+	 * Whether the people room has synced with the relay (or there is no relay). Until it has, the
+	 * member's hours may exist elsewhere and only be missing here, so default hours are not written.
+	 */
+	readonly synced: boolean;
+}
+
 /**
- * Makes sure this member has a profile: on first open, the name from the device record, the
- * colour from the id, the device's zone and Mon–Fri 09:00–17:00. Writes only what is missing (a
- * profile filled in on another device keeps its values), and nothing when nothing is.
+ * Fills in what is absent of this member's profile. The device's name and zone go under keys of
+ * their own, `deviceName` and `deviceZone`, read only where the member has not chosen a `name` or
+ * `timeZone`: so they are safe to write at once, even before the room has synced, and never
+ * compete with what the member chose on another device (Yjs keeps one of two values written
+ * concurrently to one key, whichever client id sorts last, not the newer). Mon–Fri 09:00–17:00
+ * goes under `hours` itself, which everyone reads, so only once the room has synced: before that,
+ * absent may only mean not arrived yet. The colour is never written (it reads from the id).
+ * Writes nothing at all when nothing is absent, and never a field that has a value.
  */
-export function ensureOwnProfile(people: Y.Doc, defaults: DeviceDefaults, actor: Actor): void {
+export function ensureOwnProfile(people: Y.Doc, defaults: DeviceDefaults, actor: Actor, options: EnsureOptions): void {
 	assertWritable(people);
-	const existing = profilesMap(people).get(actor.memberId);
-	const entry = existing instanceof Y.Map ? existing : null;
-	const missing = (key: string, ok: (value: unknown) => boolean) => entry === null || !ok(entry.get(key));
-	const wants = {
-		name: missing('name', (v) => typeof v === 'string' && v.trim() !== ''),
-		color: missing('color', (v) => typeof v === 'string' && v !== ''),
-		timeZone: missing('timeZone', (v) => typeof v === 'string' && v !== ''),
-		hours: missing('hours', (v) => readHours(v) !== null)
-	};
-	if (!wants.name && !wants.color && !wants.timeZone && !wants.hours) return;
-	const name = cleanText(defaults.name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') || 'Member';
-	const timeZone = canonicalZone(defaults.timeZone) ?? 'UTC';
+	const id = actor.memberId;
+	const isName = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+	const isZone = (v: unknown) => typeof v === 'string' && v !== '';
+	const writes: [string, unknown][] = [];
+	if (!isName(field(people, id, 'name')) && !isName(field(people, id, 'deviceName'))) {
+		writes.push(['deviceName', cleanText(defaults.name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') || 'Member']);
+	}
+	if (!isZone(field(people, id, 'timeZone')) && !isZone(field(people, id, 'deviceZone'))) writes.push(['deviceZone', canonicalZone(defaults.timeZone) ?? 'UTC']);
+	if (options.synced && readHours(field(people, id, 'hours')) === null) writes.push(['hours', { ...DEFAULT_HOURS, days: [...DEFAULT_HOURS.days] }]);
+	const indexed = readRoot(people, 'members')?.get(id) === true;
+	if (writes.length === 0 && indexed) return;
 	people.transact(() => {
 		stampSchema(people);
-		let target = entry;
-		if (target === null) {
-			target = new Y.Map<unknown>();
-			profilesMap(people).set(actor.memberId, target);
-		}
-		if (wants.name) target.set('name', name);
-		if (wants.color) target.set('color', colorForMember(actor.memberId));
-		if (wants.timeZone) target.set('timeZone', timeZone);
-		if (wants.hours) target.set('hours', { ...DEFAULT_HOURS, days: [...DEFAULT_HOURS.days] });
+		if (!indexed) profileIndex(people).set(id, true);
+		if (writes.length === 0) return;
+		const target = profileMap(people, id);
+		for (const [key, value] of writes) target.set(key, value);
 		target.set('updatedAt', actor.now);
 	}, Origin.local);
 }
@@ -155,8 +235,9 @@ export interface ProfileChanges {
 /**
  * Changes the acting member's own profile. Everything is checked before anything is written: an
  * empty name, a colour that is not a hex colour, a time zone Intl does not know, malformed hours
- * or an "until" already past throw a ProfileError and change nothing. Only fields that differ are
- * written.
+ * or an "until" already past throw a ProfileError and change nothing. Only the fields given and
+ * different are written, each under its own key of the member's root map, so the fields not given
+ * — here or on another device not yet synced — are never touched.
  */
 export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Actor): void {
 	assertWritable(people);
@@ -165,9 +246,8 @@ export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Act
 	const timeZone = changes.timeZone === undefined ? undefined : checkZone(changes.timeZone);
 	const hours = changes.hours === undefined ? undefined : checkHours(changes.hours);
 	const availability = changes.availability === undefined ? undefined : checkAvailability(changes.availability, actor.now);
-	const existing = profilesMap(people).get(actor.memberId);
-	const entry = existing instanceof Y.Map ? existing : null;
-	const differs = (key: string, value: unknown) => value !== undefined && (entry === null || JSON.stringify(entry.get(key)) !== JSON.stringify(value));
+	const id = actor.memberId;
+	const differs = (key: string, value: unknown) => value !== undefined && JSON.stringify(field(people, id, key)) !== JSON.stringify(value);
 	const writes: [string, unknown][] = (
 		[
 			['name', name],
@@ -180,11 +260,8 @@ export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Act
 	if (writes.length === 0) return;
 	people.transact(() => {
 		stampSchema(people);
-		let target = entry;
-		if (target === null) {
-			target = new Y.Map<unknown>();
-			profilesMap(people).set(actor.memberId, target);
-		}
+		if (profileIndex(people).get(id) !== true) profileIndex(people).set(id, true);
+		const target = profileMap(people, id);
 		for (const [key, value] of writes) target.set(key, value);
 		target.set('updatedAt', actor.now);
 	}, Origin.local);
@@ -192,23 +269,36 @@ export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Act
 
 // ---- reading ----
 
+/** What the workspace's members list (or the device) says about a member: the fallback for a profile. */
+interface Fallback {
+	readonly name: string;
+	readonly color: string;
+	readonly timeZone: string;
+}
+
 /** One member's profile as stored, read defensively; null when there is none. */
 export function readProfile(people: Y.Doc, memberId: string): Person | null {
-	const entry = profilesMap(people).get(memberId);
-	return entry instanceof Y.Map ? readEntry(memberId, entry, null) : null;
+	return hasProfile(people, memberId) ? readEntry(people, memberId, null) : null;
+}
+
+/** This device's member as the device record knows them: shown before their profile has synced. */
+export interface Self {
+	readonly id: string;
+	readonly name: string;
 }
 
 /**
  * Everyone to show: every profile, and every member of the workspace's members list who has no
- * profile yet (editors who joined before profiles existed, or whose profile has not synced). A
- * profile wins; the list fills in what the profile lacks. Sorted by name, then id.
+ * profile yet (editors who joined before profiles existed, or whose profile has not synced), and
+ * `self`, this device's member, even when in neither (a viewer on a new device, before the people
+ * room has synced). A profile wins; the list fills in what the profile lacks, then the device
+ * record. Sorted by name, then id.
  */
-export function listPeople(people: Y.Doc, workspace: Y.Doc | null): Person[] {
-	const members = new Map((workspace ? listMembers(workspace) : []).map((m) => [m.id, m]));
+export function listPeople(people: Y.Doc, workspace: Y.Doc | null, self?: Self): Person[] {
+	const members = new Map<string, Fallback>((workspace ? listMembers(workspace) : []).map((m) => [m.id, m]));
+	if (self && !members.has(self.id)) members.set(self.id, { name: self.name, color: colorForMember(self.id), timeZone: '' });
 	const out = new Map<string, Person>();
-	profilesMap(people).forEach((entry, id) => {
-		if (entry instanceof Y.Map) out.set(id, readEntry(id, entry, members.get(id) ?? null));
-	});
+	for (const id of profileIds(people)) out.set(id, readEntry(people, id, members.get(id) ?? null));
 	for (const [id, member] of members) {
 		if (out.has(id)) continue;
 		const zone = resolveZone(member.timeZone);
@@ -232,19 +322,22 @@ export function currentAvailability(availability: AvailabilityStatus, now: numbe
 	return availability;
 }
 
-function readEntry(id: string, entry: Y.Map<unknown>, member: { name: string; color: string; timeZone: string } | null): Person {
-	const name = entry.get('name');
-	const color = entry.get('color');
-	const zone = entry.get('timeZone');
-	const updatedAt = entry.get('updatedAt');
+function readEntry(people: Y.Doc, id: string, member: Fallback | null): Person {
+	// What the member chose wins over what a device filled in (ensureOwnProfile).
+	const chosenName = field(people, id, 'name');
+	const name = typeof chosenName === 'string' && chosenName.trim() !== '' ? chosenName : field(people, id, 'deviceName');
+	const color = field(people, id, 'color');
+	const chosenZone = field(people, id, 'timeZone');
+	const zone = typeof chosenZone === 'string' && chosenZone !== '' ? chosenZone : field(people, id, 'deviceZone');
+	const updatedAt = field(people, id, 'updatedAt');
 	const cleanName = typeof name === 'string' ? cleanText(name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') : '';
 	return {
 		id,
 		name: cleanName || member?.name.trim() || 'Member',
 		color: isColor(color) ? color : member && isColor(member.color) ? member.color : colorForMember(id),
-		...resolveZone(typeof zone === 'string' && zone !== '' ? zone : (member?.timeZone ?? 'UTC')),
-		hours: readHours(entry.get('hours')),
-		availability: readAvailability(entry.get('availability')),
+		...resolveZone(typeof zone === 'string' && zone !== '' ? zone : (member?.timeZone ?? '')),
+		hours: readHours(field(people, id, 'hours')),
+		availability: readAvailability(field(people, id, 'availability')),
 		updatedAt: isTime(updatedAt) ? updatedAt : null,
 		hasProfile: true
 	};
@@ -375,7 +468,8 @@ export function canonicalZone(zone: unknown): string | null {
 export function resolveZone(stored: string): Pick<Person, 'timeZone' | 'storedTimeZone' | 'zoneKnown' | 'zoneLabel'> {
 	const canonical = canonicalZone(stored);
 	if (canonical !== null) return { timeZone: canonical, storedTimeZone: stored, zoneKnown: true, zoneLabel: canonical };
-	const shown = String(stored).replace(/[^\x20-\x7e]/g, '?').slice(0, 60) || 'none';
+	if (typeof stored !== 'string' || stored.trim() === '') return { timeZone: 'UTC', storedTimeZone: '', zoneKnown: false, zoneLabel: 'UTC (zone not set)' };
+	const shown = String(stored).replace(/[^\x20-\x7e]/g, '?').slice(0, 60);
 	return { timeZone: 'UTC', storedTimeZone: stored, zoneKnown: false, zoneLabel: `UTC (unknown zone ${shown})` };
 }
 
