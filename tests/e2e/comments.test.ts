@@ -12,6 +12,10 @@
  * [CE5] A comment holding HTML shows as text and runs nothing.
  * [CE6] The page with the panel open passes axe-core's WCAG 2 A/AA rules and fits 390 px.
  * [CE7] A viewer sees threads but no controls to write.
+ * [CE8] A commenter comments with the keyboard only: a caret in the read-only body, Shift+arrows,
+ *       Ctrl+Alt+M; typing, Enter, Backspace, paste and drop there change nothing. Focus lands on
+ *       the new thread's reply field, and after Resolve/Reopen on the moved thread's quote (or the
+ *       panel heading when its list is hidden), announced in a polite live region.
  */
 import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +23,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -120,7 +124,9 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		await waitForStatus(ana, 'stored');
 		await ben.goto(relay.url + path);
 		await waitForText(ben, (text) => text.includes('quarterly numbers'));
-		expect(await editor(ben).getAttribute('contenteditable')).toBe('false');
+		// A commenter's body takes a caret (to select from the keyboard) but says it is read-only.
+		await expect.poll(() => editor(ben).getAttribute('contenteditable'), POLL).toBe('true');
+		expect(await editor(ben).getAttribute('aria-readonly')).toBe('true');
 
 		await deviceB.setOffline(true);
 		await waitForStatus(ben, 'offline');
@@ -269,6 +275,8 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 			await expect.poll(() => highlights(vic), POLL).toEqual(['present', 'Friday']);
 			expect(await panel(vic).getByRole('textbox').count()).toBe(0);
 			expect(await panel(vic).getByRole('button', { name: /^(Reply|Resolve|Edit|Delete)$/ }).count()).toBe(0);
+			// A viewer's body stays plainly read-only.
+			expect(await editor(vic).getAttribute('contenteditable')).toBe('false');
 			await selectText(vic, 'Friday');
 			await vic.waitForTimeout(300);
 			expect(await vic.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
@@ -276,5 +284,77 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		} finally {
 			await deviceC.close();
 		}
+	});
+
+	it('[CE8] a commenter comments with the keyboard only; the read-only body refuses every change; focus follows', async () => {
+		const before = await editorText(ben);
+		await editor(ben).focus();
+		await ben.keyboard.press('Control+Home');
+		await ben.keyboard.type('typed');
+		for (const key of ['Enter', 'Backspace', 'Delete', 'Control+Backspace']) await ben.keyboard.press(key);
+		await editor(ben).evaluate((root) => {
+			const data = new DataTransfer();
+			data.setData('text/plain', 'pasted');
+			root.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+			const dropped = new DataTransfer();
+			dropped.setData('text/plain', 'dropped');
+			const box = root.getBoundingClientRect();
+			root.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true, clientX: box.left + 5, clientY: box.top + 5 }));
+		});
+		await ben.waitForTimeout(300);
+		expect(await editorText(ben)).toBe(before);
+		expect(await editorText(ana)).toBe(before);
+
+		// Shift+arrows select "Update"; Ctrl+Alt+M starts a thread on it.
+		await ben.keyboard.press('Control+Home');
+		for (let i = 0; i < 'Update'.length; i++) await ben.keyboard.press('Shift+ArrowRight');
+		expect(await ben.evaluate(() => window.getSelection()?.toString())).toBe('Update');
+		await ben.keyboard.press('Control+Alt+m');
+		await comment(ben, 'Keyboard only');
+		const status = panel(ben).getByTestId('comments-status');
+		const focused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
+		const thread = openThreads(ben).filter({ hasText: '“Update”' });
+		await expect.poll(() => focused(thread.getByRole('textbox', { name: 'Reply to “Update”' })), POLL).toBe(true);
+		await expect.poll(() => status.textContent(), POLL).toBe('Comment posted');
+		expect(await status.getAttribute('aria-live')).toBe('polite');
+		expect(await editorText(ana)).toBe(before);
+
+		// Resolve: focus follows the thread to the resolved list, shown.
+		const showResolved = panel(ben).getByRole('button', { name: /^Show resolved/ });
+		if ((await showResolved.count()) > 0) await showResolved.click();
+		await thread.getByRole('button', { name: 'Resolve' }).focus();
+		await ben.keyboard.press('Enter');
+		const resolved = panel(ben).getByTestId('resolved-threads').getByTestId('comment-thread').filter({ hasText: '“Update”' });
+		await expect.poll(() => focused(resolved.locator('button.quote')), POLL).toBe(true);
+		await expect.poll(() => status.textContent(), POLL).toBe('Thread resolved');
+		// Reopen: back to its quote in the open list.
+		await resolved.getByRole('button', { name: 'Reopen' }).focus();
+		await ben.keyboard.press('Enter');
+		await expect.poll(() => focused(thread.locator('button.quote')), POLL).toBe(true);
+		await expect.poll(() => status.textContent(), POLL).toBe('Thread reopened');
+
+		// Resolved into a hidden list: focus goes to the panel heading.
+		await thread.getByRole('button', { name: 'Resolve' }).click();
+		await panel(ben).getByRole('button', { name: /^Hide resolved/ }).click();
+		const friday = openThreads(ben).filter({ hasText: '“Friday”' });
+		await friday.getByRole('button', { name: 'Resolve' }).focus();
+		await ben.keyboard.press('Enter');
+		await expect.poll(() => focused(panel(ben).getByRole('heading', { name: /^Comments/ })), POLL).toBe(true);
+		await expect.poll(() => status.textContent(), POLL).toBe('Thread resolved');
+
+		// Edit focuses the field; Cancel and Save return focus to the message.
+		const mine = panel(ben).getByTestId('open-threads').getByTestId('comment-message').filter({ hasText: 'Keyboard only' });
+		if ((await mine.count()) === 0) await panel(ben).getByRole('button', { name: /^Show resolved/ }).click();
+		// By id: while it is edited, the text is in a field, which hasText does not see.
+		const messageId = await panel(ben).getByTestId('comment-message').filter({ hasText: 'Keyboard only' }).getAttribute('data-message');
+		const message = panel(ben).locator(`[data-testid=comment-message][data-message="${messageId}"]`);
+		await message.getByRole('button', { name: 'Edit' }).click();
+		await expect.poll(() => focused(message.getByRole('textbox', { name: 'Edit your message' })), POLL).toBe(true);
+		await ben.keyboard.press('Escape');
+		await expect.poll(() => focused(message), POLL).toBe(true);
+		await message.getByRole('button', { name: 'Delete' }).click();
+		await expect.poll(() => focused(message.getByRole('button', { name: 'Keep' })), POLL).toBe(true);
+		await ben.keyboard.press('Enter');
+		await expect.poll(() => focused(message), POLL).toBe(true);
 	});
 });
