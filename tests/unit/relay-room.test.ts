@@ -165,10 +165,10 @@ describe('multiplexed join', () => {
 		await settle();
 		mine.setLocalState({ user: { name: 'Ann again' } });
 		send(again, mine);
-		ann.connection.close();
+		ann.connection.closed(); // its socket went away
 		expect(room.awareness.getStates().get(mine.clientID)).toMatchObject({ user: { memberId: 'ann', name: 'Ann again' } });
 		// Ann leaves for good; Bob cannot take her id, even with a newer clock.
-		again.connection.close();
+		again.connection.closed();
 		expect(room.awareness.getStates().has(mine.clientID)).toBe(false);
 		const forged = new awarenessProtocol.Awareness(new Y.Doc());
 		forged.clientID = mine.clientID;
