@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { readProfile, updateProfile } from '../../src/lib/model/people.ts';
 import { MuxClient, stockProvider, texts, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 
@@ -77,9 +78,9 @@ describe('sync', () => {
 		const pw = stockProvider(relay.syncUrl, 'ws1/@people', writer, await relay.token('viewer', 'ws1', { memberId: 'vera' }));
 		const pr = stockProvider(relay.syncUrl, 'ws1/@people', reader, editorToken);
 		try {
-			writer.getMap('profiles').set('vera', { name: 'Vera' });
-			await waitFor(() => reader.getMap('profiles').has('vera'), 'profile arrives');
-			expect(reader.getMap('profiles').get('vera')).toEqual({ name: 'Vera' });
+			updateProfile(writer, { name: 'Vera', timeZone: 'Asia/Tokyo' }, { memberId: 'vera', now: Date.now() });
+			await waitFor(() => readProfile(reader, 'vera')?.name === 'Vera', 'profile arrives');
+			expect(readProfile(reader, 'vera')).toMatchObject({ name: 'Vera', timeZone: 'Asia/Tokyo' });
 		} finally {
 			pw.destroy();
 			pr.destroy();
