@@ -11,7 +11,7 @@
  * only mapped through that would be lost. Between a change and the re-read (one microtask) the
  * decorations are mapped through it.
  */
-import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
+import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
 import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
@@ -90,6 +90,30 @@ function isMac(): boolean {
 	return typeof navigator !== 'undefined' && /Mac|iP(hone|[oa]d)/.test(navigator.platform);
 }
 
+/**
+ * Brings the state's selection up to the DOM's. ProseMirror reads the DOM selection on
+ * `selectionchange`, which the browser fires asynchronously: a Mod-Alt-m pressed right after
+ * Shift+arrows can arrive before the last arrow's `selectionchange`, and the thread would be
+ * anchored on a stale, shorter selection ("Updat" for "Update").
+ */
+function takeDOMSelection(view: EditorView): void {
+	const selection = view.dom.ownerDocument.getSelection();
+	const { anchorNode, focusNode } = selection ?? {};
+	if (!selection || !anchorNode || !focusNode || !view.dom.contains(anchorNode) || !view.dom.contains(focusNode)) return;
+	let anchor: number;
+	let head: number;
+	try {
+		anchor = view.posAtDOM(anchorNode, selection.anchorOffset);
+		head = view.posAtDOM(focusNode, selection.focusOffset);
+	} catch {
+		return;
+	}
+	const current = view.state.selection;
+	if (current.anchor === anchor && current.head === head) return;
+	const { doc } = view.state;
+	view.dispatch(view.state.tr.setSelection(TextSelection.between(doc.resolve(anchor), doc.resolve(head))));
+}
+
 export function commentsPlugin(options: CommentsPluginOptions): Plugin<DecorationSet> {
 	return new Plugin<DecorationSet>({
 		key: commentsKey,
@@ -110,6 +134,7 @@ export function commentsPlugin(options: CommentsPluginOptions): Plugin<Decoratio
 				// DOM events, not handleKeyDown/handleClick: ProseMirror skips those in a read-only view.
 				keydown(view, event) {
 					if (!isStartShortcut(event)) return false;
+					takeDOMSelection(view);
 					if (!options.hooks.start(view)) return false;
 					event.preventDefault();
 					return true;
