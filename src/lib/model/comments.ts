@@ -30,11 +30,12 @@
  * the sync status relies on every local change creating some (see workspace.ts deletePage).
  */
 import * as Y from 'yjs';
+import { cleanText } from './text.ts';
 import type { Node as PMNode } from 'prosemirror-model';
 import { absolutePositionToRelativePosition } from 'y-prosemirror';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { assertWritable, stampSchemaVersion } from './version.ts';
 import type { Actor } from './workspace.ts';
 
 export const MAX_COMMENT_LENGTH = 4000;
@@ -292,7 +293,7 @@ export function startThread(talk: Y.Doc, anchor: Anchor, input: NewMessage, acto
 	const name = cleanName(input.name);
 	const id = newId();
 	talk.transact(() => {
-		stampSchema(talk);
+		stampSchemaVersion(talk);
 		const thread = new Y.Map<unknown>();
 		thread.set('start', anchor.start);
 		thread.set('end', anchor.end);
@@ -318,7 +319,7 @@ export function reply(talk: Y.Doc, threadId: string, input: NewMessage, actor: A
 	const name = cleanName(input.name);
 	const message = newMessage(text, name, actor);
 	talk.transact(() => {
-		stampSchema(talk);
+		stampSchemaVersion(talk);
 		messagesOf(thread).push([message]);
 		if (thread.get('resolved') != null) thread.set('resolved', null);
 		rememberName(talk, actor.memberId, name);
@@ -567,17 +568,6 @@ function cleanQuote(text: string): string {
 	return line.length > MAX_QUOTE_LENGTH ? `${cleanText(line, MAX_QUOTE_LENGTH - 1)}…` : line;
 }
 
-/** Free text: control characters but newlines and tabs dropped, lone surrogates replaced, length capped. */
-function cleanText(text: string, max: number): string {
-	let clean = String(text)
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-		.replace(/[\ud800-\udfff]/gu, '\ufffd')
-		.trim()
-		.slice(0, max);
-	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
-	return clean;
-}
 
 function readableAnchor(bytes: Uint8Array): boolean {
 	try {
@@ -601,7 +591,3 @@ function stringOr(value: unknown, fallback: string): string {
 	return typeof value === 'string' && value !== '' ? value : fallback;
 }
 
-/** A discussion document says which schema wrote it, like every document (version.ts). */
-function stampSchema(doc: Y.Doc): void {
-	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
-}

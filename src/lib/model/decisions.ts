@@ -31,9 +31,10 @@
  * the sync status relies on every local change creating some (see workspace.ts deletePage).
  */
 import * as Y from 'yjs';
+import { cleanText } from './text.ts';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { assertWritable, stampSchemaVersion } from './version.ts';
 import { createPage, getPage, listPages, PageKind, type Actor, type PageEntry } from './workspace.ts';
 import { effectiveParents } from './tree.ts';
 import { builtinSeed, decisionTemplate } from './templates.ts';
@@ -363,7 +364,7 @@ export function recordPosition(
 		at: actor.now
 	};
 	talk.transact(() => {
-		stampSchema(talk);
+		stampSchemaVersion(talk);
 		positionsMap(talk).set(actor.memberId, position);
 	}, Origin.local);
 }
@@ -536,17 +537,6 @@ export function cleanTags(tags: readonly string[]): string[] {
 	return out;
 }
 
-/** Free text: control characters but newlines and tabs dropped, lone surrogates replaced, length capped. */
-function cleanText(text: string, max: number): string {
-	let clean = String(text)
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-		.replace(/[\ud800-\udfff]/gu, '\ufffd')
-		.trim()
-		.slice(0, max);
-	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
-	return clean;
-}
 
 function recordOf(doc: Y.Doc, id: string): Y.Map<unknown> {
 	const record = decisionsMap(doc).get(id);
@@ -628,10 +618,6 @@ export function isTime(value: unknown): value is number {
 	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
-/** A discussion document says which schema wrote it, like every document (version.ts). */
-function stampSchema(doc: Y.Doc): void {
-	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
-}
 
 function readRecord(id: string, record: Y.Map<unknown>, links: ReturnType<typeof supersedeLinks>): Decision {
 	const owner = record.get('owner');

@@ -43,8 +43,9 @@
  * does not know reads as UTC, labelled so ("UTC (unknown zone Mars/Olympus)"), never as an error.
  */
 import * as Y from 'yjs';
+import { cleanText } from './text.ts';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { assertWritable, stampSchemaVersion } from './version.ts';
 import { isTime } from './decisions.ts';
 import { colorForMember } from './members.ts';
 import { listMembers, type Actor } from './workspace.ts';
@@ -208,14 +209,14 @@ export function ensureOwnProfile(people: Y.Doc, defaults: DeviceDefaults, actor:
 	const isZone = (v: unknown) => typeof v === 'string' && v !== '';
 	const writes: [string, unknown][] = [];
 	if (!isName(field(people, id, 'name')) && !isName(field(people, id, 'deviceName'))) {
-		writes.push(['deviceName', cleanText(defaults.name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') || 'Member']);
+		writes.push(['deviceName', cleanText(defaults.name, MAX_NAME_LENGTH, { singleLine: true }).replace(/\s+/g, ' ') || 'Member']);
 	}
 	if (!isZone(field(people, id, 'timeZone')) && !isZone(field(people, id, 'deviceZone'))) writes.push(['deviceZone', canonicalZone(defaults.timeZone) ?? 'UTC']);
 	if (options.synced && readHours(field(people, id, 'hours')) === null) writes.push(['hours', { ...DEFAULT_HOURS, days: [...DEFAULT_HOURS.days] }]);
 	const indexed = readRoot(people, 'members')?.get(id) === true;
 	if (writes.length === 0 && indexed) return;
 	people.transact(() => {
-		stampSchema(people);
+		stampSchemaVersion(people);
 		if (!indexed) profileIndex(people).set(id, true);
 		if (writes.length === 0) return;
 		const target = profileMap(people, id);
@@ -259,7 +260,7 @@ export function updateProfile(people: Y.Doc, changes: ProfileChanges, actor: Act
 	).filter(([key, value]) => differs(key, value));
 	if (writes.length === 0) return;
 	people.transact(() => {
-		stampSchema(people);
+		stampSchemaVersion(people);
 		if (profileIndex(people).get(id) !== true) profileIndex(people).set(id, true);
 		const target = profileMap(people, id);
 		for (const [key, value] of writes) target.set(key, value);
@@ -330,7 +331,7 @@ function readEntry(people: Y.Doc, id: string, member: Fallback | null): Person {
 	const chosenZone = field(people, id, 'timeZone');
 	const zone = typeof chosenZone === 'string' && chosenZone !== '' ? chosenZone : field(people, id, 'deviceZone');
 	const updatedAt = field(people, id, 'updatedAt');
-	const cleanName = typeof name === 'string' ? cleanText(name, MAX_NAME_LENGTH).replace(/\s+/g, ' ') : '';
+	const cleanName = typeof name === 'string' ? cleanText(name, MAX_NAME_LENGTH, { singleLine: true }).replace(/\s+/g, ' ') : '';
 	return {
 		id,
 		name: cleanName || member?.name.trim() || 'Member',
@@ -359,7 +360,7 @@ function readAvailability(value: unknown): AvailabilityStatus {
 	if (!availabilities.includes(v['status'] as Availability)) return fallback;
 	return {
 		status: v['status'] as Availability,
-		note: typeof v['note'] === 'string' ? cleanText(v['note'], MAX_NOTE_LENGTH) : '',
+		note: typeof v['note'] === 'string' ? cleanText(v['note'], MAX_NOTE_LENGTH, { singleLine: true }) : '',
 		until: isTime(v['until']) ? v['until'] : null
 	};
 }
@@ -367,7 +368,7 @@ function readAvailability(value: unknown): AvailabilityStatus {
 // ---- validation ----
 
 function checkName(name: string): string {
-	const clean = cleanText(String(name), MAX_NAME_LENGTH).replace(/\s+/g, ' ');
+	const clean = cleanText(String(name), MAX_NAME_LENGTH, { singleLine: true }).replace(/\s+/g, ' ');
 	if (clean === '') throw new ProfileError('Your name cannot be empty.');
 	return clean;
 }
@@ -395,7 +396,7 @@ function checkHours(hours: WorkingHours): WorkingHours {
 
 function checkAvailability(input: NonNullable<ProfileChanges['availability']>, now: number): AvailabilityStatus {
 	if (!availabilities.includes(input.status)) throw new ProfileError(`"${String(input.status)}" is not an availability.`);
-	const note = cleanText(input.note ?? '', MAX_NOTE_LENGTH * 4);
+	const note = cleanText(input.note ?? '', MAX_NOTE_LENGTH * 4, { singleLine: true });
 	if (note.length > MAX_NOTE_LENGTH) throw new ProfileError(`Keep the note to ${MAX_NOTE_LENGTH} characters.`);
 	const until = input.until ?? null;
 	if (until !== null) {
@@ -414,21 +415,7 @@ function isColor(value: unknown): value is string {
 	return typeof value === 'string' && /^#[0-9a-fA-F]{6}$/.test(value);
 }
 
-/** Free text: control characters dropped, lone surrogates replaced, length capped (as decisions.ts). */
-function cleanText(text: string, max: number): string {
-	let clean = String(text)
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u001f\u007f]/g, ' ')
-		.replace(/[\ud800-\udfff]/gu, '\ufffd')
-		.trim()
-		.slice(0, max);
-	if (/[\ud800-\udbff]$/.test(clean)) clean = clean.slice(0, -1);
-	return clean;
-}
 
-function stampSchema(doc: Y.Doc): void {
-	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
-}
 
 // ---- time zones ----
 

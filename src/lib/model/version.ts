@@ -37,3 +37,8 @@ export class NewerSchemaError extends Error {
 export function assertWritable(doc: Y.Doc): void {
 	if (!canWriteSchema(doc)) throw new NewerSchemaError(readSchemaVersion(doc));
 }
+
+/** Says which schema wrote a document, once (documents whose first writer is not a seed). */
+export function stampSchemaVersion(doc: Y.Doc): void {
+	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+}
