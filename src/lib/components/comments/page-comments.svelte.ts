@@ -41,6 +41,24 @@ export class PageComments implements CommentHooks {
 		this.#listeners.clear();
 	}
 
+	/**
+	 * Runs a write on the discussion document for a thread or message component: true when it was
+	 * made; false when the document is not open yet or the model refused, with the refusal's
+	 * message in `onError` (null on success, to clear an earlier one).
+	 */
+	write(change: (talk: Y.Doc) => void, onError: (message: string | null) => void): boolean {
+		const talk = this.#talk;
+		if (!talk) return false;
+		try {
+			change(talk);
+			onError(null);
+			return true;
+		} catch (e) {
+			onError(e instanceof Error ? e.message : String(e));
+			return false;
+		}
+	}
+
 	get talk(): Y.Doc | null {
 		return this.#talk;
 	}
