@@ -17,26 +17,15 @@
  *       the new thread's reply field, and after Resolve/Reopen on the moved thread's quote (or the
  *       panel heading when its list is hidden), announced in a polite live region.
  */
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
 import { createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function axeViolations(page: Page): Promise<string[]> {
-	await page.emulateMedia({ colorScheme: 'light' });
-	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-	return page.evaluate(async () => {
-		const { axe } = window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
-		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-		return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-	});
-}
 
 function panel(page: Page): Locator {
 	return page.getByTestId('comments-panel');
@@ -249,8 +238,8 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		await selectText(ana, 'present');
 		await ana.keyboard.press('Control+Alt+m');
 		await panel(ana).getByRole('textbox', { name: 'New comment' }).waitFor();
-		expect(await axeViolations(ana)).toEqual([]);
-		expect(await axeViolations(ben)).toEqual([]);
+		expect(await axeViolations(ana, { colorScheme: 'light' })).toEqual([]);
+		expect(await axeViolations(ben, { colorScheme: 'light' })).toEqual([]);
 		await ana.setViewportSize({ width: 390, height: 844 });
 		try {
 			const size = await ana.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
@@ -258,7 +247,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 			// Below the editor.
 			const [editorBox, panelBox] = await Promise.all([editor(ana).boundingBox(), panel(ana).boundingBox()]);
 			expect(panelBox!.y).toBeGreaterThan(editorBox!.y + editorBox!.height - 1);
-			expect(await axeViolations(ana)).toEqual([]);
+			expect(await axeViolations(ana, { colorScheme: 'light' })).toEqual([]);
 		} finally {
 			await ana.setViewportSize({ width: 1100, height: 800 });
 		}

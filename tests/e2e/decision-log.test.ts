@@ -6,17 +6,15 @@
  * decision accepted on the other device moves into the timeline; and the log passes axe-core's
  * WCAG 2 A/AA rules on a desktop and at 390 px, where the table scrolls inside its own region.
  */
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import type { Result } from 'axe-core';
+import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
 import { waitForStatus } from './support/app.ts';
 import { monthOf } from '../../src/lib/model/decision-index.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PHONE = { width: 390, height: 844 } as const;
 const DESKTOP = { width: 1100, height: 800 } as const;
 const ANA_ZONE = 'Europe/Berlin';
@@ -80,21 +78,11 @@ async function propose(
 	await expect.poll(() => rowTitles(page), POLL).toContain(input.title);
 }
 
-/** axe-core's WCAG 2 A/AA violations on the page as it is now: rule, and the elements' selectors. */
-async function violations(page: Page): Promise<{ rule: string; targets: string[] }[]> {
-	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-	return page.evaluate(async () => {
-		const { axe } = window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Result[] }> } };
-		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-		return result.violations.map((v) => ({ rule: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
-	});
-}
-
 async function audit(page: Page, screen: string): Promise<void> {
 	for (const theme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme: theme });
 		await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme']), POLL).toBe(theme);
-		expect.soft(await violations(page), `axe violations on ${screen}, ${theme} theme`).toEqual([]);
+		expect.soft(await axeViolations(page), `axe violations on ${screen}, ${theme} theme`).toEqual([]);
 	}
 	await page.emulateMedia({ colorScheme: 'light' });
 }

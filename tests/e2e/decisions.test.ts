@@ -24,9 +24,9 @@
  *       why, and an open edit form stays with its tags and says what of the typing was not saved.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
@@ -34,20 +34,8 @@ import { editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, wait
 import { formatDeadline } from '../../src/lib/model/decisions.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
-
-/** axe-core's WCAG 2 A/AA rule ids violated inside `selector` (the open dialog, or the whole page). */
-async function axeViolations(page: Page, selector: string | null): Promise<string[]> {
-	await page.emulateMedia({ colorScheme: 'light' });
-	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-	return page.evaluate(async (scope) => {
-		const { axe } = window as unknown as { axe: { run: (context: Element | Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
-		const result = await axe.run(scope ? document.querySelector(scope)! : document, { runOnly: ['wcag2a', 'wcag2aa'] });
-		return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-	}, selector);
-}
 
 /** A time as a `datetime-local` value in `timeZone` (what a member there types). */
 function localInput(ms: number, timeZone: string): string {
@@ -150,7 +138,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		// Focus starts on the title; the zone is named beside the time.
 		await expect.poll(() => ana.evaluate(() => (document.activeElement as HTMLInputElement | null)?.placeholder), POLL).toBe('What is being decided?');
 		expect(await dialog.textContent()).toContain(`your time (${BERLIN})`);
-		expect(await axeViolations(ana, 'dialog[open]')).toEqual([]);
+		expect(await axeViolations(ana, { scope: 'dialog[open]', colorScheme: 'light' })).toEqual([]);
 
 		await dialog.getByRole('textbox', { name: 'Title' }).fill('Too late');
 		await dialog.getByLabel('Decide by').fill('2020-01-01T10:00');
@@ -202,7 +190,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await expect.poll(() => panel(ben).getByTestId('decide-by').textContent(), POLL).toContain(formatDeadline(decideBy, NEW_YORK));
 		expect(await panel(ben).getByTestId('waiting').textContent()).toBe('Waiting for: Ana, Ben');
 
-		expect(await axeViolations(ana, null)).toEqual([]);
+		expect(await axeViolations(ana, { colorScheme: 'light' })).toEqual([]);
 		// At phone width the record and its forms fit without scrolling sideways.
 		await ana.setViewportSize({ width: 390, height: 844 });
 		try {
@@ -210,7 +198,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 			await panel(ana).getByRole('button', { name: 'Accept…' }).click();
 			const size = await ana.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
 			expect(size.scroll).toBeLessThanOrEqual(size.client);
-			expect(await axeViolations(ana, null)).toEqual([]);
+			expect(await axeViolations(ana, { colorScheme: 'light' })).toEqual([]);
 		} finally {
 			await ana.setViewportSize({ width: 1100, height: 800 });
 		}
@@ -302,7 +290,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await panel(ana).getByRole('button', { name: 'Supersede…' }).click();
 		const dialog = ana.getByRole('dialog', { name: 'Supersede this decision' });
 		await dialog.waitFor();
-		expect(await axeViolations(ana, 'dialog[open]')).toEqual([]);
+		expect(await axeViolations(ana, { scope: 'dialog[open]', colorScheme: 'light' })).toEqual([]);
 		await dialog.getByRole('textbox', { name: 'Title of the new decision' }).fill('Adopt Postgres 17');
 		await dialog.getByLabel('Decide by').fill(localInput(decideBy + 86_400_000, BERLIN));
 		await dialog.getByRole('button', { name: 'Propose replacement' }).click();

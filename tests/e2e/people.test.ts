@@ -16,15 +16,14 @@
  * [PP5] The people page passes axe-core's WCAG 2 A/AA rules (light theme) at desktop width and at
  *       390 px, where it also fits without scrolling sideways.
  */
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
 import { sidebar } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const BERLIN = 'Europe/Berlin';
 const TOKYO = 'Asia/Tokyo';
 const H = 3_600_000;
@@ -51,17 +50,6 @@ function localInput(ms: number, timeZone: string): string {
 			.map((p) => [p.type, p.value])
 	);
 	return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}`;
-}
-
-/** axe-core's WCAG 2 A/AA rule ids violated on the page. */
-async function axeViolations(page: Page): Promise<string[]> {
-	await page.emulateMedia({ colorScheme: 'light' });
-	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-	return page.evaluate(async () => {
-		const { axe } = window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
-		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-		return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-	});
 }
 
 function card(page: Page, member: string): Locator {
@@ -246,11 +234,11 @@ describe.skipIf(!chromiumPath)('people and time zones', () => {
 	});
 
 	it('[PP5] the people page passes axe WCAG 2 A/AA at desktop width and at 390 px, without sideways scrolling', async () => {
-		expect(await axeViolations(kenji)).toEqual([]);
+		expect(await axeViolations(kenji, { colorScheme: 'light' })).toEqual([]);
 		await kenji.setViewportSize({ width: 390, height: 844 });
 		try {
 			await expect.poll(async () => kenji.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), POLL).toBe(true);
-			expect(await axeViolations(kenji)).toEqual([]);
+			expect(await axeViolations(kenji, { colorScheme: 'light' })).toEqual([]);
 		} finally {
 			await kenji.setViewportSize({ width: 1100, height: 800 });
 		}

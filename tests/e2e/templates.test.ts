@@ -3,9 +3,9 @@
  * built-in template, the same page opened offline on the other device (one copy of the content
  * after they sync), and a page marked as a template of the workspace and created from.
  */
-import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
@@ -23,17 +23,6 @@ import {
 } from './support/app.ts';
 
 const POLL = { timeout: 20_000, interval: 100 } as const;
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core's WCAG 2 A/AA rule ids violated inside the open dialog. */
-async function dialogViolations(page: Page): Promise<string[]> {
-	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-	return page.evaluate(async () => {
-		const { axe } = window as unknown as { axe: { run: (context: Element, options: object) => Promise<{ violations: { id: string }[] }> } };
-		const result = await axe.run(document.querySelector('dialog[open]')!, { runOnly: ['wcag2a', 'wcag2aa'] });
-		return result.violations.map((v) => v.id);
-	});
-}
 
 function templateDialog(page: Page): Locator {
 	return page.getByRole('dialog', { name: 'New page from a template' });
@@ -98,7 +87,7 @@ describe.skipIf(!chromiumPath)('templates', () => {
 		const dialog = templateDialog(alice);
 		await dialog.waitFor();
 		expect(await dialog.getAttribute('aria-modal')).toBe('true');
-		expect(await dialogViolations(alice)).toEqual([]);
+		expect(await axeViolations(alice, { scope: 'dialog[open]' })).toEqual([]);
 		// Focus starts on the first choice; the arrows move, Escape closes and gives focus back.
 		await expect.poll(() => alice.evaluate(() => document.activeElement?.textContent ?? ''), POLL).toContain('Meeting notes');
 		await alice.keyboard.press('ArrowDown');
