@@ -24,8 +24,12 @@ export class PageComments implements CommentHooks {
 	revealed = $state(0);
 	#subscribeTalk = createSubscriber((update) => this.subscribe(update));
 
-	constructor(live: LiveEditor) {
+	readonly #mayWrite: (talk: Y.Doc) => boolean;
+
+	/** `mayWrite` says whether this member may write a discussion document (role and schema version). */
+	constructor(live: LiveEditor, mayWrite: (talk: Y.Doc) => boolean) {
 		this.#live = live;
+		this.#mayWrite = mayWrite;
 	}
 
 	/** Hands in the discussion document once it is open. */
@@ -124,8 +128,11 @@ export class PageComments implements CommentHooks {
 
 	// ---- the panel ----
 
-	/** Whether this member may write here; set by the page from the session's role. */
-	canWrite = $state(false);
+	/** Whether this member may write here: false until the document is open; re-read as it changes (a newer schema arriving). */
+	get canWrite(): boolean {
+		this.#subscribeTalk();
+		return this.#talk !== null && this.#mayWrite(this.#talk);
+	}
 
 	cancelDraft(): void {
 		this.#draft = null;
