@@ -15,6 +15,7 @@ import {
 	encodeFrame,
 	encodeMessage,
 	parseRoomName,
+	refuseRoom,
 	writeRoomError,
 	type RoomName,
 	type TokenClaims
@@ -176,8 +177,9 @@ export class MuxConnection extends BaseConnection {
 			this.#sendRoomError(room, CloseCode.unknownRoom, 'unknown room');
 			return;
 		}
-		if (name.workspaceId !== this.#claims.workspaceId) {
-			this.#sendRoomError(room, CloseCode.forbidden, 'token is for another workspace');
+		const refused = refuseRoom(this.#claims, name);
+		if (refused !== null) {
+			this.#sendRoomError(room, CloseCode.forbidden, refused);
 			return;
 		}
 		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true, this.#claims.memberId);

@@ -10,6 +10,7 @@ import {
 	CloseCode,
 	meridianProtocol,
 	parseRoomName,
+	refuseRoom,
 	tokenProtocolPrefix
 } from '../src/lib/protocol/index.ts';
 import type { TokenVerifier } from './auth.ts';
@@ -123,9 +124,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						}
 						const name = parseRoomName(room);
 						if (!name) return ws.close(CloseCode.unknownRoom, 'unknown room');
-						if (name.workspaceId !== claims.workspaceId) {
-							return ws.close(CloseCode.forbidden, 'token is for another workspace');
-						}
+						const refused = refuseRoom(claims, name);
+						if (refused !== null) return ws.close(CloseCode.forbidden, refused);
 						const acks = ws.protocol === meridianProtocol;
 						connection = new RoomConnection(adapt(ws), registry, log, claims, room, name, acks);
 					}

@@ -44,7 +44,7 @@ import {
 	type Anchor,
 	type BodyView
 } from '../../src/lib/model/comments.ts';
-import { NewerSchemaError, metaMap } from '../../src/lib/model/version.ts';
+import { NewerSchemaError, SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';
 import { TestNetwork } from '../support/test-network.ts';
 
 const n = schema.nodes;
@@ -123,10 +123,10 @@ describe('[CM1] starting a thread', () => {
 		const [thread] = listThreads(talk, bodyView(page));
 		expect(thread).toMatchObject({ id, quote: 'brown fox', createdAt: 1_000, createdBy: 'ana', createdByName: 'Ana', resolved: null, deleted: false });
 		expect(thread!.messages).toEqual([
-			{ id: thread!.messages[0]!.id, author: 'ana', authorName: 'Ana', at: 1_000, text: 'Which fox?', editedAt: null, deletedAt: null, reactions: [] }
+			{ id: thread!.messages[0]!.id, author: 'ana', authorName: 'Ana', at: 1_000, text: 'Which fox?', editedAt: null, deletedAt: null, reactions: [], mentions: [] }
 		]);
 		expect(rangeText(page, thread!)).toBe('brown fox');
-		expect(metaMap(talk).get('schemaVersion')).toBe(1);
+		expect(metaMap(talk).get('schemaVersion')).toBe(SCHEMA_VERSION);
 		expect(commentNames(talk).get('ana')).toBe('Ana');
 	});
 

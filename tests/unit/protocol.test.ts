@@ -3,6 +3,8 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import {
 	peopleRoom,
+	inboxRoom,
+	refuseRoom,
 	CloseCode,
 	MessageType,
 	canWrite,
@@ -67,12 +69,14 @@ describe('wire messages (PROTOCOL.md)', () => {
 
 describe('rooms, roles and tokens', () => {
 	it('[R4] parses the three room kinds and nothing else', () => {
-		expect(parseRoomName('ws1')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'workspace' });
-		expect(parseRoomName('ws1/p1')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'page' });
-		expect(parseRoomName('ws1/p1/talk')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'talk' });
-		expect(parseRoomName('ws1/@people')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people' });
-		expect(parseRoomName(peopleRoom('ws1'))).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people' });
-		for (const bad of ['ws1/@people/talk', 'ws1/@other', 'ws1/@', '@people']) expect(parseRoomName(bad)).toBeNull();
+		expect(parseRoomName('ws1')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'workspace', ownerId: null });
+		expect(parseRoomName('ws1/p1')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'page', ownerId: null });
+		expect(parseRoomName('ws1/p1/talk')).toEqual({ workspaceId: 'ws1', pageId: 'p1', kind: 'talk', ownerId: null });
+		expect(parseRoomName('ws1/@people')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people', ownerId: null });
+		expect(parseRoomName(peopleRoom('ws1'))).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'people', ownerId: null });
+		expect(parseRoomName('ws1/@inbox/m1')).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'inbox', ownerId: 'm1' });
+		expect(parseRoomName(inboxRoom('ws1', 'm-2'))).toEqual({ workspaceId: 'ws1', pageId: null, kind: 'inbox', ownerId: 'm-2' });
+		for (const bad of ['ws1/@people/talk', 'ws1/@other', 'ws1/@', '@people', 'ws1/@inbox', 'ws1/@inbox/', 'ws1/@inbox/a b', 'ws1/@inbox/m1/talk']) expect(parseRoomName(bad)).toBeNull();
 		for (const bad of ['', 'ws1/', 'ws1/p1/other', 'ws1/p1/talk/x', 'a b', '../x', 'x'.repeat(65)]) {
 			expect(parseRoomName(bad)).toBeNull();
 		}
@@ -87,10 +91,21 @@ describe('rooms, roles and tokens', () => {
 		expect(canWrite('commenter', 'people')).toBe(true);
 		expect(canWrite('commenter', 'page')).toBe(false);
 		expect(canWrite('commenter', 'workspace')).toBe(false);
-		for (const kind of ['workspace', 'page', 'talk', 'people'] as const) {
+		expect(canWrite('viewer', 'inbox')).toBe(true);
+		expect(canWrite('commenter', 'inbox')).toBe(true);
+		for (const kind of ['workspace', 'page', 'talk', 'people', 'inbox'] as const) {
 			expect(canWrite('editor', kind)).toBe(true);
 			expect(canWrite('admin', kind)).toBe(true);
 		}
+	});
+
+	it('[R3] an inbox room opens only for its own member, and only in the token\'s workspace', () => {
+		const claims = { workspaceId: 'ws1', memberId: 'm1' };
+		expect(refuseRoom(claims, parseRoomName('ws1/@inbox/m1')!)).toBeNull();
+		expect(refuseRoom(claims, parseRoomName('ws1/@inbox/m2')!)).toMatch(/another member/);
+		expect(refuseRoom(claims, parseRoomName('ws2/@inbox/m1')!)).toMatch(/another workspace/);
+		expect(refuseRoom(claims, parseRoomName('ws1/p1/talk')!)).toBeNull();
+		expect(refuseRoom(claims, parseRoomName('ws2/p1')!)).toMatch(/another workspace/);
 	});
 
 	it('[R13] token claims need ws, role, sub and exp of the right shapes', () => {

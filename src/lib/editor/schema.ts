@@ -183,6 +183,36 @@ const nodes: Record<string, NodeSpec> = {
 		// What the clipboard and other renderers without the node view get; the editor shows the title.
 		toDOM: (node) => ['a', { class: 'page-link', 'data-page-id': pageLinkId(node.attrs['pageId']) }, 'Linked page']
 	},
+	// A mention of a member, by id: shows the member's current name (mention-view.ts) and reaches
+	// their inbox. `label` is the name when it was written, shown as plain text when the member is
+	// not known here. Since schema 2: a body holding one is stamped with MENTION_SCHEMA_VERSION, so
+	// older clients turn read-only instead of deleting what they cannot render. Attributes are not
+	// validated (read with `mentionMember` / `mentionLabel`).
+	mention: {
+		inline: true,
+		group: 'inline',
+		atom: true,
+		selectable: true,
+		draggable: false,
+		attrs: { member: { default: '' }, label: { default: '' } },
+		leafText: (node) => `@${mentionLabel(node.attrs['label'])}`,
+		parseDOM: [
+			{
+				tag: 'span[data-mention]',
+				priority: 60,
+				getAttrs: (dom) => {
+					const el = dom as HTMLElement;
+					const member = mentionMember(el.getAttribute('data-mention'));
+					if (!member) return false;
+					return { member, label: mentionLabel(el.getAttribute('data-label') ?? el.textContent?.replace(/^@/, '') ?? '') };
+				}
+			}
+		],
+		toDOM: (node) => {
+			const label = mentionLabel(node.attrs['label']);
+			return ['span', { class: 'mention', 'data-mention': mentionMember(node.attrs['member']), 'data-label': label }, `@${label}`];
+		}
+	},
 	hard_break: {
 		inline: true,
 		group: 'inline',
@@ -234,6 +264,17 @@ export const schema = new Schema({ nodes, marks });
 export function pageLinkId(value: unknown): string {
 	if (typeof value !== 'string') return '';
 	return /^[A-Za-z0-9_-]{1,64}$/.test(value) ? value : '';
+}
+
+/** A mention's member as stored by anyone: an id, or '' for none. */
+export function mentionMember(value: unknown): string {
+	return pageLinkId(value);
+}
+
+/** A mention's label as stored by anyone: one line of at most 80 characters ('Member' when empty). */
+export function mentionLabel(value: unknown): string {
+	const clean = typeof value === 'string' ? value.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) : '';
+	return clean === '' ? 'Member' : clean;
 }
 
 export function headingLevel(value: unknown): 1 | 2 | 3 {

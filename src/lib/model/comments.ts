@@ -9,7 +9,8 @@
  *     createdAt, createdBy, createdByName
  *     resolved: { by, name, at } | null     last write wins; reopening writes null
  *     messages: Y.Array<Y.Map { id, author, authorName, at, text, editedAt, deletedAt,
- *                               reactions: Y.Map<emoji, Y.Map<memberId, boolean>> }>
+ *                               reactions: Y.Map<emoji, Y.Map<memberId, boolean>>,
+ *                               mentions: { id, label }[]   (since schema 2; see mentions.ts) }>
  *   }
  *   names: memberId → name          who wrote or reacted here (commenters are not in the members list)
  *
@@ -23,8 +24,9 @@
  * apart with the first 👀 would otherwise each create the set under the same key, and Yjs keeps
  * only one of two maps written to one key (the other member's reaction would be lost).
  *
- * Messages are plain text. Readers ignore keys they do not know, so a message can later carry more
- * (mentions, say, as their own map) without older clients losing what they show.
+ * Messages are plain text. Readers ignore keys they do not know, so a message can carry more without
+ * older clients losing what they show: `mentions` lists the members `@`-mentioned in the text
+ * (older clients show the `@Name` text as it is).
  *
  * Sets are maps to booleans and removal writes false: a bare map delete creates no structs, and
  * the sync status relies on every local change creating some (see workspace.ts deletePage).
@@ -34,6 +36,7 @@ import { cleanText } from './text.ts';
 import type { Node as PMNode } from 'prosemirror-model';
 import { absolutePositionToRelativePosition } from 'y-prosemirror';
 import { newId } from './ids.ts';
+import { cleanMentions, readMentions, type MentionRef } from './mentions.ts';
 import { Origin } from './origins.ts';
 import { assertWritable, stampSchemaVersion } from './version.ts';
 import type { Actor } from './workspace.ts';
@@ -99,6 +102,8 @@ export interface Message {
 	readonly deletedAt: number | null;
 	/** Only emoji somebody still reacts with, in `reactionEmoji` order. */
 	readonly reactions: readonly Reaction[];
+	/** Members mentioned in the text ([] once deleted). */
+	readonly mentions: readonly MentionRef[];
 }
 
 export interface Resolution {
@@ -279,6 +284,8 @@ export interface NewMessage {
 	readonly text: string;
 	/** The writer's name, kept with what they write (commenters are not in the members list). */
 	readonly name: string;
+	/** Members mentioned in the text; only those whose `@label` is in it are kept (mentions.ts). */
+	readonly mentions?: readonly MentionRef[];
 }
 
 /** Starts a thread on an anchored selection with its first message; returns the thread's id. */
@@ -303,7 +310,7 @@ export function startThread(talk: Y.Doc, anchor: Anchor, input: NewMessage, acto
 		thread.set('createdByName', name);
 		thread.set('resolved', null);
 		const messages = new Y.Array<Y.Map<unknown>>();
-		messages.push([newMessage(text, name, actor)]);
+		messages.push([newMessage(text, name, input.mentions, actor)]);
 		thread.set('messages', messages);
 		threadsMap(talk).set(id, thread);
 		rememberName(talk, actor.memberId, name);
@@ -317,7 +324,7 @@ export function reply(talk: Y.Doc, threadId: string, input: NewMessage, actor: A
 	const thread = threadOf(talk, threadId);
 	const text = checkText(input.text);
 	const name = cleanName(input.name);
-	const message = newMessage(text, name, actor);
+	const message = newMessage(text, name, input.mentions, actor);
 	talk.transact(() => {
 		stampSchemaVersion(talk);
 		messagesOf(thread).push([message]);
@@ -327,16 +334,23 @@ export function reply(talk: Y.Doc, threadId: string, input: NewMessage, actor: A
 	return message.get('id') as string;
 }
 
-/** Changes the text of one of the member's own messages. */
-export function editMessage(talk: Y.Doc, threadId: string, messageId: string, text: string, actor: Actor): void {
+/** Changes the text (and the mentions) of one of the member's own messages. */
+export function editMessage(talk: Y.Doc, threadId: string, messageId: string, text: string, actor: Actor, mentions: readonly MentionRef[] = []): void {
 	assertWritable(talk);
 	const message = ownMessage(talk, threadId, messageId, actor, 'edit');
 	const clean = checkText(text);
-	if (clean === message.get('text')) return;
+	const refs = cleanMentions(clean, mentions);
+	const before = readMentions(String(message.get('text') ?? ''), message.get('mentions'));
+	if (clean === message.get('text') && sameMentions(refs, before)) return;
 	talk.transact(() => {
 		message.set('text', clean);
+		message.set('mentions', refs);
 		message.set('editedAt', actor.now);
 	}, Origin.local);
+}
+
+function sameMentions(a: readonly MentionRef[], b: readonly MentionRef[]): boolean {
+	return a.length === b.length && a.every((m, i) => m.id === b[i]!.id && m.label === b[i]!.label);
 }
 
 /** Deletes one of the member's own messages: it stays in the thread as "message deleted". */
@@ -345,6 +359,7 @@ export function deleteMessage(talk: Y.Doc, threadId: string, messageId: string, 
 	const message = ownMessage(talk, threadId, messageId, actor, 'delete');
 	talk.transact(() => {
 		message.set('text', '');
+		message.set('mentions', []);
 		message.set('deletedAt', actor.now);
 	}, Origin.local);
 }
@@ -478,15 +493,17 @@ function readMessage(value: unknown): Message | null {
 		}
 	}
 	const editedAt = value.get('editedAt');
+	const text = deleted ? '' : stringOr(value.get('text'), '');
 	return {
 		id,
 		author: stringOr(value.get('author'), ''),
 		authorName: stringOr(value.get('authorName'), 'Member'),
 		at,
-		text: deleted ? '' : stringOr(value.get('text'), ''),
+		text,
 		editedAt: isTime(editedAt) ? editedAt : null,
 		deletedAt: deleted ? deletedAt : null,
-		reactions
+		reactions,
+		mentions: deleted ? [] : readMentions(text, value.get('mentions'))
 	};
 }
 
@@ -533,7 +550,7 @@ function ownMessage(talk: Y.Doc, threadId: string, messageId: string, actor: Act
 	return message;
 }
 
-function newMessage(text: string, name: string, actor: Actor): Y.Map<unknown> {
+function newMessage(text: string, name: string, mentions: readonly MentionRef[] | undefined, actor: Actor): Y.Map<unknown> {
 	const message = new Y.Map<unknown>();
 	message.set('id', newId());
 	message.set('author', actor.memberId);
@@ -542,6 +559,7 @@ function newMessage(text: string, name: string, actor: Actor): Y.Map<unknown> {
 	message.set('text', text);
 	message.set('editedAt', null);
 	message.set('deletedAt', null);
+	message.set('mentions', cleanMentions(text, mentions ?? []));
 	const reactions = new Y.Map<unknown>();
 	for (const emoji of reactionEmoji) reactions.set(emoji, new Y.Map<boolean>());
 	message.set('reactions', reactions);

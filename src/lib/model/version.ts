@@ -5,8 +5,16 @@
  */
 import type * as Y from 'yjs';
 
-/** The document schema this code reads and writes. Bump it when a change needs new invariants. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The document schema this code reads and writes. Bump it when a change needs new invariants.
+ *   1  the first release
+ *   2  `mention` nodes in page bodies (an older editor would delete what it cannot render; see
+ *      editor/read-only.ts), and `mentions` on comment messages (older clients show their text)
+ */
+export const SCHEMA_VERSION = 2;
+
+/** The first schema with mention nodes in page bodies: a body holding one is stamped with it. */
+export const MENTION_SCHEMA_VERSION = 2;
 
 export function metaMap(doc: Y.Doc): Y.Map<unknown> {
 	return doc.getMap('meta');
@@ -41,4 +49,16 @@ export function assertWritable(doc: Y.Doc): void {
 /** Says which schema wrote a document, once (documents whose first writer is not a seed). */
 export function stampSchemaVersion(doc: Y.Doc): void {
 	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+}
+
+/**
+ * Raises a document's version to `version` when it is older (or unstamped): called before writing
+ * content that older clients must not touch, so that they turn read-only on it instead of breaking
+ * it. Never lowers a version, and writes nothing when the document already says enough.
+ */
+export function raiseSchemaVersion(doc: Y.Doc, version: number): void {
+	const current = readSchemaVersion(doc);
+	if (current !== null && current >= version) return;
+	assertWritable(doc);
+	metaMap(doc).set('schemaVersion', version);
 }

@@ -7,12 +7,12 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
-import { PageKind, createPage, listPages, pagesMap, type Actor, type NewPage } from '../model/workspace.ts';
+import { createPage, listPages, pagesMap, type Actor, type NewPage } from '../model/workspace.ts';
 import { newPageDoc, bodyFragment } from '../model/page.ts';
 import { newId } from '../model/ids.ts';
 import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
-import { canWrite, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
+import { canWrite, inboxRoom, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
@@ -160,6 +160,20 @@ export class WorkspaceSession {
 	}
 
 	/**
+	 * This member's inbox state (model/inbox.ts): what they have read and cleared, in a room only
+	 * their tokens open, so it follows them across their devices and nobody else sees it.
+	 */
+	async openInbox(): Promise<OpenDoc> {
+		const name = inboxRoom(this.id, this.memberId);
+		let open = this.#docs.get(name);
+		if (!open) {
+			open = this.#load(name, 'inbox', new Y.Doc());
+			this.#docs.set(name, open);
+		}
+		return open;
+	}
+
+	/**
 	 * Presence in the workspace while it is open: who is here and on which page, through the
 	 * workspace room's awareness (the relay stamps each state with the token's member, [R26]).
 	 * Shown, never relied on. Without a relay there is nobody else to see.
@@ -203,8 +217,9 @@ export class WorkspaceSession {
 		const ensure = (): void => {
 			for (const page of listPages(this.workspaceDoc)) {
 				void this.openPage(page.id);
-				// A decision's positions show in the decision log, so they come too.
-				if (page.kind === PageKind.decision) void this.openTalk(page.id);
+				// Discussions come too: the inbox reads every thread and share, the decision log
+				// every position, and they must be there offline.
+				void this.openTalk(page.id);
 			}
 		};
 		pagesMap(this.workspaceDoc).observe(ensure);
