@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import * as Y from 'yjs';
-import { CloseCode, meridianProtocol } from '../../src/lib/protocol/index.ts';
+import { CloseCode, inboxRoom, meridianProtocol } from '../../src/lib/protocol/index.ts';
 import { signToken } from '../../server/auth.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, stockProvider, waitFor } from './clients.ts';
 import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
@@ -84,6 +84,34 @@ describe('tokens', () => {
 		expect(mux.roomErrors.get('ws1/p1')!.code).toBe(CloseCode.forbidden);
 		expect(mux.syncMessages.get('ws1/p1') ?? 0).toBe(0);
 		mux.close();
+	});
+
+	it("[R3] a member's inbox room: their own tokens (any role) read and write it; anyone else's get 4403 and no byte of it", async () => {
+		const room = inboxRoom('ws1', 'viewer-1');
+		const own = new MuxClient(relay.syncUrl, await relay.token('viewer', 'ws1', { memberId: 'viewer-1' }));
+		await own.opened;
+		own.join(room).getMap('items').set('thread:p:t', { read: 5, done: null });
+		await own.allStored(room);
+		own.close();
+
+		const admin = await relay.token('admin', 'ws1', { memberId: 'admin-1' });
+		expect(await refusedWith(`${relay.syncUrl}/${room}`, meridianProtocols(admin))).toEqual({ code: CloseCode.forbidden, messages: 0 });
+		const spy = new MuxClient(relay.syncUrl, admin);
+		await spy.opened;
+		spy.join(room);
+		spy.join('ws1/@inbox/admin-1');
+		await waitFor(() => spy.roomErrors.has(room) && (spy.syncMessages.get('ws1/@inbox/admin-1') ?? 0) >= 2, 'answers');
+		expect(spy.roomErrors.get(room)).toEqual({ code: CloseCode.forbidden, reason: "another member's room" });
+		expect(spy.syncMessages.get(room) ?? 0).toBe(0);
+		expect(spy.docs.get(room)!.getMap('items').size).toBe(0);
+		spy.close();
+
+		const again = new MuxClient(relay.syncUrl, await relay.token('viewer', 'ws1', { memberId: 'viewer-1' }));
+		await again.opened;
+		const doc = again.join(room);
+		await waitFor(() => doc.getMap('items').has('thread:p:t'), 'own inbox state back from the relay');
+		expect(doc.getMap('items').get('thread:p:t')).toEqual({ read: 5, done: null });
+		again.close();
 	});
 
 	it('[R13][R14] a sub-protocol token: the relay selects meridian.v1 and sends stored acks on a per-room socket', async () => {
