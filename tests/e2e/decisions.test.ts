@@ -7,7 +7,8 @@
  * [DE2] A decision proposed through the UI shows its deadline to each member in their own zone,
  *       with the time left, and who is still expected to weigh in.
  * [DE3] Both record positions, one while offline; the other sees it arrive once it syncs.
- * [DE4] Accepting locks the body on both devices (typing changes nothing, the title is read-only)
+ * [DE4] Accepting locks the body on both devices (typing changes nothing, a caret stays for
+ *       selecting and commenting, the title is read-only)
  *       and closes positions; reopening on the other device unlocks it live.
  * [DE5] Superseding makes a new proposed record linked to the old one both ways; accepting it
  *       marks the old one superseded on both devices, with log entries.
@@ -242,7 +243,9 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await changeStatus(ana, 'Accept', 'Agreed in writing');
 		for (const page of [ana, ben]) {
 			await expect.poll(() => status(page), POLL).toBe('Accepted');
-			await expect.poll(() => editor(page).getAttribute('contenteditable'), POLL).toBe('false');
+			await expect.poll(() => editor(page).getAttribute('aria-readonly'), POLL).toBe('true');
+			// Read-only, yet with a caret: members select from the keyboard to comment on a closed record.
+			expect(await editor(page).getAttribute('contenteditable')).toBe('true');
 			expect(await page.getByTestId('locked-notice').textContent()).toMatch(/^\s*Accepted .* — the body is locked; reopen to edit\.\s*$/);
 			expect(await titleInput(page).getAttribute('readonly')).not.toBeNull();
 			expect(await panel(page).getByTestId('positions-closed').textContent()).toBe('Positions closed: this decision is accepted.');
@@ -271,7 +274,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 
 		// Ben reopens: Ana's editor becomes editable again without a reload, and her typing syncs.
 		await changeStatus(ben, 'Reopen', 'One more question');
-		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('true');
+		await expect.poll(() => editor(ana).getAttribute('aria-readonly'), POLL).toBe('false');
 		expect(await ana.getByTestId('locked-notice').count()).toBe(0);
 		await typeAtEnd(ana, ' Answered.');
 		await waitForText(ben, (text) => text.includes('We choose Postgres. Answered.'));
@@ -281,7 +284,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		for (const page of [ana, ben]) {
 			await expect.poll(() => status(page), POLL).toBe('Accepted');
 			await expect.poll(() => logEntries(page), POLL).toHaveLength(3);
-			await expect.poll(() => editor(page).getAttribute('contenteditable'), POLL).toBe('false');
+			await expect.poll(() => editor(page).getAttribute('aria-readonly'), POLL).toBe('true');
 		}
 		expect((await logEntries(ben))[1]).toMatch(/^Ben: Accepted → Proposed · .*One more question$/);
 	});
@@ -460,10 +463,10 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 		await typeAtEnd(ana, 'Draft.');
 		await waitForText(ben, (text) => text.includes('Draft.'));
 		await changeStatus(ben, 'Accept', '');
-		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('false');
+		await expect.poll(() => editor(ana).getAttribute('aria-readonly'), POLL).toBe('true');
 		expect(await focusInEditor(ana)).toBe(true);
 		await changeStatus(ben, 'Reopen', '');
-		await expect.poll(() => editor(ana).getAttribute('contenteditable'), POLL).toBe('true');
+		await expect.poll(() => editor(ana).getAttribute('aria-readonly'), POLL).toBe('false');
 		expect(await focusInEditor(ana)).toBe(true);
 		await ana.keyboard.press('Control+End');
 		await ana.keyboard.type(' Still typing.');

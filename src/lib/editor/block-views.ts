@@ -5,13 +5,14 @@
  */
 import type { Node } from 'prosemirror-model';
 import type { EditorView, NodeView, ViewMutationRecord } from 'prosemirror-view';
+import { mayEdit } from './refuse-edits.ts';
 import { CALLOUT_TONES, calloutTone, codeLanguage } from './schema.ts';
 
 type GetPos = () => number | undefined;
 
 function setAttr(view: EditorView, getPos: GetPos, name: string, value: unknown): void {
 	const pos = getPos();
-	if (pos === undefined || !view.editable) return;
+	if (pos === undefined || !mayEdit(view)) return;
 	view.dispatch(view.state.tr.setNodeAttribute(pos, name, value));
 }
 
@@ -63,7 +64,7 @@ export class CodeBlockView extends ControlledBlockView<HTMLInputElement> {
 		this.control.maxLength = 32;
 		this.control.spellcheck = false;
 		this.control.setAttribute('aria-label', 'Code language');
-		this.control.disabled = !view.editable;
+		this.control.disabled = !mayEdit(view);
 		const commit = () => {
 			const language = codeLanguage(this.control.value);
 			this.control.value = language;
@@ -81,7 +82,7 @@ export class CodeBlockView extends ControlledBlockView<HTMLInputElement> {
 		const pre = document.createElement('pre');
 		// A long line scrolls sideways. In an editable page the caret scrolls it; a reader of a
 		// read-only page has no caret, so the block itself takes focus and the arrows scroll it.
-		if (!view.editable) pre.tabIndex = 0;
+		if (!mayEdit(view)) pre.tabIndex = 0;
 		this.contentDOM = document.createElement('code');
 		pre.append(this.contentDOM);
 		this.dom.append(this.control, pre);
@@ -111,7 +112,7 @@ export class CalloutView extends ControlledBlockView<HTMLSelectElement> {
 		this.control.className = 'callout-tone';
 		this.control.setAttribute('aria-label', 'Callout type');
 		this.control.contentEditable = 'false';
-		this.control.disabled = !view.editable;
+		this.control.disabled = !mayEdit(view);
 		for (const tone of CALLOUT_TONES) this.control.append(new Option(TONE_LABEL[tone], tone));
 		this.control.addEventListener('change', () => {
 			setAttr(view, getPos, 'tone', calloutTone(this.control.value));

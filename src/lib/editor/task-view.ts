@@ -4,6 +4,7 @@
  */
 import type { Node } from 'prosemirror-model';
 import type { EditorView, NodeView, ViewMutationRecord } from 'prosemirror-view';
+import { mayEdit } from './refuse-edits.ts';
 
 export class TaskItemView implements NodeView {
 	readonly dom: HTMLLIElement;
@@ -21,7 +22,7 @@ export class TaskItemView implements NodeView {
 		this.#checkbox.setAttribute('aria-label', 'Done');
 		this.#checkbox.addEventListener('change', () => {
 			const pos = getPos();
-			if (pos === undefined || !view.editable) {
+			if (pos === undefined || !mayEdit(view)) {
 				this.#render();
 				return;
 			}
@@ -29,7 +30,8 @@ export class TaskItemView implements NodeView {
 		});
 		this.contentDOM = document.createElement('div');
 		this.dom.append(this.#checkbox, this.contentDOM);
-		this.#render(view.editable);
+		// A commenter's body is editable for the caret only (refuse-edits.ts): no live checkbox there.
+		this.#render(mayEdit(view));
 	}
 
 	#render(editable?: boolean): void {
