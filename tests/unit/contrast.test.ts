@@ -9,11 +9,15 @@ import { MEMBER_COLORS } from '../../src/lib/model/members.ts';
 
 const css = readFileSync(new URL('../../src/app.css', import.meta.url), 'utf8');
 
+/** The colour variables of every `selector { … }` block in app.css (features append blocks of their own). */
 function variables(selector: string): Record<string, string> {
-	const start = css.indexOf(`${selector} {`);
-	if (start < 0) throw new Error(`no ${selector} block in app.css`);
-	const block = css.slice(start, css.indexOf('}', start));
-	return Object.fromEntries([...block.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})\b/gi)].map((m) => [m[1]!, m[2]!]));
+	const vars: Record<string, string> = {};
+	for (let start = css.indexOf(`${selector} {`); start >= 0; start = css.indexOf(`${selector} {`, start + 1)) {
+		const block = css.slice(start, css.indexOf('}', start));
+		for (const m of block.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})\b/gi)) vars[m[1]!] = m[2]!;
+	}
+	if (Object.keys(vars).length === 0) throw new Error(`no ${selector} block in app.css`);
+	return vars;
 }
 
 function luminance(hex: string): number {
@@ -30,7 +34,10 @@ function contrast(a: string, b: string): number {
 const TEXT = [
 	...['fg', 'muted', 'accent', 'danger'].flatMap((text) => ['bg', 'panel', 'line'].map((bg) => [text, bg] as const)),
 	['accent-fg', 'accent'],
-	['bg', 'danger']
+	['bg', 'danger'],
+	// Mention chips in page text: a teammate's, and the viewer's own.
+	['accent', 'mention-bg'],
+	['fg', 'mention-me-bg']
 ] as const;
 /** [edge, background]: the outline of a field or a focus ring at 3:1 (WCAG 1.4.11). */
 const EDGES = [
@@ -40,7 +47,9 @@ const EDGES = [
 	['accent', 'panel'],
 	['warning', 'panel'],
 	['ok', 'panel'],
-	['danger', 'panel']
+	['danger', 'panel'],
+	// The outline that marks the viewer's own mentions.
+	['accent', 'mention-me-bg']
 ] as const;
 
 describe.each([

@@ -2,7 +2,8 @@
  * Markdown out and in: GitHub-flavoured Markdown for the page schema.
  *
  * Out: prosemirror-markdown's serializer, plus task lists (`- [ ]` / `- [x]`), GFM pipe tables,
- * strike (`~~`), callouts as GitHub alerts (`> [!NOTE]`), code blocks with their language.
+ * strike (`~~`), callouts as GitHub alerts (`> [!NOTE]`), code blocks with their language,
+ * mentions as the plain text `@Name` (a Markdown file has no members to point at).
  * In: markdown-it (its default preset has GFM tables and strikethrough; raw HTML stays text),
  * with a token pass for what markdown-it does not know: task items, alerts, images (which become
  * links — the schema has no images, and nothing is fetched), `<br>` in table cells, unsafe links.
@@ -16,7 +17,7 @@ import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown';
 import type { Node } from 'prosemirror-model';
-import { schema, calloutTone, cleanHref, cleanTitle, codeLanguage, headingLevel, pageLinkId, type CalloutTone } from './schema.ts';
+import { schema, calloutTone, cleanHref, cleanTitle, codeLanguage, headingLevel, mentionLabel, mentionMember, pageLinkId, type CalloutTone } from './schema.ts';
 
 const ALERT_OF_TONE: Record<CalloutTone, string> = { info: 'NOTE', success: 'TIP', warning: 'WARNING', danger: 'CAUTION' };
 const TONE_OF_ALERT: Record<string, CalloutTone> = { NOTE: 'info', IMPORTANT: 'info', TIP: 'success', WARNING: 'warning', CAUTION: 'danger' };
@@ -122,6 +123,11 @@ const serializer: MarkdownSerializer = new MarkdownSerializer(
 			if (!target) state.text('(deleted page)');
 			else state.write(`[${state.esc(target.title)}](${encodeURI(target.href).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`);
 		},
+		mention: (state, node) => {
+			const id = mentionMember(node.attrs['member']);
+			const name = id ? resolveMentionName(id) : null;
+			state.text(`@${mentionLabel(name?.trim() ? name : node.attrs['label'])}`);
+		},
 		text: defaults.nodes['text']!
 	},
 	{
@@ -140,23 +146,31 @@ const serializer: MarkdownSerializer = new MarkdownSerializer(
 
 /** How a page link exports: the target's current title and address, or null for a deleted page. */
 export type PageLinkResolver = (pageId: string) => { title: string; href: string } | null;
+/** How a mention exports: the member's current name, or null when not known (then the name it was written with). */
+export type MentionNameResolver = (memberId: string) => string | null;
 
 const noPages: PageLinkResolver = () => null;
+const noNames: MentionNameResolver = () => null;
 // Set for the duration of one (synchronous) serialization.
 let resolvePageLink = (id: unknown): { title: string; href: string } | null => (pageLinkId(id) ? noPages(pageLinkId(id)) : null);
+let resolveMentionName = noNames;
 
-/** The page as Markdown (GFM). Page links become `[Title](/w/<ws>/p/<id>)` through `pageLinks`. */
-export function toMarkdown(doc: Node, pageLinks: PageLinkResolver = noPages): string {
-	const previous = resolvePageLink;
+/**
+ * The page as Markdown (GFM). Page links become `[Title](/w/<ws>/p/<id>)` through `pageLinks`;
+ * mentions `@Name` through `mentionNames`.
+ */
+export function toMarkdown(doc: Node, pageLinks: PageLinkResolver = noPages, mentionNames: MentionNameResolver = noNames): string {
+	const previous = [resolvePageLink, resolveMentionName] as const;
 	resolvePageLink = (id) => {
 		const clean = pageLinkId(id);
 		return clean ? pageLinks(clean) : null;
 	};
+	resolveMentionName = mentionNames;
 	try {
 		const md = serializer.serialize(doc, { tightLists: true });
 		return md.trim() === '' ? '' : `${md.replace(/\s+$/, '')}\n`;
 	} finally {
-		resolvePageLink = previous;
+		[resolvePageLink, resolveMentionName] = previous;
 	}
 }
 
@@ -346,11 +360,11 @@ export function fromMarkdown(markdown: string): Node {
 // Export
 
 /** The page as a Markdown file: its title as a level-1 heading, then the body. */
-export function pageMarkdown(title: string, body: Node, pageLinks: PageLinkResolver = noPages): string {
+export function pageMarkdown(title: string, body: Node, pageLinks: PageLinkResolver = noPages, mentionNames: MentionNameResolver = noNames): string {
 	const clean = cleanTitle(title);
-	if (!clean) return toMarkdown(body, pageLinks);
+	if (!clean) return toMarkdown(body, pageLinks, mentionNames);
 	const heading = schema.nodes['heading']!.create({ level: 1 }, schema.text(clean));
-	return toMarkdown(schema.nodes['doc']!.create(null, [heading, ...childrenOf(body)]), pageLinks);
+	return toMarkdown(schema.nodes['doc']!.create(null, [heading, ...childrenOf(body)]), pageLinks, mentionNames);
 }
 
 function childrenOf(node: Node): Node[] {

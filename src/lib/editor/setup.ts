@@ -3,6 +3,7 @@
  * starts from whatever the document holds and never seeds content itself (see model/page.ts).
  */
 import { EditorState, Plugin } from 'prosemirror-state';
+import type { Node, Slice } from 'prosemirror-model';
 import { EditorView } from 'prosemirror-view';
 import { dropCursor } from 'prosemirror-dropcursor';
 import { gapCursor } from 'prosemirror-gapcursor';
@@ -20,8 +21,11 @@ import { pastePlugin } from './paste.ts';
 import { slashPlugin } from './slash.ts';
 import { linkClickPlugin } from './link.ts';
 import { readOnlyDoc } from './read-only.ts';
-import { pageLinkNodeView, pageLinkOpenPlugin, type PageLinkContext } from './page-link.ts';
+import { pageLinkLabel, pageLinkNodeView, pageLinkOpenPlugin, pageLinkType, type PageLinkContext } from './page-link.ts';
 import { pageLinkMenuPlugin, type PageLinkMenuContext } from './page-link-menu.ts';
+import { mentionNodeView, mentionText, mentionType, type MentionPeople } from './mention-view.ts';
+import { mentionMenuPlugin } from './mention-menu.ts';
+import { mentionStampPlugin } from './mention-stamp.ts';
 import { commentsPlugin, type CommentHooks } from './comments.ts';
 import { readOnlyRender, refuseEdits } from './refuse-edits.ts';
 import { cursorBuilders, UNKNOWN_MEMBER, type CursorNames } from './cursors.ts';
@@ -48,6 +52,8 @@ export interface EditorOptions {
 	 * Without it every cursor is labelled "Member": never the name a teammate's app announces.
 	 */
 	readonly cursors?: CursorNames;
+	/** The workspace's people: mentions show current names, and (editable) the `@` menu offers them. */
+	readonly mentions?: MentionPeople;
 }
 
 /**
@@ -88,6 +94,24 @@ function followFragment(fragment: Y.XmlFragment): Plugin {
 	});
 }
 
+/**
+ * Copied plain text: page links as their titles and mentions as `@` and the member's current name
+ * (the schema alone knows neither).
+ */
+export function clipboardText(slice: Slice, options: Pick<EditorOptions, 'pageLinks' | 'mentions'>): string {
+	const leafText = (leaf: Node): string => {
+		if (leaf.type === mentionType) return mentionText(leaf, options.mentions ?? null);
+		if (leaf.type === pageLinkType && options.pageLinks) return pageLinkLabel(options.pageLinks.workspaceDoc, leaf.attrs['pageId']) ?? '(deleted page)';
+		return leaf.type.spec.leafText?.(leaf) ?? '';
+	};
+	return slice.content.textBetween(0, slice.content.size, '\n\n', leafText);
+}
+
+/** Before pageLinkOpenPlugin, whose serializer knows page links only. */
+function clipboardTextPlugin(options: EditorOptions): Plugin {
+	return new Plugin({ props: { clipboardTextSerializer: (slice) => clipboardText(slice, options) } });
+}
+
 const anonymousCursors: CursorNames = { nameOf: () => UNKNOWN_MEMBER, colorOf: () => '' };
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
@@ -102,12 +126,22 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
 				yUndoPlugin(),
 				...(options.plugins ?? []),
-				// Before the slash menu: while open, the `[[` menu owns Enter, Tab, Escape and the arrows.
+				...(options.fragment.doc ? [mentionStampPlugin(options.fragment.doc)] : []),
+				clipboardTextPlugin(options),
+				// Before the slash menu: while open, the `[[` and `@` menus own Enter, Tab, Escape and the arrows.
 				...(options.pageLinks ? [pageLinkMenuPlugin(options.pageLinks), pageLinkOpenPlugin(options.pageLinks)] : []),
+				...(options.mentions ? [mentionMenuPlugin(options.mentions)] : []),
 				...editingPlugins(),
 				...comments
 			]
-		: [followFragment(options.fragment), ...(selectable ? [refuseEdits()] : []), linkClickPlugin(), ...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []), ...comments];
+		: [
+				followFragment(options.fragment),
+				...(selectable ? [refuseEdits()] : []),
+				linkClickPlugin(),
+				clipboardTextPlugin(options),
+				...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []),
+				...comments
+			];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
 		state,
@@ -117,7 +151,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 			task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
 			code_block: (node, view, getPos) => new CodeBlockView(node, view, getPos),
 			callout: (node, view, getPos) => new CalloutView(node, view, getPos),
-			...(options.pageLinks ? { page_link: pageLinkNodeView(options.pageLinks) } : {})
+			...(options.pageLinks ? { page_link: pageLinkNodeView(options.pageLinks) } : {}),
+			...(options.mentions ? { mention: mentionNodeView(options.mentions) } : {})
 		},
 		dispatchTransaction(this: EditorView, tr) {
 			// y-prosemirror batches cursor updates into a setTimeout(0) and its "binding destroyed"

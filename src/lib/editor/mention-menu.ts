@@ -1,0 +1,114 @@
+/**
+ * The `@` mention menu: an `@` typed at the start of a text or after a space or an opening bracket
+ * (not in code) opens it; the text typed after it filters the workspace's people by name
+ * (model/mentions.ts `matchPeople`); ArrowUp/ArrowDown move, Enter or Tab chooses, Escape closes
+ * (until a new `@`). Choosing replaces `@query` with a mention node and a space. With nobody
+ * matching, the menu says so and Enter goes on to the editor; once the query holds a space and
+ * still matches nobody, the writer has moved on and the menu closes, leaving the text as typed.
+ *
+ * Like the `[[` menu (page-link-menu.ts), the state lives in this plugin so the keyboard stays in
+ * the editor; MentionMenu.svelte draws the list, and the editor's aria-activedescendant points into it.
+ */
+import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from 'prosemirror-state';
+import type { Node } from 'prosemirror-model';
+import type { EditorView } from 'prosemirror-view';
+import { matchPeople, mentionQuery } from '../model/mentions.ts';
+import { mentionLabel, schema } from './schema.ts';
+import { mentionType, type MentionPeople, type MentionPerson } from './mention-view.ts';
+import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
+
+export interface MentionMenuState {
+	/** Position of the `@`. */
+	readonly from: number;
+	/** The caret (end of the query). */
+	readonly to: number;
+	readonly query: string;
+	readonly items: readonly MentionPerson[];
+	readonly index: number;
+}
+
+/** Transaction meta of this menu: the inline menus' own, or "the people list changed, match again". */
+type MentionMenuMeta = InlineMenuMeta | { refresh: true };
+
+export const mentionMenuKey = new PluginKey<MentionMenuState | null>('mention-menu');
+
+// Leaves (page links, mentions) read as an object character, which never starts a mention; a line
+// break as a new line, which may.
+const leafText = (leaf: Node) => (leaf.type === schema.nodes['hard_break'] ? '\n' : '\ufffc');
+
+function queryAt(state: EditorState): { from: number; query: string } | null {
+	const { selection } = state;
+	if (!selection.empty) return null;
+	const $pos = selection.$from;
+	if (!$pos.parent.isTextblock || $pos.parent.type.spec.code || !$pos.parent.type.contentMatch.matchType(mentionType)) return null;
+	if ($pos.marks().some((mark) => mark.type === schema.marks['code'])) return null;
+	const found = mentionQuery($pos.parent.textBetween(0, $pos.parentOffset, undefined, leafText), $pos.parentOffset);
+	if (!found || found.query.includes('\ufffc')) return null;
+	return { from: $pos.start() + found.from, query: found.query };
+}
+
+function next(people: MentionPeople, tr: Transaction, prev: MentionMenuState | null, state: EditorState): MentionMenuState | null {
+	const meta = tr.getMeta(mentionMenuKey) as MentionMenuMeta | undefined;
+	if (meta && 'close' in meta) return null;
+	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
+	if (!tr.docChanged && !tr.selectionSet && !meta) return prev;
+	const found = queryAt(state);
+	if (!found) return null;
+	if (prev) {
+		if (tr.mapping.map(prev.from) !== found.from) return null;
+	} else if (!(tr.docChanged && found.query === '')) {
+		// Opens only when the `@` has just been typed, not when the caret lands after an old one.
+		return null;
+	}
+	const items = matchPeople(people.list(), found.query).map(({ id, name }) => ({ id, name }));
+	if (items.length === 0 && /\s/.test(found.query)) return null;
+	const index = prev && found.query === prev.query ? Math.min(prev.index, Math.max(0, items.length - 1)) : 0;
+	return { from: found.from, to: state.selection.from, query: found.query, items, index };
+}
+
+export function mentionMenuState(state: EditorState): MentionMenuState | null {
+	return mentionMenuKey.getState(state) ?? null;
+}
+
+/** Replaces the `@query` with a mention of `person` (labelled with their name now) and a space. */
+export function chooseMention(view: EditorView, person: MentionPerson): void {
+	const current = mentionMenuState(view.state);
+	if (!current) return;
+	const mention = mentionType.create({ member: person.id, label: mentionLabel(person.name) });
+	const tr = view.state.tr.replaceWith(current.from, current.to, [mention, schema.text(' ')]);
+	tr.setSelection(TextSelection.create(tr.doc, current.from + 2)).setMeta(mentionMenuKey, { close: true } satisfies InlineMenuMeta);
+	view.dispatch(tr.scrollIntoView());
+	view.focus();
+}
+
+export function closeMentionMenu(view: EditorView): void {
+	closeInlineMenu(view, mentionMenuKey);
+}
+
+export const MENTION_LISTBOX_ID = 'mention-menu';
+
+export function mentionOptionId(index: number): string {
+	return `mention-option-${index}`;
+}
+
+export function mentionMenuPlugin(people: MentionPeople): Plugin<MentionMenuState | null> {
+	return new Plugin<MentionMenuState | null>({
+		key: mentionMenuKey,
+		state: {
+			init: () => null,
+			apply: (tr, prev, _old, state) => next(people, tr, prev, state)
+		},
+		// A rename or a new member while the menu is open: match the query again.
+		view: (view) => ({
+			destroy: people.onChange(() => {
+				if (!view.isDestroyed && mentionMenuState(view.state)) view.dispatch(view.state.tr.setMeta(mentionMenuKey, { refresh: true } satisfies MentionMenuMeta));
+			})
+		}),
+		props: inlineMenuProps({
+			key: mentionMenuKey,
+			listboxId: MENTION_LISTBOX_ID,
+			optionId: (_item, index) => mentionOptionId(index),
+			choose: chooseMention
+		})
+	});
+}
