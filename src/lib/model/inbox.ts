@@ -80,15 +80,18 @@ export function threadItems(pageId: string, talk: Y.Doc, me: string): InboxItem[
 		const mention = [...since].reverse().find((m) => mentions(m, me));
 		const involved = thread.createdBy === me || lastMine >= 0 || messages.some((m) => mentions(m, me));
 		if (!mention && (!involved || thread.resolved !== null)) continue;
+		// A mention is from whoever mentioned me, with their words; its time is still the thread's
+		// latest, so a reply after it brings a cleared item back.
+		const about = mention ?? last;
 		out.push({
 			key: `thread:${pageId}:${thread.id}`,
 			reason: mention ? InboxReason.mention : InboxReason.reply,
 			pageId,
 			threadId: thread.id,
-			from: last.author || null,
-			fromName: last.authorName,
+			from: about.author || null,
+			fromName: about.authorName,
 			at: last.at,
-			text: excerpt(last.text)
+			text: excerpt(about.text)
 		});
 	}
 	return out;

@@ -46,10 +46,13 @@ export interface NewShare {
 	readonly name: string;
 }
 
-/** Shares the page with `to` (never the sharer); returns the share's id. */
+/** Shares the page with `to` (the sharer left out; a malformed id refused); returns the share's id. */
 export function sharePage(talk: Y.Doc, input: NewShare, actor: Actor): string {
 	assertWritable(talk);
-	const to = [...new Set((Array.isArray(input.to) ? input.to : []).filter((id) => typeof id === 'string' && ID.test(id) && id !== actor.memberId))];
+	const given: readonly unknown[] = Array.isArray(input.to) ? input.to : [];
+	// A malformed id is not quietly dropped: the member would believe they shared with someone.
+	if (given.some((id) => typeof id !== 'string' || !ID.test(id))) throw new ShareError('Choose teammates from the list to share with.');
+	const to = [...new Set(given as string[])].filter((id) => id !== actor.memberId);
 	if (to.length === 0) throw new ShareError('Choose at least one teammate to share with.');
 	if (to.length > MAX_SHARE_RECIPIENTS) throw new ShareError(`Share with at most ${MAX_SHARE_RECIPIENTS} teammates at once.`);
 	const note = cleanText(typeof input.note === 'string' ? input.note : '', MAX_SHARE_NOTE_LENGTH);
