@@ -1,0 +1,3 @@
+export { default as InboxView } from './InboxView.svelte';
+export { default as ShareButton } from './ShareButton.svelte';
+export { readWhileOpen } from './read-while-open.ts';
