@@ -18,7 +18,14 @@
  * last one (associated to the left), so text typed just before or just after the range stays out of
  * it and text typed inside it joins it, on every device alike. A range whose characters are all
  * deleted collapses, and so does one whose enclosing blocks were deleted (a position in a deleted
- * block falls back to where the block was): such a thread reads as `deleted`, shown with its quote.
+ * block falls back to where the block was).
+ *
+ * A collapsed range is not always deleted text: y-prosemirror writes a join of two paragraphs, a
+ * split or a moved block as deleting the text and typing it anew elsewhere. So a collapsed thread
+ * is placed on its quote where it is near the anchor (the block it fell back into and its
+ * neighbours, the closest occurrence), and reads as `deleted` only when the quote is not there
+ * either. Every reader works this out from the same body, so every device places it alike; the
+ * stored anchor is never rewritten (concurrent readers rewriting it would fight).
  *
  * Each message starts with an empty set for every emoji of `reactionEmoji`: two members reacting
  * apart with the first 👀 would otherwise each create the set under the same key, and Yjs keeps
@@ -126,12 +133,7 @@ export interface Thread {
 }
 
 /** A thread as one editor shows it. */
-export interface PlacedThread extends Thread {
-	/** Where its text is now; null when it is gone (`deleted`) or not in this copy of the body yet. */
-	readonly range: { readonly from: number; readonly to: number } | null;
-	/** The anchored text is gone: shown as "on deleted text" with the quote. */
-	readonly deleted: boolean;
-}
+export interface PlacedThread extends Thread, Placement {}
 
 export function threadsMap(talk: Y.Doc): Y.Map<unknown> {
 	return talk.getMap('threads');
@@ -166,6 +168,14 @@ export function anchorSelection(body: BodyView, from: number, to: number): Ancho
 	});
 	const quote = first < 0 ? '' : cleanQuote(body.doc.textBetween(first, last, ' ', ' '));
 	if (quote === '') throw new CommentError('Select some text to comment on.');
+	return { ...rangeAnchor(body, first, last), quote };
+}
+
+/**
+ * Relative positions for the text `first`–`last` of `body` (both at text): `start` sticks to the
+ * first character, `end` to the last.
+ */
+export function rangeAnchor(body: BodyView, first: number, last: number): Pick<Anchor, 'start' | 'end'> {
 	const ydoc = body.fragment.doc;
 	if (!ydoc) throw new CommentError('This page is not loaded yet.');
 	const mapping = body.mapping as unknown as ProsemirrorMapping;
@@ -174,21 +184,133 @@ export function anchorSelection(body: BodyView, from: number, to: number): Ancho
 	// Stick the end to the last anchored character (assoc -1), not to whatever follows it.
 	const at = Y.createAbsolutePositionFromRelativePosition(end, ydoc);
 	if (at && at.type instanceof Y.XmlText && at.index > 0) end = Y.createRelativePositionFromTypeIndex(at.type, at.index, -1);
-	return { start: Y.encodeRelativePosition(start), end: Y.encodeRelativePosition(end), quote };
+	return { start: Y.encodeRelativePosition(start), end: Y.encodeRelativePosition(end) };
+}
+
+/** Where an anchor is in a body now. */
+export interface Placement {
+	/** Where its text is now; null when it is gone (`deleted`) or not in this copy of the body yet. */
+	readonly range: { readonly from: number; readonly to: number } | null;
+	/** The anchored text is gone: shown as "on deleted text" with the quote. */
+	readonly deleted: boolean;
+	/** Placed by its quote: the anchored characters were rewritten (a join, a split, a moved block). */
+	readonly byQuote: boolean;
 }
 
 /**
  * Where an anchor is in `body` now: its range, or `deleted` when its text is gone; neither (range
- * null, not deleted) while the text it points at has not reached this copy of the body.
+ * null, not deleted) while the text it points at has not reached this copy of the body. With its
+ * `quote`, a collapsed anchor is looked for by its quote near where it fell (see the module doc).
  */
-export function placeAnchor(body: BodyView, start: Uint8Array | null, end: Uint8Array | null): { range: { from: number; to: number } | null; deleted: boolean } {
-	if (start === null || end === null) return { range: null, deleted: true };
-	const from = bodyPosition(body, start);
-	const to = bodyPosition(body, end);
-	if (from === 'unknown' || to === 'unknown') return { range: null, deleted: false };
-	if (from === 'invalid' || to === 'invalid') return { range: null, deleted: true };
-	if (to <= from || body.doc.textBetween(from, to, '', '\ufffc') === '') return { range: null, deleted: true };
-	return { range: { from, to }, deleted: false };
+export function placeAnchor(body: BodyView, start: Uint8Array | null, end: Uint8Array | null, quote = ''): Placement {
+	return placer(body)(start, end, quote);
+}
+
+type Placer = (start: Uint8Array | null, end: Uint8Array | null, quote: string) => Placement;
+
+/** Places anchors in one body, remembering where its blocks start (many threads share them). */
+function placer(body: BodyView): Placer {
+	const starts = new Map<Y.AbstractType<unknown>, number>();
+	let blocks: TextBlock[] | null = null;
+	return (start, end, quote) => {
+		if (start === null || end === null) return { range: null, deleted: true, byQuote: false };
+		const from = bodyPosition(body, start, starts);
+		const to = bodyPosition(body, end, starts);
+		if (from === 'unknown' || to === 'unknown') return { range: null, deleted: false, byQuote: false };
+		if (from === 'invalid' || to === 'invalid') return { range: null, deleted: true, byQuote: false };
+		if (to > from && body.doc.textBetween(from, to, '', '\ufffc') !== '') return { range: { from, to }, deleted: false, byQuote: false };
+		blocks ??= textBlocks(body.doc);
+		const found = findQuote(body.doc, blocks, quote, from);
+		return found ? { range: found, deleted: false, byQuote: true } : { range: null, deleted: true, byQuote: false };
+	};
+}
+
+interface TextBlock {
+	/** Where its content starts and ends. */
+	readonly from: number;
+	readonly to: number;
+}
+
+function textBlocks(doc: PMNode): TextBlock[] {
+	const out: TextBlock[] = [];
+	doc.descendants((node, pos) => {
+		if (!node.isTextblock) return true;
+		out.push({ from: pos + 1, to: pos + 1 + node.content.size });
+		return false;
+	});
+	return out;
+}
+
+/**
+ * The occurrence of `quote` closest to `near` in the text blocks around it: the block holding
+ * `near` and one on each side, or — when `near` is between blocks — two on each side. Text is
+ * compared as the quote was taken (blocks and leaves as spaces, whitespace collapsed); a quote cut
+ * short with "…" is looked for by what is left of it. Null when it is not there.
+ */
+function findQuote(doc: PMNode, blocks: readonly TextBlock[], quote: string, near: number): { from: number; to: number } | null {
+	if (quote === '' || blocks.length === 0) return null;
+	let k = blocks.findIndex((block) => block.to >= near);
+	if (k < 0) k = blocks.length;
+	const inside = k < blocks.length && blocks[k]!.from <= near;
+	const lo = Math.max(0, inside ? k - 1 : k - 2);
+	const hi = Math.min(blocks.length - 1, k + 1);
+	const text = quotedText(doc, blocks.slice(lo, hi + 1));
+	const wanted = [quote, ...(quote.endsWith('…') ? [quote.slice(0, -1).trimEnd()] : [])];
+	for (const needle of wanted) {
+		if (needle === '') continue;
+		let best: { from: number; to: number } | null = null;
+		let bestDistance = Infinity;
+		for (let at = text.chars.indexOf(needle); at >= 0; at = text.chars.indexOf(needle, at + 1)) {
+			const from = text.positions[at]!;
+			const to = text.positions[at + needle.length - 1]! + 1;
+			const distance = near < from ? from - near : near > to ? near - to : 0;
+			if (distance < bestDistance) {
+				best = { from, to };
+				bestDistance = distance;
+			}
+		}
+		if (best) return best;
+	}
+	return null;
+}
+
+/**
+ * The text of `blocks` as `cleanQuote` would have it, with each character's position in `doc`.
+ * The quote is trimmed, so a match starts and ends on a character of text.
+ */
+function quotedText(doc: PMNode, blocks: readonly TextBlock[]): { chars: string; positions: number[] } {
+	let chars = '';
+	const positions: number[] = [];
+	const push = (char: string, pos: number) => {
+		// Whitespace runs are one space, as in cleanQuote; a control character is dropped, as in cleanText.
+		if (/\s/.test(char)) {
+			if (chars.endsWith(' ')) return;
+			char = ' ';
+		}
+		// eslint-disable-next-line no-control-regex
+		else if (/[\u0000-\u001f\u007f]/.test(char)) return;
+		chars += char;
+		positions.push(pos);
+	};
+	for (const block of blocks) {
+		push(' ', block.from);
+		doc.nodesBetween(block.from, block.to, (node, pos) => {
+			if (node.isText) {
+				const text = node.text!;
+				for (let i = 0; i < text.length; i++) {
+					const code = text.charCodeAt(i);
+					const pair = code >= 0xd800 && code <= 0xdbff && /[\udc00-\udfff]/.test(text[i + 1] ?? '');
+					if (pair) {
+						push(text.slice(i, i + 2), pos + i);
+						positions.push(pos + i + 1);
+						i++;
+					} else push(code >= 0xd800 && code <= 0xdfff ? '\ufffd' : text[i]!, pos + i);
+				}
+			} else if (node.isLeaf) push(' ', pos);
+			return true;
+		});
+	}
+	return { chars, positions };
 }
 
 /**
@@ -215,8 +337,8 @@ export function bodySizes(fragment: Y.XmlFragment, isLeaf: (nodeName: string) =>
 
 type BodyPosition = number | 'unknown' | 'invalid';
 
-/** A relative position as a ProseMirror position in `body`. */
-function bodyPosition(body: BodyView, bytes: Uint8Array): BodyPosition {
+/** A relative position as a ProseMirror position in `body`; `starts` remembers contentStart's answers. */
+function bodyPosition(body: BodyView, bytes: Uint8Array, starts: Map<Y.AbstractType<unknown>, number>): BodyPosition {
 	const ydoc = body.fragment.doc;
 	if (!ydoc) return 'unknown';
 	let rel: Y.RelativePosition;
@@ -248,7 +370,7 @@ function bodyPosition(body: BodyView, bytes: Uint8Array): BodyPosition {
 			break;
 		}
 	}
-	let pos = contentStart(body, type);
+	let pos = contentStart(body, type, starts);
 	if (type instanceof Y.XmlText) pos += index;
 	else {
 		for (let n = type._start, i = 0; n !== null && i < index; n = n.right) {
@@ -261,12 +383,16 @@ function bodyPosition(body: BodyView, bytes: Uint8Array): BodyPosition {
 }
 
 /** The ProseMirror position where `type`'s content starts (an XmlText has no tags of its own). */
-function contentStart(body: BodyView, type: Y.AbstractType<unknown>): number {
+function contentStart(body: BodyView, type: Y.AbstractType<unknown>, starts: Map<Y.AbstractType<unknown>, number>): number {
 	if (type === body.fragment) return 0;
+	const known = starts.get(type);
+	if (known !== undefined) return known;
 	const item = type._item!;
-	let pos = contentStart(body, item.parent as Y.AbstractType<unknown>);
+	let pos = contentStart(body, item.parent as Y.AbstractType<unknown>, starts);
 	for (let n = item.left; n !== null; n = n.left) if (!n.deleted && n.countable) pos += sizeOf(body, n);
-	return type instanceof Y.XmlText ? pos : pos + 1;
+	pos = type instanceof Y.XmlText ? pos : pos + 1;
+	starts.set(type, pos);
+	return pos;
 }
 
 function sizeOf(body: BodyView, item: Y.Item): number {
@@ -433,7 +559,13 @@ export function readThreads(talk: Y.Doc): Thread[] {
  * text is gone or not here yet, oldest first.
  */
 export function listThreads(talk: Y.Doc, body: BodyView): PlacedThread[] {
-	const placed = readThreads(talk).map((thread) => ({ ...thread, ...placeAnchor(body, thread.start, thread.end) }));
+	return placeThreads(readThreads(talk), body);
+}
+
+/** `listThreads` for threads already read (a reader that keeps them until the talk document changes). */
+export function placeThreads(threads: readonly Thread[], body: BodyView): PlacedThread[] {
+	const place = placer(body);
+	const placed = threads.map((thread) => ({ ...thread, ...place(thread.start, thread.end, thread.quote) }));
 	const order = (t: PlacedThread) => t.range?.from ?? Infinity;
 	// A stable sort keeps the rest in creation order.
 	return placed.sort((a, b) => order(a) - order(b) || (a.range && b.range ? a.range.to - b.range.to : 0));
