@@ -63,21 +63,23 @@ export function readMentions(text: string, value: unknown): MentionRef[] {
 /**
  * Members named in `text` as `@Name` without being picked from the list: each whose name is
  * unique among `people` (two Ana Limas cannot be told apart by text). Longer names win where one
- * name starts another ("@Ana Lima" is Ana Lima, not Ana).
+ * name starts another ("@Ana Lima" is Ana Lima, not Ana) — also when the longer name is not unique:
+ * "@Ana Lima" then names nobody, not Ana.
  */
 export function mentionsByName(text: string, people: readonly { readonly id: string; readonly name: string }[]): MentionRef[] {
 	const counts = new Map<string, number>();
 	for (const person of people) counts.set(person.name.toLowerCase(), (counts.get(person.name.toLowerCase()) ?? 0) + 1);
 	const found: MentionRef[] = [];
-	const candidates = people.filter((p) => cleanLabel(p.name) !== '' && counts.get(p.name.toLowerCase()) === 1).sort((a, b) => b.name.length - a.name.length);
+	const candidates = people.filter((p) => cleanLabel(p.name) !== '').sort((a, b) => b.name.length - a.name.length);
 	const taken: [number, number][] = [];
 	for (const person of candidates) {
 		const label = cleanLabel(person.name);
+		const unique = counts.get(person.name.toLowerCase()) === 1;
 		for (let at = findMention(text, label, 0); at >= 0; at = findMention(text, label, at + 1)) {
 			const end = at + label.length + 1;
 			if (taken.some(([s, e]) => at < e && end > s)) continue;
 			taken.push([at, end]);
-			if (!found.some((f) => f.id === person.id)) found.push({ id: person.id, label: text.slice(at + 1, end) });
+			if (unique && !found.some((f) => f.id === person.id)) found.push({ id: person.id, label: text.slice(at + 1, end) });
 		}
 	}
 	return found;
