@@ -3,12 +3,18 @@
  * editor shows them, which thread is active, and the thread being written. It is also what the
  * editor's comments plugin reads (editor/comments.ts `CommentHooks`), so the highlights, the toolbar
  * and the panel share one source.
+ *
+ * The editor's state changes on every keystroke, selection change and scroll, and the panel and the
+ * plugin both ask for the threads after each: they are read again only when the discussion document
+ * changed, and placed again only when it or the body did — one pass for the panel and the plugin
+ * alike. A pass that moved no thread gives back the same list, so the panel has nothing to redraw.
  */
 import { createSubscriber } from 'svelte/reactivity';
 import { TextSelection } from 'prosemirror-state';
+import type { Node as PMNode } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
-import { anchorSelection, listThreads, readThreads, type Anchor, type PlacedThread } from '$lib/model/comments.ts';
+import { anchorSelection, placeThreads, rangeAnchor, readThreads, type Anchor, type BodyView, type PlacedThread, type Thread } from '$lib/model/comments.ts';
 import { commentBody, DRAFT_ID, type CommentAnchor, type CommentHooks } from '$lib/editor/comments.ts';
 import type { LiveEditor } from '$lib/components/editor/live-editor.svelte.ts';
 
@@ -23,6 +29,11 @@ export class PageComments implements CommentHooks {
 	/** Bumped when the active thread came from a click in the text, so the panel scrolls to it. */
 	revealed = $state(0);
 	#subscribeTalk = createSubscriber((update) => this.subscribe(update));
+	/** Bumped on every change of the discussion document. */
+	#version = 0;
+	#read: { readonly talk: Y.Doc; readonly version: number; readonly threads: readonly Thread[] } | null = null;
+	/** The last placement: for which version, in which rendered body (null: none). */
+	#placed: { readonly talk: Y.Doc; readonly version: number; readonly doc: PMNode | null; readonly threads: PlacedThread[] } | null = null;
 
 	readonly #mayWrite: (talk: Y.Doc) => boolean;
 
@@ -35,12 +46,12 @@ export class PageComments implements CommentHooks {
 	/** Hands in the discussion document once it is open. */
 	attach(talk: Y.Doc): void {
 		this.#talk = talk;
-		talk.on('update', this.#notify);
+		talk.on('update', this.#changed);
 		this.#notify();
 	}
 
 	detach(): void {
-		this.#talk?.off('update', this.#notify);
+		this.#talk?.off('update', this.#changed);
 		this.#talk = null;
 		this.#listeners.clear();
 	}
@@ -78,19 +89,48 @@ export class PageComments implements CommentHooks {
 	/** Every thread, placed in the editor's document (reactive: talk changes and editor changes). */
 	get threads(): PlacedThread[] {
 		this.#subscribeTalk();
-		const talk = this.#talk;
 		const view = this.#live.current;
-		if (!talk) return [];
+		return this.#placement(view)?.threads ?? [];
+	}
+
+	/** The threads placed in `view`'s body now: the last placement while neither it nor the discussion changed. */
+	#placement(view: EditorView | null): { threads: PlacedThread[]; body: BodyView | null } | null {
+		const talk = this.#talk;
+		if (!talk) return null;
 		const body = view && !view.isDestroyed ? commentBody(view.state) : null;
-		if (!body) return readThreads(talk).map((thread) => ({ ...thread, range: null, deleted: false }));
-		return listThreads(talk, body);
+		const doc = body?.doc ?? null;
+		const last = this.#placed;
+		if (last && last.talk === talk && last.version === this.#version && last.doc === doc) return { threads: last.threads, body };
+		const read = this.#readThreads(talk);
+		let threads = body ? placeThreads(read, body) : read.map((thread) => ({ ...thread, range: null, deleted: false, byQuote: false }));
+		// Nothing moved (text typed after every thread): the same list, so nothing downstream re-runs.
+		if (last && last.talk === talk && last.version === this.#version && samePlaces(last.threads, threads)) threads = last.threads;
+		this.#placed = { talk, version: this.#version, doc, threads };
+		return { threads, body };
+	}
+
+	#readThreads(talk: Y.Doc): readonly Thread[] {
+		const read = this.#read;
+		if (read && read.talk === talk && read.version === this.#version) return read.threads;
+		const threads = readThreads(talk);
+		this.#read = { talk, version: this.#version, threads };
+		return threads;
 	}
 
 	// ---- CommentHooks (the editor plugin) ----
 
+	/**
+	 * A thread placed by its quote (its anchored text was rewritten: see model/comments.ts) is
+	 * handed to the plugin anchored where it is placed now, so its text is highlighted too.
+	 */
 	anchors(): readonly CommentAnchor[] {
-		const talk = this.#talk;
-		const open: CommentAnchor[] = talk ? readThreads(talk).filter((thread) => thread.resolved === null) : [];
+		const placement = this.#placement(this.#live.current);
+		const open: CommentAnchor[] = [];
+		for (const thread of placement?.threads ?? []) {
+			if (thread.resolved !== null) continue;
+			if (thread.byQuote && thread.range && placement?.body) open.push({ id: thread.id, ...rangeAnchor(placement.body, thread.range.from, thread.range.to) });
+			else open.push(thread);
+		}
 		const draft = this.#draft;
 		return draft ? [...open, { id: DRAFT_ID, start: draft.start, end: draft.end }] : open;
 	}
@@ -151,9 +191,11 @@ export class PageComments implements CommentHooks {
 	show(thread: PlacedThread): void {
 		this.#setActive(thread.id);
 		const view = this.#live.current;
-		if (!view || view.isDestroyed || !thread.range) return;
-		const { from, to } = thread.range;
-		view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, from, to)).scrollIntoView());
+		if (!view || view.isDestroyed) return;
+		// Where it is in the document now (the one shown may be from before a teammate's change).
+		const range = this.#placement(view)?.threads.find((t) => t.id === thread.id)?.range;
+		if (!range) return;
+		view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, range.from, range.to)).scrollIntoView());
 	}
 
 	#setActive(threadId: string | null): void {
@@ -162,7 +204,20 @@ export class PageComments implements CommentHooks {
 		this.#notify();
 	}
 
+	readonly #changed = (): void => {
+		this.#version++;
+		this.#notify();
+	};
+
 	readonly #notify = (): void => {
 		for (const listener of [...this.#listeners]) listener();
 	};
+}
+
+/** Whether two placements of the same threads put each in the same place, in the same order. */
+function samePlaces(a: readonly PlacedThread[], b: readonly PlacedThread[]): boolean {
+	return a.length === b.length && a.every((x, i) => {
+		const y = b[i]!;
+		return x.id === y.id && x.deleted === y.deleted && x.byQuote === y.byQuote && x.range?.from === y.range?.from && x.range?.to === y.range?.to;
+	});
 }
