@@ -16,6 +16,9 @@
  *       Ctrl+Alt+M; typing, Enter, Backspace, paste and drop there change nothing. Focus lands on
  *       the new thread's reply field, and after Resolve/Reopen on the moved thread's quote (or the
  *       panel heading when its list is hidden), announced in a polite live region.
+ * [CE9] Typing `@Be` in a comment opens a list of members (an ARIA combobox); Escape closes only
+ *       the list; Enter picks Ben without sending (axe-clean with the list open); the message
+ *       shows a chip "@Ben" on both devices, Ben's own emphasised.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -74,7 +77,7 @@ function messages(thread: Locator): Promise<string[]> {
 }
 
 async function comment(page: Page, text: string): Promise<void> {
-	const field = panel(page).getByRole('textbox', { name: 'New comment' });
+	const field = panel(page).getByRole('combobox', { name: 'New comment' });
 	await expect.poll(() => field.evaluate((el) => el === document.activeElement), POLL).toBe(true);
 	await field.fill(text);
 	await panel(page).getByRole('button', { name: 'Comment', exact: true }).click();
@@ -137,7 +140,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		const thread = openThreads(ben).first();
 		expect(await messages(thread)).toEqual(['Ana: Are these final?']);
 
-		await thread.getByRole('textbox', { name: 'Reply to “quarterly numbers”' }).fill('Yes, signed off.');
+		await thread.getByRole('combobox', { name: 'Reply to “quarterly numbers”' }).fill('Yes, signed off.');
 		await thread.getByRole('button', { name: 'Reply' }).click();
 		await expect.poll(() => messages(openThreads(ana).first()), POLL).toEqual(['Ana: Are these final?', 'Ben: Yes, signed off.']);
 
@@ -178,7 +181,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		// Only one's own messages have Edit and Delete.
 		expect(await onAna.getByRole('button', { name: 'Edit' }).count()).toBe(0);
 		await onBen.getByRole('button', { name: 'Edit' }).click();
-		await onBen.getByRole('textbox', { name: 'Edit your message' }).fill('Which Friday, the 3rd?');
+		await onBen.getByRole('combobox', { name: 'Edit your message' }).fill('Which Friday, the 3rd?');
 		await onBen.getByRole('button', { name: 'Save' }).click();
 		await expect.poll(() => messages(onAna), POLL).toEqual(['Ben: Which Friday, the 3rd?']);
 		expect(await onAna.locator('.edited').count()).toBe(1);
@@ -237,7 +240,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 	it('[CE6] the page with the comments panel passes axe (WCAG 2 A/AA) and fits 390 px', async () => {
 		await selectText(ana, 'present');
 		await ana.keyboard.press('Control+Alt+m');
-		await panel(ana).getByRole('textbox', { name: 'New comment' }).waitFor();
+		await panel(ana).getByRole('combobox', { name: 'New comment' }).waitFor();
 		expect(await axeViolations(ana, { colorScheme: 'light' })).toEqual([]);
 		expect(await axeViolations(ben, { colorScheme: 'light' })).toEqual([]);
 		await ana.setViewportSize({ width: 390, height: 844 });
@@ -252,7 +255,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 			await ana.setViewportSize({ width: 1100, height: 800 });
 		}
 		await ana.keyboard.press('Escape');
-		await expect.poll(() => panel(ana).getByRole('textbox', { name: 'New comment' }).count(), POLL).toBe(0);
+		await expect.poll(() => panel(ana).getByRole('combobox', { name: 'New comment' }).count(), POLL).toBe(0);
 	});
 
 	it('[CE7] a viewer sees threads but no controls to write', async () => {
@@ -262,7 +265,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 			await vic.goto(relay.url + path);
 			await expect.poll(() => openThreads(vic).count(), POLL).toBe(3);
 			await expect.poll(() => highlights(vic), POLL).toEqual(['present', 'Friday']);
-			expect(await panel(vic).getByRole('textbox').count()).toBe(0);
+			expect(await panel(vic).locator('textarea').count()).toBe(0);
 			expect(await panel(vic).getByRole('button', { name: /^(Reply|Resolve|Edit|Delete)$/ }).count()).toBe(0);
 			// A viewer's body stays plainly read-only.
 			expect(await editor(vic).getAttribute('contenteditable')).toBe('false');
@@ -303,7 +306,7 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		const status = panel(ben).getByTestId('comments-status');
 		const focused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
 		const thread = openThreads(ben).filter({ hasText: '“Update”' });
-		await expect.poll(() => focused(thread.getByRole('textbox', { name: 'Reply to “Update”' })), POLL).toBe(true);
+		await expect.poll(() => focused(thread.getByRole('combobox', { name: 'Reply to “Update”' })), POLL).toBe(true);
 		await expect.poll(() => status.textContent(), POLL).toBe('Comment posted');
 		expect(await status.getAttribute('aria-live')).toBe('polite');
 		expect(await editorText(ana)).toBe(before);
@@ -338,12 +341,47 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		const messageId = await panel(ben).getByTestId('comment-message').filter({ hasText: 'Keyboard only' }).getAttribute('data-message');
 		const message = panel(ben).locator(`[data-testid=comment-message][data-message="${messageId}"]`);
 		await message.getByRole('button', { name: 'Edit' }).click();
-		await expect.poll(() => focused(message.getByRole('textbox', { name: 'Edit your message' })), POLL).toBe(true);
+		await expect.poll(() => focused(message.getByRole('combobox', { name: 'Edit your message' })), POLL).toBe(true);
 		await ben.keyboard.press('Escape');
 		await expect.poll(() => focused(message), POLL).toBe(true);
 		await message.getByRole('button', { name: 'Delete' }).click();
 		await expect.poll(() => focused(message.getByRole('button', { name: 'Keep' })), POLL).toBe(true);
 		await ben.keyboard.press('Enter');
 		await expect.poll(() => focused(message), POLL).toBe(true);
+	});
+
+	it('[CE9] Ana mentions Ben, picked from the list with the keyboard; both see the chip', async () => {
+		await selectText(ana, 'Friday');
+		await ana.keyboard.press('Control+Alt+m');
+		const field = panel(ana).getByRole('combobox', { name: 'New comment' });
+		await expect.poll(() => field.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+		const list = panel(ana).getByRole('listbox', { name: 'Members' });
+		await ana.keyboard.type('Can @');
+		await expect.poll(() => field.getAttribute('aria-expanded'), POLL).toBe('true');
+		// Escape closes the list, not the form.
+		await ana.keyboard.press('Escape');
+		expect(await field.getAttribute('aria-expanded')).toBe('false');
+		expect(await list.count()).toBe(0);
+		await ana.keyboard.press('Backspace');
+		await ana.keyboard.type('@Be');
+		await expect.poll(() => list.getByRole('option').allTextContents(), POLL).toEqual(['Ben']);
+		const option = list.getByRole('option', { name: 'Ben' });
+		expect(await field.getAttribute('aria-activedescendant')).toBe(await option.getAttribute('id'));
+		expect(await option.getAttribute('aria-selected')).toBe('true');
+		expect(await axeViolations(ana, { scope: '[data-testid=comments-panel]', colorScheme: 'light' })).toEqual([]);
+		// Enter picks Ben; the comment is not sent.
+		await ana.keyboard.press('Enter');
+		expect(await field.inputValue()).toBe('Can @Ben ');
+		expect(await field.getAttribute('aria-expanded')).toBe('false');
+		await ana.keyboard.type('check this?');
+		await panel(ana).getByRole('button', { name: 'Comment', exact: true }).click();
+		for (const page of [ana, ben]) {
+			const chip = openThreads(page).filter({ hasText: 'check this?' }).locator('.mention');
+			await expect.poll(() => chip.textContent(), POLL).toBe('@Ben');
+			expect(await chip.getAttribute('data-member')).toBe('ben');
+		}
+		// Ben's own mention is emphasised, not only by colour.
+		expect(await openThreads(ben).filter({ hasText: 'check this?' }).locator('strong.mention.me').count()).toBe(1);
+		expect(await openThreads(ana).filter({ hasText: 'check this?' }).locator('strong.mention').count()).toBe(0);
 	});
 });
