@@ -182,6 +182,8 @@ describe('[MN6] the comment field', () => {
 		expect(messageMentions('@Ana Lima', [], people)).toEqual([]);
 		// A picked member whose name is typed again is sent once.
 		expect(messageMentions('@Ben @Ben', [ben], people)).toEqual([ben]);
+		// In the order picked: editing a message without changing it sends its mentions as they were.
+		expect(messageMentions('@Cy, @Ben and @Ana Lima', [{ id: 'cy', label: 'Cy' }, ben, anaLima], people)).toEqual([{ id: 'cy', label: 'Cy' }, ben, anaLima]);
 		// A picked shorter name inside a longer one typed by hand keeps its place.
 		expect(messageMentions('@Ana Lima', [ana], [{ id: 'ana', name: 'Ana' }, { id: 'al', name: 'Ana Lima' }])).toEqual([ana]);
 	});

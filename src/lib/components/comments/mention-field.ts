@@ -24,24 +24,24 @@ export function insertMention(text: string, from: number, caret: number, label: 
 
 /**
  * The mentions a message is sent with: the members picked from the list whose `@label` is still in
- * the text (longer labels first, so "@Ana Lima" is not also "@Ana"), then members whose unique
- * name is typed by hand where no picked mention is.
+ * the text, in the order picked (an edit that changes nothing writes nothing), longer labels taking
+ * their place first so "@Ana Lima" is not also "@Ana"; then members whose unique name is typed by
+ * hand where no picked mention is.
  */
 export function messageMentions(text: string, picked: readonly MentionRef[], people: readonly Named[]): MentionRef[] {
 	const taken: [number, number][] = [];
 	const overlaps = (at: number, end: number) => taken.some(([s, e]) => at < e && end > s);
-	const out: MentionRef[] = [];
+	const present = new Set<MentionRef>();
 	for (const ref of [...picked].sort((a, b) => b.label.length - a.label.length)) {
-		if (out.some((m) => m.id === ref.id)) continue;
-		let present = false;
 		for (let at = findMention(text, ref.label, 0); at >= 0; at = findMention(text, ref.label, at + 1)) {
 			const end = at + ref.label.length + 1;
 			if (overlaps(at, end)) continue;
 			taken.push([at, end]);
-			present = true;
+			present.add(ref);
 		}
-		if (present) out.push(ref);
 	}
+	const out: MentionRef[] = [];
+	for (const ref of picked) if (present.has(ref) && !out.some((m) => m.id === ref.id)) out.push(ref);
 	for (const ref of mentionsByName(text, people)) {
 		if (out.some((m) => m.id === ref.id)) continue;
 		for (let at = findMention(text, ref.label, 0); at >= 0; at = findMention(text, ref.label, at + 1)) {
