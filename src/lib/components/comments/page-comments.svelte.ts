@@ -7,7 +7,8 @@
  * The editor's state changes on every keystroke, selection change and scroll, and the panel and the
  * plugin both ask for the threads after each: they are read again only when the discussion document
  * changed, and placed again only when it or the body did — one pass for the panel and the plugin
- * alike. A pass that moved no thread gives back the same list, so the panel has nothing to redraw.
+ * alike. Between changes of the discussion its messages stay the same objects, so typing redraws no
+ * message; a pass that moved no thread gives back the same list, so the panel redraws nothing.
  */
 import { createSubscriber } from 'svelte/reactivity';
 import { TextSelection } from 'prosemirror-state';
