@@ -20,7 +20,7 @@ describe('sharing a page', () => {
 		const talk = new Y.Doc();
 		const id = sharePage(talk, { to: ['ben', 'ana', 'cleo', 'ben'], note: '  Have a look\u0007 before Friday ', name: 'Ana  Lima' }, ana);
 		expect(readShares(talk)).toEqual([{ id, by: 'ana', byName: 'Ana Lima', to: ['ben', 'cleo'], note: 'Have a look before Friday', at: 1_000 }]);
-		sharePage(talk, { to: ['ben'], note: 'x'.repeat(MAX_SHARE_NOTE_LENGTH + 50), name: '' }, ana);
+		sharePage(talk, { to: ['ben'], note: 'x'.repeat(MAX_SHARE_NOTE_LENGTH + 50), name: '' }, { ...ana, now: 1_500 });
 		const long = readShares(talk)[1]!;
 		expect(long.note.length).toBeLessThanOrEqual(MAX_SHARE_NOTE_LENGTH);
 		expect(long.byName).toBe('Member');
