@@ -76,15 +76,15 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 		const overview = new URL(bob.url()).pathname;
 		expect(overview).toMatch(/^\/w\/[^/]+$/);
 
-		// Bob stays on the overview and opens no page; the workspace document, its 3 pages and the
-		// people document (everyone's profile) sync.
-		await expect.poll(() => syncProgress(bob), POLL).toEqual({ value: 5, max: 5 });
-		await expect.poll(() => bob.getByText('5 of 5 documents synced').count(), POLL).toBe(1);
+		// Bob stays on the overview and opens no page; the workspace document, its 3 pages and their
+		// 3 discussions, the people document (everyone's profile) and his own inbox state sync.
+		await expect.poll(() => syncProgress(bob), POLL).toEqual({ value: 9, max: 9 });
+		await expect.poll(() => bob.getByText('9 of 9 documents synced').count(), POLL).toBe(1);
 		await waitForStatus(bob, 'stored');
 		expect(new URL(bob.url()).pathname).toBe(overview);
 		expect(await editor(bob).count(), 'an editor on the overview').toBe(0);
 		const syncSockets = sockets.filter((url) => new URL(url).pathname === '/sync');
-		expect(syncSockets, 'WebSockets to /sync for 4 documents').toHaveLength(1);
+		expect(syncSockets, 'WebSockets to /sync for 9 documents').toHaveLength(1);
 		expect(sockets, 'all WebSockets opened').toEqual(syncSockets);
 
 		// The shell must come from the service worker once the network is gone (this may reload the
