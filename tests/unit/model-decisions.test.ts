@@ -47,7 +47,7 @@ import {
 	MAX_TAGS,
 	MAX_TAG_LENGTH,
 	PageKind,
-	SCHEMA_VERSION,
+	BASE_SCHEMA_VERSION,
 	Stance,
 	changeStatus,
 	cleanTags,
@@ -1013,7 +1013,7 @@ describe('[DR5] positions', () => {
 			{ memberId: 'carol', name: 'Carol', stance: 'disagree', rationale: 'Cost', at: T0 + 2 * MINUTE },
 			{ memberId: 'bob', name: 'Bob', stance: 'agree-with-concerns', rationale: 'Backups?', at: T0 + 3 * MINUTE }
 		]);
-		expect(metaMap(talk).get('schemaVersion')).toBe(SCHEMA_VERSION);
+		expect(metaMap(talk).get('schemaVersion')).toBe(BASE_SCHEMA_VERSION);
 	});
 
 	it.each(['accepted', 'rejected', 'superseded', 'deprecated'] as const)('[DR5] a %s record refuses positions; nothing changes', (status) => {

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
 	NewerSchemaError,
+	BASE_SCHEMA_VERSION,
 	SCHEMA_VERSION,
 	authorsMap,
 	bodyFragment,
@@ -139,16 +140,35 @@ describe('seeding does nothing on a document with content', () => {
 
 describe('seed identity and content', () => {
 	it('[P4] the seed client id is stable, 31 bits, and differs per page and per seed name', () => {
-		const id = seedClientId(`page-1\u0000blank\u0000${SCHEMA_VERSION}`);
-		expect(id).toBe(seedClientId(`page-1\u0000blank\u0000${SCHEMA_VERSION}`));
+		const id = seedClientId(`page-1\u0000blank\u0000${BASE_SCHEMA_VERSION}`);
+		expect(id).toBe(seedClientId(`page-1\u0000blank\u0000${BASE_SCHEMA_VERSION}`));
 		expect(id).toBeGreaterThanOrEqual(0);
 		expect(id).toBeLessThan(2 ** 31);
-		expect(seedClientId(`page-2\u0000blank\u0000${SCHEMA_VERSION}`)).not.toBe(id);
-		expect(seedClientId(`page-1\u0000meeting\u0000${SCHEMA_VERSION}`)).not.toBe(id);
+		expect(seedClientId(`page-2\u0000blank\u0000${BASE_SCHEMA_VERSION}`)).not.toBe(id);
+		expect(seedClientId(`page-1\u0000meeting\u0000${BASE_SCHEMA_VERSION}`)).not.toBe(id);
 		const doc = newPageDoc();
 		seedPageBody(doc, 'page-1');
 		expect([...doc.store.clients.keys()]).toEqual([id]);
-		expect(readSchemaVersion(doc)).toBe(SCHEMA_VERSION);
+		expect(readSchemaVersion(doc)).toBe(BASE_SCHEMA_VERSION);
+	});
+
+	it('[P4] seeds are keyed and stamped by the base schema, pinned at 1: a stale tab and an updated one seed a page identically', () => {
+		expect(BASE_SCHEMA_VERSION).toBe(1);
+		const older = newPageDoc();
+		// What the first release wrote: the seed key and the stamp said version 1.
+		const seedClient = seedClientId('page-1\u0000blank\u00001');
+		const seed = new Y.Doc({ gc: false });
+		seed.clientID = seedClient;
+		seed.transact(() => {
+			seed.getMap('meta').set('schemaVersion', 1);
+			bodyFragment(seed).insert(0, [new Y.XmlElement('paragraph')]);
+		});
+		Y.applyUpdate(older, Y.encodeStateAsUpdate(seed));
+		const current = newPageDoc();
+		seedPageBody(current, 'page-1');
+		expect(Y.encodeStateAsUpdate(current)).toEqual(Y.encodeStateAsUpdate(older));
+		Y.applyUpdate(current, Y.encodeStateAsUpdate(older));
+		expect(bodyFragment(current).length).toBe(1);
 	});
 
 	it('[P4] a template seed with attributes and nested blocks arrives whole and once', () => {

@@ -59,7 +59,7 @@ import {
 import { colorForMember } from '../../src/lib/model/members.ts';
 import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';
-import { SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';
+import { BASE_SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';
 import { TestNetwork } from '../support/test-network.ts';
 
 const H = 3_600_000;
@@ -88,7 +88,7 @@ describe('profiles', () => {
 		const ana = readProfile(doc, 'ana')!;
 		expect(ana).toMatchObject({ name: 'Ana Lima', color: colorForMember('ana'), timeZone: BERLIN, hours: DEFAULT_HOURS, hasProfile: true, updatedAt: actor('ana').now });
 		expect(ana.availability).toEqual({ status: 'available', note: '', until: null });
-		expect(metaMap(doc).get('schemaVersion')).toBe(SCHEMA_VERSION);
+		expect(metaMap(doc).get('schemaVersion')).toBe(BASE_SCHEMA_VERSION);
 		expect(profileIndex(doc).toJSON()).toEqual({ ana: true });
 		expect(Object.keys(profileMap(doc, 'ana').toJSON()).sort()).toEqual(['deviceName', 'deviceZone', 'hours', 'updatedAt']);
 	});

@@ -15,13 +15,16 @@
  * [TP6] Copying a workspace template copies its content (formatting and attributes, none of its
  *       history) as a seed nobody authored; later edits to the template don't reach the copy; the
  *       seed names the template and the state it was copied at; no other device writes the copy.
+ *       A copy of a template holding a mention is stamped with the mention schema; others the base.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { prosemirrorToYXmlFragment, yXmlFragmentToProsemirror } from 'y-prosemirror';
 import {
 	BLANK_SEED,
-	SCHEMA_VERSION,
+	BASE_SCHEMA_VERSION,
+	MENTION_SCHEMA_VERSION,
+	readSchemaVersion,
 	archivePage,
 	authorsMap,
 	bodyFragment,
@@ -156,7 +159,7 @@ describe('built-in versions', () => {
 		seedPageBody(v2, 'p', 'builtin:meeting@2', builtin('meeting').blocks);
 		const [client1] = v1.store.clients.keys();
 		const [client2] = v2.store.clients.keys();
-		expect(client1).toBe(seedClientId(`p\u0000builtin:meeting@1\u0000${SCHEMA_VERSION}`));
+		expect(client1).toBe(seedClientId(`p\u0000builtin:meeting@1\u0000${BASE_SCHEMA_VERSION}`));
 		expect(client2).not.toBe(client1);
 	});
 
@@ -308,7 +311,18 @@ describe('copying a workspace template', () => {
 		pmDoc(copy);
 		expect(authorsMap(copy).size).toBe(0);
 		expect(editsArray(copy).length).toBe(0);
-		expect([...copy.store.clients.keys()]).toEqual([seedClientId(`new-page\u0000${seed}\u0000${SCHEMA_VERSION}`)]);
+		expect([...copy.store.clients.keys()]).toEqual([seedClientId(`new-page\u0000${seed}\u0000${BASE_SCHEMA_VERSION}`)]);
+
+		expect(readSchemaVersion(copy)).toBe(BASE_SCHEMA_VERSION);
+		const withMention = newPageDoc();
+		const mention = new Y.XmlElement('mention');
+		mention.setAttribute('member', 'ana');
+		const paragraph = new Y.XmlElement('paragraph');
+		paragraph.insert(0, [mention]);
+		bodyFragment(withMention).insert(0, [paragraph]);
+		const mentionCopy = newPageDoc();
+		expect(copyTemplateBody(mentionCopy, 'other-page', pageTemplateSeed('tpl2', withMention), withMention)).toBe(true);
+		expect(readSchemaVersion(mentionCopy)).toBe(MENTION_SCHEMA_VERSION);
 
 		// Later edits to the template stay there; copying again onto the copy does nothing.
 		bodyFragment(template).insert(0, [new Y.XmlElement('horizontal_rule')]);

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { BASE_SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
 
 export const BODY_FRAGMENT = 'prosemirror';
 
@@ -51,16 +51,24 @@ export function seedPageBody(doc: Y.Doc, pageId: string, seedName = 'blank', blo
  * `build` gives the same result on every device merge into one copy; a seed that cannot promise
  * that (a copy of another page, see templates.ts) must be applied by one device only.
  */
-export function seedPageBodyWith(doc: Y.Doc, pageId: string, seedName: string, build: () => (Y.XmlElement | Y.XmlText)[]): boolean {
+export function seedPageBodyWith(
+	doc: Y.Doc,
+	pageId: string,
+	seedName: string,
+	build: () => (Y.XmlElement | Y.XmlText)[],
+	version: number = BASE_SCHEMA_VERSION
+): boolean {
 	// The seed writes meta.schemaVersion too; into a newer document it could even win over the newer version.
 	assertWritable(doc);
-	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${SCHEMA_VERSION}`);
+	// Keyed by the base version, so a stale tab and an updated one seed a page identically.
+	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${BASE_SCHEMA_VERSION}`);
 	if (doc.store.clients.has(seedClient)) return false;
 	if (bodyFragment(doc).length > 0) return false;
 	const seed = new Y.Doc({ gc: false });
 	seed.clientID = seedClient;
 	seed.transact(() => {
-		metaMap(seed).set('schemaVersion', SCHEMA_VERSION);
+		// The base, unless the content needs more (a copy of a page that holds mentions).
+		metaMap(seed).set('schemaVersion', version);
 		bodyFragment(seed).insert(0, build());
 	});
 	Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), Origin.seed);

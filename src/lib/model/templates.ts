@@ -27,7 +27,8 @@
  */
 import * as Y from 'yjs';
 import { Origin } from './origins.ts';
-import { assertWritable } from './version.ts';
+import { BASE_SCHEMA_VERSION, MENTION_SCHEMA_VERSION, assertWritable } from './version.ts';
+import { MENTION_NODE } from './mentions.ts';
 import { bodyFragment, seedPageBody, seedPageBodyWith, blankPage, type SeedBlock } from './page.ts';
 import { getPage, listPages, type Actor } from './workspace.ts';
 
@@ -271,12 +272,24 @@ export function pageTemplateSeed(templateId: string, template: Y.Doc): string {
  * top of this file). Returns false if `target` already had content.
  */
 export function copyTemplateBody(target: Y.Doc, pageId: string, seed: string, template: Y.Doc): boolean {
-	return seedPageBodyWith(target, pageId, seed, () =>
-		bodyFragment(template)
-			.toArray()
-			// y-prosemirror writes only elements and texts; a hook would be some other client's.
-			.flatMap((node) => (node instanceof Y.XmlElement || node instanceof Y.XmlText ? [node.clone()] : []))
+	// A copy holds what the template holds: mentions need their schema version (version.ts).
+	const version = holds(bodyFragment(template), MENTION_NODE) ? MENTION_SCHEMA_VERSION : BASE_SCHEMA_VERSION;
+	return seedPageBodyWith(
+		target,
+		pageId,
+		seed,
+		() =>
+			bodyFragment(template)
+				.toArray()
+				// y-prosemirror writes only elements and texts; a hook would be some other client's.
+				.flatMap((node) => (node instanceof Y.XmlElement || node instanceof Y.XmlText ? [node.clone()] : [])),
+		version
 	);
+}
+
+/** Whether a body holds an element named `nodeName`, at any depth. */
+function holds(type: Y.XmlFragment | Y.XmlElement, nodeName: string): boolean {
+	return type.toArray().some((child) => child instanceof Y.XmlElement && (child.nodeName === nodeName || holds(child, nodeName)));
 }
 
 // ---- the workspace's templates ----

@@ -1,17 +1,25 @@
 /**
- * Every document carries the schema version it was written with, in its `meta` map.
+ * Every document carries a schema version in its `meta` map: the oldest schema that may write it.
  * A client meeting a newer version than it understands reads the document but never writes to it,
  * because it could not keep invariants it does not know about.
  */
 import type * as Y from 'yjs';
 
 /**
- * The document schema this code reads and writes. Bump it when a change needs new invariants.
+ * The newest document schema this code reads and writes. Bump it when a change needs new invariants.
  *   1  the first release
  *   2  `mention` nodes in page bodies (an older editor would delete what it cannot render; see
  *      editor/read-only.ts), and `mentions` on comment messages (older clients show their text)
+ *
+ * A document says the oldest schema that may write it, not the newest that did: it starts at
+ * BASE_SCHEMA_VERSION and is raised (`raiseSchemaVersion`) only when content that older clients
+ * must not touch is written into it. So a stale tab keeps editing everything that holds nothing
+ * new, and two versions seeding one page write identical seeds (page.ts keys seeds by the base).
  */
 export const SCHEMA_VERSION = 2;
+
+/** What a document holding nothing newer says. Seeds are keyed by it: never change it. */
+export const BASE_SCHEMA_VERSION = 1;
 
 /** The first schema with mention nodes in page bodies: a body holding one is stamped with it. */
 export const MENTION_SCHEMA_VERSION = 2;
@@ -46,9 +54,9 @@ export function assertWritable(doc: Y.Doc): void {
 	if (!canWriteSchema(doc)) throw new NewerSchemaError(readSchemaVersion(doc));
 }
 
-/** Says which schema wrote a document, once (documents whose first writer is not a seed). */
+/** Gives a document its version, once (documents whose first writer is not a seed): the base. */
 export function stampSchemaVersion(doc: Y.Doc): void {
-	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', SCHEMA_VERSION);
+	if (!metaMap(doc).has('schemaVersion')) metaMap(doc).set('schemaVersion', BASE_SCHEMA_VERSION);
 }
 
 /**

@@ -11,7 +11,7 @@ import * as Y from 'yjs';
 import { generateKeyBetween } from 'fractional-indexing';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
-import { SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
+import { BASE_SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
 import { effectiveParents, subtreeIds } from './tree.ts';
 
 export const PageKind = { page: 'page', decision: 'decision' } as const;
@@ -69,7 +69,7 @@ export function initWorkspace(doc: Y.Doc, name: string, actor: Actor): void {
 	const clean = cleanTitle(name, 'Untitled workspace');
 	doc.transact(() => {
 		const meta = metaMap(doc);
-		meta.set('schemaVersion', SCHEMA_VERSION);
+		meta.set('schemaVersion', BASE_SCHEMA_VERSION);
 		meta.set('name', clean);
 		meta.set('createdAt', actor.now);
 		meta.set('createdBy', actor.memberId);
