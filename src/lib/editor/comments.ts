@@ -15,6 +15,7 @@ import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
 import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
+import type { Node as PMNode } from 'prosemirror-model';
 import { bodySizes, placeAnchor, type BodyView, type SizeMapping } from '../model/comments.ts';
 import { schema } from './schema.ts';
 
@@ -25,6 +26,11 @@ export interface CommentAnchor {
 	readonly id: string;
 	readonly start: Uint8Array | null;
 	readonly end: Uint8Array | null;
+	/**
+	 * Where the hooks already placed it, and in which rendered document: used as it is when that is
+	 * the document being decorated (one placement for the panel and the highlights), else placed again.
+	 */
+	readonly placed?: { readonly doc: PMNode; readonly range: { readonly from: number; readonly to: number } | null };
 }
 
 /** What the editor needs from the page's comments (components/comments/page-comments.svelte.ts). */
@@ -67,7 +73,7 @@ function decorate(state: EditorState, options: CommentsPluginOptions): Decoratio
 	const active = options.hooks.active();
 	const decorations: Decoration[] = [];
 	for (const anchor of options.hooks.anchors()) {
-		const { range } = placeAnchor(body, anchor.start, anchor.end);
+		const range = anchor.placed?.doc === state.doc ? anchor.placed.range : placeAnchor(body, anchor.start, anchor.end).range;
 		if (!range) continue;
 		const kind = anchor.id === DRAFT_ID ? ' draft' : anchor.id === active ? ' active' : '';
 		decorations.push(

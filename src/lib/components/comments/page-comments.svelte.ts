@@ -121,16 +121,20 @@ export class PageComments implements CommentHooks {
 	// ---- CommentHooks (the editor plugin) ----
 
 	/**
-	 * A thread placed by its quote (its anchored text was rewritten: see model/comments.ts) is
-	 * handed to the plugin anchored where it is placed now, so its text is highlighted too.
+	 * Open threads with where they are placed now (the plugin draws those ranges as they are when
+	 * it decorates the same document). A thread placed by its quote (its anchored text was
+	 * rewritten: see model/comments.ts) is anchored where it is placed now, so a later document the
+	 * plugin places it in again still finds its text.
 	 */
 	anchors(): readonly CommentAnchor[] {
 		const placement = this.#placement(this.#live.current);
+		const body = placement?.body ?? null;
 		const open: CommentAnchor[] = [];
 		for (const thread of placement?.threads ?? []) {
 			if (thread.resolved !== null) continue;
-			if (thread.byQuote && thread.range && placement?.body) open.push({ id: thread.id, ...rangeAnchor(placement.body, thread.range.from, thread.range.to) });
-			else open.push(thread);
+			const placed = body ? { doc: body.doc, range: thread.range } : undefined;
+			if (thread.byQuote && thread.range && body) open.push({ id: thread.id, ...rangeAnchor(body, thread.range.from, thread.range.to), placed });
+			else open.push({ id: thread.id, start: thread.start, end: thread.end, placed });
 		}
 		const draft = this.#draft;
 		return draft ? [...open, { id: DRAFT_ID, start: draft.start, end: draft.end }] : open;
