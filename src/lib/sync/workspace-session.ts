@@ -44,6 +44,7 @@ export class WorkspaceSession {
 	readonly #docs = new Map<string, Promise<OpenDoc>>();
 	readonly #compacting = new Set<string>();
 	readonly #listeners = new Set<() => void>();
+	readonly #closeListeners = new Set<() => void>();
 	#storedSaving: Promise<void> | null = null;
 	#storedDirty = new Set<RoomLink>();
 	#stopAuthorship: (() => void)[] = [];
@@ -89,16 +90,13 @@ export class WorkspaceSession {
 	/** The body of a page, loaded from the device (and synced, when there is a relay). */
 	async openPage(pageId: string): Promise<OpenDoc> {
 		const name = pageRoom(this.id, pageId);
-		let open = this.#docs.get(name);
-		if (!open) {
-			open = this.#load(name, 'page', newPageDoc()).then((opened) => {
+		return this.#open(name, () =>
+			this.#load(name, 'page', newPageDoc()).then((opened) => {
 				this.#seed(opened, pageId);
 				if (this.canEdit('page', opened.doc)) this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
 				return opened;
-			});
-			this.#docs.set(name, open);
-		}
-		return open;
+			})
+		);
 	}
 
 	/**
@@ -107,12 +105,7 @@ export class WorkspaceSession {
 	 */
 	async openTalk(pageId: string): Promise<OpenDoc> {
 		const name = talkRoom(this.id, pageId);
-		let open = this.#docs.get(name);
-		if (!open) {
-			open = this.#load(name, 'talk', new Y.Doc());
-			this.#docs.set(name, open);
-		}
-		return open;
+		return this.#open(name, () => this.#load(name, 'talk', new Y.Doc()));
 	}
 
 	/**
@@ -151,12 +144,7 @@ export class WorkspaceSession {
 	 */
 	async openPeople(): Promise<OpenDoc> {
 		const name = peopleRoom(this.id);
-		let open = this.#docs.get(name);
-		if (!open) {
-			open = this.#load(name, 'people', new Y.Doc());
-			this.#docs.set(name, open);
-		}
-		return open;
+		return this.#open(name, () => this.#load(name, 'people', new Y.Doc()));
 	}
 
 	/**
@@ -165,12 +153,7 @@ export class WorkspaceSession {
 	 */
 	async openInbox(): Promise<OpenDoc> {
 		const name = inboxRoom(this.id, this.memberId);
-		let open = this.#docs.get(name);
-		if (!open) {
-			open = this.#load(name, 'inbox', new Y.Doc());
-			this.#docs.set(name, open);
-		}
-		return open;
+		return this.#open(name, () => this.#load(name, 'inbox', new Y.Doc()));
 	}
 
 	/**
@@ -243,14 +226,44 @@ export class WorkspaceSession {
 		return this.connection?.rooms.get(name) ?? null;
 	}
 
+	/** Called once as the session closes (at once if it has): whatever follows its documents stops. */
+	onClose(listener: () => void): () => void {
+		if (this.#closed) {
+			listener();
+			return () => undefined;
+		}
+		this.#closeListeners.add(listener);
+		return () => this.#closeListeners.delete(listener);
+	}
+
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		for (const listener of [...this.#closeListeners]) listener();
+		this.#closeListeners.clear();
 		for (const stop of this.#stopAuthorship) stop();
 		this.connection?.close();
 		this.#tabs.close();
 		await this.#saveStoredStateVectors();
 		await this.store.close();
+	}
+
+	/**
+	 * One open document per room, shared by everyone who asks. A failed open is forgotten, so the
+	 * next ask tries again (a retry, a page opened later) rather than getting the same rejection
+	 * for as long as the session lives. `#load` fails only while reading the device (IndexedDB),
+	 * before the document is registered with the tabs or the relay, so a retry starts clean.
+	 */
+	#open(name: string, load: () => Promise<OpenDoc>): Promise<OpenDoc> {
+		const known = this.#docs.get(name);
+		if (known) return known;
+		const open = load();
+		this.#docs.set(name, open);
+		open.catch(() => {
+			// Only if still ours: a later retry may have stored its own attempt meanwhile.
+			if (this.#docs.get(name) === open) this.#docs.delete(name);
+		});
+		return open;
 	}
 
 	async #load(name: string, kind: RoomKind, doc: Y.Doc): Promise<OpenDoc> {
