@@ -14,9 +14,17 @@
  * whose record is archived asks nobody for a position any more: model/inbox.ts `decisionItems`.)
  * Pages deleted for good leave the index with their items.
  *
+ * An empty list must mean "nothing is waiting", never "not read yet" (`status`): the index is
+ * `loading` until its first round has settled — the member's state open, and every page body and
+ * discussion asked for (`expect`) opened from this device and read once — and, with a relay,
+ * `syncing` until every document it follows has synced once since it was opened, so items found so
+ * far are shown as possibly incomplete. A decision whose discussion this device has never had
+ * asks for no position until it arrives: the position may well be there (`#positions`).
+ *
  * `inboxFor(session)` builds one index per open workspace and feeds it every page body and
  * discussion: with a relay these are loaded anyway (syncAllPages); without one, from IndexedDB, so
- * the inbox works offline and on a workspace that lives on this device only.
+ * the inbox works offline and on a workspace that lives on this device only. It is destroyed when
+ * its session closes.
  */
 import type * as Y from 'yjs';
 import {
@@ -35,16 +43,45 @@ import {
 import { listPositions } from '../model/decisions.ts';
 import { getPage, listPages, pagesMap, PageKind } from '../model/workspace.ts';
 import { idleSchedule, type Schedule } from './backlinks.ts';
+import { workspaceRoom } from '../protocol/index.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
+
+/** What the index reads of a document's relay link (RoomLink, sync/room-link.ts). */
+export interface SyncSource {
+	readonly synced: boolean;
+	/** What the relay confirmed storing, as remembered on this device; null when unknown. */
+	readonly storedStateVector: Uint8Array | null;
+	onChange(listener: () => void): () => void;
+}
+
+/** A document the index follows: its member's state, the workspace, a page body or discussion. */
+export interface Source {
+	readonly doc: Y.Doc;
+	readonly link: SyncSource | null;
+}
+
+/**
+ * Whether an empty list can be trusted: `loading` until the first round has settled (nothing shown),
+ * `failed` when the member's state could not be opened (`retryState`), `syncing` while documents
+ * are still on their way from the relay (what is shown may grow), else `ready`.
+ */
+export type InboxStatus =
+	| { readonly kind: 'loading' }
+	| { readonly kind: 'failed'; readonly reason: string }
+	| { readonly kind: 'syncing' }
+	| { readonly kind: 'ready' };
 
 interface Followed {
 	readonly doc: Y.Doc;
+	readonly link: SyncSource | null;
+	/** Whether the link has synced since the index began following it (true without a link). */
+	synced: boolean;
 	readonly stop: () => void;
 }
 
 export class InboxIndex {
 	readonly #me: string;
-	readonly #workspace: Y.Doc;
+	readonly #workspace: Followed;
 	readonly #schedule: Schedule;
 	readonly #bodies = new Map<string, Followed>();
 	readonly #talks = new Map<string, Followed>();
@@ -57,34 +94,62 @@ export class InboxIndex {
 	#decisionsDirty = true;
 	#scheduled = false;
 	#state: Followed | null = null;
+	#openState: (() => Promise<Source>) | null = null;
+	#stateOpening = false;
+	#stateError: string | null = null;
+	/** Page documents asked for (`expect`) that have not arrived: `body:<page>`, `talk:<page>`. */
+	readonly #awaited = new Set<string>();
+	/** Whether the first round has settled; it never unsettles (later pages only make it `syncing`). */
+	#settled = false;
+	#lastStatus = 'loading';
+	#destroyed = false;
 	/** `entries` as last computed; null after anything it reads changed. */
 	#entries: InboxEntry[] | null = null;
 	readonly #listeners = new Set<() => void>();
-	readonly #stopWorkspace: () => void;
+	readonly #statusListeners = new Set<() => void>();
 
-	/** `workspace` is the workspace document (decisions, page kinds); `me` the member whose inbox this is. */
-	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule) {
-		this.#workspace = workspace;
+	/**
+	 * `workspace` is the workspace document (decisions, page kinds), with its relay link if any;
+	 * `me` the member whose inbox this is.
+	 */
+	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, workspaceLink: SyncSource | null = null) {
 		this.#me = me;
 		this.#schedule = schedule;
-		const onWorkspace = () => {
+		this.#workspace = this.#watch(workspace, workspaceLink, () => {
 			this.#decisionsDirty = true;
 			this.#later();
-		};
-		workspace.on('update', onWorkspace);
-		this.#stopWorkspace = () => workspace.off('update', onWorkspace);
+		});
 		this.#later();
 	}
 
+	/** Says a page's body and discussion are being opened: the first round waits for both (or `missed`). */
+	expect(pageId: string): void {
+		if (this.#destroyed) return;
+		if (!this.#bodies.has(pageId)) this.#awaited.add(`body:${pageId}`);
+		if (!this.#talks.has(pageId)) this.#awaited.add(`talk:${pageId}`);
+		this.#statusChanged();
+	}
+
+	/** Opening one of a page's documents failed: the first round stops waiting for it. */
+	missed(pageId: string, source: 'body' | 'talk'): void {
+		this.#arrived(`${source}:${pageId}`);
+	}
+
 	/** Follows a page body: mentions of the member in its text. */
-	trackBody(pageId: string, doc: Y.Doc): void {
-		this.#follow(this.#bodies, this.#dirtyBodies, pageId, doc);
+	trackBody(pageId: string, doc: Y.Doc, link: SyncSource | null = null): void {
+		this.#follow(this.#bodies, this.#dirtyBodies, pageId, doc, link, () => undefined);
+		this.#arrived(`body:${pageId}`);
 	}
 
 	/** Follows a page's discussion document: threads, shares and positions. */
-	trackTalk(pageId: string, doc: Y.Doc): void {
-		this.#follow(this.#talks, this.#dirtyTalks, pageId, doc);
+	trackTalk(pageId: string, doc: Y.Doc, link: SyncSource | null = null): void {
+		// Its first sync may make its positions known (`#positions`): the decisions are read again.
+		this.#follow(this.#talks, this.#dirtyTalks, pageId, doc, link, () => {
+			this.#decisionsDirty = true;
+			this.#later();
+		});
 		this.#decisionsDirty = true;
+		this.#arrived(`talk:${pageId}`);
 	}
 
 	/** Stops following a page (deleted for good) and drops its items. */
@@ -95,6 +160,8 @@ export class InboxIndex {
 		}
 		this.#dirtyBodies.delete(pageId);
 		this.#dirtyTalks.delete(pageId);
+		this.#awaited.delete(`body:${pageId}`);
+		this.#awaited.delete(`talk:${pageId}`);
 		const hadMentions = this.#bodyItems.delete(pageId);
 		const hadThreads = this.#talkItems.delete(pageId);
 		this.#decisionsDirty = true;
@@ -103,13 +170,42 @@ export class InboxIndex {
 	}
 
 	/** The member's own state (their private inbox room): what they read and cleared. */
-	setState(doc: Y.Doc): void {
-		if (this.#state?.doc === doc) return;
+	setState(doc: Y.Doc, link: SyncSource | null = null): void {
+		if (this.#destroyed || this.#state?.doc === doc) return;
 		this.#state?.stop();
-		const onUpdate = () => this.#changed();
-		doc.on('update', onUpdate);
-		this.#state = { doc, stop: () => doc.off('update', onUpdate) };
+		this.#state = this.#watch(doc, link, () => this.#changed());
+		this.#stateError = null;
 		this.#changed();
+		// The first round may be waiting for nothing else.
+		this.#later();
+		this.#statusChanged();
+	}
+
+	/** Opens the member's state with `open`; if that fails, `status` says why until `retryState`. */
+	loadState(open: () => Promise<Source>): void {
+		this.#openState = open;
+		this.retryState();
+	}
+
+	/** Tries opening the member's state again after it failed (the inbox's "Try again"). */
+	retryState(): void {
+		const open = this.#openState;
+		if (!open || this.#state || this.#stateOpening || this.#destroyed) return;
+		this.#stateOpening = true;
+		this.#stateError = null;
+		this.#statusChanged();
+		open().then(
+			(opened) => {
+				this.#stateOpening = false;
+				this.setState(opened.doc, opened.link);
+			},
+			(error: unknown) => {
+				this.#stateOpening = false;
+				console.error('[meridian] opening the inbox state failed', error);
+				this.#stateError = error instanceof Error ? error.message : String(error);
+				this.#statusChanged();
+			}
+		);
 	}
 
 	/** Every item with the member's state, newest first (cleared ones too, marked `done`). */
@@ -126,6 +222,13 @@ export class InboxIndex {
 	/** Whether the member's state has loaded: until then nothing can be marked, and everything reads as unread. */
 	get ready(): boolean {
 		return this.#state !== null;
+	}
+
+	/** Whether an empty list means an empty inbox (InboxStatus). */
+	get status(): InboxStatus {
+		if (!this.#state && this.#stateError !== null) return { kind: 'failed', reason: this.#stateError };
+		if (!this.#settled) return { kind: 'loading' };
+		return this.#fromRelay() ? { kind: 'syncing' } : { kind: 'ready' };
 	}
 
 	/** Marks items read; false (nothing written) while the member's state is not loaded yet. */
@@ -149,8 +252,15 @@ export class InboxIndex {
 		return () => this.#listeners.delete(listener);
 	}
 
+	/** Called when `status` changes. */
+	onStatus(listener: () => void): () => void {
+		this.#statusListeners.add(listener);
+		return () => this.#statusListeners.delete(listener);
+	}
+
 	/** Re-reads every pending source now (tests; and anything that needs the index settled). */
 	flush(): void {
+		if (this.#destroyed) return;
 		let changed = false;
 		for (const pageId of [...this.#dirtyBodies]) {
 			this.#dirtyBodies.delete(pageId);
@@ -163,45 +273,103 @@ export class InboxIndex {
 			if (!talk) continue;
 			changed = this.#put(this.#talkItems, pageId, [...threadItems(pageId, talk.doc, this.#me), ...shareItems(pageId, talk.doc, this.#me)]) || changed;
 			// A position recorded (here or by a teammate) may take a decision's item away.
-			if (getPage(this.#workspace, pageId)?.kind === PageKind.decision) this.#decisionsDirty = true;
+			if (getPage(this.#workspace.doc, pageId)?.kind === PageKind.decision) this.#decisionsDirty = true;
 		}
 		if (this.#decisionsDirty) {
 			this.#decisionsDirty = false;
-			const next = decisionItems(this.#workspace, (pageId) => this.#positions(pageId), this.#me);
+			const next = decisionItems(this.#workspace.doc, (pageId) => this.#positions(pageId), this.#me);
 			if (!sameItems(this.#decisionItems, next)) {
 				this.#decisionItems = next;
 				changed = true;
 			}
 		}
+		// Everything asked for has been read once: from now on an empty list is an empty inbox (or, while
+		// documents are still syncing, an inbox that may grow).
+		if (!this.#settled && this.#state && this.#awaited.size === 0) this.#settled = true;
 		if (changed) this.#changed();
+		this.#statusChanged();
 	}
 
+	/** Stops following everything (its session closed); later calls change nothing. */
 	destroy(): void {
+		this.#destroyed = true;
 		for (const followed of [this.#bodies, this.#talks]) {
 			for (const { stop } of followed.values()) stop();
 			followed.clear();
 		}
 		this.#state?.stop();
-		this.#stopWorkspace();
+		this.#workspace.stop();
+		this.#awaited.clear();
 		this.#listeners.clear();
+		this.#statusListeners.clear();
 	}
 
+	/**
+	 * A decision record's positions, or null while they are unknown (no item then). A discussion that
+	 * has a relay link but has never synced, with nothing stored on this device, is unknown: on a new
+	 * device the member's position, recorded elsewhere, is surely on its way, and an item asking for it
+	 * would flash and go. What this device stored is trusted, so the item is there offline.
+	 */
 	#positions(pageId: string) {
 		const talk = this.#talks.get(pageId);
-		return talk ? listPositions(talk.doc) : null;
+		if (!talk) return null;
+		if (!talk.synced && talk.link?.storedStateVector == null && talk.doc.store.clients.size === 0) return null;
+		return listPositions(talk.doc);
 	}
 
-	#follow(followed: Map<string, Followed>, dirty: Set<string>, pageId: string, doc: Y.Doc): void {
-		if (followed.get(pageId)?.doc === doc) return;
+	/** Whether documents are still on their way from the relay (each followed link not synced once yet). */
+	#fromRelay(): boolean {
+		if (!this.#workspace.synced || (this.#state && !this.#state.synced)) return true;
+		for (const followed of [this.#bodies, this.#talks]) {
+			for (const { synced } of followed.values()) if (!synced) return true;
+		}
+		// Pages the relay brought after the first round are opened from the device before their links are known.
+		return this.#workspace.link !== null && this.#awaited.size > 0;
+	}
+
+	#follow(followed: Map<string, Followed>, dirty: Set<string>, pageId: string, doc: Y.Doc, link: SyncSource | null, onFirstSync: () => void): void {
+		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
 		followed.get(pageId)?.stop();
-		const onUpdate = () => {
-			dirty.add(pageId);
-			this.#later();
-		};
-		doc.on('update', onUpdate);
-		followed.set(pageId, { doc, stop: () => doc.off('update', onUpdate) });
+		followed.set(
+			pageId,
+			this.#watch(doc, link, () => {
+				dirty.add(pageId);
+				this.#later();
+			}, onFirstSync)
+		);
 		dirty.add(pageId);
 		this.#later();
+	}
+
+	/** Listens to a document's updates, and to its link until it has synced once. */
+	#watch(doc: Y.Doc, link: SyncSource | null, onUpdate: () => void, onFirstSync: () => void = () => undefined): Followed {
+		doc.on('update', onUpdate);
+		let stopLink = (): void => undefined;
+		const followed: Followed = {
+			doc,
+			link,
+			synced: link === null || link.synced,
+			stop: () => {
+				doc.off('update', onUpdate);
+				stopLink();
+			}
+		};
+		if (link && !followed.synced) {
+			stopLink = link.onChange(() => {
+				if (!link.synced || followed.synced) return;
+				followed.synced = true;
+				stopLink();
+				onFirstSync();
+				this.#statusChanged();
+			});
+		}
+		return followed;
+	}
+
+	#arrived(key: string): void {
+		if (!this.#awaited.delete(key)) return;
+		this.#later();
+		this.#statusChanged();
 	}
 
 	/** Stores a page's items from one source; whether they differ from what was there. */
@@ -220,7 +388,7 @@ export class InboxIndex {
 	}
 
 	#later(): void {
-		if (this.#scheduled) return;
+		if (this.#scheduled || this.#destroyed) return;
 		this.#scheduled = true;
 		this.#schedule(() => {
 			this.#scheduled = false;
@@ -231,6 +399,16 @@ export class InboxIndex {
 	#changed(): void {
 		this.#entries = null;
 		for (const listener of [...this.#listeners]) listener();
+	}
+
+	/** Tells the status listeners, when the status is not what they last heard. */
+	#statusChanged(): void {
+		if (this.#destroyed) return;
+		const status = this.status;
+		const seen = status.kind === 'failed' ? `failed:${status.reason}` : status.kind;
+		if (seen === this.#lastStatus) return;
+		this.#lastStatus = seen;
+		for (const listener of [...this.#statusListeners]) listener();
 	}
 }
 
@@ -244,12 +422,9 @@ const indexes = new WeakMap<WorkspaceSession, InboxIndex>();
 export function inboxFor(session: WorkspaceSession): InboxIndex {
 	const known = indexes.get(session);
 	if (known) return known;
-	const index = new InboxIndex(session.workspaceDoc, session.memberId);
+	const index = new InboxIndex(session.workspaceDoc, session.memberId, idleSchedule, session.link(workspaceRoom(session.id)));
 	indexes.set(session, index);
-	session.openInbox().then(
-		(opened) => index.setState(opened.doc),
-		(error: unknown) => console.error('[meridian] opening the inbox state failed', error)
-	);
+	index.loadState(() => session.openInbox());
 	const requested = new Set<string>();
 	const ensure = () => {
 		const present = new Set<string>();
@@ -257,15 +432,22 @@ export function inboxFor(session: WorkspaceSession): InboxIndex {
 			present.add(page.id);
 			if (requested.has(page.id)) continue;
 			requested.add(page.id);
+			index.expect(page.id);
 			// Shared documents: the same ones the editor, the comments and the relay link use. A
-			// failure is tried again on the next change to the page list.
-			const retry = () => requested.delete(page.id);
+			// failure is tried again on the next change to the page list; meanwhile the first round
+			// does not wait for it, nor for a document the page no longer asks for.
+			const failed = (source: 'body' | 'talk') => () => {
+				requested.delete(page.id);
+				index.missed(page.id, source);
+			};
 			session.openPage(page.id).then((opened) => {
-				if (requested.has(page.id)) index.trackBody(page.id, opened.doc);
-			}, retry);
+				if (requested.has(page.id)) index.trackBody(page.id, opened.doc, opened.link);
+				else index.missed(page.id, 'body');
+			}, failed('body'));
 			session.openTalk(page.id).then((opened) => {
-				if (requested.has(page.id)) index.trackTalk(page.id, opened.doc);
-			}, retry);
+				if (requested.has(page.id)) index.trackTalk(page.id, opened.doc, opened.link);
+				else index.missed(page.id, 'talk');
+			}, failed('talk'));
 		}
 		for (const id of requested) {
 			if (present.has(id)) continue;
@@ -274,6 +456,10 @@ export function inboxFor(session: WorkspaceSession): InboxIndex {
 		}
 	};
 	pagesMap(session.workspaceDoc).observe(ensure);
+	session.onClose(() => {
+		pagesMap(session.workspaceDoc).unobserve(ensure);
+		index.destroy();
+	});
 	ensure();
 	return index;
 }
