@@ -16,13 +16,18 @@
  *         through the menu or by a paste, and never lowered; typing and changes from Yjs leave it
  *   [EM7] a body with a mention renders read-only (without y-prosemirror) and round-trips through Yjs
  *   [EM8] copied text and Markdown show a mention as `@` and the current name, else its label
+ *   [EM9] every mention inserted here gets an identity: chosen in the menu or pasted from outside,
+ *         a fresh id, the writer (the paster) and the time; one copied inside Meridian keeps its
+ *         own through the clipboard's HTML; a block moved in the editor and written to Yjs the way
+ *         the sync plugin writes it keeps its mention's inbox item (key, sender, state); mentions
+ *         from Yjs and mentions already there are never stamped
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { EditorState, TextSelection, type Plugin, type Transaction } from 'prosemirror-state';
 import { Fragment, Slice, type Node } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
-import { prosemirrorToYXmlFragment, ySyncPluginKey, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror';
+import { initProseMirrorDoc, prosemirrorToYXmlFragment, updateYFragment, ySyncPluginKey, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { chooseMention, mentionMenuPlugin, mentionMenuState, MENTION_LISTBOX_ID, mentionOptionId } from '../../src/lib/editor/mention-menu.ts';
 import { MentionView, type MentionPeople, type MentionPerson } from '../../src/lib/editor/mention-view.ts';
@@ -32,9 +37,13 @@ import { pageMarkdown, toMarkdown } from '../../src/lib/editor/markdown.ts';
 import { clipboardText } from '../../src/lib/editor/setup.ts';
 import { metaMap, MENTION_SCHEMA_VERSION, readSchemaVersion } from '../../src/lib/model/version.ts';
 import { mentionsIn } from '../../src/lib/model/mentions.ts';
+import { markDone, pageMentionItems, withState } from '../../src/lib/model/inbox.ts';
+import { trackAuthorship } from '../../src/lib/model/authorship.ts';
 
 const n = schema.nodes;
-const mention = (member: string, label: string) => n['mention']!.create({ member, label });
+const mention = (member: string, label: string, identity: { id?: string; by?: string; at?: number } = {}) => n['mention']!.create({ member, label, ...identity });
+/** The clock of the editors below: when their mentions are written. */
+const NOW = 7_000;
 const p = (...content: (Node | string)[]) => n['paragraph']!.create(null, content.map((c) => (typeof c === 'string' ? schema.text(c) : c)));
 const doc = (...blocks: Node[]) => n['doc']!.create(null, blocks);
 
@@ -73,7 +82,7 @@ function olderBody(): Y.Doc {
 
 /** An editor state with the menu and the stamp, the caret at the end of `content`, and a view that applies what it is given. */
 function editor(content: Node = doc(p()), people = team(everyone()), body = olderBody()) {
-	const plugins: Plugin[] = [mentionMenuPlugin(people), mentionStampPlugin(body)];
+	const plugins: Plugin[] = [mentionMenuPlugin(people, () => NOW), mentionStampPlugin(body)];
 	let state = EditorState.create({ schema, doc: content, plugins });
 	state = state.apply(state.tr.setSelection(TextSelection.atEnd(state.doc)));
 	const view = {
@@ -150,7 +159,8 @@ describe('[EM2] choosing', () => {
 		expect(mentionMenuState(e.view.state)!.index).toBe(1);
 
 		expect(e.key('Enter')).toBe(true);
-		expect(e.view.state.doc.eq(doc(p('ask ', mention('ben', 'Ben Okafor'), ' ')))).toBe(true);
+		const id = mentionIds(e.view.state.doc)[0]!;
+		expect(e.view.state.doc.eq(doc(p('ask ', mention('ben', 'Ben Okafor', { id, by: 'ana', at: NOW }), ' ')))).toBe(true);
 		expect(e.view.state.selection.from).toBe(e.view.state.doc.content.size - 1);
 		expect(mentionMenuState(e.view.state)).toBeNull();
 		e.type('ok');
@@ -162,7 +172,7 @@ describe('[EM2] choosing', () => {
 		e.type('@ana l');
 		expect(mentionMenuState(e.view.state)!.items.map((i) => i.id)).toEqual(['ana']);
 		expect(e.key('Tab')).toBe(true);
-		expect(e.view.state.doc.eq(doc(p(mention('ana', 'Ana Lima'), ' ')))).toBe(true);
+		expect(e.view.state.doc.eq(doc(p(mention('ana', 'Ana Lima', { id: mentionIds(e.view.state.doc)[0]!, by: 'ana', at: NOW }), ' ')))).toBe(true);
 	});
 
 	it('ties the editor to the listbox for assistive technology', () => {
@@ -179,7 +189,7 @@ describe('[EM2] choosing', () => {
 		e.type('@An');
 		e.people.rename('ana', 'Ana Lima-Costa');
 		chooseMention(e.view, mentionMenuState(e.view.state)!.items[0]!);
-		expect(e.view.state.doc.firstChild!.firstChild!.attrs).toEqual({ member: 'ana', label: 'Ana Lima-Costa' });
+		expect(e.view.state.doc.firstChild!.firstChild!.attrs).toEqual({ member: 'ana', label: 'Ana Lima-Costa', id: expect.stringMatching(/^[A-Za-z0-9]{16}$/), by: 'ana', at: NOW });
 	});
 });
 
@@ -321,7 +331,7 @@ describe('[EM6] the schema stamp', () => {
 		const tr = e.view.state.tr.replaceSelection(new Slice(Fragment.from(p(n['mention']!.create(attrs))), 1, 1)).setMeta('paste', true).setMeta('uiEvent', 'paste');
 		expect(insertsMention(tr)).toBe(true);
 		e.view.dispatch(tr);
-		expect(e.view.state.doc.eq(doc(p('hello ', mention('m1', 'Ana'))))).toBe(true);
+		expect(e.view.state.doc.eq(doc(p('hello ', mention('m1', 'Ana', { id: mentionIds(e.view.state.doc)[0]!, by: 'ana', at: NOW }))))).toBe(true);
 		expect(readSchemaVersion(e.body)).toBe(MENTION_SCHEMA_VERSION);
 	});
 
@@ -348,6 +358,16 @@ describe('[EM6] the schema stamp', () => {
 		expect(insertsMention(e.view.state.tr.insertText('x', 1))).toBe(false);
 	});
 });
+
+/** The ids of the mentions in `node`, in document order ('' for one without). */
+function mentionIds(node: Node): string[] {
+	const ids: string[] = [];
+	node.descendants((child) => {
+		if (child.type === n['mention']) ids.push(typeof child.attrs['id'] === 'string' ? child.attrs['id'] : '');
+		return true;
+	});
+	return ids;
+}
 
 /** A body holding `node`, written the way y-prosemirror writes it. */
 function toY(node: Node): Y.Doc {
@@ -395,5 +415,98 @@ describe('[EM8] a mention outside the editor', () => {
 		expect(toMarkdown(body, undefined, names)).toBe('Ask @Ben Okafor and @Old \\*Name\\*.\n\nnext\n');
 		expect(toMarkdown(body)).toBe('Ask @Ben and @Old \\*Name\\*.\n\nnext\n');
 		expect(pageMarkdown('Plan', doc(p(mention('ana', 'A'))), undefined, names)).toBe('# Plan\n\n@Ana Lima\n');
+	});
+});
+
+/** Just enough of a pasted `<span>` for the schema's parse rule. */
+function pastedSpan(attributes: Record<string, string>, text: string) {
+	return { getAttribute: (name: string) => attributes[name] ?? null, textContent: text } as unknown as HTMLElement;
+}
+
+function parseMention(span: HTMLElement): Record<string, unknown> {
+	return n['mention']!.spec.parseDOM![0]!.getAttrs!(span) as Record<string, unknown>;
+}
+
+/** Pastes `nodes` as a paragraph's inline content at the caret, as ProseMirror does. */
+function paste(e: ReturnType<typeof editor>, ...nodes: Node[]): void {
+	e.view.dispatch(e.view.state.tr.replaceSelection(new Slice(Fragment.from(p(...nodes)), 1, 1)).setMeta('paste', true).setMeta('uiEvent', 'paste'));
+}
+
+describe('[EM9] a mention’s identity', () => {
+	it('a mention chosen in the menu gets a fresh id, the writer and the time; each one its own', () => {
+		const e = editor(doc(p()), team(everyone(), 'bea'));
+		e.type('@ben');
+		e.key('Enter');
+		e.type('@ana');
+		e.key('Enter');
+		const [ben, ana] = mentionsIn(toY(e.view.state.doc).getXmlFragment('prosemirror'));
+		expect([ben!.member, ben!.by, ben!.at]).toEqual(['ben', 'bea', NOW]);
+		expect(ben!.id).toMatch(/^[A-Za-z0-9]{16}$/);
+		expect([ana!.member, ana!.by, ana!.at]).toEqual(['ana', 'bea', NOW]);
+		expect(ana!.id).not.toBe(ben!.id);
+	});
+
+	it('a mention pasted from outside gets an id, and the paster as its writer at the time of the paste', () => {
+		const attrs = parseMention(pastedSpan({ 'data-mention': 'ben', 'data-label': 'Ben' }, '@Ben'));
+		expect(attrs).toEqual({ member: 'ben', label: 'Ben' });
+		const e = editor(doc(p('see ')), team(everyone(), 'bea'));
+		paste(e, n['mention']!.create(attrs), schema.text(' and '), n['mention']!.create(attrs));
+		const [first, second] = e.view.state.doc.firstChild!.content.content.filter((node) => node.type === n['mention']);
+		expect(first!.attrs).toEqual({ member: 'ben', label: 'Ben', id: expect.stringMatching(/^[A-Za-z0-9]{16}$/), by: 'bea', at: NOW });
+		expect(second!.attrs['id']).not.toBe(first!.attrs['id']);
+	});
+
+	it('a mention copied inside Meridian keeps its id, writer and time through the clipboard’s HTML', () => {
+		const original = mention('ben', 'Ben', { id: 'm1', by: 'ana', at: 5_000 });
+		const [tag, domAttrs] = n['mention']!.spec.toDOM!(original) as [string, Record<string, string>];
+		expect(tag).toBe('span');
+		expect(domAttrs).toMatchObject({ 'data-mention': 'ben', 'data-label': 'Ben', 'data-mention-id': 'm1', 'data-by': 'ana', 'data-at': '5000' });
+		const attrs = parseMention(pastedSpan(domAttrs, '@Ben'));
+		expect(attrs).toEqual({ member: 'ben', label: 'Ben', id: 'm1', by: 'ana', at: 5_000 });
+		expect(parseMention(pastedSpan({ 'data-mention': 'ben', 'data-mention-id': 'm1', 'data-at': 'soon' }, '@Ben'))).toEqual({ member: 'ben', label: 'Ben', id: 'm1', by: null, at: null });
+		expect(parseMention(pastedSpan({ 'data-mention': 'ben', 'data-mention-id': 'm1' }, '@Ben'))).toMatchObject({ at: null });
+		// Pasted by Bea: still Ana's mention, from when Ana wrote it.
+		const e = editor(doc(p('again ')), team(everyone(), 'bea'));
+		paste(e, n['mention']!.create(attrs));
+		expect(e.view.state.doc.eq(doc(p('again ', original)))).toBe(true);
+		// A mention written before ids has none to carry; its DOM says nothing of one.
+		expect(n['mention']!.spec.toDOM!(mention('ben', 'Ben'))).toEqual(['span', { class: 'mention', 'data-mention': 'ben', 'data-label': 'Ben' }, '@Ben']);
+	});
+
+	it('a block moved in the editor and written to Yjs keeps its mention’s inbox item: key, sender, state', () => {
+		// Ana's editor: she mentions Ben in a heading below the intro.
+		const ana = editor(doc(p('Intro'), n['heading']!.create({ level: 2 }, schema.text('Ask '))), team(everyone(), 'ana'));
+		ana.type('@ben');
+		ana.key('Enter');
+		const body = toY(ana.view.state.doc);
+		const before = pageMentionItems('P', body, 'ben');
+		expect(before.map((i) => [i.from, i.at])).toEqual([['ana', NOW]]);
+		const inbox = new Y.Doc();
+		markDone(inbox, before);
+
+		// Carl, on his device, drags the heading above the intro: one transaction deleting it and
+		// inserting it again…
+		const carlBody = new Y.Doc({ gc: false });
+		Y.applyUpdate(carlBody, Y.encodeStateAsUpdate(body));
+		trackAuthorship(carlBody, 'carl', () => 9_000);
+		const { doc: current, meta } = initProseMirrorDoc(carlBody.getXmlFragment('prosemirror'), schema);
+		const carl = editor(current, team(everyone(), 'carl'));
+		const heading = current.child(1);
+		carl.view.dispatch(carl.view.state.tr.delete(current.child(0).nodeSize, current.content.size).insert(0, heading));
+		expect(carl.view.state.doc.eq(doc(heading, p('Intro')))).toBe(true);
+		// …which the sync plugin writes to Yjs as a new element, under Carl's client.
+		updateYFragment(carlBody, carlBody.getXmlFragment('prosemirror'), carl.view.state.doc, meta);
+		const [moved] = mentionsIn(carlBody.getXmlFragment('prosemirror'));
+		expect(moved!.element._item!.id.client).toBe(carlBody.clientID);
+		expect(pageMentionItems('P', carlBody, 'ben')).toEqual(before);
+		expect(withState(pageMentionItems('P', carlBody, 'ben'), inbox)).toMatchObject([{ from: 'ana', unread: false, done: true }]);
+	});
+
+	it('leaves mentions from Yjs and mentions already in the document as they are', () => {
+		const e = editor(doc(p('old ', mention('ben', 'Ben'), ' ')));
+		e.type('typed next to it');
+		expect(mentionIds(e.view.state.doc)).toEqual(['']);
+		e.view.dispatch(e.view.state.tr.insert(1, mention('ana', 'Ana')).setMeta(ySyncPluginKey, { isChangeOrigin: true }));
+		expect(mentionIds(e.view.state.doc)).toEqual(['', '']);
 	});
 });

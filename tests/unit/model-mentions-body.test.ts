@@ -1,7 +1,9 @@
 /**
  * Mentions in a page body as the inbox reads them (src/lib/model/mentions.ts).
  *   [MB1] `mentionsIn` lists every mention node in document order, nested blocks included; a
- *         malformed member id is skipped, an empty label reads as "Member"
+ *         malformed member id is skipped, an empty label reads as "Member"; each mention's own
+ *         id, writer and time as the node records them (null when missing or malformed: written
+ *         before mentions had ids, or by a client that wrote them badly)
  *   [MB2] `mentionedAt` says who wrote a mention and when, from the body's authorship records:
  *         the member of the client that inserted it and the time of that client's edit mark at or
  *         before it; nulls for seed content, which no member wrote
@@ -12,10 +14,11 @@ import { bodyFragment, newPageDoc, seedPageBodyWith, trackAuthorship } from '../
 import { mentionedAt, mentionsIn } from '../../src/lib/model/mentions.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
-function mentionElement(member: unknown, label: unknown): Y.XmlElement {
+function mentionElement(member: unknown, label: unknown, identity: Record<string, unknown> = {}): Y.XmlElement {
 	const element = new Y.XmlElement('mention');
 	element.setAttribute('member', member as string);
 	element.setAttribute('label', label as string);
+	for (const [name, value] of Object.entries(identity)) element.setAttribute(name, value as string);
 	return element;
 }
 
@@ -47,7 +50,30 @@ describe('[MB1] mentionsIn', () => {
 			['ben', 'Member']
 		]);
 		expect(found[0]!.element.getAttribute('label')).toBe('Ben');
+		expect(found.map((m) => [m.id, m.by, m.at])).toEqual([
+			[null, null, null],
+			[null, null, null],
+			[null, null, null],
+			[null, null, null]
+		]);
 		expect(mentionsIn(bodyFragment(newPageDoc()))).toEqual([]);
+	});
+
+	it('reads each mention’s own id, writer and time; malformed ones as null', () => {
+		const doc = newPageDoc();
+		bodyFragment(doc).insert(0, [
+			block(
+				'paragraph',
+				mentionElement('ben', 'Ben', { id: 'm1', by: 'ana', at: 5_000 }),
+				mentionElement('ben', 'Ben', { id: 'bad id!', by: 42, at: '5000' }),
+				mentionElement('ben', 'Ben', { id: 'm3', by: 'ana', at: Number.POSITIVE_INFINITY })
+			)
+		]);
+		expect(mentionsIn(bodyFragment(doc)).map((m) => [m.id, m.by, m.at])).toEqual([
+			['m1', 'ana', 5_000],
+			[null, null, null],
+			['m3', 'ana', null]
+		]);
 	});
 });
 

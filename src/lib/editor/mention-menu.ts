@@ -8,6 +8,10 @@
  *
  * Like the `[[` menu (page-link-menu.ts), the state lives in this plugin so the keyboard stays in
  * the editor; MentionMenu.svelte draws the list, and the editor's aria-activedescendant points into it.
+ *
+ * The plugin also knows who is writing (`people.me`), so it is the one that gives every mention
+ * inserted here its id, writer and time (mention-stamp.ts `identifyMentions`): the one chosen in
+ * the menu, and one pasted or dropped from outside alike.
  */
 import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from 'prosemirror-state';
 import type { Node } from 'prosemirror-model';
@@ -16,6 +20,7 @@ import { matchPeople, mentionQuery } from '../model/mentions.ts';
 import { mentionLabel, schema } from './schema.ts';
 import { mentionType, type MentionPeople, type MentionPerson } from './mention-view.ts';
 import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
+import { identifyMentions } from './mention-stamp.ts';
 
 export interface MentionMenuState {
 	/** Position of the `@`. */
@@ -70,7 +75,10 @@ export function mentionMenuState(state: EditorState): MentionMenuState | null {
 	return mentionMenuKey.getState(state) ?? null;
 }
 
-/** Replaces the `@query` with a mention of `person` (labelled with their name now) and a space. */
+/**
+ * Replaces the `@query` with a mention of `person` (labelled with their name now) and a space; the
+ * plugin stamps it with its id, the writer and the time as the transaction is applied.
+ */
 export function chooseMention(view: EditorView, person: MentionPerson): void {
 	const current = mentionMenuState(view.state);
 	if (!current) return;
@@ -91,13 +99,15 @@ export function mentionOptionId(index: number): string {
 	return `mention-option-${index}`;
 }
 
-export function mentionMenuPlugin(people: MentionPeople): Plugin<MentionMenuState | null> {
+/** `now` is the clock a mention's `at` is read from (display and order only; nothing trusts it). */
+export function mentionMenuPlugin(people: MentionPeople, now: () => number = Date.now): Plugin<MentionMenuState | null> {
 	return new Plugin<MentionMenuState | null>({
 		key: mentionMenuKey,
 		state: {
 			init: () => null,
 			apply: (tr, prev, _old, state) => next(people, tr, prev, state)
 		},
+		appendTransaction: (transactions, _old, state) => identifyMentions(transactions, state, people.me, now),
 		// A rename or a new member while the menu is open: match the query again.
 		view: (view) => ({
 			destroy: people.onChange(() => {

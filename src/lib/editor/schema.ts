@@ -186,15 +186,21 @@ const nodes: Record<string, NodeSpec> = {
 	// A mention of a member, by id: shows the member's current name (mention-view.ts) and reaches
 	// their inbox. `label` is the name when it was written, shown as plain text when the member is
 	// not known here. Since schema 2: a body holding one is stamped with MENTION_SCHEMA_VERSION, so
-	// older clients turn read-only instead of deleting what they cannot render. Attributes are not
-	// validated (read with `mentionMember` / `mentionLabel`).
+	// older clients turn read-only instead of deleting what they cannot render.
+	// `id`, `by` and `at` say which mention this is, who wrote it and when (ms), written once when it
+	// is inserted here (mention-stamp.ts `identifyMentions`). y-prosemirror recreates an element that
+	// is moved (a block dragged, cut and pasted) under the mover's client, so the Y item cannot tell
+	// who mentioned whom; the attributes travel with the node, through the clipboard too (`data-*`).
+	// Their defaults are null so that y-prosemirror neither stores them nor counts a mention written
+	// before them as changed. Attributes are not validated (read with `mentionMember`,
+	// `mentionLabel`, `mentionId`, `mentionBy`, `mentionAt`).
 	mention: {
 		inline: true,
 		group: 'inline',
 		atom: true,
 		selectable: true,
 		draggable: false,
-		attrs: { member: { default: '' }, label: { default: '' } },
+		attrs: { member: { default: '' }, label: { default: '' }, id: { default: null }, by: { default: null }, at: { default: null } },
 		leafText: (node) => `@${mentionLabel(node.attrs['label'])}`,
 		parseDOM: [
 			{
@@ -204,13 +210,21 @@ const nodes: Record<string, NodeSpec> = {
 					const el = dom as HTMLElement;
 					const member = mentionMember(el.getAttribute('data-mention'));
 					if (!member) return false;
-					return { member, label: mentionLabel(el.getAttribute('data-label') ?? el.textContent?.replace(/^@/, '') ?? '') };
+					const label = mentionLabel(el.getAttribute('data-label') ?? el.textContent?.replace(/^@/, '') ?? '');
+					// Without an id it is a new mention (pasted from elsewhere): the paster's, stamped when inserted.
+					const id = mentionId(el.getAttribute('data-mention-id'));
+					if (!id) return { member, label };
+					const at = el.getAttribute('data-at');
+					return { member, label, id, by: mentionBy(el.getAttribute('data-by')) || null, at: at ? mentionAt(Number(at)) : null };
 				}
 			}
 		],
 		toDOM: (node) => {
 			const label = mentionLabel(node.attrs['label']);
-			return ['span', { class: 'mention', 'data-mention': mentionMember(node.attrs['member']), 'data-label': label }, `@${label}`];
+			const id = mentionId(node.attrs['id']);
+			// Null attributes are left out of the DOM.
+			const identity = id ? { 'data-mention-id': id, 'data-by': mentionBy(node.attrs['by']) || null, 'data-at': mentionAt(node.attrs['at'])?.toString() ?? null } : {};
+			return ['span', { class: 'mention', 'data-mention': mentionMember(node.attrs['member']), 'data-label': label, ...identity }, `@${label}`];
 		}
 	},
 	hard_break: {
@@ -269,6 +283,21 @@ export function pageLinkId(value: unknown): string {
 /** A mention's member as stored by anyone: an id, or '' for none. */
 export function mentionMember(value: unknown): string {
 	return pageLinkId(value);
+}
+
+/** A mention's own id as stored by anyone: an id, or '' for none (a mention written before ids). */
+export function mentionId(value: unknown): string {
+	return pageLinkId(value);
+}
+
+/** Who wrote a mention, as stored by anyone: a member id, or '' for nobody recorded. */
+export function mentionBy(value: unknown): string {
+	return pageLinkId(value);
+}
+
+/** When a mention was written (ms), as stored by anyone; null when unknown. */
+export function mentionAt(value: unknown): number | null {
+	return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 8.64e15 ? value : null;
 }
 
 /** A mention's label as stored by anyone: one line of at most 80 characters ('Member' when empty). */

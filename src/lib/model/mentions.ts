@@ -6,10 +6,13 @@
  * text as it is; ours show each `@label` as the member's current name (`splitMentions`). A mention
  * of a member nobody here knows renders as its plain text.
  *
- * In page text a mention is a `mention` node (editor/schema.ts) with the member's id and the label
- * it was written with; `mentionsIn` finds them in a body's Y.XmlFragment, and `mentionedAt` says who
- * wrote one and when, from the body's authorship records (authorship.ts), so nobody has to trust a
- * time written into the node.
+ * In page text a mention is a `mention` node (editor/schema.ts) with the member's id, the label it
+ * was written with, and its own `id`, writer (`by`) and time (`at`), written when it was inserted;
+ * `mentionsIn` finds them in a body's Y.XmlFragment. The attributes, not the Y item, say who wrote
+ * a mention: y-prosemirror recreates an element under the mover's client when its block is moved,
+ * so the item's authorship names whoever moved it last. Mentions written before those attributes
+ * have no id; for them `mentionedAt` reads the writer and time from the body's authorship records
+ * (authorship.ts), right until the mention is moved.
  *
  * Pure: no DOM, no ProseMirror, never writes.
  */
@@ -162,6 +165,12 @@ export function matchPeople<P extends { readonly id: string; readonly name: stri
 export interface BodyMention {
 	readonly member: string;
 	readonly label: string;
+	/** The mention's own id; null for one written before mentions had ids. */
+	readonly id: string | null;
+	/** Who wrote it, as the node records it (null when it does not). */
+	readonly by: string | null;
+	/** When it was written (ms), as the writer's device recorded it (null when it does not). */
+	readonly at: number | null;
 	readonly element: Y.XmlElement;
 }
 
@@ -173,7 +182,19 @@ export function mentionsIn(fragment: Y.XmlFragment | Y.XmlElement): BodyMention[
 			if (!(child instanceof Y.XmlElement)) continue;
 			if (child.nodeName === MENTION_NODE) {
 				const member: unknown = child.getAttribute('member');
-				if (typeof member === 'string' && ID.test(member)) out.push({ member, label: cleanLabel(child.getAttribute('label')) || 'Member', element: child });
+				if (typeof member !== 'string' || !ID.test(member)) continue;
+				// Attributes are any JSON another client wrote (editor/schema.ts): read, never trusted for type.
+				const id: unknown = child.getAttribute('id');
+				const by: unknown = child.getAttribute('by');
+				const at: unknown = child.getAttribute('at');
+				out.push({
+					member,
+					label: cleanLabel(child.getAttribute('label')) || 'Member',
+					id: typeof id === 'string' && ID.test(id) ? id : null,
+					by: typeof by === 'string' && ID.test(by) ? by : null,
+					at: typeof at === 'number' && Number.isFinite(at) && at >= 0 && at <= 8.64e15 ? at : null,
+					element: child
+				});
 			} else walk(child);
 		}
 	};
@@ -184,7 +205,8 @@ export function mentionsIn(fragment: Y.XmlFragment | Y.XmlElement): BodyMention[
 /**
  * Who wrote a mention node and when, from the body's authorship records: the member of the client
  * that inserted it, and the time of that client's edit mark at or before it (marks are written at
- * most a minute apart, so this is that exact). Nulls for content no member wrote (a seed).
+ * most a minute apart, so this is that exact). Nulls for content no member wrote (a seed). Only
+ * for mentions without an id: the client that inserted an element is whoever last moved it.
  */
 export function mentionedAt(body: Y.Doc, element: Y.XmlElement): { readonly by: string | null; readonly at: number | null } {
 	const item = element._item;
