@@ -6,31 +6,44 @@
  * position recorded, a mention deleted). What *is* stored is the member's own state, in their
  * private inbox room `<ws>/@inbox/<member>` (protocol/rooms.ts; only their tokens open it):
  *
- *   items: key → { read: number | null, done: number | null }
+ *   items: key → { read: version | null, done: version | null }
  *
- * Both are the item's own `at` when the member read or cleared it, not a clock reading: an item is
- * unread while `at > read`, and cleared while `at <= done`, so new activity (another reply, a new
- * mention) brings a cleared item back as unread, and a device whose clock is wrong changes nothing.
- * Writes never lower what the writing device has seen (except "not done", which means to); if two
- * devices of one member write one item at the same moment, one write wins (a map key's last writer),
- * and the worst that does is show an item unread or not cleared again.
+ * Every item carries a `version`, an opaque string that changes whenever something new happens in
+ * it and is computed alike on every device from the synced source (below). An item is unread while
+ * its version is not the one read, and cleared while it is the one cleared. No clock takes part:
+ * times are written by each writer's device, and a teammate whose clock is behind would otherwise
+ * write a reply "earlier" than the moment its thread was cleared, and never be seen. (The item's
+ * `at` is still the writer's time, shown and sorted by, never compared with anything stored.)
+ * State written before versions (numbers) reads as nothing stored.
  *
- * The kinds of item, with their keys:
+ * Two devices of one member writing one item's state at the same moment: the map key's last
+ * writer wins. Since a version is only ever compared for equality, a device that had not seen the
+ * latest activity cannot hide it: the worst a lost write does is show an item unread or not
+ * cleared again.
+ *
+ * The kinds of item, with their keys and versions:
  *   thread:<page>:<thread>   a thread waiting for my reply: I started it, wrote in it or was
  *                            mentioned in it, it is open, and the last message is someone else's.
  *                            Reason `mention` when a message since my last one mentions me (that
- *                            reaches me even in a resolved thread), else `reply`.
- *   mention:<page>           mentions of me in a page's text (the latest one's time and writer).
+ *                            reaches me even in a resolved thread), else `reply`. Version: a hash of
+ *                            the messages (ids and edit times), so a new message or an edit (one
+ *                            that adds a mention of me, say) brings a cleared thread back.
+ *   mention:<page>:<id>      a mention of me in a page's text, by the mention's own id (editor/
+ *                            schema.ts), from its writer. Its version never changes: a mention
+ *                            moved with its block is the same mention, not news. Mentions written
+ *                            before ids are keyed by their Y item (`<client>.<clock>`), read
+ *                            through the authorship records.
  *   decision:<page>          a proposed decision that lists me as decider or consulted, without
- *                            my position.
- *   share:<page>:<share>     a page somebody shared with me.
+ *                            my position. Version: the length of the append-only status log, so a
+ *                            reopened decision asks again.
+ *   share:<page>:<share>     a page somebody shared with me (a share never changes).
  *
  * Pure functions of Y documents; the live index that feeds them every page is sync/inbox.ts.
  */
 import * as Y from 'yjs';
 import { readThreads, type Message } from './comments.ts';
 import { DecisionStatus, listDecisions, type Position } from './decisions.ts';
-import { mentionedAt, mentionsIn } from './mentions.ts';
+import { mentionedAt, mentionsIn, type BodyMention } from './mentions.ts';
 import { Origin } from './origins.ts';
 import { readShares } from './shares.ts';
 import { bodyFragment } from './page.ts';
@@ -51,7 +64,12 @@ export interface InboxItem {
 	readonly from: string | null;
 	/** Their name as the source recorded it ('' when it did not). */
 	readonly fromName: string;
-	/** When what the item is about last happened (ms; 0 when unknown). */
+	/**
+	 * Changes whenever something new happens in the item, the same on every device; what read and
+	 * done are compared with (see the module comment).
+	 */
+	readonly version: string;
+	/** When what the item is about last happened (ms; 0 when unknown), by the writer's clock: shown and sorted by only. */
 	readonly at: number;
 	/** A short excerpt: the message, the sentence with the mention, the share's note. */
 	readonly text: string;
@@ -81,13 +99,14 @@ export function threadItems(pageId: string, talk: Y.Doc, me: string): InboxItem[
 		const involved = thread.createdBy === me || lastMine >= 0 || messages.some((m) => mentions(m, me));
 		if (!mention && (!involved || thread.resolved !== null)) continue;
 		// A mention is from whoever mentioned me, with their words; its time is still the thread's
-		// latest, so a reply after it brings a cleared item back.
+		// latest, and the version covers every message, so a reply after it brings a cleared item back.
 		const about = mention ?? last;
 		out.push({
 			key: `thread:${pageId}:${thread.id}`,
 			reason: mention ? InboxReason.mention : InboxReason.reply,
 			pageId,
 			threadId: thread.id,
+			version: threadVersion(messages, me),
 			from: about.author || null,
 			fromName: about.authorName,
 			at: last.at,
@@ -101,18 +120,48 @@ function mentions(message: Message, me: string): boolean {
 	return message.author !== me && message.mentions.some((m) => m.id === me);
 }
 
-/** Mentions of `me` in one page's text, as one item (the latest mention's writer and time). */
+/**
+ * A thread's version: the FNV-1a hash of its messages' ids and edit times (deleted ones left out;
+ * my own edits are no news to me, so only their ids count).
+ */
+function threadVersion(messages: readonly Message[], me: string): string {
+	return fnv1a(messages.map((m) => `${m.id}\u0000${m.author === me ? '' : (m.editedAt ?? '')}`).join('\u0001'));
+}
+
+/** 32-bit FNV-1a as 8 hex digits: short, and the same on every device (`seedClientId` in page.ts). */
+function fnv1a(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		hash ^= text.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193);
+	}
+	return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Items whose version never changes: whatever is in them was there when they appeared. */
+const ONCE = '1';
+
+/**
+ * Mentions of `me` in one page's text, one item per mention (a copy of one mention in the same page
+ * is still one item). From the writer the node records, at the time it records (mentions.ts); a
+ * mention without an id, written before ids, from its Y item's authorship. Mentioning yourself is
+ * a note to self, not something waiting for you.
+ */
 export function pageMentionItems(pageId: string, body: Y.Doc, me: string): InboxItem[] {
-	let latest: { by: string | null; at: number; element: Y.XmlElement } | null = null;
+	const out = new Map<string, InboxItem>();
 	for (const mention of mentionsIn(bodyFragment(body))) {
 		if (mention.member !== me) continue;
-		const { by, at } = mentionedAt(body, mention.element);
-		// Mentioning yourself is a note to self, not something waiting for you.
-		if (by === me) continue;
-		if (latest === null || (at ?? 0) > latest.at) latest = { by, at: at ?? 0, element: mention.element };
+		const { key, by, at } = mention.id !== null ? { key: mention.id, by: mention.by, at: mention.at } : { key: itemId(mention), ...mentionedAt(body, mention.element) };
+		if (by === me || out.has(key)) continue;
+		out.set(key, { key: `mention:${pageId}:${key}`, reason: InboxReason.mention, pageId, threadId: null, version: ONCE, from: by, fromName: '', at: at ?? 0, text: excerpt(blockText(mention.element)) });
 	}
-	if (latest === null) return [];
-	return [{ key: `mention:${pageId}`, reason: InboxReason.mention, pageId, threadId: null, from: latest.by, fromName: '', at: latest.at, text: excerpt(blockText(latest.element)) }];
+	return [...out.values()];
+}
+
+/** A mention without an id by its Y item: `client.clock`, which no other element shares. */
+function itemId(mention: BodyMention): string {
+	const id = mention.element._item?.id;
+	return id ? `${id.client}.${id.clock}` : '';
 }
 
 /** Shares of one page with `me`. */
@@ -124,6 +173,7 @@ export function shareItems(pageId: string, talk: Y.Doc, me: string): InboxItem[]
 			reason: InboxReason.share,
 			pageId,
 			threadId: null,
+			version: ONCE,
 			from: share.by,
 			fromName: share.byName,
 			at: share.at,
@@ -148,6 +198,7 @@ export function decisionItems(workspace: Y.Doc, positionsOf: (pageId: string) =>
 			reason: InboxReason.decision,
 			pageId: page.id,
 			threadId: null,
+			version: String(decision.log.length),
 			from: decision.owner ?? page.createdBy,
 			fromName: '',
 			at: decision.statusSince ?? page.createdAt,
@@ -185,15 +236,16 @@ export function inboxItemsMap(inbox: Y.Doc): Y.Map<unknown> {
 }
 
 interface ItemState {
-	readonly read: number | null;
-	readonly done: number | null;
+	readonly read: string | null;
+	readonly done: string | null;
 }
 
 function readItemState(value: unknown): ItemState {
 	if (typeof value !== 'object' || value === null) return { read: null, done: null };
 	const v = value as Record<string, unknown>;
-	const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-	return { read: num(v['read']), done: num(v['done']) };
+	// Numbers are state from before versions (the item's time then): read as nothing stored.
+	const version = (x: unknown) => (typeof x === 'string' ? x : null);
+	return { read: version(v['read']), done: version(v['done']) };
 }
 
 /** Items with the member's state: newest first; cleared ones included (`done`), for an "all" view. */
@@ -202,7 +254,7 @@ export function withState(items: readonly InboxItem[], inbox: Y.Doc | null): Inb
 	return items
 		.map((item) => {
 			const state = readItemState(map?.get(item.key));
-			return { ...item, unread: state.read === null || item.at > state.read, done: state.done !== null && item.at <= state.done };
+			return { ...item, unread: state.read !== item.version, done: state.done === item.version };
 		})
 		.sort((a, b) => b.at - a.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -219,16 +271,14 @@ export function inboxCounts(entries: readonly InboxEntry[]): { open: number; unr
 	return { open, unread };
 }
 
-/** Marks items read as they are now (writes only those not read yet). */
+/** Marks items read as they are now (writes only those not read at this version). */
 export function markRead(inbox: Y.Doc, items: readonly InboxItem[]): void {
-	write(inbox, items, (state, item) => (state.read !== null && state.read >= item.at ? null : { ...state, read: item.at }));
+	write(inbox, items, (state, item) => (state.read === item.version ? null : { ...state, read: item.version }));
 }
 
 /** Clears items ("done"): they leave the inbox until something new happens in them. Also reads them. */
 export function markDone(inbox: Y.Doc, items: readonly InboxItem[]): void {
-	write(inbox, items, (state, item) =>
-		state.done !== null && state.done >= item.at && state.read !== null && state.read >= item.at ? null : { read: Math.max(state.read ?? item.at, item.at), done: Math.max(state.done ?? item.at, item.at) }
-	);
+	write(inbox, items, (state, item) => (state.read === item.version && state.done === item.version ? null : { read: item.version, done: item.version }));
 }
 
 /** Brings cleared items back (undo "done"); they stay read. */
