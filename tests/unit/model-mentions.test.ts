@@ -4,7 +4,8 @@
  * `mentionedAt`) are tested with the editor's mention nodes.
  *
  * [MN1] cleanMentions keeps a member once, only when their `@label` is in the text, with a valid
- *       id and a clean label, at most MAX_MENTIONS; readMentions reads anything as that.
+ *       id and a clean label (one line, no invisible direction marks), at most MAX_MENTIONS;
+ *       readMentions reads anything as that.
  * [MN2] splitMentions cuts text into plain runs and mentions: the longest label first, without
  *       regard to case, whole mentions only ("@Ana" is not in "@Anaïs" or "a@Ana"), labels with
  *       spaces; text that looks like HTML stays text.
@@ -18,8 +19,9 @@
  *       mentions still in the text plus unique names typed by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { cleanMentions, findMention, matchPeople, MAX_MENTIONS, mentionQuery, mentionsByName, readMentions, splitMentions } from '../../src/lib/model/mentions.ts';
+import { cleanLabel, cleanMentions, findMention, matchPeople, MAX_MENTIONS, mentionQuery, mentionsByName, readMentions, splitMentions } from '../../src/lib/model/mentions.ts';
 import { insertMention, messageMentions } from '../../src/lib/components/comments/mention-field.ts';
+import { mentionLabel } from '../../src/lib/editor/schema.ts';
 
 const ana = { id: 'ana', label: 'Ana' };
 const anaLima = { id: 'ana-lima', label: 'Ana Lima' };
@@ -41,6 +43,13 @@ describe('[MN1] cleanMentions', () => {
 		expect(cleanMentions(text, [null, 'ben', 42, { id: 'ben' }, { label: 'Ben' }, { id: '', label: 'Ben' }, { id: '../ben', label: 'Ben' }, { id: 'x'.repeat(65), label: 'Ben' }, { id: 7, label: 'Ben' }, { id: 'ben', label: 7 }, { id: 'ben', label: ' \n ' }])).toEqual([]);
 		expect(cleanMentions(text, [{ id: 'ana-lima', label: '  Ana \n\t Lima ' }])).toEqual([anaLima]);
 		expect(cleanMentions(`@${'a'.repeat(100)}`, [{ id: 'long', label: 'a'.repeat(100) }])).toEqual([]);
+	});
+
+	it('a label loses invisible direction and joiner marks, which could make one name look like another', () => {
+		expect(cleanLabel('Ana\u202e Lima\u200b')).toBe('Ana Lima');
+		expect(cleanLabel('\u2066\u2069')).toBe('');
+		expect(mentionLabel('\u200f')).toBe('Member');
+		expect(mentionLabel(' Ben\u0007 Okafor ')).toBe('Ben Okafor');
 	});
 
 	it(`keeps at most ${MAX_MENTIONS}`, () => {

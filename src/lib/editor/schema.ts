@@ -21,6 +21,8 @@
  */
 import { Schema, type MarkSpec, type NodeSpec } from 'prosemirror-model';
 import { tableNodes } from 'prosemirror-tables';
+import { isId } from '../model/ids.ts';
+import { cleanLabel } from '../model/mentions.ts';
 
 export const CALLOUT_TONES = ['info', 'warning', 'success', 'danger'] as const;
 export type CalloutTone = (typeof CALLOUT_TONES)[number];
@@ -276,8 +278,7 @@ export const schema = new Schema({ nodes, marks });
 
 /** A page link's target as stored by anyone: a short id of safe characters, or '' for none. */
 export function pageLinkId(value: unknown): string {
-	if (typeof value !== 'string') return '';
-	return /^[A-Za-z0-9_-]{1,64}$/.test(value) ? value : '';
+	return isId(value) ? value : '';
 }
 
 /** A mention's member as stored by anyone: an id, or '' for none. */
@@ -302,8 +303,7 @@ export function mentionAt(value: unknown): number | null {
 
 /** A mention's label as stored by anyone: one line of at most 80 characters ('Member' when empty). */
 export function mentionLabel(value: unknown): string {
-	const clean = typeof value === 'string' ? value.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) : '';
-	return clean === '' ? 'Member' : clean;
+	return cleanLabel(value) || 'Member';
 }
 
 export function headingLevel(value: unknown): 1 | 2 | 3 {

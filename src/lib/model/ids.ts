@@ -10,3 +10,6 @@ export function newId(length = 16): string {
 	for (const byte of bytes) id += alphabet[byte % alphabet.length];
 	return id;
 }
+
+/** Whether a value read from a document is an id of that form (anything else is dropped by readers). */
+export { isId } from '../protocol/rooms.ts';

@@ -3,11 +3,11 @@
  * body's XmlFragment, by target page id. Pure: no DOM, no ProseMirror, never writes.
  */
 import * as Y from 'yjs';
+import { isId } from './ids.ts';
 
 /** The node name y-prosemirror stores a page link under (editor/schema.ts). */
 export const PAGE_LINK_NODE = 'page_link';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The ids of the pages `fragment` links to (each once; malformed ids skipped). */
 export function pageLinkTargets(fragment: Y.XmlFragment | Y.XmlElement): Set<string> {
@@ -17,7 +17,7 @@ export function pageLinkTargets(fragment: Y.XmlFragment | Y.XmlElement): Set<str
 			if (!(child instanceof Y.XmlElement)) continue;
 			if (child.nodeName === PAGE_LINK_NODE) {
 				const id: unknown = child.getAttribute('pageId');
-				if (typeof id === 'string' && ID.test(id)) out.add(id);
+				if (isId(id)) out.add(id);
 			} else walk(child);
 		}
 	};

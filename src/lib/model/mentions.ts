@@ -18,6 +18,7 @@
  */
 import * as Y from 'yjs';
 import { cleanText } from './text.ts';
+import { isId } from './ids.ts';
 import { editsArray, memberOfClient } from './authorship.ts';
 
 /** The node name y-prosemirror stores a mention under (editor/schema.ts). */
@@ -25,7 +26,6 @@ export const MENTION_NODE = 'mention';
 /** At most this many members mentioned in one comment; more are dropped (the text stays). */
 export const MAX_MENTIONS = 20;
 const MAX_LABEL_LENGTH = 80;
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface MentionRef {
 	readonly id: string;
@@ -33,9 +33,13 @@ export interface MentionRef {
 	readonly label: string;
 }
 
-/** A label as stored: one line, single spaces, at most 80 characters; '' when nothing is left. */
+/**
+ * A label as stored: one line, single spaces, no invisible direction or joiner marks (they disguise
+ * a name), at most 80 characters; '' when nothing is left.
+ */
 export function cleanLabel(label: unknown): string {
-	return cleanText(typeof label === 'string' ? label : '', MAX_LABEL_LENGTH).replace(/\s+/g, ' ').trim();
+	const visible = (typeof label === 'string' ? label : '').replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '');
+	return cleanText(visible, MAX_LABEL_LENGTH, { singleLine: true }).replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -50,7 +54,7 @@ export function cleanMentions(text: string, refs: readonly unknown[]): MentionRe
 		if (typeof ref !== 'object' || ref === null) continue;
 		const { id, label } = ref as Record<string, unknown>;
 		const clean = cleanLabel(label);
-		if (typeof id !== 'string' || !ID.test(id) || clean === '' || seen.has(id)) continue;
+		if (!isId(id) || clean === '' || seen.has(id)) continue;
 		if (findMention(text, clean, 0) < 0) continue;
 		seen.add(id);
 		out.push({ id, label: clean });
@@ -182,7 +186,7 @@ export function mentionsIn(fragment: Y.XmlFragment | Y.XmlElement): BodyMention[
 			if (!(child instanceof Y.XmlElement)) continue;
 			if (child.nodeName === MENTION_NODE) {
 				const member: unknown = child.getAttribute('member');
-				if (typeof member !== 'string' || !ID.test(member)) continue;
+				if (!isId(member)) continue;
 				// Attributes are any JSON another client wrote (editor/schema.ts): read, never trusted for type.
 				const id: unknown = child.getAttribute('id');
 				const by: unknown = child.getAttribute('by');
@@ -190,8 +194,8 @@ export function mentionsIn(fragment: Y.XmlFragment | Y.XmlElement): BodyMention[
 				out.push({
 					member,
 					label: cleanLabel(child.getAttribute('label')) || 'Member',
-					id: typeof id === 'string' && ID.test(id) ? id : null,
-					by: typeof by === 'string' && ID.test(by) ? by : null,
+					id: isId(id) ? id : null,
+					by: isId(by) ? by : null,
 					at: typeof at === 'number' && Number.isFinite(at) && at >= 0 && at <= 8.64e15 ? at : null,
 					element: child
 				});

@@ -9,7 +9,7 @@
  * Plain values in an append-only array: two members sharing apart both stay.
  */
 import * as Y from 'yjs';
-import { newId } from './ids.ts';
+import { isId, newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { cleanText } from './text.ts';
 import { assertWritable, stampSchemaVersion } from './version.ts';
@@ -18,7 +18,6 @@ import type { Actor } from './workspace.ts';
 export const MAX_SHARE_NOTE_LENGTH = 500;
 /** At most this many members in one share. */
 export const MAX_SHARE_RECIPIENTS = 50;
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface Share {
 	readonly id: string;
@@ -51,7 +50,7 @@ export function sharePage(talk: Y.Doc, input: NewShare, actor: Actor): string {
 	assertWritable(talk);
 	const given: readonly unknown[] = Array.isArray(input.to) ? input.to : [];
 	// A malformed id is not quietly dropped: the member would believe they shared with someone.
-	if (given.some((id) => typeof id !== 'string' || !ID.test(id))) throw new ShareError('Choose teammates from the list to share with.');
+	if (given.some((id) => !isId(id))) throw new ShareError('Choose teammates from the list to share with.');
 	const to = [...new Set(given as string[])].filter((id) => id !== actor.memberId);
 	if (to.length === 0) throw new ShareError('Choose at least one teammate to share with.');
 	if (to.length > MAX_SHARE_RECIPIENTS) throw new ShareError(`Share with at most ${MAX_SHARE_RECIPIENTS} teammates at once.`);
@@ -73,7 +72,7 @@ export function readShares(talk: Y.Doc): Share[] {
 		const v = value as Record<string, unknown>;
 		const at = v['at'];
 		if (typeof v['id'] !== 'string' || typeof v['by'] !== 'string' || typeof at !== 'number' || !Number.isFinite(at) || Math.abs(at) > 8.64e15) continue;
-		const to = Array.isArray(v['to']) ? [...new Set(v['to'].filter((id): id is string => typeof id === 'string' && ID.test(id)))] : [];
+		const to = Array.isArray(v['to']) ? [...new Set(v['to'].filter(isId))] : [];
 		out.push({
 			id: v['id'],
 			by: v['by'],

@@ -28,8 +28,8 @@ export interface RoomName {
 /** Ids are what the app generates (see model/ids.ts): URL-safe, at most 64 characters. */
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function isId(value: string): boolean {
-	return idPattern.test(value);
+export function isId(value: unknown): value is string {
+	return typeof value === 'string' && idPattern.test(value);
 }
 
 /** Parses a room name; null when it is not a Meridian room. */
