@@ -12,12 +12,11 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Result } from 'axe-core';
 import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import { startRelay, type Relay } from './support/relay.ts';
-import { createLocalWorkspace, createPage, editor, join, sidebar, waitForText } from './support/app.ts';
+import { POLL, createLocalWorkspace, createPage, editor, join, sidebar, waitForText } from './support/app.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const THEMES = ['light', 'dark'] as const;
 const PHONE = { width: 390, height: 844 } as const;
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 /**
  * Violations left in on purpose: the rule, a selector the offending element matches, and why. Each

@@ -9,6 +9,7 @@ import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.t
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
 import {
+	POLL,
 	createPage,
 	editor,
 	editorText,
@@ -24,8 +25,6 @@ import {
 	waitForText,
 	waitUntilSavedOnDevice
 } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('collaboration through the relay', () => {
 	const workspace = `e2e-${Date.now().toString(36)}`;

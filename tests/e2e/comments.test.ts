@@ -26,9 +26,7 @@ import { axeViolations } from './support/axe.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 function panel(page: Page): Locator {
 	return page.getByTestId('comments-panel');

@@ -11,10 +11,9 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { waitForStatus } from './support/app.ts';
+import { POLL, waitForStatus } from './support/app.ts';
 import { monthOf } from '../../src/lib/model/decision-index.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 const PHONE = { width: 390, height: 844 } as const;
 const DESKTOP = { width: 1100, height: 800 } as const;
 const ANA_ZONE = 'Europe/Berlin';

@@ -31,10 +31,9 @@ import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 import { formatDeadline } from '../../src/lib/model/decisions.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
 

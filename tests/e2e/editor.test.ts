@@ -9,9 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createLocalWorkspace, createPage, editor, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createLocalWorkspace, createPage, editor, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 describe.skipIf(!chromiumPath)('the editor', () => {
 	let world: World;

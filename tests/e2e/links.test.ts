@@ -9,9 +9,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, sidebar, titleInput, typeAtEnd, waitForStatus } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createPage, editor, sidebar, titleInput, typeAtEnd, waitForStatus } from './support/app.ts';
 
 function pageLinks(page: Page): Locator {
 	return editor(page).locator('a.page-link');

@@ -8,6 +8,7 @@ import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.t
 import type { Relay } from './support/relay.ts';
 import { startWorld, type World } from './support/world.ts';
 import {
+	POLL,
 	createLocalWorkspace,
 	createPage,
 	pageStatus,
@@ -20,8 +21,6 @@ import {
 	waitForText,
 	waitUntilSavedOnDevice
 } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('a workspace on this device only', () => {
 	let world: World;

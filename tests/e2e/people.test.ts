@@ -21,9 +21,8 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { sidebar } from './support/app.ts';
+import { POLL, sidebar } from './support/app.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 const BERLIN = 'Europe/Berlin';
 const TOKYO = 'Asia/Tokyo';
 const H = 3_600_000;

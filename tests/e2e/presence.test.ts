@@ -10,9 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, sidebar, waitForStatus } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createPage, sidebar, waitForStatus } from './support/app.ts';
 
 /** "Name on Page" (or just "Name") for each member in the "Here now" list. */
 function hereNow(page: Page): Promise<string[]> {
@@ -71,7 +69,7 @@ describe.skipIf(!chromiumPath)('presence', () => {
 		await devices[2]!.setOffline(false);
 		// Back as soon as the socket is: not at the next awareness renewal 15 s later (the relay
 		// removed Cy's state with a newer clock than the one Cy had; Cy announces afresh).
-		await expect.poll(() => hereNow(ana), { timeout: 8_000, interval: 100 }).toEqual(['Ben on Launch plan', 'Cy']);
+		await expect.poll(() => hereNow(ana), { ...POLL, timeout: 8_000 }).toEqual(['Ben on Launch plan', 'Cy']);
 
 		await ben.goto(new URL(ben.url()).origin + '/');
 		await expect.poll(() => hereNow(ana), POLL).toEqual(['Cy']);

@@ -19,9 +19,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import { startRelay, type Relay } from './support/relay.ts';
-import { editor, pageStatus, syncStatus, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, editor, pageStatus, syncStatus, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 describe.skipIf(!chromiumPath)('device storage failures are shown and retried', () => {

@@ -10,6 +10,7 @@ import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
 import {
+	POLL,
 	createPage,
 	editor,
 	editorText,
@@ -21,8 +22,6 @@ import {
 	waitForText,
 	waitUntilSavedOnDevice
 } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 function templateDialog(page: Page): Locator {
 	return page.getByRole('dialog', { name: 'New page from a template' });

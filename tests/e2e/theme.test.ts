@@ -7,9 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import { startRelay, type Relay } from './support/relay.ts';
-import { createLocalWorkspace, sidebar } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createLocalWorkspace, sidebar } from './support/app.ts';
 
 function theme(page: Page): Promise<string | null> {
 	return page.evaluate(() => document.documentElement.getAttribute('data-theme'));

@@ -9,9 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, join, sidebar, titleInput, waitForStatus } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
+import { POLL, createPage, editor, join, sidebar, titleInput, waitForStatus } from './support/app.ts';
 
 function tree(page: Page): Locator {
 	return sidebar(page).getByRole('tree', { name: 'Page tree' });

@@ -9,6 +9,7 @@ import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.t
 import type { Relay } from './support/relay.ts';
 import { startWorld, type World } from './support/world.ts';
 import {
+	POLL,
 	createLocalWorkspace,
 	createPage,
 	editor,
@@ -25,8 +26,6 @@ import {
 	waitForText,
 	waitUntilSavedOnDevice
 } from './support/app.ts';
-
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 	let world: World;

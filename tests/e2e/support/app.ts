@@ -8,7 +8,12 @@ import type { BrowserContext, Page } from 'playwright-core';
 /** Status kinds of `[data-testid=sync-status]` (src/lib/sync/status.ts). */
 export type SyncKind = 'stored' | 'syncing' | 'offline' | 'device-only' | 'saving' | 'local-error' | 'denied';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
+/**
+ * How long and how often the tests poll for what the app shows. Each attempt is one or two CDP
+ * round trips (a few ms); a short interval matters because hundreds of polls per file each used
+ * to wait a whole interval after a first miss.
+ */
+export const POLL = { timeout: 20_000, interval: 25 } as const;
 
 /** Opens an invite link in a new tab, joins under `name`, and waits for the workspace to open. */
 export async function join(context: BrowserContext, invite: string, name: string): Promise<Page> {

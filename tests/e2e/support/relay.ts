@@ -1,23 +1,26 @@
 /**
  * A real relay process for the browser tests: `node --import tsx server/main.ts` on 127.0.0.1 and
  * a free port, with its own temporary DATA_DIR and a fixed secret, serving the built app from
- * build/. Tokens come from the token CLI run with the same environment, as an operator would mint
- * them.
+ * build/. Tokens are signed here with that secret by `signToken`, the function the token CLI
+ * (server/cli/token.ts) calls: starting the CLI costs half a second of Node and tsx per token,
+ * and the CLI itself is tested against a relay in tests/integration/auth.test.ts.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { signToken } from '../../../server/auth.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const LISTENING = /Meridian relay listening on (http:\/\/\S+)/;
 /** The build to serve: build/, or build-<name>/ under MERIDIAN_BUILD=<name> (see svelte.config.js). */
 const variant = process.env['MERIDIAN_BUILD']?.replace(/[^A-Za-z0-9_-]/g, '') ?? '';
 const buildDir = join(root, variant ? `build-${variant}` : 'build');
+const SECRET = 'meridian-e2e-secret-not-for-production-0123456789';
+/** As the CLI's default `--expires-in 30d`. */
+const TOKEN_LIFETIME_S = 30 * 86_400;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -29,7 +32,7 @@ export interface Relay {
 	readonly dataDir: string;
 	/** Everything the relay wrote to stderr so far (JSON log lines), for failure messages. */
 	readonly log: () => string;
-	/** A token signed by this relay's secret, from `server/cli/token.ts`. */
+	/** A token signed by this relay's secret, as `server/cli/token.ts` makes it. */
 	token(options: { workspace: string; role: Role; member?: string }): Promise<string>;
 	/** An invite link as the app expects it: `<origin>/join#<token>`. */
 	invite(options: { workspace: string; role: Role; member?: string }): Promise<string>;
@@ -48,7 +51,7 @@ export async function startRelay(): Promise<Relay> {
 		HOST: '127.0.0.1',
 		DATA_DIR: dataDir,
 		BUILD_DIR: buildDir,
-		MERIDIAN_SECRET: 'meridian-e2e-secret-not-for-production-0123456789',
+		MERIDIAN_SECRET: SECRET,
 		LOG_LEVEL: 'warn'
 	};
 	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -69,14 +72,14 @@ export async function startRelay(): Promise<Relay> {
 	}
 
 	let stopped: Promise<void> | null = null;
-	const token = async ({ workspace, role, member }: { workspace: string; role: Role; member?: string }) => {
-		const args = ['--import', 'tsx', 'server/cli/token.ts', '--workspace', workspace, '--role', role];
-		if (member) args.push('--member', member);
-		const { stdout } = await run(process.execPath, args, { cwd: root, env });
-		const text = stdout.trim();
-		if (text.split('.').length !== 3) throw new Error(`token CLI printed something that is not a JWT: ${JSON.stringify(text)}`);
-		return text;
-	};
+	const token = ({ workspace, role, member }: { workspace: string; role: Role; member?: string }) =>
+		signToken(new TextEncoder().encode(SECRET), {
+			workspaceId: workspace,
+			role,
+			// The CLI's default for a token without --member: a random id.
+			memberId: member ?? randomBytes(12).toString('base64url'),
+			expiresInSeconds: TOKEN_LIFETIME_S
+		});
 	return {
 		url,
 		dataDir,
