@@ -12,7 +12,7 @@
 import type * as Y from 'yjs';
 import { bodyFragment } from '../model/page.ts';
 import { pageLinkTargets } from '../model/links.ts';
-import { listPages, pagesMap } from '../model/workspace.ts';
+import { followEveryPage } from './each-page.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type Schedule = (run: () => void) => void;
@@ -135,31 +135,16 @@ export function backlinksFor(session: WorkspaceSession): BacklinkIndex {
 	if (index) return index;
 	const created = new BacklinkIndex();
 	indexes.set(session, created);
-	const requested = new Set<string>();
-	const ensure = () => {
-		const present = new Set<string>();
-		for (const page of listPages(session.workspaceDoc)) {
-			present.add(page.id);
-			if (requested.has(page.id)) continue;
-			requested.add(page.id);
-			// openPage is shared: the same document the editor and the relay link use.
-			session.openPage(page.id).then(
-				(opened) => {
-					if (requested.has(page.id)) created.track(page.id, opened.doc);
-				},
-				() => requested.delete(page.id)
-			);
-		}
-		// A page deleted for good no longer links anywhere (its body stays in storage).
-		for (const id of requested) {
-			if (!present.has(id)) {
-				requested.delete(id);
-				created.untrack(id);
-			}
-		}
-	};
-	pagesMap(session.workspaceDoc).observe(ensure);
-	ensure();
+	const stop = followEveryPage(session.workspaceDoc, {
+		// openPage is shared: the same document the editor and the relay link use.
+		add: (pageId, wanted) =>
+			session.openPage(pageId).then((opened) => {
+				if (wanted()) created.track(pageId, opened.doc);
+			}),
+		// A page deleted for good no longer links anywhere.
+		remove: (pageId) => created.untrack(pageId)
+	});
+	session.onClose(stop);
 	index = created;
 	return index;
 }

@@ -41,7 +41,8 @@ import {
 	type InboxItem
 } from '../model/inbox.ts';
 import { listPositions } from '../model/decisions.ts';
-import { getPage, listPages, pagesMap, PageKind } from '../model/workspace.ts';
+import { getPage, PageKind } from '../model/workspace.ts';
+import { followEveryPage } from './each-page.ts';
 import { idleSchedule, type Schedule } from './backlinks.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
@@ -425,41 +426,33 @@ export function inboxFor(session: WorkspaceSession): InboxIndex {
 	const index = new InboxIndex(session.workspaceDoc, session.memberId, idleSchedule, session.link(workspaceRoom(session.id)));
 	indexes.set(session, index);
 	index.loadState(() => session.openInbox());
-	const requested = new Set<string>();
-	const ensure = () => {
-		const present = new Set<string>();
-		for (const page of listPages(session.workspaceDoc)) {
-			present.add(page.id);
-			if (requested.has(page.id)) continue;
-			requested.add(page.id);
-			index.expect(page.id);
+	const stop = followEveryPage(session.workspaceDoc, {
+		add: (pageId, wanted) => {
+			index.expect(pageId);
 			// Shared documents: the same ones the editor, the comments and the relay link use. A
 			// failure is tried again on the next change to the page list; meanwhile the first round
-			// does not wait for it, nor for a document the page no longer asks for.
-			const failed = (source: 'body' | 'talk') => () => {
-				requested.delete(page.id);
-				index.missed(page.id, source);
-			};
-			session.openPage(page.id).then((opened) => {
-				if (requested.has(page.id)) index.trackBody(page.id, opened.doc, opened.link);
-				else index.missed(page.id, 'body');
-			}, failed('body'));
-			session.openTalk(page.id).then((opened) => {
-				if (requested.has(page.id)) index.trackTalk(page.id, opened.doc, opened.link);
-				else index.missed(page.id, 'talk');
-			}, failed('talk'));
-		}
-		for (const id of requested) {
-			if (present.has(id)) continue;
-			requested.delete(id);
-			index.untrack(id);
-		}
-	};
-	pagesMap(session.workspaceDoc).observe(ensure);
+			// does not wait for it, nor for a document of a page deleted meanwhile.
+			const body = session.openPage(pageId).then(
+				(opened) => (wanted() ? index.trackBody(pageId, opened.doc, opened.link) : index.missed(pageId, 'body')),
+				(error: unknown) => {
+					index.missed(pageId, 'body');
+					throw error;
+				}
+			);
+			const talk = session.openTalk(pageId).then(
+				(opened) => (wanted() ? index.trackTalk(pageId, opened.doc, opened.link) : index.missed(pageId, 'talk')),
+				(error: unknown) => {
+					index.missed(pageId, 'talk');
+					throw error;
+				}
+			);
+			return Promise.all([body, talk]);
+		},
+		remove: (pageId) => index.untrack(pageId)
+	});
 	session.onClose(() => {
-		pagesMap(session.workspaceDoc).unobserve(ensure);
+		stop();
 		index.destroy();
 	});
-	ensure();
 	return index;
 }

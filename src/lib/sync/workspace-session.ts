@@ -16,6 +16,7 @@ import { canWrite, inboxRoom, pageRoom, peopleRoom, readUnverifiedClaims, talkRo
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
+import { followEveryPage } from './each-page.ts';
 import type { RoomLink } from './room-link.ts';
 import type { WorkspaceRecord } from './device.ts';
 
@@ -197,16 +198,12 @@ export class WorkspaceSession {
 	 * `syncProgress()`. Pages are loaded from IndexedDB first, so only what is missing travels.
 	 */
 	syncAllPages(): void {
-		const ensure = (): void => {
-			for (const page of listPages(this.workspaceDoc)) {
-				void this.openPage(page.id);
-				// Discussions come too: the inbox reads every thread and share, the decision log
-				// every position, and they must be there offline.
-				void this.openTalk(page.id);
-			}
-		};
-		pagesMap(this.workspaceDoc).observe(ensure);
-		ensure();
+		const stop = followEveryPage(this.workspaceDoc, {
+			// Discussions come too: the inbox reads every thread and share, the decision log every
+			// position, and they must be there offline.
+			add: (pageId) => Promise.all([this.openPage(pageId), this.openTalk(pageId)])
+		});
+		this.onClose(stop);
 	}
 
 	/** Rooms synced with the relay out of rooms known (for the joining progress bar). */
