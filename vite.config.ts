@@ -27,6 +27,8 @@ export default defineConfig({
 					environment: 'node',
 					testTimeout: 90_000,
 					hookTimeout: 120_000,
+					// One relay and one Chromium for every file (tests/e2e/support/world.ts).
+					globalSetup: ['tests/e2e/support/global-setup.ts'],
 					// One Chromium at a time: the machines have two cores.
 					fileParallelism: false
 				}

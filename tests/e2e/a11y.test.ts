@@ -10,8 +10,9 @@ import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Result } from 'axe-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import { POLL, createLocalWorkspace, createPage, editor, join, sidebar, waitForText } from './support/app.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -162,19 +163,18 @@ function treeItem(page: Page, title: string): Locator {
 }
 
 describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both themes', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	let device: BrowserContext;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 		for (const known of KNOWN) console.warn(`a11y: not checked: ${known.rule} on ${known.selector}: ${known.reason}`);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(async () => {
 		expect(takeUncaughtErrors(device), 'uncaught exceptions').toEqual([]);

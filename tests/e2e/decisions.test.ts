@@ -24,14 +24,13 @@
  *       focus across lock and unlock, a note form whose choice went stays with the note and says
  *       why, and an open edit form stays with its tags and says what of the typing was not saved.
  */
-import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
 import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { POLL, editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, downloadText, editor, editorText, sidebar, titleInput, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 import { formatDeadline } from '../../src/lib/model/decisions.ts';
 
 const BERLIN = 'Europe/Berlin';
@@ -321,7 +320,7 @@ describe.skipIf(!chromiumPath)('decision records', () => {
 
 		// Its export carries the record as front matter, then the body, then the status log.
 		const [download] = await Promise.all([ana.waitForEvent('download'), ana.getByRole('button', { name: 'Download .md' }).click()]);
-		const markdown = await readFile((await download.path())!, 'utf8');
+		const markdown = await downloadText(download);
 		const front = markdown.split('\n---\n')[0]!.split('\n');
 		expect(front.slice(0, 10)).toEqual([
 			'---',

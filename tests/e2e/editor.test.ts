@@ -3,13 +3,12 @@
  * exporting a page as Markdown, paste (sanitised HTML, Markdown text, a URL onto a selection), the
  * slash menu and the floating toolbar, and undo that undoes only your own edit (two devices, a relay).
  */
-import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { POLL, createLocalWorkspace, createPage, editor, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, downloadText, createLocalWorkspace, createPage, editor, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
 describe.skipIf(!chromiumPath)('the editor', () => {
 	let world: World;
@@ -66,7 +65,7 @@ describe.skipIf(!chromiumPath)('the editor', () => {
 
 		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .md' }).click()]);
 		expect(download.suggestedFilename()).toBe('Export- -me- - now.md');
-		const text = await readFile((await download.path())!, 'utf8');
+		const text = await downloadText(download);
 		expect(text).toBe('# Export: "me" / now\n\n## Steps\n\n- one\n- two\n');
 	});
 

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import { createPage, join, titleInput, typeAtEnd, waitForServiceWorker, waitForStatus, waitForText } from './support/app.ts';
 
 interface ManifestIcon {
@@ -24,17 +25,16 @@ function pngSize(bytes: Uint8Array): string {
 }
 
 describe.skipIf(!chromiumPath)('installable, offline-capable app', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	it('serves a web app manifest with a name, a start URL, standalone display and loadable 192 and 512 px icons', async () => {
 		const manifestUrl = new URL('/manifest.webmanifest', relay.url);

@@ -17,26 +17,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { LAUNCH_ARGS, chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import { POLL, editor, pageStatus, syncStatus, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
 
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
 describe.skipIf(!chromiumPath)('device storage failures are shown and retried', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	const profiles: string[] = [];
 	const persistent = new Set<BrowserContext>();
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 	});
 
 	afterAll(async () => {
 		for (const context of persistent) await context.close().catch(() => {});
-		await browser?.close();
-		await relay?.stop();
+		await world?.close();
 		for (const dir of profiles) await rm(dir, { recursive: true, force: true });
 	});
 
@@ -169,7 +169,7 @@ async function launchProfile(dir: string): Promise<Profile> {
 	const context = await chromium.launchPersistentContext(dir, {
 		executablePath: chromiumPath!,
 		headless: true,
-		args: LAUNCH_ARGS,
+		args: [...LAUNCH_ARGS],
 		viewport: { width: 1100, height: 800 }
 	});
 	context.setDefaultTimeout(20_000);

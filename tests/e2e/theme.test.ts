@@ -5,8 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, newDevice, takeUncaughtErrors } from './support/browser.ts';
-import { startRelay, type Relay } from './support/relay.ts';
+import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
+import type { Relay } from './support/relay.ts';
+import { startWorld, type World } from './support/world.ts';
 import { POLL, createLocalWorkspace, sidebar } from './support/app.ts';
 
 function theme(page: Page): Promise<string | null> {
@@ -46,18 +47,17 @@ function themeAtBody(page: Page): Promise<string | null | undefined> {
 }
 
 describe.skipIf(!chromiumPath)('themes', () => {
+	let world: World;
 	let relay: Relay;
 	let browser: Browser;
 	let device: BrowserContext;
 
 	beforeAll(async () => {
-		[relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
+		world = await startWorld();
+		({ relay, browser } = world);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.stop();
-	});
+	afterAll(() => world?.close());
 
 	afterEach(async () => {
 		expect(takeUncaughtErrors(device), 'uncaught exceptions').toEqual([]);

@@ -3,7 +3,7 @@
  * the app's accessible names and data-testids (see src/routes/w/[ws]/Workspace.svelte, PageView.svelte).
  */
 import { expect } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
 
 /** Status kinds of `[data-testid=sync-status]` (src/lib/sync/status.ts). */
 export type SyncKind = 'stored' | 'syncing' | 'offline' | 'device-only' | 'saving' | 'local-error' | 'denied';
@@ -164,4 +164,14 @@ export function recordWebSockets(context: BrowserContext): string[] {
 	context.pages().forEach(watch);
 	context.on('page', watch);
 	return opened;
+}
+
+/**
+ * A download's contents as text. The browser is a shared server the tests connect to
+ * (world.ts), so `download.path()` is not available: the file is streamed over the connection.
+ */
+export async function downloadText(download: Download): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
 }

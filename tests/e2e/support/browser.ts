@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserServer, type Page } from 'playwright-core';
 
 const ci = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 
@@ -46,21 +46,36 @@ function firstInThisRun(): boolean {
 	}
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Chromium's command line for every browser the tests start (storage-errors.test.ts's profiles too). */
+export const LAUNCH_ARGS: readonly string[] = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+	'--disable-quic'
+];
+
+function launchOptions() {
 	if (!chromiumPath) throw new Error('BROWSER TESTS SKIPPED: no Chromium found (set CHROMIUM_PATH)');
-	return chromium.launch({
-		executablePath: chromiumPath,
-		headless: true,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-			'--no-first-run',
-			'--disable-quic'
-		]
-	});
+	return { executablePath: chromiumPath, headless: true, args: [...LAUNCH_ARGS] };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+	return chromium.launch(launchOptions());
+}
+
+/**
+ * A Chromium that test files connect to (`connectBrowser`), started once for the whole run by
+ * global-setup.ts. Each file's contexts are still its own: closing a connected browser closes them.
+ */
+export async function launchBrowserServer(): Promise<BrowserServer> {
+	return chromium.launchServer(launchOptions());
+}
+
+export async function connectBrowser(wsEndpoint: string): Promise<Browser> {
+	return chromium.connect(wsEndpoint);
 }
 
 /**

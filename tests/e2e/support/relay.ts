@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,7 +40,45 @@ export interface Relay {
 	stop(): Promise<void>;
 }
 
-export async function startRelay(): Promise<Relay> {
+/** Where a relay started with `startRelay({ logFile })` also writes its stderr, for `attachRelay`. */
+export interface SharedRelay {
+	readonly url: string;
+	readonly dataDir: string;
+	readonly logFile: string;
+}
+
+/**
+ * The relay global-setup.ts started for the whole run, seen from a test file: tokens are signed
+ * here as usual; `stop` does nothing (the global setup stops it when the run ends).
+ */
+export function attachRelay({ url, dataDir, logFile }: SharedRelay): Relay {
+	return {
+		url,
+		dataDir,
+		log: () => {
+			try {
+				return readFileSync(logFile, 'utf8');
+			} catch {
+				return '';
+			}
+		},
+		token: mintToken,
+		invite: async (options) => `${url}/join#${await mintToken(options)}`,
+		stop: async () => {}
+	};
+}
+
+async function mintToken({ workspace, role, member }: { workspace: string; role: Role; member?: string }): Promise<string> {
+	return signToken(new TextEncoder().encode(SECRET), {
+		workspaceId: workspace,
+		role,
+		// The CLI's default for a token without --member: a random id.
+		memberId: member ?? randomBytes(12).toString('base64url'),
+		expiresInSeconds: TOKEN_LIFETIME_S
+	});
+}
+
+export async function startRelay({ logFile }: { logFile?: string } = {}): Promise<Relay> {
 	if (!existsSync(join(buildDir, 'index.html'))) {
 		throw new Error(`The app is not built (no ${buildDir}/index.html): run npm run build first.`);
 	}
@@ -60,7 +98,10 @@ export async function startRelay(): Promise<Relay> {
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let stderr = '';
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+		if (logFile) appendFileSync(logFile, chunk);
+	});
 
 	let url: string;
 	try {
@@ -72,20 +113,12 @@ export async function startRelay(): Promise<Relay> {
 	}
 
 	let stopped: Promise<void> | null = null;
-	const token = ({ workspace, role, member }: { workspace: string; role: Role; member?: string }) =>
-		signToken(new TextEncoder().encode(SECRET), {
-			workspaceId: workspace,
-			role,
-			// The CLI's default for a token without --member: a random id.
-			memberId: member ?? randomBytes(12).toString('base64url'),
-			expiresInSeconds: TOKEN_LIFETIME_S
-		});
 	return {
 		url,
 		dataDir,
 		log: () => stderr,
-		token,
-		invite: async (options) => `${url}/join#${await token(options)}`,
+		token: mintToken,
+		invite: async (options) => `${url}/join#${await mintToken(options)}`,
 		stop: () =>
 			(stopped ??= (async () => {
 				await kill(child);

@@ -1,21 +1,38 @@
 /**
- * The setup most browser test files share: a relay and a Chromium started together (`startWorld`),
- * and members on devices of their own who join one workspace through invite links (`joinTeam`).
+ * The setup most browser test files share: a relay and a Chromium (`startWorld`), and members on
+ * devices of their own who join one workspace through invite links (`joinTeam`).
  */
+import { inject } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, newDevice } from './browser.ts';
-import { startRelay, type Relay, type Role } from './relay.ts';
+import { connectBrowser, launchBrowser, newDevice } from './browser.ts';
+import { attachRelay, startRelay, type Relay, type Role, type SharedRelay } from './relay.ts';
 import { join } from './app.ts';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		/** The relay and Chromium global-setup.ts started for the run; null without a Chromium. */
+		e2eWorld: { relay: SharedRelay; browserEndpoint: string } | null;
+	}
+}
 
 export interface World {
 	readonly relay: Relay;
 	readonly browser: Browser;
-	/** Closes the browser, then stops the relay. */
+	/** Closes this file's browser connection (and so its devices); stops the relay if it started one. */
 	close(): Promise<void>;
 }
 
-/** Starts a relay and launches Chromium, side by side. */
+/**
+ * The relay and Chromium of this run (global-setup.ts), which every file shares: starting and
+ * stopping both took a second or more per file. Files keep apart by workspace ids of their own and
+ * fresh contexts. Outside that setup (another vitest config) it starts both itself.
+ */
 export async function startWorld(): Promise<World> {
+	const shared = inject('e2eWorld');
+	if (shared) {
+		const browser = await connectBrowser(shared.browserEndpoint);
+		return { relay: attachRelay(shared.relay), browser, close: () => browser.close() };
+	}
 	const [relay, browser] = await Promise.all([startRelay(), launchBrowser()]);
 	return {
 		relay,
