@@ -4,7 +4,8 @@
  * menu's state lives in its own plugin (keyed by `key`) and its list is drawn by a Svelte component;
  * the focus never leaves the editor, whose aria-activedescendant points at the active option.
  */
-import type { EditorState, PluginKey } from 'prosemirror-state';
+import { TextSelection, type EditorState, type PluginKey } from 'prosemirror-state';
+import type { Node } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 
 /** The part of a menu's plugin state these props read. */
@@ -28,6 +29,15 @@ export interface InlineMenu<State extends InlineMenuState<unknown>> {
 	readonly choose: (view: EditorView, item: ItemOf<State>) => void;
 	/** Home and End jump to the first and last option; otherwise they move the caret as usual. */
 	readonly homeEnd?: boolean;
+}
+
+/** Replaces what opened a menu (`range`) with `content`, puts the caret after it and closes the menu. */
+export function replaceMenuText(view: EditorView, key: PluginKey, range: { readonly from: number; readonly to: number }, content: Node | readonly Node[]): void {
+	const size = (Array.isArray(content) ? content : [content]).reduce((sum: number, node: Node) => sum + node.nodeSize, 0);
+	const tr = view.state.tr.replaceWith(range.from, range.to, content as Node | Node[]);
+	tr.setSelection(TextSelection.create(tr.doc, range.from + size)).setMeta(key, { close: true } satisfies InlineMenuMeta);
+	view.dispatch(tr.scrollIntoView());
+	view.focus();
 }
 
 export function closeInlineMenu(view: EditorView, key: PluginKey): void {

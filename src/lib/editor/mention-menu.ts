@@ -13,13 +13,13 @@
  * inserted here its id, writer and time (mention-stamp.ts `identifyMentions`): the one chosen in
  * the menu, and one pasted or dropped from outside alike.
  */
-import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from 'prosemirror-state';
+import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
 import type { Node } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import { matchPeople, mentionQuery } from '../model/mentions.ts';
 import { mentionLabel, schema } from './schema.ts';
 import { mentionType, type MentionPeople, type MentionPerson } from './mention-view.ts';
-import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
+import { closeInlineMenu, inlineMenuProps, replaceMenuText, type InlineMenuMeta } from './inline-menu.ts';
 import { identifyMentions } from './mention-stamp.ts';
 
 export interface MentionMenuState {
@@ -82,11 +82,7 @@ export function mentionMenuState(state: EditorState): MentionMenuState | null {
 export function chooseMention(view: EditorView, person: MentionPerson): void {
 	const current = mentionMenuState(view.state);
 	if (!current) return;
-	const mention = mentionType.create({ member: person.id, label: mentionLabel(person.name) });
-	const tr = view.state.tr.replaceWith(current.from, current.to, [mention, schema.text(' ')]);
-	tr.setSelection(TextSelection.create(tr.doc, current.from + 2)).setMeta(mentionMenuKey, { close: true } satisfies InlineMenuMeta);
-	view.dispatch(tr.scrollIntoView());
-	view.focus();
+	replaceMenuText(view, mentionMenuKey, current, [mentionType.create({ member: person.id, label: mentionLabel(person.name) }), schema.text(' ')]);
 }
 
 export function closeMentionMenu(view: EditorView): void {

@@ -6,12 +6,12 @@
  * plugin so the keyboard stays in the editor; PageLinkMenu.svelte draws the list, and the editor's
  * aria-activedescendant points into it.
  */
-import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from 'prosemirror-state';
+import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { listPages, type PageEntry } from '../model/workspace.ts';
 import { pageLinkType } from './page-link.ts';
-import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
+import { closeInlineMenu, inlineMenuProps, replaceMenuText, type InlineMenuMeta } from './inline-menu.ts';
 
 export type PageLinkItem = { readonly kind: 'page'; readonly id: string; readonly title: string } | { readonly kind: 'create'; readonly title: string };
 
@@ -103,10 +103,7 @@ export function choosePageLink(view: EditorView, context: PageLinkMenuContext, i
 		closePageLinkMenu(view);
 		return;
 	}
-	const tr = view.state.tr.replaceWith(current.from, current.to, pageLinkType.create({ pageId: id }));
-	tr.setSelection(TextSelection.create(tr.doc, current.from + 1)).setMeta(pageLinkMenuKey, { close: true });
-	view.dispatch(tr.scrollIntoView());
-	view.focus();
+	replaceMenuText(view, pageLinkMenuKey, current, pageLinkType.create({ pageId: id }));
 }
 
 export function closePageLinkMenu(view: EditorView): void {
