@@ -118,6 +118,9 @@ async function violations(page: Page): Promise<Finding[]> {
 
 /** Checks the page in both themes; every violation is reported (soft), so one run lists them all. */
 async function audit(page: Page, screen: string): Promise<void> {
+	// A tab behind another one gets no rendering updates, and media query changes are only
+	// evaluated in them: the theme would switch when Chromium next gets round to that tab.
+	await page.bringToFront();
 	for (const theme of THEMES) {
 		await page.emulateMedia({ colorScheme: theme });
 		await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme']), POLL).toBe(theme);
