@@ -313,7 +313,7 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 		await audit(page, 'a page with a broken link');
 	});
 
-	it('a read-only page, as a viewer sees it', async () => {
+	it('a read-only page, as a viewer and a commenter see it', async () => {
 		device = await newDevice(browser, 'writer');
 		const workspace = `a11y-viewer-${Date.now().toString(36)}`;
 		const writer = await join(device, await relay.invite({ workspace, role: 'admin' }), 'Ana');
@@ -331,6 +331,25 @@ describe.skipIf(!chromiumPath)('accessibility: axe-core WCAG 2 A/AA in both them
 			expect(takeUncaughtErrors(viewerDevice), 'uncaught exceptions (viewer)').toEqual([]);
 		} finally {
 			await viewerDevice.close();
+		}
+		// A commenter's body takes a caret (to select and comment), yet its controls are no less
+		// read-only: task boxes and the code block's language are disabled, and a click changes nothing.
+		const commenterDevice = await newDevice(browser, 'commenter');
+		try {
+			const carl = await join(commenterDevice, await relay.invite({ workspace, role: 'commenter' }), 'Carl');
+			await carl.goto(new URL(path, relay.url).href);
+			await waitForText(carl, (text) => text.includes('The end.'));
+			expect(await editor(carl).getAttribute('contenteditable')).toBe('true');
+			expect(await editor(carl).getAttribute('aria-readonly')).toBe('true');
+			const boxes = editor(carl).getByRole('checkbox', { name: 'Done' });
+			expect(await boxes.count()).toBe(2);
+			for (const box of await boxes.all()) expect(await box.isDisabled()).toBe(true);
+			expect(await editor(carl).getByRole('textbox', { name: 'Code language' }).first().isDisabled()).toBe(true);
+			await boxes.first().click({ force: true });
+			expect(await boxes.first().isChecked()).toBe(false);
+			expect(takeUncaughtErrors(commenterDevice), 'uncaught exceptions (commenter)').toEqual([]);
+		} finally {
+			await commenterDevice.close();
 		}
 	});
 
