@@ -17,15 +17,14 @@
  * [IN3] The inbox page passes axe-core's WCAG 2 A/AA rules (light and dark, with unread items) and
  *       at 390 px, where it also fits without scrolling sideways; so does the Share dialog.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
-import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, join, sidebar, typeAtEnd, waitForStatus } from './support/app.ts';
+import { useTeam } from './support/world.ts';
+import { POLL, createPage, editor, join, sidebar, typeAtEnd, waitForStatus } from './support/app.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 function inboxLink(page: Page): Locator {
 	return sidebar(page).getByTestId('inbox-link');
@@ -88,7 +87,10 @@ async function fitsWidth(page: Page): Promise<void> {
 
 describe.skipIf(!chromiumPath)('the inbox', () => {
 	const workspace = `e2e-inbox-${Date.now().toString(36)}`;
-	let world: World;
+	const team = useTeam(workspace, [
+		{ device: 'A', member: 'ana', name: 'Ana Lima' },
+		{ device: 'B', member: 'ben', name: 'Ben Okafor', role: 'commenter' }
+	]);
 	let relay: Relay;
 	let deviceA: BrowserContext;
 	let deviceB: BrowserContext;
@@ -96,20 +98,8 @@ describe.skipIf(!chromiumPath)('the inbox', () => {
 	let ben: Page;
 	let path = '';
 
-	beforeAll(async () => {
-		world = await startWorld();
-		({ relay } = world);
-		({ devices: [deviceA, deviceB], pages: [ana, ben] } = await joinTeam(world, workspace, [
-			{ device: 'A', member: 'ana', name: 'Ana Lima' },
-			{ device: 'B', member: 'ben', name: 'Ben Okafor', role: 'commenter' }
-		]));
-	});
-
-	afterAll(() => world?.close());
-
-	afterEach(() => {
-		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on device A').toEqual([]);
-		expect(takeUncaughtErrors(deviceB), 'uncaught exceptions on device B').toEqual([]);
+	beforeAll(() => {
+		({ relay, devices: [deviceA, deviceB], pages: [ana, ben] } = team);
 	});
 
 	it('[IN1] an offline member gets a mention when back, replies from the inbox; resolving and done show alike', async () => {
@@ -188,7 +178,7 @@ describe.skipIf(!chromiumPath)('the inbox', () => {
 		await expect.poll(() => itemLines(ben), POLL).toEqual(['Ana Lima mentioned you in Q3 review']);
 		expect(await items(ben).getByRole('button', { name: 'Not done' }).count()).toBe(1);
 		// His other device gets what he read and cleared through his private inbox room.
-		const phone = await newDevice(world.browser, 'B2');
+		const phone = await newDevice(team.browser, 'B2');
 		try {
 			const other = await join(phone, await relay.invite({ workspace, role: 'commenter', member: 'ben' }), 'Ben Okafor');
 			await other.goto(`${relay.url}/w/${workspace}/inbox?view=done`);

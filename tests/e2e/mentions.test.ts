@@ -9,14 +9,13 @@
  *       the chip on Ana's device follows. A pasted mention of a member nobody here knows shows as
  *       plain text, no chip.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
-import { chromiumPath, takeUncaughtErrors } from './support/browser.ts';
-import { joinTeam, startWorld, type World } from './support/world.ts';
-import { createPage, editor, sidebar, typeAtEnd, waitForText } from './support/app.ts';
+import { chromiumPath } from './support/browser.ts';
+import { useTeam } from './support/world.ts';
+import { POLL, createPage, editor, sidebar, typeAtEnd, waitForText } from './support/app.ts';
 
-const POLL = { timeout: 20_000, interval: 100 } as const;
 
 /** Pastes `html` at the caret, as the clipboard would deliver it. */
 async function pasteHtml(page: Page, html: string, text: string): Promise<void> {
@@ -33,25 +32,15 @@ async function pasteHtml(page: Page, html: string, text: string): Promise<void> 
 
 describe.skipIf(!chromiumPath)('mentions in page text', () => {
 	const workspace = `e2e-mentions-${Date.now().toString(36)}`;
-	let world: World;
-	let deviceA: BrowserContext;
-	let deviceB: BrowserContext;
+	const team = useTeam(workspace, [
+		{ device: 'A', member: 'ana', name: 'Ana' },
+		{ device: 'B', member: 'ben', name: 'Ben' }
+	]);
 	let ana: Page;
 	let ben: Page;
 
-	beforeAll(async () => {
-		world = await startWorld();
-		({ devices: [deviceA, deviceB], pages: [ana, ben] } = await joinTeam(world, workspace, [
-			{ device: 'A', member: 'ana', name: 'Ana' },
-			{ device: 'B', member: 'ben', name: 'Ben' }
-		]));
-	});
-
-	afterAll(() => world?.close());
-
-	afterEach(async () => {
-		expect(takeUncaughtErrors(deviceA), 'uncaught exceptions on device A').toEqual([]);
-		expect(takeUncaughtErrors(deviceB), 'uncaught exceptions on device B').toEqual([]);
+	beforeAll(() => {
+		({ pages: [ana, ben] } = team);
 	});
 
 	it('[MN1] Ana mentions Ben from the @ menu; the chip follows his rename', async () => {

@@ -2,9 +2,9 @@
  * The setup most browser test files share: a relay and a Chromium (`startWorld`), and members on
  * devices of their own who join one workspace through invite links (`joinTeam`).
  */
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { connectBrowser, launchBrowser, newDevice } from './browser.ts';
+import { connectBrowser, launchBrowser, newDevice, takeUncaughtErrors } from './browser.ts';
 import { attachRelay, startRelay, type Relay, type Role, type SharedRelay } from './relay.ts';
 import { join } from './app.ts';
 
@@ -78,4 +78,33 @@ export async function joinTeam<const Members extends readonly Member[]>({ relay,
 		await Promise.all(devices.map((device) => device.close()));
 		throw error;
 	}
+}
+
+/** A file's team (`useTeam`): filled in before the file's first test. */
+export interface TeamFixture<Members extends readonly Member[]> extends Team<Members> {
+	readonly world: World;
+	readonly relay: Relay;
+	readonly browser: Browser;
+}
+
+/**
+ * The hooks a file with one team needs: before its tests, the world starts and `members` join
+ * `workspace`; after each test, no device may have thrown; after the file, everything closes. Call
+ * inside the file's describe; read the fields in tests or in a later beforeAll.
+ */
+export function useTeam<const Members extends readonly Member[]>(workspace: string, members: Members): TeamFixture<Members> {
+	const fixture = {} as { -readonly [K in keyof TeamFixture<Members>]: TeamFixture<Members>[K] };
+	beforeAll(async () => {
+		fixture.world = await startWorld();
+		fixture.relay = fixture.world.relay;
+		fixture.browser = fixture.world.browser;
+		Object.assign(fixture, await joinTeam(fixture.world, workspace, members));
+	});
+	afterAll(() => fixture.world?.close());
+	afterEach(() => {
+		(fixture.devices ?? []).forEach((device: BrowserContext, i: number) => {
+			expect(takeUncaughtErrors(device), `uncaught exceptions on device ${members[i]!.device}`).toEqual([]);
+		});
+	});
+	return fixture;
 }
