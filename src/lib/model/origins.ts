@@ -14,7 +14,9 @@ export const Origin = {
 	/** The deterministic first content of a page (see page.ts `seedPageBody`). */
 	seed: 'seed',
 	/** Bookkeeping of who wrote what (see authorship.ts). */
-	authorship: 'authorship'
+	authorship: 'authorship',
+	/** A version of a page body recorded (see versions.ts). */
+	versions: 'versions'
 } as const;
 export type Origin = (typeof Origin)[keyof typeof Origin];
 

@@ -12,6 +12,7 @@ import { newPageDoc, bodyFragment } from '../model/page.ts';
 import { newId } from '../model/ids.ts';
 import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
+import { trackAutoVersions } from '../model/versions.ts';
 import { canWrite, inboxRoom, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
@@ -94,7 +95,11 @@ export class WorkspaceSession {
 		return this.#open(name, () =>
 			this.#load(name, 'page', newPageDoc()).then((opened) => {
 				this.#seed(opened, pageId);
-				if (this.canEdit('page', opened.doc)) this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
+				if (this.canEdit('page', opened.doc)) {
+					this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
+					// The body as it was before the member's first change of the day (model/versions.ts).
+					this.#stopAuthorship.push(trackAutoVersions(opened.doc, this.memberId));
+				}
 				return opened;
 			})
 		);
