@@ -10,6 +10,7 @@
  * [CU-M4] Decisions: status changes not seen, the member's own left out.
  * [CU-M5] Marking seen is idempotent (no write when nothing changed) and clears the news.
  * [CU-M6] A malformed stored entry reads as never seen.
+ * [CU-M7] Inserted text is placed in the document an editor renders (editor/y-ranges.ts).
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -31,6 +32,7 @@ import {
 import { trackAuthorship } from '../../src/lib/model/authorship.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
+import { ItemPositions } from '../../src/lib/editor/y-ranges.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
 const n = schema.nodes;
@@ -106,6 +108,23 @@ describe('page bodies', () => {
 		const changes = bodyChangesSince(doc, lastSeen(inbox, 'page')!.body!, 'ana');
 		expect(changes.insertions.map((i) => i.text)).toEqual(['cd']);
 		expect(changes.deletions).toEqual([]);
+	});
+});
+
+describe('placing changes in the editor', () => {
+	it('[CU-M7] each inserted run is found where the editor shows it, also in a later block', () => {
+		const doc = body(p('First block'), p('Second block'));
+		const inbox = new Y.Doc();
+		markSeen(inbox, 'page', { body: doc, talk: null }, null, 1);
+		trackAuthorship(doc, 'ben', () => 2);
+		const second = (bodyFragment(doc).get(1) as Y.XmlElement).get(0) as Y.XmlText;
+		second.insert(7, 'new ');
+		firstText(doc).insert(5, '!');
+		const changes = bodyChangesSince(doc, lastSeen(inbox, 'page')!.body!, 'ana');
+		const { doc: rendered, mapping } = initProseMirrorDoc(bodyFragment(doc), schema);
+		const positions = new ItemPositions({ fragment: bodyFragment(doc), doc: rendered, mapping });
+		const texts = changes.insertions.flatMap((run) => positions.ranges(run.pieces).map((r) => rendered.textBetween(r.from, r.to)));
+		expect(texts).toEqual(['!', 'new ']);
 	});
 });
 
