@@ -38,6 +38,7 @@ import { assertWritable, stampSchemaVersion } from './version.ts';
 import { createPage, getPage, listPages, PageKind, type Actor, type PageEntry } from './workspace.ts';
 import { effectiveParents } from './tree.ts';
 import { builtinSeed, decisionTemplate } from './templates.ts';
+import { ActivityKind, logActivity } from './activity.ts';
 
 export const DecisionStatus = {
 	proposed: 'proposed',
@@ -263,6 +264,7 @@ export function changeStatus(doc: Y.Doc, id: string, to: DecisionStatus, note: s
 		const at = actor.now;
 		const after = decision.log.at(-1)?.id ?? null;
 		logOf(record).push([{ id: newId(), from: decision.status, to, at, order, after, by: actor.memberId, note: cleanNote }]);
+		logActivity(doc, { kind: ActivityKind.decisionStatus, pageId: id, from: decision.status, to, note: cleanNote }, actor);
 		touch(doc, id, actor);
 		if (to === DecisionStatus.accepted && decision.supersedes !== null) {
 			const old = readDecision(doc, decision.supersedes);
@@ -273,6 +275,11 @@ export function changeStatus(doc: Y.Doc, id: string, to: DecisionStatus, note: s
 				logOf(oldRecord).push([
 					{ id: newId(), from: old.status, to: DecisionStatus.superseded, at, order, after: oldAfter, by: actor.memberId, note: '', supersededBy: id }
 				]);
+				logActivity(
+					doc,
+					{ kind: ActivityKind.decisionStatus, pageId: decision.supersedes, from: old.status, to: DecisionStatus.superseded, note: '', supersededBy: id },
+					actor
+				);
 				touch(doc, decision.supersedes, actor);
 			}
 		}

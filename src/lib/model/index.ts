@@ -8,3 +8,4 @@ export * from './authorship.ts';
 export * from './members.ts';
 export * from './templates.ts';
 export * from './decisions.ts';
+export * from './activity.ts';

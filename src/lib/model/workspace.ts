@@ -6,6 +6,7 @@
  *   pages:   pageId → Y.Map { title, kind, parentId, order, createdAt, createdBy, updatedAt, updatedBy, archivedAt, seed }
  *   templates: pageId → { name, markedBy, markedAt, removedBy, removedAt }   (see templates.ts)
  *   members: memberId → Y.Map { name, color, timeZone }
+ *   activity: the activity feed (see activity.ts), written in the same transaction as each change
  */
 import * as Y from 'yjs';
 import { generateKeyBetween } from 'fractional-indexing';
@@ -13,6 +14,7 @@ import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { BASE_SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
 import { effectiveParents, subtreeIds } from './tree.ts';
+import { ActivityKind, logActivity } from './activity.ts';
 
 export const PageKind = { page: 'page', decision: 'decision' } as const;
 export type PageKind = (typeof PageKind)[keyof typeof PageKind];
@@ -111,10 +113,12 @@ export function createPage(doc: Y.Doc, page: NewPage, actor: Actor): string {
 	if (parentId !== null && !pagesMap(doc).has(parentId)) throw new Error(`There is no parent page ${parentId}.`);
 	const siblings = listPages(doc).filter((p) => p.parentId === parentId);
 	const last = siblings.map((p) => p.order).sort().at(-1) ?? null;
+	const title = cleanTitle(page.title ?? '', '');
+	const kind = page.kind ?? PageKind.page;
 	doc.transact(() => {
 		const entry = new Y.Map<unknown>();
-		entry.set('title', cleanTitle(page.title ?? '', ''));
-		entry.set('kind', page.kind ?? PageKind.page);
+		entry.set('title', title);
+		entry.set('kind', kind);
 		entry.set('parentId', parentId);
 		entry.set('order', generateKeyBetween(last, null));
 		entry.set('createdAt', actor.now);
@@ -124,20 +128,33 @@ export function createPage(doc: Y.Doc, page: NewPage, actor: Actor): string {
 		entry.set('archivedAt', null);
 		entry.set('seed', page.seed ?? 'blank');
 		pagesMap(doc).set(id, entry);
+		logActivity(doc, { kind: ActivityKind.pageCreated, pageId: id, title, pageKind: kind, parentId }, actor);
 	}, Origin.local);
 	return id;
 }
 
+/** Renames a page. The title input calls this on every keystroke; the feed folds those (activity.ts). */
 export function renamePage(doc: Y.Doc, id: string, title: string, actor: Actor): void {
-	updatePage(doc, id, actor, (entry) => entry.set('title', cleanTitle(title, '')));
+	const from = getPage(doc, id)?.title ?? '';
+	const to = cleanTitle(title, '');
+	updatePage(doc, id, actor, (entry) => {
+		entry.set('title', to);
+		logActivity(doc, { kind: ActivityKind.pageRenamed, pageId: id, from, to }, actor);
+	});
 }
 
 export function archivePage(doc: Y.Doc, id: string, actor: Actor): void {
-	updatePage(doc, id, actor, (entry) => entry.set('archivedAt', actor.now));
+	updatePage(doc, id, actor, (entry) => {
+		entry.set('archivedAt', actor.now);
+		logActivity(doc, { kind: ActivityKind.pageArchived, pageId: id }, actor);
+	});
 }
 
 export function restorePage(doc: Y.Doc, id: string, actor: Actor): void {
-	updatePage(doc, id, actor, (entry) => entry.set('archivedAt', null));
+	updatePage(doc, id, actor, (entry) => {
+		entry.set('archivedAt', null);
+		logActivity(doc, { kind: ActivityKind.pageRestored, pageId: id }, actor);
+	});
 }
 
 /**
@@ -155,7 +172,9 @@ export function deletePage(doc: Y.Doc, id: string, actor: Actor): string[] {
 	const pages = pagesMap(doc);
 	if (!pages.has(id)) throw new Error(`There is no page ${id} to delete.`);
 	const doomed = subtreeIds(listPages(doc), id);
+	const title = getPage(doc, id)?.title ?? '';
 	doc.transact(() => {
+		logActivity(doc, { kind: ActivityKind.pageDeleted, pageId: id, title, removed: doomed.length - 1 }, actor);
 		for (const gone of doomed) {
 			pages.delete(gone);
 			// A tombstone per page: who deleted it and when, for the activity feed and history. It
@@ -206,9 +225,14 @@ export function movePage(
 	if (low !== null && high !== null && low >= high) high = null;
 	// Computed before writing: it throws on a malformed key, and a transaction is not rolled back.
 	const order = generateKeyBetween(low, high);
+	const fromParent = pages.get(id)?.parentId ?? null;
 	updatePage(doc, id, actor, (entry) => {
 		entry.set('parentId', target.parentId);
 		entry.set('order', order);
+		// A reorder among the same siblings is not news; a new parent is.
+		if (fromParent !== target.parentId) {
+			logActivity(doc, { kind: ActivityKind.pageMoved, pageId: id, fromParent, toParent: target.parentId }, actor);
+		}
 	});
 }
 
