@@ -1,0 +1,108 @@
+/**
+ * Rendering versions and comparisons (src/lib/editor/history-render.ts).
+ *
+ * [HR1] versionDoc shows the body as it was at a snapshot, after later edits and deletions.
+ * [HR2] compareDoc marks text inserted since the version `inserted` and text deleted since
+ *       `removed`, each with the member who did it, from two replicas' concurrent edits.
+ * [HR3] Unknown nodes from a newer schema are shown as text, in both views; nothing is written.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Origin, bodyFragment, newPageDoc, seedPageBody, trackAuthorship } from '../../src/lib/model/index.ts';
+import { Attribution, readSnapshot, takeSnapshot } from '../../src/lib/model/history.ts';
+import { changeRuns, compareDoc, historySchema, versionDoc } from '../../src/lib/editor/history-render.ts';
+import { schema } from '../../src/lib/editor/schema.ts';
+import { syncBoth } from '../support/model-helpers.ts';
+
+function paragraph(doc: Y.Doc, index = 0): Y.XmlText {
+	const element = bodyFragment(doc).get(index) as Y.XmlElement;
+	if (element.length === 0) doc.transact(() => element.insert(0, [new Y.XmlText()]), Origin.seed);
+	return element.get(0) as Y.XmlText;
+}
+
+function addParagraph(doc: Y.Doc, text: string): void {
+	const element = new Y.XmlElement('paragraph');
+	element.insert(0, [new Y.XmlText(text)]);
+	bodyFragment(doc).push([element]);
+}
+
+describe('versionDoc', () => {
+	it('[HR1] shows the body as it was', () => {
+		const doc = newPageDoc();
+		seedPageBody(doc, 'page');
+		paragraph(doc).insert(0, 'Hello world');
+		paragraph(doc).format(0, 5, { strong: true });
+		addParagraph(doc, 'Second');
+		const then = readSnapshot(takeSnapshot(doc))!;
+		paragraph(doc).delete(0, 6);
+		paragraph(doc).insert(0, 'Goodbye ');
+		bodyFragment(doc).delete(1, 1);
+		addParagraph(doc, 'Third');
+
+		const old = versionDoc(bodyFragment(doc), then);
+		expect(old.type.schema).toBe(schema);
+		expect(old.childCount).toBe(2);
+		expect(old.child(0).textContent).toBe('Hello world');
+		expect(old.child(0).firstChild!.marks.map((m) => m.type.name)).toEqual(['strong']);
+		expect(old.child(1).textContent).toBe('Second');
+		expect(versionDoc(bodyFragment(doc), then, historySchema).type.schema).toBe(historySchema);
+	});
+});
+
+describe('compareDoc', () => {
+	it('[HR2] marks insertions and deletions with who made them', () => {
+		const ana = newPageDoc();
+		seedPageBody(ana, 'page');
+		const ben = newPageDoc();
+		let now = 1_000_000;
+		trackAuthorship(ana, 'ana', () => now);
+		trackAuthorship(ben, 'ben', () => now);
+		paragraph(ana).insert(0, 'The plan is simple.');
+		syncBoth(ana, ben);
+		const version = readSnapshot(takeSnapshot(ana))!;
+
+		// Concurrent edits: Ana appends, Ben deletes "simple" and adds a paragraph.
+		now += 120_000;
+		paragraph(ana).insert(paragraph(ana).length, ' Ship it.');
+		paragraph(ben).delete(12, 7);
+		paragraph(ben).insert(12, 'bold.');
+		addParagraph(ben, 'Ben was here');
+		syncBoth(ana, ben);
+
+		for (const replica of [ana, ben]) {
+			const compared = compareDoc(bodyFragment(replica), version, null, new Attribution(replica));
+			expect(compared.type.schema).toBe(historySchema);
+			expect(compared.child(0).textContent).toContain('simple.');
+			const runs = changeRuns(compared).map(({ kind, text, member }) => ({ kind, text, member }));
+			expect(runs).toContainEqual({ kind: 'removed', text: 'simple.', member: 'ben' });
+			expect(runs).toContainEqual({ kind: 'inserted', text: 'bold.', member: 'ben' });
+			expect(runs).toContainEqual({ kind: 'inserted', text: ' Ship it.', member: 'ana' });
+			expect(runs).toContainEqual({ kind: 'inserted', text: 'Ben was here', member: 'ben' });
+			// Unchanged text carries no mark.
+			expect(runs.some((r) => r.text.includes('The plan'))).toBe(false);
+			const inserted = changeRuns(compared).find((r) => r.text === ' Ship it.')!;
+			expect(inserted.at).toBe(1_120_000);
+		}
+	});
+});
+
+describe('tolerance', () => {
+	it('[HR3] unknown nodes show as text and nothing is written', () => {
+		const doc = newPageDoc();
+		seedPageBody(doc, 'page');
+		paragraph(doc).insert(0, 'Known');
+		const future = new Y.XmlElement('hologram');
+		future.insert(0, [new Y.XmlText('From the future')]);
+		bodyFragment(doc).push([future]);
+		const version = readSnapshot(takeSnapshot(doc))!;
+		(future.get(0) as Y.XmlText).insert(0, 'Still ');
+		const before = Y.encodeStateAsUpdate(doc);
+
+		expect(versionDoc(bodyFragment(doc), version).textContent).toBe('KnownFrom the future');
+		const compared = compareDoc(bodyFragment(doc), version, null, new Attribution(doc));
+		expect(compared.child(1).type.name).toBe('paragraph');
+		expect(compared.child(1).textContent).toBe('Still From the future');
+		expect(changeRuns(compared)).toEqual([{ kind: 'inserted', text: 'Still ', member: null, at: null }]);
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+	});
+});
