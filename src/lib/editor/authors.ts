@@ -5,9 +5,8 @@
  * page shows a legend of the authors present (components/authors), so colour is never the only cue.
  *
  * Who and when come from the body's authorship records (model/history.ts `Attribution`), read over
- * the Y items of each Y.XmlText, and placed by walking the Y.XmlFragment and the ProseMirror document
- * together (element sizes from the binding's mapping, or `bodySizes` for a read-only view), as
- * comment anchors are (model/comments.ts). Consecutive text by the same member in the same minute is
+ * the live Y items of the text, and placed where the editor shows them by editor/y-ranges.ts (the
+ * binding's sizes, or `bodySizes` for a read-only view). Consecutive text by the same member in the same minute is
  * one run. A Yjs item can hold text typed over several minutes (Yjs merges a client's consecutive
  * inserts), so an item whose first and last characters have different times is split where they change.
  *
@@ -33,6 +32,7 @@ import { bodySizes, type BodyView, type SizeMapping } from '../model/comments.ts
 import { Attribution, type Authored } from '../model/history.ts';
 import { authorsMap, editsArray } from '../model/authorship.ts';
 import { schema } from './schema.ts';
+import { ItemPositions } from './y-ranges.ts';
 
 /** What the editor needs to know of an author. */
 export interface AuthorPerson {
@@ -99,44 +99,30 @@ const MINUTE = 60_000;
  * member in the same minute is one run. Includes unrecorded text (member null).
  */
 export function authorRuns(body: BodyView, attribution: Attribution): AuthorRun[] {
+	const ydoc = body.fragment.doc;
+	if (!ydoc) return [];
+	const positions = new ItemPositions(body);
+	const placed: { from: number; item: Y.Item }[] = [];
+	// Every live text item, placed by the one walk of the body (editor/y-ranges.ts); items of other
+	// types, or not rendered here, have no range.
+	for (const structs of ydoc.store.clients.values()) {
+		for (const struct of structs) {
+			if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || !(struct.parent instanceof Y.XmlText)) continue;
+			const range = positions.range({ item: struct, offset: 0, length: struct.length });
+			if (range) placed.push({ from: range.from, item: struct });
+		}
+	}
+	placed.sort((a, b) => a.from - b.from);
 	const runs: AuthorRun[] = [];
-	const push = (from: number, to: number, authored: Authored) => {
-		const last = runs[runs.length - 1];
-		if (last && last.to === from && sameAuthorship(last, authored)) runs[runs.length - 1] = { ...last, to };
-		else runs.push({ from, to, member: authored.member, at: authored.at });
-	};
-	walkChildren(body.fragment, 0, body.mapping, attribution, push);
-	return runs;
-}
-
-type Push = (from: number, to: number, authored: Authored) => void;
-
-/** Walks `type`'s children starting at `pos`; returns where they end. */
-function walkChildren(type: Y.XmlFragment | Y.XmlElement, pos: number, mapping: SizeMapping, attribution: Attribution, push: Push): number {
-	for (let item = type._start; item !== null; item = item.right) {
-		if (item.deleted || !(item.content instanceof Y.ContentType)) continue;
-		const child = item.content.type as Y.AbstractType<unknown>;
-		if (child instanceof Y.XmlText) pos = walkText(child, pos, attribution, push);
-		else if (child instanceof Y.XmlElement) {
-			const size = renderedSize(mapping, child);
-			// A leaf (a mention, a page link, a rule) has no text of ours; an element the editor did
-			// not render (size 0) has none on screen.
-			if (size > 1) walkChildren(child, pos + 1, mapping, attribution, push);
-			pos += size;
-		}
-	}
-	return pos;
-}
-
-function walkText(text: Y.XmlText, pos: number, attribution: Attribution, push: Push): number {
-	for (let item = text._start; item !== null; item = item.right) {
-		if (item.deleted || !item.countable) continue;
+	for (const { from, item } of placed) {
 		for (const part of attributed(attribution, item.id.client, item.id.clock, item.length)) {
-			push(pos + part.offset, pos + part.offset + part.length, part.authored);
+			const start = from + part.offset;
+			const last = runs[runs.length - 1];
+			if (last && last.to === start && sameAuthorship(last, part.authored)) runs[runs.length - 1] = { ...last, to: start + part.length };
+			else runs.push({ from: start, to: start + part.length, member: part.authored.member, at: part.authored.at });
 		}
-		pos += item.length;
 	}
-	return pos;
+	return runs;
 }
 
 interface Part {
@@ -162,11 +148,6 @@ function sameAuthorship(run: AuthorRun, authored: Authored): boolean {
 	if (run.member !== authored.member) return false;
 	if (run.at === null || authored.at === null) return run.at === authored.at;
 	return Math.floor(run.at / MINUTE) === Math.floor(authored.at / MINUTE);
-}
-
-function renderedSize(mapping: SizeMapping, type: Y.AbstractType<unknown>): number {
-	const rendered = mapping.get(type);
-	return rendered && 'nodeSize' in rendered && typeof rendered.nodeSize === 'number' ? rendered.nodeSize : 0;
 }
 
 // ---- how a run reads and looks ----
@@ -252,7 +233,6 @@ function read(state: EditorState, options: AuthorsPluginOptions): AuthorsState {
 	const present = new Map<string, PresentAuthor>();
 	const decorations: Decoration[] = [];
 	let unrecorded = false;
-	const size = state.doc.content.size;
 	for (const run of runs) {
 		if (run.member === null) {
 			unrecorded = true;
@@ -264,8 +244,6 @@ function read(state: EditorState, options: AuthorsPluginOptions): AuthorsState {
 			author = { member: run.member, name: person?.name.trim() || UNKNOWN_AUTHOR, colors: authorColors(person?.color ?? NEUTRAL_COLOR) };
 			present.set(run.member, author);
 		}
-		// A run past the document's end would be a walk that disagrees with the rendering: skip it.
-		if (run.to > size) continue;
 		const { light, dark, lineLight, lineDark } = author.colors;
 		const title = authorTitle(author.name, run.at, zone);
 		decorations.push(
