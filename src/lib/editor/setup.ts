@@ -27,6 +27,7 @@ import { mentionNodeView, mentionText, mentionType, type MentionPeople } from '.
 import { mentionMenuPlugin } from './mention-menu.ts';
 import { mentionStampPlugin } from './mention-stamp.ts';
 import { commentsPlugin, type CommentHooks } from './comments.ts';
+import { authorsPlugin, type AuthorsPluginOptions } from './authors.ts';
 import { readOnlyRender, refuseEdits } from './refuse-edits.ts';
 import { cursorBuilders, UNKNOWN_MEMBER, type CursorNames } from './cursors.ts';
 
@@ -54,6 +55,8 @@ export interface EditorOptions {
 	readonly cursors?: CursorNames;
 	/** The workspace's people: mentions show current names, and (editable) the `@` menu offers them. */
 	readonly mentions?: MentionPeople;
+	/** "Who wrote what": text drawn by author while switched on (authors.ts), in read-only views too. */
+	readonly authors?: Omit<AuthorsPluginOptions, 'fragment'>;
 }
 
 /**
@@ -119,6 +122,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	// all: y-prosemirror writes to Yjs even in a read-only view when it meets what it cannot render.
 	const selectable = !options.editable && options.selectable === true;
 	const comments = options.comments ? [commentsPlugin({ hooks: options.comments, fragment: options.fragment, editable: options.editable })] : [];
+	const authors = options.authors ? [authorsPlugin({ ...options.authors, fragment: options.fragment })] : [];
 	const plugins = options.editable
 		? [
 				ySyncPlugin(options.fragment),
@@ -132,7 +136,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				...(options.pageLinks ? [pageLinkMenuPlugin(options.pageLinks), pageLinkOpenPlugin(options.pageLinks)] : []),
 				...(options.mentions ? [mentionMenuPlugin(options.mentions)] : []),
 				...editingPlugins(),
-				...comments
+				...comments,
+				...authors
 			]
 		: [
 				followFragment(options.fragment),
@@ -140,7 +145,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				linkClickPlugin(),
 				clipboardTextPlugin(options),
 				...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []),
-				...comments
+				...comments,
+				...authors
 			];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {
