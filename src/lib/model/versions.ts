@@ -162,7 +162,7 @@ export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => num
 		if (pending?.transaction !== transaction) return;
 		const { snapshot } = pending;
 		pending = null;
-		if (!transaction.changedParentTypes.has(fragment as unknown as Y.AbstractType<Y.YEvent<never>>)) return;
+		if (!changedBody(transaction, fragment)) return;
 		const now = clock();
 		try {
 			autoVersion(doc, { memberId, now }, { snapshot });
@@ -177,4 +177,10 @@ export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => num
 		doc.off('beforeTransaction', onBefore);
 		doc.off('afterTransaction', onAfter);
 	};
+}
+
+/** Whether the transaction changed anything inside the body fragment (its deep-observe set). */
+function changedBody(transaction: Y.Transaction, fragment: Y.XmlFragment): boolean {
+	for (const type of transaction.changedParentTypes.keys()) if ((type as unknown) === fragment) return true;
+	return false;
 }

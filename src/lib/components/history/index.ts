@@ -1,0 +1,2 @@
+export { default as HistoryButton } from './HistoryButton.svelte';
+export { restoreVersion, versionLabel } from './restore.ts';
