@@ -296,15 +296,18 @@ export function authorsPlugin(options: AuthorsPluginOptions): Plugin<AuthorsStat
 				});
 			};
 			const ydoc = options.fragment.doc;
-			const records: Y.AbstractType<Y.YEvent<never>>[] = ydoc ? [authorsMap(ydoc), editsArray(ydoc)] : [];
-			for (const record of records) record.observe(refresh);
+			const members = ydoc ? authorsMap(ydoc) : null;
+			const marks = ydoc ? editsArray(ydoc) : null;
+			members?.observe(refresh);
+			marks?.observe(refresh);
 			const unsubscribe = options.people.onChange(refresh);
 			return {
 				update(view, previous) {
 					if (view.state.doc !== previous.doc) refresh();
 				},
 				destroy() {
-					for (const record of records) record.unobserve(refresh);
+					members?.unobserve(refresh);
+					marks?.unobserve(refresh);
 					unsubscribe();
 				}
 			};
