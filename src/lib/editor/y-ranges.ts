@@ -58,7 +58,7 @@ export class ItemPositions {
 			const child = item.content.type as Y.AbstractType<unknown>;
 			if (child instanceof Y.XmlText) pos = this.#text(child, pos);
 			else if (child instanceof Y.XmlElement) {
-				const size = renderedSize(mapping, child);
+				const size = renderedSize(mapping, item.content.type as Y.AbstractType<unknown>);
 				if (size > 1) this.#walk(child, pos + 1, mapping);
 				pos += size;
 			}

@@ -20,11 +20,11 @@
  * devices. Changes nobody recorded (a page's seed, edits from before authorship) are shown as made
  * by an unknown member.
  *
- * A page never seen: created by the member, or before catch-up started for them (`seenSince`,
- * written once when the member's state first loads), it is no news; otherwise it is listed as a
- * new page, with its comments, positions and status changes since catch-up started (by the
- * writers' clocks: with no vector to compare there is nothing better) — never every word of its body
- * as "inserted". Opening it then records it as seen.
+ * A page never seen: made by someone else after catch-up started for the member (`seenSince`,
+ * written once when their state first loads) it is listed as a new page; made by the member or
+ * before catch-up started, it is not. Either way its comments, positions and status changes since
+ * catch-up started are listed (by the writers' clocks: with no vector to compare there is nothing
+ * better) — but never every word of its body as "inserted". Opening it records it as seen.
  *
  * Malformed stored entries (another client's bug) read as never seen. Two devices of one member
  * writing one page's entry at once: the last writer wins, and the worst it does is show something
@@ -322,7 +322,7 @@ export interface PageNews {
  * What is new on one page for `me`, or null when nothing is. `docs` are the page's documents as
  * loaded here; `inbox` the member's state (null while it loads: nothing is news then).
  */
-export function pageNews(workspace: Y.Doc, pageId: string, docs: PageDocs, inbox: Y.Doc, me: string): PageNews | null {
+export function pageNews(workspace: Y.Doc, pageId: string, docs: PageDocs, inbox: Y.Doc, me: string, edits: EditsReader = readEdits): PageNews | null {
 	const page = getPage(workspace, pageId);
 	if (!page) return null;
 	const seen = lastSeen(inbox, pageId);
@@ -330,13 +330,13 @@ export function pageNews(workspace: Y.Doc, pageId: string, docs: PageDocs, inbox
 	let isNewPage = false;
 	if (seen === null) {
 		const since = catchUpSince(inbox);
-		if (since === null || page.createdBy === me) return null;
-		isNewPage = page.createdAt >= since;
+		if (since === null) return null;
+		isNewPage = page.createdBy !== me && page.createdAt >= since;
 		if (isNewPage) entries.push({ kind: 'created', member: page.createdBy, at: page.createdAt });
 		if (docs.talk) entries.push(...talkChangesSince(docs.talk, null, me, since));
 		entries.push(...decisionChangesSince(workspace, pageId, null, me, since).map((change) => ({ kind: 'status' as const, ...change })));
 	} else {
-		if (docs.body && seen.body) entries.push(...editEntries(bodyChangesSince(docs.body, seen.body, me)));
+		if (docs.body && seen.body) entries.push(...edits(pageId, docs.body, seen.body, me));
 		if (docs.talk && seen.talk) entries.push(...talkChangesSince(docs.talk, seen.talk, me));
 		entries.push(...decisionChangesSince(workspace, pageId, seen.log, me).map((change) => ({ kind: 'status' as const, ...change })));
 	}
@@ -344,6 +344,14 @@ export function pageNews(workspace: Y.Doc, pageId: string, docs: PageDocs, inbox
 	entries.sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
 	return { page, isNewPage, entries, latest: entries[0]?.at ?? 0 };
 }
+
+/**
+ * Reads a body's "edited" entries since a snapshot. The live index passes one that remembers them
+ * until the body or the stored snapshot changes (walking a body is the expensive part).
+ */
+export type EditsReader = (pageId: string, body: Y.Doc, seen: Y.Snapshot, me: string) => readonly NewsEntry[];
+
+const readEdits: EditsReader = (_pageId, body, seen, me) => editEntries(bodyChangesSince(body, seen, me));
 
 /** One "edited" entry per member: words added and removed. */
 export function editEntries(changes: BodyChanges): NewsEntry[] {
@@ -373,10 +381,10 @@ export function editEntries(changes: BodyChanges): NewsEntry[] {
 }
 
 /** Every page's news, pages with the latest change first (ties by title, then id, alike everywhere). */
-export function whatsNew(workspace: Y.Doc, pages: ReadonlyMap<string, PageDocs>, inbox: Y.Doc, me: string): PageNews[] {
+export function whatsNew(workspace: Y.Doc, pages: ReadonlyMap<string, PageDocs>, inbox: Y.Doc, me: string, edits: EditsReader = readEdits): PageNews[] {
 	const out: PageNews[] = [];
 	for (const [pageId, docs] of pages) {
-		const news = pageNews(workspace, pageId, docs, inbox, me);
+		const news = pageNews(workspace, pageId, docs, inbox, me, edits);
 		if (news) out.push(news);
 	}
 	return out.sort((a, b) => b.latest - a.latest || a.page.title.localeCompare(b.page.title) || (a.page.id < b.page.id ? -1 : 1));

@@ -1,0 +1,111 @@
+/**
+ * "Changed since you last looked": text teammates inserted since the member's last look at the page
+ * is drawn as inline decorations (class `changed-since`, with who and when in a `title` and
+ * `data-changed-by`), and the changes are reported to the page (its banner lists them, deletions
+ * too, in words — so nothing is said by colour alone).
+ *
+ * What changed is read from Yjs (model/catch-up.ts `bodyChangesSince`, against the snapshot of the
+ * last look the page captured when it opened) and placed with editor/y-ranges.ts. It is re-read
+ * after the view has settled (one microtask), when the baseline changes (loaded, cleared) and when
+ * a change arrives from elsewhere (relay, another tab, storage) — the member's own typing brings
+ * nothing new to highlight, so it only maps the decorations (no body walk per keystroke).
+ */
+import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
+import { Decoration, DecorationSet } from 'prosemirror-view';
+import { ySyncPluginKey } from 'y-prosemirror';
+import type * as Y from 'yjs';
+import { bodySizes, type BodyView, type SizeMapping } from '../model/comments.ts';
+import { bodyChangesSince, type BodyChanges } from '../model/catch-up.ts';
+import { isRemoteOrigin } from '../model/origins.ts';
+import { ItemPositions } from './y-ranges.ts';
+import { schema } from './schema.ts';
+
+/** What the plugin needs from the page (components/catch-up/page-catch-up.svelte.ts). */
+export interface ChangesSinceHooks {
+	/** The body as the member last saw it; null: nothing to highlight (never seen, or cleared). */
+	baseline(): Y.Snapshot | null;
+	/** The member reading: their own changes are never highlighted. */
+	readonly me: string;
+	/** The title of a highlight: "Added by Ben · 21 Nov, 10:02". */
+	describe(member: string | null, at: number | null): string;
+	/** Calls `listener` when the baseline changes; returns the unsubscriber. */
+	subscribe(listener: () => void): () => void;
+	/** The changes as last read (null: no baseline). */
+	report(changes: BodyChanges | null): void;
+}
+
+export interface ChangesSincePluginOptions {
+	readonly fragment: Y.XmlFragment;
+	readonly hooks: ChangesSinceHooks;
+}
+
+export const changesSinceKey = new PluginKey<DecorationSet>('changes-since');
+
+const REFRESH = 'refresh';
+
+function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
+	const binding = (ySyncPluginKey.getState(state) as { binding?: { mapping?: SizeMapping } } | undefined)?.binding;
+	const mapping = binding?.mapping ?? bodySizes(fragment, (name) => schema.nodes[name]?.isLeaf ?? false);
+	return { fragment, doc: state.doc, mapping };
+}
+
+function read(state: EditorState, options: ChangesSincePluginOptions): DecorationSet {
+	const { fragment, hooks } = options;
+	const baseline = hooks.baseline();
+	if (!baseline || !fragment.doc) {
+		hooks.report(null);
+		return DecorationSet.empty;
+	}
+	const changes = bodyChangesSince(fragment.doc, baseline, hooks.me);
+	hooks.report(changes);
+	const positions = new ItemPositions(bodyOf(state, fragment));
+	const decorations: Decoration[] = [];
+	for (const run of changes.insertions) {
+		const title = hooks.describe(run.member, run.at);
+		for (const range of positions.ranges(run.pieces)) {
+			decorations.push(Decoration.inline(range.from, range.to, { class: 'changed-since', title, 'data-changed-by': run.member ?? '' }));
+		}
+	}
+	return DecorationSet.create(state.doc, decorations);
+}
+
+export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<DecorationSet> {
+	return new Plugin<DecorationSet>({
+		key: changesSinceKey,
+		state: {
+			init: () => DecorationSet.empty,
+			apply(tr, set, _old, state) {
+				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options);
+				return tr.docChanged ? set.map(tr.mapping, tr.doc) : set;
+			}
+		},
+		props: {
+			decorations: (state) => changesSinceKey.getState(state)
+		},
+		view(view) {
+			let queued = false;
+			const refresh = () => {
+				if (queued) return;
+				queued = true;
+				queueMicrotask(() => {
+					queued = false;
+					// No 'addToHistory' meta: y-prosemirror would stop the undo manager's capturing.
+					if (!view.isDestroyed) view.dispatch(view.state.tr.setMeta(changesSinceKey, REFRESH));
+				});
+			};
+			const ydoc = options.fragment.doc;
+			const onUpdate = (_update: Uint8Array, origin: unknown) => {
+				if (isRemoteOrigin(origin)) refresh();
+			};
+			ydoc?.on('update', onUpdate);
+			const unsubscribe = options.hooks.subscribe(refresh);
+			refresh();
+			return {
+				destroy() {
+					ydoc?.off('update', onUpdate);
+					unsubscribe();
+				}
+			};
+		}
+	});
+}

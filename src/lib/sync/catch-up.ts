@@ -1,0 +1,240 @@
+/**
+ * The catch-up index: what changed on every page of an open workspace since the member last looked
+ * (model/catch-up.ts), kept live for the "What's new" view, its sidebar count and the page banner.
+ *
+ * Like the inbox index (inbox.ts) it follows every page body and discussion through the session's
+ * shared documents (`followEveryPage`; opened from IndexedDB, synced when there is a relay, so it
+ * works offline with whatever has synced), the workspace document and the member's private state,
+ * and recomputes in a batch on an idle callback, never on the typing path. Walking a body is the
+ * expensive part, so each page's "edited" entries are remembered until its body or its stored
+ * "seen" entry changes.
+ *
+ * `loading` until the member's state is open and every page asked for has been read once; an
+ * empty list before that means nothing.
+ */
+import * as Y from 'yjs';
+import { editEntries, bodyChangesSince, lastSeen, markSeen, pageNews, seenMap, startCatchUp, whatsNew, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
+import { Origin } from '../model/origins.ts';
+import { canWriteSchema } from '../model/version.ts';
+import { followEveryPage } from './each-page.ts';
+import { idleSchedule, type Schedule } from './backlinks.ts';
+import type { WorkspaceSession } from './workspace-session.ts';
+
+export type CatchUpStatus = 'loading' | 'ready';
+
+interface Followed {
+	body: Y.Doc | null;
+	talk: Y.Doc | null;
+	stop: (() => void)[];
+}
+
+export class CatchUpIndex {
+	readonly #workspace: Y.Doc;
+	readonly #me: string;
+	readonly #schedule: Schedule;
+	readonly #now: () => number;
+	readonly #pages = new Map<string, Followed>();
+	/** Pages asked for whose documents have not both arrived. */
+	readonly #awaited = new Set<string>();
+	/** Each page's "edited" entries, with the body version and stored entry they were read for. */
+	readonly #edits = new Map<string, { seen: unknown; version: number; entries: readonly NewsEntry[] }>();
+	readonly #bodyVersions = new Map<string, number>();
+	#state: Y.Doc | null = null;
+	#news: PageNews[] = [];
+	#settled = false;
+	#scheduled = false;
+	#destroyed = false;
+	readonly #listeners = new Set<() => void>();
+	readonly #stopWorkspace: () => void;
+	#stopState = (): void => undefined;
+
+	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, now: () => number = Date.now) {
+		this.#workspace = workspace;
+		this.#me = me;
+		this.#schedule = schedule;
+		this.#now = now;
+		const onUpdate = () => this.#later();
+		workspace.on('update', onUpdate);
+		this.#stopWorkspace = () => workspace.off('update', onUpdate);
+	}
+
+	/** Says a page's documents are being opened: `loading` waits for them. */
+	expect(pageId: string): void {
+		if (!this.#pages.has(pageId)) this.#awaited.add(pageId);
+	}
+
+	/** Follows a page's body or discussion. */
+	track(pageId: string, kind: 'body' | 'talk', doc: Y.Doc): void {
+		if (this.#destroyed) return;
+		let followed = this.#pages.get(pageId);
+		if (!followed) this.#pages.set(pageId, (followed = { body: null, talk: null, stop: [] }));
+		if (followed[kind] === doc) return;
+		followed[kind] = doc;
+		const onUpdate = () => {
+			if (kind === 'body') this.#bodyVersions.set(pageId, (this.#bodyVersions.get(pageId) ?? 0) + 1);
+			this.#later();
+		};
+		doc.on('update', onUpdate);
+		followed.stop.push(() => doc.off('update', onUpdate));
+		if (followed.body && followed.talk) this.#awaited.delete(pageId);
+		onUpdate();
+	}
+
+	/** Opening a page's documents failed: `loading` stops waiting for it. */
+	missed(pageId: string): void {
+		this.#awaited.delete(pageId);
+		this.#later();
+	}
+
+	/** Stops following a page (deleted for good). */
+	untrack(pageId: string): void {
+		for (const stop of this.#pages.get(pageId)?.stop ?? []) stop();
+		this.#pages.delete(pageId);
+		this.#awaited.delete(pageId);
+		this.#edits.delete(pageId);
+		this.#later();
+	}
+
+	/** The member's private state; catch-up starts for them now if it had not. */
+	setState(inbox: Y.Doc): void {
+		if (this.#destroyed || this.#state === inbox) return;
+		this.#state = inbox;
+		const onUpdate = () => this.#later();
+		inbox.on('update', onUpdate);
+		this.#stopState = () => inbox.off('update', onUpdate);
+		if (canWriteSchema(inbox)) startCatchUp(inbox, this.#now());
+		this.#later();
+	}
+
+	/** The member's state, once loaded. */
+	get state(): Y.Doc | null {
+		return this.#state;
+	}
+
+	get status(): CatchUpStatus {
+		return this.#settled ? 'ready' : 'loading';
+	}
+
+	/** Every page with news, latest first. */
+	get news(): readonly PageNews[] {
+		return this.#news;
+	}
+
+	/** A page's documents as followed here. */
+	docs(pageId: string): PageDocs {
+		const followed = this.#pages.get(pageId);
+		return { body: followed?.body ?? null, talk: followed?.talk ?? null };
+	}
+
+	/** A page's news as its documents are now (not waiting for the batch); null when none. */
+	newsOf(pageId: string): PageNews | null {
+		if (!this.#state) return null;
+		return pageNews(this.#workspace, pageId, this.docs(pageId), this.#state, this.#me);
+	}
+
+	/**
+	 * Records a page as seen now, when that changes anything: it was never seen, or something by
+	 * someone else is new on it (`force`: whatever is new). False while the member's state is not loaded.
+	 */
+	see(pageId: string, force = false): boolean {
+		const state = this.#state;
+		if (!state || !canWriteSchema(state)) return false;
+		// Not before both documents are followed here: a look without the body would record nothing to compare with.
+		const docs = this.docs(pageId);
+		if (!docs.body || !docs.talk) return false;
+		if (!force && lastSeen(state, pageId) !== null && this.newsOf(pageId) === null) return true;
+		markSeen(state, pageId, docs, this.#workspace, this.#now());
+		return true;
+	}
+
+	/** "Mark all read": every page with news is recorded as seen now. */
+	seeAll(): boolean {
+		const state = this.#state;
+		if (!state || !canWriteSchema(state)) return false;
+		const at = this.#now();
+		state.transact(() => {
+			for (const news of this.#news) markSeen(state, news.page.id, this.docs(news.page.id), this.#workspace, at);
+		}, Origin.local);
+		this.flush();
+		return true;
+	}
+
+	onChange(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Recomputes now (tests; and after marking). */
+	flush(): void {
+		if (this.#destroyed) return;
+		const state = this.#state;
+		const pages = new Map<string, PageDocs>();
+		for (const [pageId, followed] of this.#pages) pages.set(pageId, { body: followed.body, talk: followed.talk });
+		this.#news = state ? whatsNew(this.#workspace, pages, state, this.#me, (pageId, body, seen, me) => this.#editsOf(state, pageId, body, seen, me)) : [];
+		if (state && this.#awaited.size === 0) this.#settled = true;
+		for (const listener of [...this.#listeners]) listener();
+	}
+
+	destroy(): void {
+		this.#destroyed = true;
+		for (const followed of this.#pages.values()) for (const stop of followed.stop) stop();
+		this.#pages.clear();
+		this.#stopWorkspace();
+		this.#stopState();
+		this.#listeners.clear();
+	}
+
+	#editsOf(state: Y.Doc, pageId: string, body: Y.Doc, seen: Y.Snapshot, me: string): readonly NewsEntry[] {
+		const stored = seenMap(state).get(pageId);
+		const version = this.#bodyVersions.get(pageId) ?? 0;
+		const known = this.#edits.get(pageId);
+		if (known && known.seen === stored && known.version === version) return known.entries;
+		const entries = editEntries(bodyChangesSince(body, seen, me));
+		this.#edits.set(pageId, { seen: stored, version, entries });
+		return entries;
+	}
+
+	#later(): void {
+		if (this.#scheduled || this.#destroyed) return;
+		this.#scheduled = true;
+		this.#schedule(() => {
+			this.#scheduled = false;
+			this.flush();
+		});
+	}
+}
+
+const indexes = new WeakMap<WorkspaceSession, CatchUpIndex>();
+
+/** The catch-up index of an open workspace, fed with every page body and discussion on this device. */
+export function catchUpFor(session: WorkspaceSession): CatchUpIndex {
+	const known = indexes.get(session);
+	if (known) return known;
+	const index = new CatchUpIndex(session.workspaceDoc, session.memberId);
+	indexes.set(session, index);
+	session.openInbox().then(
+		(opened) => index.setState(opened.doc),
+		(error: unknown) => console.error('[meridian] opening the catch-up state failed', error)
+	);
+	const stop = followEveryPage(session.workspaceDoc, {
+		add: (pageId, wanted) => {
+			index.expect(pageId);
+			// The session's shared documents: the same ones the editor, the inbox and the relay link use.
+			const open = (kind: 'body' | 'talk') =>
+				(kind === 'body' ? session.openPage(pageId) : session.openTalk(pageId)).then(
+					(opened) => (wanted() ? index.track(pageId, kind, opened.doc) : index.missed(pageId)),
+					(error: unknown) => {
+						index.missed(pageId);
+						throw error;
+					}
+				);
+			return Promise.all([open('body'), open('talk')]);
+		},
+		remove: (pageId) => index.untrack(pageId)
+	});
+	session.onClose(() => {
+		stop();
+		index.destroy();
+	});
+	return index;
+}
