@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Origin, bodyFragment, newPageDoc, seedPageBody } from '../../src/lib/model/index.ts';
+import { Origin, bodyFragment, newPageDoc, seedPageBody, trackAuthorship } from '../../src/lib/model/index.ts';
 import { bodyAt } from '../../src/lib/model/history.ts';
 import { VersionError, listVersions, nameVersion, trackAutoVersions, versionsArray } from '../../src/lib/model/versions.ts';
 import { syncBoth } from '../support/model-helpers.ts';
@@ -39,6 +39,8 @@ describe('automatic versions', () => {
 		const doc = seeded();
 		paragraphText(doc);
 		let now = NOON;
+		// As the app does it: authorship first, whose bookkeeping runs a transaction of its own.
+		trackAuthorship(doc, 'ana', () => now);
 		const stop = trackAutoVersions(doc, 'ana', () => now);
 		paragraphText(doc).insert(0, 'Hello');
 		paragraphText(doc).insert(5, ' world');

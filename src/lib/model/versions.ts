@@ -146,9 +146,10 @@ export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => num
 	const fragment = bodyFragment(doc);
 	/** Until this time, today's automatic version is known to exist. */
 	let doneUntil = -Infinity;
-	let pending: { transaction: Y.Transaction; snapshot: Uint8Array } | null = null;
+	// By transaction: another tracker's bookkeeping (authorship.ts) runs its own transaction inside
+	// this one's afterTransaction, before ours is called.
+	const pending = new WeakMap<Y.Transaction, Uint8Array>();
 	const onBefore = (transaction: Y.Transaction): void => {
-		pending = null;
 		if (!transaction.local || IGNORED.has(transaction.origin)) return;
 		const now = clock();
 		if (now < doneUntil) return;
@@ -156,12 +157,12 @@ export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => num
 			doneUntil = nextDayStart(now);
 			return;
 		}
-		pending = { transaction, snapshot: takeSnapshot(doc) };
+		pending.set(transaction, takeSnapshot(doc));
 	};
 	const onAfter = (transaction: Y.Transaction): void => {
-		if (pending?.transaction !== transaction) return;
-		const { snapshot } = pending;
-		pending = null;
+		const snapshot = pending.get(transaction);
+		if (!snapshot) return;
+		pending.delete(transaction);
 		if (!changedBody(transaction, fragment)) return;
 		const now = clock();
 		try {
