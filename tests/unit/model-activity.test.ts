@@ -15,6 +15,8 @@
  * [A6] Paging: `before` gives the next page back, `since` everything down to an entry, `limit` caps.
  * [A7] logActivity (for other modules' writers, e.g. named versions) fills in the page title, joins
  *      the caller's transaction and refuses an unknown kind.
+ * [A8] The feed's words: one sentence per kind, titles as parts (never markup), a page no longer in
+ *      the workspace named in words; days grouped by the viewer's calendar, clock changes included.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -39,6 +41,7 @@ import {
 	type ActivityEntry,
 	type Actor
 } from '../../src/lib/model/index.ts';
+import { dayLabel, describeEntry, entryText, groupByDay } from '../../src/lib/components/activity/activity-text.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0);
 const MINUTE = 60_000;
@@ -350,5 +353,43 @@ describe('[A7] logActivity', () => {
 		// ≈ 130 bytes here (measured); 25,000 entries (a busy team's year) ≈ 3.3 MB.
 		expect(perEntry).toBeGreaterThan(60);
 		expect(perEntry).toBeLessThan(200);
+	});
+});
+
+describe('[A8] the feed words (components/activity/activity-text.ts)', () => {
+	const context = { titleOf: (id: string) => ({ home: 'Home', next: 'Use SQLite' } as Record<string, string>)[id] ?? null };
+	const base = { id: 'e', pageId: 'p', by: 'ana', at: T0, title: 'Plan' };
+	const say = (entry: ActivityEntry) => entryText('Ana', describeEntry(entry, context));
+
+	it('[A8] each kind reads as a sentence; gone pages are named, not linked', () => {
+		expect(say({ ...base, kind: 'page-created', pageKind: 'page', parentId: null })).toBe('Ana created ‘Plan’');
+		expect(say({ ...base, kind: 'page-created', pageKind: 'decision', parentId: null })).toBe('Ana proposed the decision ‘Plan’');
+		expect(say({ ...base, kind: 'page-renamed', from: '', to: 'Plan', title: 'Plan' })).toBe('Ana renamed ‘Untitled’ to ‘Plan’');
+		expect(say({ ...base, kind: 'page-moved', fromParent: null, toParent: 'home' })).toBe('Ana moved ‘Plan’ into ‘Home’');
+		expect(say({ ...base, kind: 'page-moved', fromParent: null, toParent: 'gone' })).toBe('Ana moved ‘Plan’ into a deleted page');
+		expect(say({ ...base, kind: 'page-moved', fromParent: 'home', toParent: null })).toBe('Ana moved ‘Plan’ to the top level');
+		expect(say({ ...base, kind: 'page-archived' })).toBe('Ana archived ‘Plan’');
+		expect(say({ ...base, kind: 'page-restored' })).toBe('Ana restored ‘Plan’');
+		expect(say({ ...base, kind: 'page-deleted', removed: 2 })).toBe('Ana deleted ‘Plan’ and 2 subpages');
+		expect(say({ ...base, kind: 'decision-status', from: 'accepted', to: 'proposed', note: '' })).toBe('Ana reopened the decision ‘Plan’ (was accepted)');
+		expect(say({ ...base, kind: 'decision-status', from: 'accepted', to: 'superseded', note: '', supersededBy: 'next' })).toBe(
+			'Ana marked the decision ‘Plan’ superseded by ‘Use SQLite’ (was accepted)'
+		);
+		expect(say({ ...base, kind: 'version-named', name: 'Sent to client' })).toBe('Ana named a version of ‘Plan’: “Sent to client”');
+	});
+
+	it('[A8] days are the viewer\'s calendar days: "Today", "Yesterday" across a clock change, then the date', () => {
+		// Berlin's clocks went back on 25 Oct 2026: that Sunday had 25 hours.
+		const zone = 'Europe/Berlin';
+		const now = Date.UTC(2026, 9, 26, 0, 30) - 3_600_000; // Mon 26 Oct, 00:30 in Berlin (UTC+1)
+		expect(dayLabel(now - 10 * MINUTE, zone, now)).toBe('Today');
+		expect(dayLabel(now - 60 * MINUTE, zone, now)).toBe('Yesterday');
+		expect(dayLabel(now - 25.4 * 60 * MINUTE, zone, now)).toBe('Yesterday'); // Sun 00:06, 25 hours and more back
+		expect(dayLabel(now - 25.6 * 60 * MINUTE, zone, now)).toMatch(/^Saturday,? 24 October 2026$/);
+		const groups = groupByDay([{ at: now }, { at: now - 10 * MINUTE }, { at: now - 60 * MINUTE }], zone);
+		expect(groups.map((g) => [g.key, g.entries.length])).toEqual([
+			['2026-10-26', 2],
+			['2026-10-25', 1]
+		]);
 	});
 });
