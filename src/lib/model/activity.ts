@@ -28,8 +28,8 @@
  * skipped, never a reason for the feed to fail; kinds this code does not know (a newer client's)
  * are skipped too.
  *
- * Growth: an entry is about 120–150 bytes encoded (measured in tests/unit/model-activity.test.ts).
- * A busy team of 20 making ~100 logged changes a working day writes ~25,000 a year: ~3.5 MB in
+ * Growth: an entry is about 130 bytes encoded (measured in tests/unit/model-activity.test.ts).
+ * A busy team of 20 making ~100 logged changes a working day writes ~25,000 a year: ~3.3 MB in
  * the workspace document, which every device holds. Trimming old entries is left for later.
  */
 import * as Y from 'yjs';
