@@ -225,11 +225,11 @@ function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
 
 const HIDDEN: Omit<AuthorsState, 'shown'> = { decorations: DecorationSet.empty, authors: [], unrecorded: false };
 
-function read(state: EditorState, options: AuthorsPluginOptions): AuthorsState {
+function read(state: EditorState, options: AuthorsPluginOptions, attribution: () => Attribution): AuthorsState {
 	const ydoc = options.fragment.doc;
 	if (!ydoc) return { shown: true, ...HIDDEN };
 	const zone = options.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-	const runs = authorRuns(bodyOf(state, options.fragment), new Attribution(ydoc));
+	const runs = authorRuns(bodyOf(state, options.fragment), attribution());
 	const present = new Map<string, PresentAuthor>();
 	const decorations: Decoration[] = [];
 	let unrecorded = false;
@@ -270,14 +270,18 @@ export function authorsState(state: EditorState): AuthorsState | null {
 }
 
 export function authorsPlugin(options: AuthorsPluginOptions): Plugin<AuthorsState> {
+	// Indexed once and kept until the records change (a member's first edit, a new minute of
+	// editing, a teammate's records arriving), not rebuilt for every keystroke.
+	let indexed: Attribution | null = null;
+	const attribution = () => (indexed ??= new Attribution(options.fragment.doc!));
 	return new Plugin<AuthorsState>({
 		key: authorsKey,
 		state: {
-			init: (_config, state) => (options.shown ? read(state, options) : { shown: false, ...HIDDEN }),
+			init: (_config, state) => (options.shown ? read(state, options, attribution) : { shown: false, ...HIDDEN }),
 			apply(tr: Transaction, value, _old, state) {
 				const meta = tr.getMeta(authorsKey) as Meta | undefined;
-				if (meta === 'refresh') return value.shown ? read(state, options) : value;
-				if (meta) return meta.shown ? read(state, options) : { shown: false, ...HIDDEN };
+				if (meta === 'refresh') return value.shown ? read(state, options, attribution) : value;
+				if (meta) return meta.shown ? read(state, options, attribution) : { shown: false, ...HIDDEN };
 				return tr.docChanged && value.shown ? { ...value, decorations: value.decorations.map(tr.mapping, tr.doc) } : value;
 			}
 		},
@@ -298,16 +302,20 @@ export function authorsPlugin(options: AuthorsPluginOptions): Plugin<AuthorsStat
 			const ydoc = options.fragment.doc;
 			const members = ydoc ? authorsMap(ydoc) : null;
 			const marks = ydoc ? editsArray(ydoc) : null;
-			members?.observe(refresh);
-			marks?.observe(refresh);
+			const recordsChanged = () => {
+				indexed = null;
+				refresh();
+			};
+			members?.observe(recordsChanged);
+			marks?.observe(recordsChanged);
 			const unsubscribe = options.people.onChange(refresh);
 			return {
 				update(view, previous) {
 					if (view.state.doc !== previous.doc) refresh();
 				},
 				destroy() {
-					members?.unobserve(refresh);
-					marks?.unobserve(refresh);
+					members?.unobserve(recordsChanged);
+					marks?.unobserve(recordsChanged);
 					unsubscribe();
 				}
 			};
