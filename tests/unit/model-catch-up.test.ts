@@ -11,6 +11,9 @@
  * [CU-M5] Marking seen is idempotent (no write when nothing changed) and clears the news.
  * [CU-M6] A malformed stored entry reads as never seen.
  * [CU-M7] Inserted text is placed in the document an editor renders (editor/y-ranges.ts).
+ * [CU-M8] The live index (sync/catch-up.ts) starts catch-up once, records a look only when the page
+ *         was never seen or has news by someone else (typing alone writes nothing), and "Mark all
+ *         read" empties it.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -21,6 +24,7 @@ import { anchorSelection, reply, startThread, type Anchor } from '../../src/lib/
 import { changeStatus, createDecision, DecisionStatus, recordPosition, Stance } from '../../src/lib/model/decisions.ts';
 import {
 	bodyChangesSince,
+	catchUpSince,
 	decisionChangesSince,
 	lastSeen,
 	markSeen,
@@ -33,6 +37,7 @@ import { trackAuthorship } from '../../src/lib/model/authorship.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { ItemPositions } from '../../src/lib/editor/y-ranges.ts';
+import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
 const n = schema.nodes;
@@ -223,5 +228,47 @@ describe('discussions and decisions', () => {
 		changeStatus(ws, id, DecisionStatus.proposed, '', at('ana', 5));
 		expect(decisionChangesSince(ws, id, lastSeen(inbox, id)!.log, 'ana')).toEqual([]);
 		expect(decisionChangesSince(ws, id, lastSeen(inbox, id)!.log, 'ben')).toHaveLength(1);
+	});
+});
+
+describe('the live index', () => {
+	it('[CU-M8] records looks only when they change something, and marks all read', () => {
+		const ws = new Y.Doc();
+		initWorkspace(ws, 'Team', at('ana', 0));
+		const pageId = createPage(ws, { title: 'Plan' }, at('ana', 1));
+		const doc = body(p('Hello'));
+		const talk = new Y.Doc();
+		let now = 100;
+		const index = new CatchUpIndex(ws, 'ana', () => undefined, () => now);
+		const inbox = new Y.Doc();
+		index.setState(inbox);
+		expect(catchUpSince(inbox)).toBe(100);
+		expect(index.see(pageId)).toBe(false); // its documents are not followed yet
+		index.expect(pageId);
+		index.track(pageId, 'body', doc);
+		index.track(pageId, 'talk', talk);
+		index.flush();
+		expect(index.status).toBe('ready');
+		let writes = 0;
+		inbox.on('update', () => writes++);
+		expect(index.see(pageId)).toBe(true); // never seen: recorded
+		expect(writes).toBe(1);
+		trackAuthorship(doc, 'ana', () => now);
+		firstText(doc).insert(5, ' from me');
+		expect(index.see(pageId)).toBe(true);
+		expect(writes).toBe(1); // my own typing is no news
+
+		// A teammate's comment on a page I made and never looked at again is news; so is their edit.
+		const ben = replica(doc);
+		trackAuthorship(ben, 'ben', () => 200);
+		firstText(ben).insert(0, 'Ben says: ');
+		syncBoth(doc, ben);
+		startThread(talk, anchorOn(doc, 'Hello'), { text: 'Nice', name: 'Ben' }, at('ben', 201));
+		index.flush();
+		expect(index.news.map((n) => n.entries.map((e) => e.kind))).toEqual([['comment', 'edited']]);
+		expect(index.seeAll()).toBe(true);
+		expect(index.news).toEqual([]);
+		expect(writes).toBe(2);
+		index.destroy();
 	});
 });
