@@ -1,0 +1,88 @@
+/**
+ * Versions in real Chromium against a real relay: Ana Lima and Ben Okafor, both editors, each on a
+ * device of their own (issue 6 item 2).
+ *
+ * [VE1] Ana writes, names a version "Sent to client" and edits on. Ben opens History: the named
+ *       version and Ana's automatic one (before her first change today) are listed; comparing the
+ *       named one with now shows Ana's deletion and insertion, marked and attributed to her by
+ *       name. The open panel passes axe. Ben restores the named version (after confirming): both
+ *       editors read the old text; Ctrl+Z in Ben's editor takes the restore back on both.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.ts';
+import { chromiumPath } from './support/browser.ts';
+import { useTeam } from './support/world.ts';
+import { POLL, createPage, editor, sidebar, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+
+function history(page: Page): Locator {
+	return page.getByTestId('history');
+}
+
+async function openHistory(page: Page): Promise<void> {
+	await page.getByRole('button', { name: 'History' }).click();
+	await history(page).waitFor();
+}
+
+/** Each listed version's label ("Sent to client", "Automatic"). */
+function versionLabels(page: Page): Promise<string[]> {
+	return history(page).getByTestId('version').evaluateAll((list) => list.map((li) => li.querySelector('strong')?.textContent ?? ''));
+}
+
+describe.skipIf(!chromiumPath)('versions', () => {
+	const workspace = `e2e-versions-${Date.now().toString(36)}`;
+	const team = useTeam(workspace, [
+		{ device: 'A', member: 'ana', name: 'Ana Lima' },
+		{ device: 'B', member: 'ben', name: 'Ben Okafor' }
+	]);
+	let ana: Page;
+	let ben: Page;
+
+	beforeAll(() => {
+		({ pages: [ana, ben] } = team);
+	});
+
+	it('[VE1] name, compare attributed, restore live, undo the restore', async () => {
+		await createPage(ana, 'Proposal');
+		await typeAtEnd(ana, 'Scope: phase one.');
+		await openHistory(ana);
+		await history(ana).getByRole('textbox', { name: 'Name this version' }).fill('Sent to client');
+		await history(ana).getByRole('button', { name: 'Name version' }).click();
+		await expect.poll(() => versionLabels(ana), POLL).toEqual(['Sent to client', 'Automatic']);
+		await history(ana).getByRole('button', { name: 'Close' }).click();
+		await editor(ana).click();
+		await ana.keyboard.press('Control+End');
+		for (let i = 0; i < 4; i++) await ana.keyboard.press('Backspace');
+		await ana.keyboard.type('two. Budget doubled.');
+		await waitForStatus(ana, 'stored');
+
+		await sidebar(ben).getByRole('tree').getByRole('link', { name: 'Proposal' }).click();
+		await waitForText(ben, (text) => text === 'Scope: phase two. Budget doubled.');
+		await openHistory(ben);
+		expect(await versionLabels(ben)).toEqual(['Sent to client', 'Automatic']);
+		await history(ben).getByRole('button', { name: 'Compare Sent to client with now' }).click();
+		const changes = history(ben).getByTestId('change');
+		await expect.poll(() => changes.allTextContents(), POLL).toHaveLength(2);
+		const lines = (await changes.allTextContents()).map((line) => line.replace(/\s+/g, ' ').trim());
+		expect(lines[0]).toMatch(/^Ana Lima removed one\. · /);
+		expect(lines[1]).toMatch(/^Ana Lima added two\. Budget doubled\. · /);
+		expect(await history(ben).locator('.history-doc del').first().getAttribute('title')).toMatch(/^Removed by Ana Lima, /);
+		expect(await history(ben).locator('.history-doc ins').first().getAttribute('title')).toMatch(/^Added by Ana Lima, /);
+		expect(await axeViolations(ben, { scope: 'dialog[open]' })).toEqual([]);
+
+		await history(ben).getByRole('button', { name: 'Restore Sent to client' }).click();
+		await ben.getByRole('alertdialog').getByRole('button', { name: 'Restore' }).click();
+		await waitForText(ben, (text) => text === 'Scope: phase one.');
+		await waitForText(ana, (text) => text === 'Scope: phase one.');
+		expect(await ben.getByTestId('history-status').textContent()).toMatch(/^Restored “Sent to client”/);
+
+		// The restore leaves the caret in the editor, where the undo key takes it back.
+		await expect.poll(() => editor(ben).evaluate((el) => el.contains(document.activeElement)), POLL).toBe(true);
+		await ben.keyboard.press('Control+z');
+		await waitForText(ben, (text) => text === 'Scope: phase two. Budget doubled.');
+		await waitForText(ana, (text) => text === 'Scope: phase two. Budget doubled.');
+		// The state before the restore was kept as a version too.
+		await openHistory(ana);
+		await expect.poll(() => versionLabels(ana), POLL).toContain('Before restoring “Sent to client”');
+	});
+});
