@@ -5,6 +5,9 @@
  * [HR2] compareDoc marks text inserted since the version `inserted` and text deleted since
  *       `removed`, each with the member who did it, from two replicas' concurrent edits.
  * [HR3] Unknown nodes from a newer schema are shown as text, in both views; nothing is written.
+ * [HR4] A restore written as the editor writes it (y-prosemirror) is a new edit: it merges with a
+ *       teammate's concurrent edit, every earlier version still reads as it was, and the state it
+ *       replaced is kept as a version that restores it back.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -12,7 +15,27 @@ import { Origin, bodyFragment, newPageDoc, seedPageBody, trackAuthorship } from 
 import { Attribution, readSnapshot, takeSnapshot } from '../../src/lib/model/history.ts';
 import { changeRuns, compareDoc, historySchema, versionDoc } from '../../src/lib/editor/history-render.ts';
 import { schema } from '../../src/lib/editor/schema.ts';
+import { EditorState } from 'prosemirror-state';
+import { initProseMirrorDoc, updateYFragment } from 'y-prosemirror';
+import { autoVersion, listVersions, nameVersion } from '../../src/lib/model/versions.ts';
+import { readOnlyDoc } from '../../src/lib/editor/read-only.ts';
 import { syncBoth } from '../support/model-helpers.ts';
+
+/** What restore.ts dispatches, written to Yjs the way y-prosemirror's binding does. */
+function restore(doc: Y.Doc, snapshot: Y.Snapshot): void {
+	const fragment = bodyFragment(doc);
+	const { doc: current, meta } = initProseMirrorDoc(fragment, schema);
+	const state = EditorState.create({ schema, doc: current });
+	const tr = state.tr.replaceWith(0, state.doc.content.size, versionDoc(fragment, snapshot).content);
+	updateYFragment(doc, fragment, tr.doc, meta);
+}
+
+function texts(doc: Y.Doc): string[] {
+	const rendered = readOnlyDoc(bodyFragment(doc));
+	const out: string[] = [];
+	rendered.forEach((block) => out.push(block.textContent));
+	return out;
+}
 
 function paragraph(doc: Y.Doc, index = 0): Y.XmlText {
 	const element = bodyFragment(doc).get(index) as Y.XmlElement;
@@ -104,5 +127,41 @@ describe('tolerance', () => {
 		expect(compared.child(1).textContent).toBe('Still From the future');
 		expect(changeRuns(compared)).toEqual([{ kind: 'inserted', text: 'Still ', member: null, at: null }]);
 		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+	});
+});
+
+describe('restoring', () => {
+	it('[HR4] is a new edit that merges, keeps history, and can be restored back', () => {
+		const ana = newPageDoc();
+		seedPageBody(ana, 'page');
+		const ben = newPageDoc();
+		paragraph(ana).insert(0, 'Draft one');
+		syncBoth(ana, ben);
+		const actor = { memberId: 'ana', now: 1_000 };
+		nameVersion(ana, 'Sent to client', actor);
+		paragraph(ana).delete(6, 3);
+		paragraph(ana).insert(6, 'two');
+		addParagraph(ana, 'Appendix');
+		syncBoth(ana, ben);
+		expect(texts(ana)).toEqual(['Draft two', 'Appendix']);
+
+		// Ana restores the named version while Ben adds a paragraph apart.
+		const named = listVersions(ana).find((v) => v.name === 'Sent to client')!;
+		autoVersion(ana, actor, { name: 'Before restoring “Sent to client”' });
+		restore(ana, named.snapshot);
+		expect(texts(ana)).toEqual(['Draft one']);
+		addParagraph(ben, 'Ben’s note');
+		syncBoth(ana, ben);
+		expect(texts(ana)).toEqual(texts(ben));
+		expect(texts(ana)).toEqual(['Draft one', 'Ben’s note']);
+
+		// History is intact: the named version reads as it was, and so does the state it replaced.
+		const before = listVersions(ben).find((v) => v.name?.startsWith('Before restoring'))!;
+		expect(versionDoc(bodyFragment(ben), named.snapshot).textContent).toBe('Draft one');
+		expect(versionDoc(bodyFragment(ben), before.snapshot).textContent).toBe('Draft twoAppendix');
+		restore(ben, before.snapshot);
+		syncBoth(ana, ben);
+		expect(texts(ana)).toEqual(['Draft two', 'Appendix']);
+		expect(texts(ben)).toEqual(texts(ana));
 	});
 });
