@@ -5,7 +5,7 @@
  * [VE1] Ana writes, names a version "Sent to client" and edits on. Ben opens History: the named
  *       version and Ana's automatic one (before her first change today) are listed; comparing the
  *       named one with now shows Ana's deletion and insertion, marked and attributed to her by
- *       name. The open panel passes axe. Ben restores the named version (after confirming): both
+ *       name. The open panel passes axe (light and dark). Ben restores the named version (after confirming): both
  *       editors read the old text; Ctrl+Z in Ben's editor takes the restore back on both.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,8 @@ describe.skipIf(!chromiumPath)('versions', () => {
 		expect(await history(ben).locator('.history-doc del').first().getAttribute('title')).toMatch(/^Removed by Ana Lima, /);
 		expect(await history(ben).locator('.history-doc ins').first().getAttribute('title')).toMatch(/^Added by Ana Lima, /);
 		expect(await axeViolations(ben, { scope: 'dialog[open]' })).toEqual([]);
+		expect(await axeViolations(ben, { scope: 'dialog[open]', colorScheme: 'dark' })).toEqual([]);
+		await ben.emulateMedia({ colorScheme: 'light' });
 
 		await history(ben).getByRole('button', { name: 'Restore Sent to client' }).click();
 		await ben.getByRole('alertdialog').getByRole('button', { name: 'Restore' }).click();
