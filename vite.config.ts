@@ -7,7 +7,9 @@ export default defineConfig({
 		projects: [
 			{
 				extends: true,
-				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' }
+				// The seeded fuzz and trace runs take a second or two alone, several times that when the
+				// two cores are busy with the other projects: 15 s instead of 5 before calling one stuck.
+				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 15_000 }
 			},
 			{
 				extends: true,
