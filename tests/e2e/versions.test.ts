@@ -5,8 +5,9 @@
  * [VE1] Ana writes, names a version "Sent to client" and edits on. Ben opens History: the named
  *       version and Ana's automatic one (before her first change today) are listed; comparing the
  *       named one with now shows Ana's deletion and insertion, marked and attributed to her by
- *       name. The open panel passes axe (light and dark). Ben restores the named version (after confirming): both
- *       editors read the old text; Ctrl+Z in Ben's editor takes the restore back on both.
+ *       name. The open panel passes axe (light and dark). Ben restores the named version (after
+ *       confirming): both editors read the old text; Ctrl+Z in Ben's editor takes the restore
+ *       back on both.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
