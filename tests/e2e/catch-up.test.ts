@@ -5,7 +5,7 @@
  * [CU1] Ana opens a page and leaves it; she goes offline; Ben edits the page and comments on it.
  *       Back online, Ana's sidebar says "What's new, 1 page changed" and What's new lists the page
  *       with Ben's edit and comment (axe clean); opening the page highlights Ben's inserted text,
- *       its title naming Ben, under a banner saying what changed. Leaving the page records it as
+ *       its title naming Ben, under a banner saying what changed (both axe clean). Leaving the page records it as
  *       seen; Ben's next reply shows up again, and "Mark all read" empties What's new.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,7 @@ describe.skipIf(!chromiumPath)('catch-up', () => {
 		await expect.poll(() => changed.allTextContents(), POLL).toEqual([' Press release at noon.']);
 		expect(await changed.first().getAttribute('title')).toMatch(/^Added by Ben Okafor · /);
 		expect(await ana.getByTestId('changes-banner').textContent()).toMatch(/1 change by Ben Okafor since you last looked/);
+		for (const scope of ['[data-testid=changes-banner]', '[data-testid=editor]']) expect(await axeViolations(ana, { scope })).toEqual([]);
 
 		// Leaving records the page as seen; Ben's next reply is news again, until "Mark all read".
 		await openWhatsNew(ana);
