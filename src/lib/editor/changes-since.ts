@@ -16,6 +16,8 @@ import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
 import { bodySizes, type BodyView, type SizeMapping } from '../model/comments.ts';
 import { bodyChangesSince, type BodyChanges } from '../model/catch-up.ts';
+import { authorsMap, deletionsArray, editsArray } from '../model/authorship.ts';
+import { Attribution } from '../model/history.ts';
 import { isRemoteOrigin } from '../model/origins.ts';
 import { ItemPositions } from './y-ranges.ts';
 import { schema } from './schema.ts';
@@ -49,14 +51,14 @@ function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
 	return { fragment, doc: state.doc, mapping };
 }
 
-function read(state: EditorState, options: ChangesSincePluginOptions): DecorationSet {
+function read(state: EditorState, options: ChangesSincePluginOptions, attribution: (doc: Y.Doc) => Attribution): DecorationSet {
 	const { fragment, hooks } = options;
 	const baseline = hooks.baseline();
 	if (!baseline || !fragment.doc) {
 		hooks.report(null);
 		return DecorationSet.empty;
 	}
-	const changes = bodyChangesSince(fragment.doc, baseline, hooks.me);
+	const changes = bodyChangesSince(fragment.doc, baseline, hooks.me, attribution(fragment.doc));
 	hooks.report(changes);
 	const positions = new ItemPositions(bodyOf(state, fragment));
 	const decorations: Decoration[] = [];
@@ -70,12 +72,16 @@ function read(state: EditorState, options: ChangesSincePluginOptions): Decoratio
 }
 
 export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<DecorationSet> {
+	// Kept until the authorship records change: a teammate typing live refreshes on every keystroke.
+	let kept: Attribution | null = null;
+	const attribution = (doc: Y.Doc) => (kept ??= new Attribution(doc));
+	const forget = () => (kept = null);
 	return new Plugin<DecorationSet>({
 		key: changesSinceKey,
 		state: {
 			init: () => DecorationSet.empty,
 			apply(tr, set, _old, state) {
-				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options);
+				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options, attribution);
 				return tr.docChanged ? set.map(tr.mapping, tr.doc) : set;
 			}
 		},
@@ -98,11 +104,14 @@ export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<D
 				if (isRemoteOrigin(origin)) refresh();
 			};
 			ydoc?.on('update', onUpdate);
+			const records = ydoc ? [authorsMap(ydoc), editsArray(ydoc), deletionsArray(ydoc)] : [];
+			for (const record of records) record.observe(forget);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {
 				destroy() {
 					ydoc?.off('update', onUpdate);
+					for (const record of records) record.unobserve(forget);
 					unsubscribe();
 				}
 			};

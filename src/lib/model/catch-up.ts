@@ -163,10 +163,10 @@ export interface BodyChanges {
 
 /**
  * Text inserted and deleted in `body` since `seen` (a body snapshot), in document order, leaving
- * out what the records attribute to `me`.
+ * out what the records attribute to `me`. `attribution` may be one kept while the body's authorship
+ * records have not changed (building it decodes every deletion record).
  */
-export function bodyChangesSince(body: Y.Doc, seen: Y.Snapshot, me: string): BodyChanges {
-	const attribution = new Attribution(body);
+export function bodyChangesSince(body: Y.Doc, seen: Y.Snapshot, me: string, attribution: Attribution = new Attribution(body)): BodyChanges {
 	const insertions: Insertion[] = [];
 	const deletions: Deletion[] = [];
 	let insertion: { member: string | null; at: number | null; text: string; pieces: ItemPiece[] } | null = null;
