@@ -14,6 +14,7 @@
  * [CU-M8] The live index (sync/catch-up.ts) starts catch-up once, records a look only when the page
  *         was never seen or has news by someone else (typing alone writes nothing), and "Mark all
  *         read" empties it.
+ * [CU-M9] Entries read as sentences (components/catch-up/news-text.ts).
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -38,6 +39,7 @@ import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { ItemPositions } from '../../src/lib/editor/y-ranges.ts';
 import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
+import { bannerSummary, changedTitle, deletionText, entryText } from '../../src/lib/components/catch-up/news-text.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
 const n = schema.nodes;
@@ -270,5 +272,23 @@ describe('the live index', () => {
 		expect(index.news).toEqual([]);
 		expect(writes).toBe(2);
 		index.destroy();
+	});
+});
+
+describe('in words', () => {
+	it('[CU-M9] every kind of entry reads as a sentence', () => {
+		expect(entryText({ kind: 'edited', member: 'ben', at: 1, added: 12, removed: 1 })).toBe('edited (12 words added, 1 word removed)');
+		expect(entryText({ kind: 'edited', member: 'ben', at: 1, added: 0, removed: 3 })).toBe('edited (3 words removed)');
+		expect(entryText({ kind: 'comment', member: 'ben', name: 'Ben', at: 1, text: 'Is   Monday firm?', threadId: 't', newThread: true })).toBe('commented: “Is Monday firm?”');
+		expect(entryText({ kind: 'comment', member: 'ben', name: 'Ben', at: 1, text: 'x'.repeat(100), threadId: 't', newThread: false })).toMatch(/^replied: “x{59}…”$/);
+		expect(entryText({ kind: 'position', member: 'cleo', name: 'Cleo', at: 1, stance: Stance.concerns })).toBe('recorded a position: Agree with concerns');
+		expect(entryText({ kind: 'status', id: 's', member: 'ana', at: 1, from: 'proposed', to: 'accepted', note: '' })).toBe('accepted the decision');
+		expect(entryText({ kind: 'status', id: 's', member: 'ana', at: 1, from: 'accepted', to: 'proposed', note: 'New facts' })).toBe('reopened the decision: “New facts”');
+		expect(entryText({ kind: 'created', member: 'ben', at: 1 })).toBe('created this page');
+		expect(bannerSummary(3, ['Ben'])).toBe('3 changes by Ben');
+		expect(bannerSummary(1, ['Ana', 'Ben', 'Cleo'])).toBe('1 change by Ana, Ben and Cleo');
+		expect(deletionText({ member: 'ben', at: 1, text: 'old words ' }, 'Ben')).toBe('Ben deleted “old words”');
+		expect(changedTitle('Ben', null)).toBe('Added by Ben');
+		expect(changedTitle('Ben', Date.UTC(2026, 10, 20, 18, 2), 'UTC')).toBe('Added by Ben · 20 Nov 2026, 18:02');
 	});
 });
