@@ -387,7 +387,12 @@ export function whatsNew(workspace: Y.Doc, pages: ReadonlyMap<string, PageDocs>,
 		const news = pageNews(workspace, pageId, docs, inbox, me, edits);
 		if (news) out.push(news);
 	}
-	return out.sort((a, b) => b.latest - a.latest || a.page.title.localeCompare(b.page.title) || (a.page.id < b.page.id ? -1 : 1));
+	return sortNews(out);
+}
+
+/** Pages with the latest change first; ties by title, then id, alike on every device. */
+export function sortNews(news: PageNews[]): PageNews[] {
+	return news.sort((a, b) => b.latest - a.latest || a.page.title.localeCompare(b.page.title) || (a.page.id < b.page.id ? -1 : 1));
 }
 
 function excerpt(text: string): string {

@@ -5,15 +5,17 @@
  * Like the inbox index (inbox.ts) it follows every page body and discussion through the session's
  * shared documents (`followEveryPage`; opened from IndexedDB, synced when there is a relay, so it
  * works offline with whatever has synced), the workspace document and the member's private state,
- * and recomputes in a batch on an idle callback, never on the typing path. Walking a body is the
- * expensive part, so each page's "edited" entries are remembered until its body or its stored
- * "seen" entry changes.
+ * and recomputes in a batch on an idle callback, never on the typing path — only the pages whose
+ * documents or "seen" entry changed (a change to the workspace document re-reads decision records
+ * and titles; catch-up starting, every page). Walking a body is the expensive part, so each page's
+ * "edited" entries are also remembered until its body or its stored "seen" entry changes.
  *
  * `loading` until the member's state is open and every page asked for has been read once; an
  * empty list before that means nothing.
  */
 import * as Y from 'yjs';
-import { editEntries, bodyChangesSince, lastSeen, markSeen, pageNews, seenMap, startCatchUp, whatsNew, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
+import { editEntries, bodyChangesSince, lastSeen, markSeen, pageNews, seenMap, seenSinceArray, sortNews, startCatchUp, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
+import { getPage, PageKind } from '../model/workspace.ts';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
 import { followEveryPage } from './each-page.ts';
@@ -40,6 +42,11 @@ export class CatchUpIndex {
 	readonly #edits = new Map<string, { seen: unknown; version: number; entries: readonly NewsEntry[] }>();
 	readonly #bodyVersions = new Map<string, number>();
 	#state: Y.Doc | null = null;
+	/** Each page's news as last read (null: none). */
+	readonly #pageNews = new Map<string, PageNews | null>();
+	readonly #dirty = new Set<string>();
+	#allDirty = true;
+	#workspaceChanged = false;
 	#news: PageNews[] = [];
 	#settled = false;
 	#scheduled = false;
@@ -53,7 +60,10 @@ export class CatchUpIndex {
 		this.#me = me;
 		this.#schedule = schedule;
 		this.#now = now;
-		const onUpdate = () => this.#later();
+		const onUpdate = () => {
+			this.#workspaceChanged = true;
+			this.#later();
+		};
 		workspace.on('update', onUpdate);
 		this.#stopWorkspace = () => workspace.off('update', onUpdate);
 	}
@@ -72,6 +82,7 @@ export class CatchUpIndex {
 		followed[kind] = doc;
 		const onUpdate = () => {
 			if (kind === 'body') this.#bodyVersions.set(pageId, (this.#bodyVersions.get(pageId) ?? 0) + 1);
+			this.#dirty.add(pageId);
 			this.#later();
 		};
 		doc.on('update', onUpdate);
@@ -92,6 +103,8 @@ export class CatchUpIndex {
 		this.#pages.delete(pageId);
 		this.#awaited.delete(pageId);
 		this.#edits.delete(pageId);
+		this.#pageNews.delete(pageId);
+		this.#dirty.delete(pageId);
 		this.#later();
 	}
 
@@ -99,11 +112,23 @@ export class CatchUpIndex {
 	setState(inbox: Y.Doc): void {
 		if (this.#destroyed || this.#state === inbox) return;
 		this.#state = inbox;
-		const onUpdate = () => this.#later();
-		inbox.on('update', onUpdate);
-		this.#stopState = () => inbox.off('update', onUpdate);
+		// A look recorded (here or on another device) changes that page's news; catch-up starting, every page's.
+		const onSeen = (event: Y.YMapEvent<unknown>) => {
+			for (const pageId of event.keysChanged) this.#dirty.add(pageId);
+			this.#later();
+		};
+		const onSince = () => {
+			this.#allDirty = true;
+			this.#later();
+		};
+		seenMap(inbox).observe(onSeen);
+		seenSinceArray(inbox).observe(onSince);
+		this.#stopState = () => {
+			seenMap(inbox).unobserve(onSeen);
+			seenSinceArray(inbox).unobserve(onSince);
+		};
 		if (canWriteSchema(inbox)) startCatchUp(inbox, this.#now());
-		this.#later();
+		onSince();
 	}
 
 	/** The member's state, once loaded. */
@@ -168,10 +193,28 @@ export class CatchUpIndex {
 	flush(): void {
 		if (this.#destroyed) return;
 		const state = this.#state;
-		const pages = new Map<string, PageDocs>();
-		for (const [pageId, followed] of this.#pages) pages.set(pageId, { body: followed.body, talk: followed.talk });
-		this.#news = state ? whatsNew(this.#workspace, pages, state, this.#me, (pageId, body, seen, me) => this.#editsOf(state, pageId, body, seen, me)) : [];
-		if (state && this.#awaited.size === 0) this.#settled = true;
+		if (state) {
+			const dirty = this.#allDirty ? new Set(this.#pages.keys()) : this.#dirty;
+			if (this.#workspaceChanged) {
+				// Decision records (status changes) and titles live in the workspace document.
+				for (const pageId of this.#pages.keys()) if (getPage(this.#workspace, pageId)?.kind === PageKind.decision) dirty.add(pageId);
+				for (const [pageId, news] of this.#pageNews) {
+					const page = news && getPage(this.#workspace, pageId);
+					if (news && page !== news.page) this.#pageNews.set(pageId, page ? { ...news, page } : null);
+				}
+			}
+			for (const pageId of dirty) {
+				const followed = this.#pages.get(pageId);
+				if (!followed) continue;
+				const docs = { body: followed.body, talk: followed.talk };
+				this.#pageNews.set(pageId, pageNews(this.#workspace, pageId, docs, state, this.#me, (id, body, seen, me) => this.#editsOf(state, id, body, seen, me)));
+			}
+			this.#dirty.clear();
+			this.#allDirty = false;
+			this.#workspaceChanged = false;
+			this.#news = sortNews([...this.#pageNews.values()].filter((news) => news !== null));
+			if (this.#awaited.size === 0) this.#settled = true;
+		}
 		for (const listener of [...this.#listeners]) listener();
 	}
 
