@@ -36,7 +36,7 @@ import {
 } from '../../src/lib/model/catch-up.ts';
 import { trackAuthorship } from '../../src/lib/model/authorship.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
-import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
+import { createPage, initWorkspace, renamePage } from '../../src/lib/model/workspace.ts';
 import { ItemPositions } from '../../src/lib/editor/y-ranges.ts';
 import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
 import { bannerSummary, changedTitle, deletionText, entryText } from '../../src/lib/components/catch-up/news-text.ts';
@@ -271,6 +271,29 @@ describe('the live index', () => {
 		expect(index.seeAll()).toBe(true);
 		expect(index.news).toEqual([]);
 		expect(writes).toBe(2);
+		index.destroy();
+	});
+
+	it('[CU-M8] re-reads decision records and titles when the workspace document changes', () => {
+		const ws = new Y.Doc();
+		initWorkspace(ws, 'Team', at('ana', 0));
+		const id = createDecision(ws, { title: 'Use SQLite', owner: 'ben', decideBy: 1e12 }, at('ben', 1));
+		const index = new CatchUpIndex(ws, 'ana', () => undefined, () => 10);
+		const inbox = new Y.Doc();
+		index.setState(inbox);
+		const talk = new Y.Doc();
+		index.track(id, 'body', body(p('Context')));
+		index.track(id, 'talk', talk);
+		index.flush();
+		expect(index.see(id)).toBe(true);
+		index.flush();
+		expect(index.news).toEqual([]);
+		changeStatus(ws, id, DecisionStatus.accepted, '', at('ben', 20));
+		index.flush();
+		expect(index.news.map((n) => [n.page.title, n.entries.map((e) => e.kind)])).toEqual([['Use SQLite', ['status']]]);
+		renamePage(ws, id, 'Use SQLite for storage', at('ben', 21));
+		index.flush();
+		expect(index.news.map((n) => n.page.title)).toEqual(['Use SQLite for storage']);
 		index.destroy();
 	});
 });
