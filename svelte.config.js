@@ -34,7 +34,10 @@ const config = {
 		// We register the service worker ourselves so a new version waits to be offered
 		// ("Reload to update") instead of being swapped in under an open editor.
 		serviceWorker: { register: false },
-		version: { name: version() },
+		// Read once per build: the config is loaded more than once during a build, and a commit made
+		// between two loads (another worker in the same checkout) would name the pages and the scripts
+		// after different versions, and the built app would not start.
+		version: { name: (process.env.MERIDIAN_VERSION ??= version() ?? '') || undefined },
 		...(variant ? { outDir: `.svelte-kit-${variant}` } : {})
 	}
 };

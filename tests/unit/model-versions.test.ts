@@ -58,6 +58,27 @@ describe('automatic versions', () => {
 		stop();
 	});
 
+	it('[V1] a first change that deletes: the version still holds the deleted text; transactions that change nothing record nothing', () => {
+		const doc = seeded();
+		paragraphText(doc).insert(0, 'Hello world');
+		let now = NOON;
+		trackAuthorship(doc, 'ana', () => now);
+		trackAutoVersions(doc, 'ana', () => now);
+		// y-prosemirror opens a local transaction for every selection change: none of them counts.
+		for (let i = 0; i < 3; i++) doc.transact(() => undefined, 'selection');
+		expect(listVersions(doc)).toHaveLength(0);
+		doc.transact(() => {
+			paragraphText(doc).delete(0, 6);
+			paragraphText(doc).insert(5, '!');
+		});
+		expect(plain(doc)).toBe('world!');
+		const [version] = listVersions(doc);
+		expect(plain(bodyAt(doc, version!.snapshot)!)).toBe('Hello world');
+		now = NOON + 60_000;
+		paragraphText(doc).delete(0, 1);
+		expect(listVersions(doc)).toHaveLength(1);
+	});
+
 	it('[V1] once per member per day across devices', () => {
 		const laptop = seeded();
 		const phone = newPageDoc();

@@ -40,8 +40,10 @@ export interface EditorOptions {
 	 * refused, refuse-edits.ts), so a member who may comment can select text from the keyboard.
 	 */
 	readonly selectable?: boolean;
-	/** Extra plugins placed before the defaults. */
+	/** Extra plugins placed before the defaults (editable editors only). */
 	readonly plugins?: readonly Plugin[];
+	/** Plugins that only draw (decorations, no edits): in editable and read-only editors alike. */
+	readonly viewPlugins?: readonly Plugin[];
 	/** Called after every state change and when the editor gains or loses focus (menus redraw). */
 	readonly onChange?: () => void;
 	/** Links to pages: titles from the workspace index, navigation, and (editable) the `[[` menu. */
@@ -137,7 +139,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				...(options.mentions ? [mentionMenuPlugin(options.mentions)] : []),
 				...editingPlugins(),
 				...comments,
-				...authors
+				...authors,
+				...(options.viewPlugins ?? [])
 			]
 		: [
 				followFragment(options.fragment),
@@ -146,7 +149,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 				clipboardTextPlugin(options),
 				...(options.pageLinks ? [pageLinkOpenPlugin(options.pageLinks)] : []),
 				...comments,
-				...authors
+				...authors,
+				...(options.viewPlugins ?? [])
 			];
 	const state = EditorState.create({ schema, plugins, doc: options.editable ? undefined : readOnlyDoc(options.fragment) });
 	return new EditorView(place, {

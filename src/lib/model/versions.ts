@@ -127,7 +127,14 @@ function dayStart(at: number): number {
 export function hasAutoVersionOn(body: Y.Doc, memberId: string, now: number): boolean {
 	const from = dayStart(now);
 	const to = nextDayStart(now);
-	return listVersions(body).some((v) => v.auto && v.by === memberId && v.at >= from && v.at < to);
+	// The fields only: decoding every stored snapshot (listVersions) is too slow to do this often.
+	return versionsArray(body)
+		.toArray()
+		.some((entry) => {
+			if (typeof entry !== 'object' || entry === null) return false;
+			const e = entry as Record<string, unknown>;
+			return e['auto'] === true && e['by'] === memberId && isTime(e['at']) && e['at'] >= from && e['at'] < to;
+		});
 }
 
 /** Transactions that are not a member's change to the body. */
@@ -138,46 +145,62 @@ const IGNORED: ReadonlySet<unknown> = new Set([Origin.seed, Origin.authorship, O
  * module comment). Call once per opened document the member may write, like trackAuthorship.
  * Returns a function that stops it.
  *
- * The snapshot is taken in `beforeTransaction` — the body exactly as it was before the change —
- * only while no automatic version of today is known, so typing costs nothing once it exists. The
- * entry is written in its own transaction right after the change, in the same synchronous turn.
+ * Nothing happens on transactions that do not change the body (y-prosemirror opens one for every
+ * selection change), and nothing once today's version is known to exist, so reading and typing
+ * cost nothing. On the first change of the day, the body as it was just before it is rebuilt from
+ * the transaction itself — the state vector before it, and every deletion but its own — and the
+ * entry is written in its own transaction right after, in the same synchronous turn.
  */
 export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => number = Date.now): () => void {
 	const fragment = bodyFragment(doc);
 	/** Until this time, today's automatic version is known to exist. */
 	let doneUntil = -Infinity;
-	// By transaction: another tracker's bookkeeping (authorship.ts) runs its own transaction inside
-	// this one's afterTransaction, before ours is called.
-	const pending = new WeakMap<Y.Transaction, Uint8Array>();
-	const onBefore = (transaction: Y.Transaction): void => {
-		if (!transaction.local || IGNORED.has(transaction.origin)) return;
+	const onAfter = (transaction: Y.Transaction): void => {
+		if (!transaction.local || IGNORED.has(transaction.origin) || !changedBody(transaction, fragment)) return;
 		const now = clock();
 		if (now < doneUntil) return;
 		if (hasAutoVersionOn(doc, memberId, now)) {
 			doneUntil = nextDayStart(now);
 			return;
 		}
-		pending.set(transaction, takeSnapshot(doc));
-	};
-	const onAfter = (transaction: Y.Transaction): void => {
-		const snapshot = pending.get(transaction);
-		if (!snapshot) return;
-		pending.delete(transaction);
-		if (!changedBody(transaction, fragment)) return;
-		const now = clock();
 		try {
-			autoVersion(doc, { memberId, now }, { snapshot });
+			autoVersion(doc, { memberId, now }, { snapshot: snapshotBefore(doc, transaction) });
 			doneUntil = nextDayStart(now);
 		} catch {
 			// A body from a newer schema: the change itself was refused the same way.
 		}
 	};
-	doc.on('beforeTransaction', onBefore);
 	doc.on('afterTransaction', onAfter);
-	return () => {
-		doc.off('beforeTransaction', onBefore);
-		doc.off('afterTransaction', onAfter);
-	};
+	return () => doc.off('afterTransaction', onAfter);
+}
+
+/** The document as it was before `transaction`: its state vector then, and every deletion but its own. */
+function snapshotBefore(doc: Y.Doc, transaction: Y.Transaction): Uint8Array {
+	const now = Y.createDeleteSetFromStructStore(doc.store);
+	const before = Y.createDeleteSet();
+	for (const [client, ranges] of now.clients) {
+		const own = [...(transaction.deleteSet.clients.get(client) ?? [])].sort((a, b) => a.clock - b.clock);
+		const kept = subtractRanges(ranges, own);
+		if (kept.length > 0) before.clients.set(client, kept as typeof ranges);
+	}
+	return Y.encodeSnapshot(new Y.Snapshot(before, transaction.beforeState));
+}
+
+/** `ranges` (sorted, disjoint) without what `remove` (sorted) covers. */
+function subtractRanges(ranges: readonly { clock: number; len: number }[], remove: readonly { clock: number; len: number }[]): { clock: number; len: number }[] {
+	const out: { clock: number; len: number }[] = [];
+	for (const range of ranges) {
+		let start = range.clock;
+		const end = range.clock + range.len;
+		for (const cut of remove) {
+			const cutEnd = cut.clock + cut.len;
+			if (cutEnd <= start || cut.clock >= end) continue;
+			if (cut.clock > start) out.push({ clock: start, len: cut.clock - start });
+			start = Math.max(start, cutEnd);
+		}
+		if (start < end) out.push({ clock: start, len: end - start });
+	}
+	return out;
 }
 
 /** Whether the transaction changed anything inside the body fragment (its deep-observe set). */

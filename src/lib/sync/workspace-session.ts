@@ -221,7 +221,11 @@ export class WorkspaceSession {
 	/** Documents with changes the relay has not confirmed storing. */
 	unstoredDocs(): string[] {
 		if (!this.connection) return [];
-		return [...this.connection.rooms.values()].filter((link) => link.hasUnstored).map((link) => link.room);
+		// The member's own room (what they read, cleared and last saw) is left out: it waits on this
+		// device and syncs when back like the rest, but counting it would tell a member who only read
+		// pages offline that some of their work is not on the relay.
+		const own = inboxRoom(this.id, this.memberId);
+		return [...this.connection.rooms.values()].filter((link) => link.hasUnstored && link.room !== own).map((link) => link.room);
 	}
 
 	link(name: string): RoomLink | null {

@@ -13,6 +13,7 @@ import { VersionError, autoVersion, type Version } from '$lib/model/versions.ts'
 import type { Actor } from '$lib/model/workspace.ts';
 import { versionDoc } from '$lib/editor/history-render.ts';
 import { schema } from '$lib/editor/schema.ts';
+import { mayEdit } from '$lib/editor/refuse-edits.ts';
 
 /** What the list calls a version: its name, else "Automatic". */
 export function versionLabel(version: Version): string {
@@ -20,7 +21,8 @@ export function versionLabel(version: Version): string {
 }
 
 export function restoreVersion(view: EditorView | null, body: Y.Doc, version: Version, actor: Actor): void {
-	if (!view || view.isDestroyed || !view.editable || view.state.schema !== schema) throw new VersionError('This page cannot be edited here, so the version cannot be restored.');
+	// mayEdit, not view.editable: a commenter's body, or a locked decision's, takes a caret but refuses edits.
+	if (!view || view.isDestroyed || !mayEdit(view) || view.state.schema !== schema) throw new VersionError('This page cannot be edited here, so the version cannot be restored.');
 	if (!containsSnapshot(body, version.snapshot)) throw new VersionError('This version names changes that have not reached this device yet; try again once it has synced.');
 	const content = versionDoc(bodyFragment(body), version.snapshot).content;
 	autoVersion(body, actor, { name: `Before restoring “${versionLabel(version)}”` });
