@@ -234,6 +234,15 @@ describe('[A3] renames fold per member and page', () => {
 		expect(activityArray(doc).length).toBe(count);
 		expect(readActivity(doc).map((e) => e.kind)).toEqual(['page-created', 'page-created']);
 		expect(readActivity(doc).map((e) => e.pageId).sort()).toEqual([id, other].sort());
+
+		// A rename that changes nothing the last entry says writes nothing (no delete and re-insert).
+		const entries = activityArray(doc).toArray();
+		expect(updatesOf(doc, () => logActivity(doc, { kind: ActivityKind.pageRenamed, pageId: other, from: 'x', to: 'x' }, at(ben, 3)))).toHaveLength(0);
+		renamePage(doc, id, 'Other', at(ana, 4));
+		const renamed = activityArray(doc).toArray();
+		expect(updatesOf(doc, () => logActivity(doc, { kind: ActivityKind.pageRenamed, pageId: id, from: 'Other', to: 'Other' }, at(ana, 5)))).toHaveLength(0);
+		expect(activityArray(doc).toArray()).toEqual(renamed);
+		expect(renamed.slice(0, entries.length)).toEqual(entries);
 	});
 });
 

@@ -5,12 +5,13 @@
  *      body as it was just before it; once per member per day, also across that member's devices.
  * [V2] Seeds, received updates and bookkeeping never record one.
  * [V3] A named version needs 1–100 characters; bad input throws VersionError and writes nothing.
- * [V4] Versions recorded apart on two replicas are both kept; junk entries are skipped.
+ * [V4] Versions recorded apart on two replicas are both kept; junk entries are skipped, and a stored
+ *      name is read capped at 100 characters (another client may have stored a megabyte).
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Origin, bodyFragment, newPageDoc, seedPageBody, trackAuthorship } from '../../src/lib/model/index.ts';
-import { bodyAt } from '../../src/lib/model/history.ts';
+import { bodyAt, takeSnapshot } from '../../src/lib/model/history.ts';
 import { VersionError, listVersions, nameVersion, trackAutoVersions, versionsArray } from '../../src/lib/model/versions.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
@@ -143,5 +144,8 @@ describe('named versions', () => {
 		syncBoth(ana, ben);
 		expect(listVersions(ana).map((v) => v.name)).toEqual(['Ben’s', 'Ana’s']);
 		expect(listVersions(ben).map((v) => v.name)).toEqual(['Ben’s', 'Ana’s']);
+
+		versionsArray(ana).push([{ id: 'z', by: 'ben', at: NOON + 2, snapshot: takeSnapshot(ana), auto: false, name: 'n'.repeat(1_000_000) }]);
+		expect(listVersions(ana)[0]).toMatchObject({ id: 'z', name: 'n'.repeat(100) });
 	});
 });

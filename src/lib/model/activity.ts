@@ -135,8 +135,11 @@ function coalesceRename(array: Y.Array<unknown>, rename: Extract<ActivityDetails
 	if (!(actor.now >= last.at && actor.now - last.at <= RENAME_WINDOW_MS)) return null;
 	let next: ActivityEntry | null;
 	if (last.kind === ActivityKind.pageRenamed) {
+		// Nothing to change (the title did not move): nothing is written.
+		if (last.to === rename.to) return last.id;
 		next = last.from === rename.to ? null : { ...last, to: rename.to, title: rename.to, at: actor.now };
 	} else if (last.kind === ActivityKind.pageCreated) {
+		if (last.title === rename.to) return last.id;
 		next = { ...last, title: rename.to, at: actor.now };
 	} else {
 		return null;

@@ -102,7 +102,8 @@ function readVersion(entry: unknown): Version | null {
 	if (typeof e['id'] !== 'string' || typeof e['by'] !== 'string' || !isTime(e['at'])) return null;
 	const snapshot = readSnapshot(e['snapshot']);
 	if (!snapshot) return null;
-	const name = typeof e['name'] === 'string' && e['name'] !== '' ? e['name'] : null;
+	// Capped as nameVersion caps it: another client may have stored a megabyte.
+	const name = typeof e['name'] === 'string' && e['name'] !== '' ? e['name'].slice(0, MAX_VERSION_NAME_LENGTH) : null;
 	const auto = e['auto'] === true;
 	if (!auto && name === null) return null;
 	return { id: e['id'], name, auto, by: e['by'], at: e['at'], snapshot };

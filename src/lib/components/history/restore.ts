@@ -26,8 +26,11 @@ export function restoreVersion(view: EditorView | null, body: Y.Doc, version: Ve
 	if (!containsSnapshot(body, version.snapshot)) throw new VersionError('This version names changes that have not reached this device yet; try again once it has synced.');
 	const content = versionDoc(bodyFragment(body), version.snapshot).content;
 	autoVersion(body, actor, { name: `Before restoring “${versionLabel(version)}”` });
-	// Its own undo step, not merged with typing just before it.
-	yUndoPluginKey.getState(view.state)?.undoManager.stopCapturing();
+	// Its own undo step, merged neither with typing just before it nor with typing just after
+	// (the undo manager joins changes less than 500 ms apart).
+	const undoManager = yUndoPluginKey.getState(view.state)?.undoManager;
+	undoManager?.stopCapturing();
 	view.dispatch(view.state.tr.replaceWith(0, view.state.doc.content.size, content).scrollIntoView());
+	undoManager?.stopCapturing();
 	view.focus();
 }
