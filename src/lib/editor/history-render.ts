@@ -5,8 +5,8 @@
  * Both read the body's own history through Yjs snapshots (bodies keep every struct, `gc: false`)
  * with read-only.ts's tolerant converter, so unknown nodes show as text and nothing is written.
  * Snapshot reads split structs at the snapshot's edges (in a 'cleanup' transaction): harmless, but
- * still a transaction, so they run on a copy of the body (same structs, same ids), never on the
- * document the editor, the stores and the trackers listen to.
+ * still a transaction, so they run on a copy of the body (history.ts `readingCopy`: same structs,
+ * same ids), never on the document the editor, the stores and the trackers listen to.
  *
  * `historySchema` is the page schema plus two marks, `inserted` and `removed` (attrs: `member`,
  * `at`, both possibly null when no record says). No editable view ever uses it, so these marks are
@@ -17,7 +17,7 @@ import { Schema, type MarkSpec, type Node, type NodeSpec } from 'prosemirror-mod
 import { schema } from './schema.ts';
 import { convertBody, currentReader, type BodyReader, type DeltaOp } from './read-only.ts';
 import { BODY_FRAGMENT } from '../model/page.ts';
-import type { Attribution, Authored } from '../model/history.ts';
+import { readingCopy, type Attribution, type Authored } from '../model/history.ts';
 
 const changeAttrs = { member: { default: null }, at: { default: null } };
 
@@ -34,13 +34,11 @@ export const historySchema = new Schema({
 	marks: schema.spec.marks.append({ inserted: changeMark('ins', 'inserted'), removed: changeMark('del', 'removed') })
 });
 
-/** A copy of the body sharing its structs and ids, for snapshot reads (see the module comment). */
+/** The body in a copy of its document, for snapshot reads (see the module comment). */
 function copyOf(fragment: Y.XmlFragment): Y.XmlFragment {
 	const doc = fragment.doc;
 	if (!doc) throw new Error('The body is not in a document.');
-	const copy = new Y.Doc({ gc: false });
-	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-	return copy.getXmlFragment(BODY_FRAGMENT);
+	return readingCopy(doc).getXmlFragment(BODY_FRAGMENT);
 }
 
 /**

@@ -37,7 +37,19 @@ export function readSnapshot(bytes: unknown): Y.Snapshot | null {
  */
 export function bodyAt(doc: Y.Doc, snapshot: Y.Snapshot): Y.Doc | null {
 	if (!containsSnapshot(doc, snapshot)) return null;
-	return Y.createDocFromSnapshot(doc, snapshot, new Y.Doc({ gc: false }));
+	return Y.createDocFromSnapshot(readingCopy(doc), snapshot, new Y.Doc({ gc: false }));
+}
+
+/**
+ * A copy of `doc` with the same structs and ids, for snapshot reads. Reading at a snapshot splits
+ * structs at its edges in a transaction ('cleanup'): harmless to the content, but still a
+ * transaction, which the editor, the stores and the trackers listening to the live document would
+ * see. Every snapshot read goes through a copy, so this module never writes.
+ */
+export function readingCopy(doc: Y.Doc): Y.Doc {
+	const copy = new Y.Doc({ gc: false });
+	Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+	return copy;
 }
 
 /** Whether `doc` holds everything `snapshot` names (every client up to its clock). */
