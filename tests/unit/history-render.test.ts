@@ -8,6 +8,9 @@
  * [HR4] A restore written as the editor writes it (y-prosemirror) is a new edit: it merges with a
  *       teammate's concurrent edit, every earlier version still reads as it was, and the state it
  *       replaced is kept as a version that restores it back.
+ * [HR5] The static rendering of either view (components/history/render.ts) puts the document's
+ *       text and attributes in as text, never as markup, and its links lead nowhere: a version
+ *       holding `<img onerror>`-looking text under a `javascript:` link renders as inert text.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -20,6 +23,50 @@ import { initProseMirrorDoc, updateYFragment } from 'y-prosemirror';
 import { autoVersion, listVersions, nameVersion } from '../../src/lib/model/versions.ts';
 import { readOnlyDoc } from '../../src/lib/editor/read-only.ts';
 import { syncBoth } from '../support/model-helpers.ts';
+import { renderHistoryDoc } from '../../src/lib/components/history/render.ts';
+
+/**
+ * Just enough of a DOM for DOMSerializer, with no parser at all (no innerHTML): whatever reaches
+ * it arrives through createElement, setAttribute and createTextNode, and the test reads it back.
+ */
+class FakeNode {
+	readonly childNodes: FakeNode[] = [];
+	readonly attributes = new Map<string, string>();
+	constructor(
+		readonly nodeType: number,
+		readonly tagName: string,
+		readonly data = ''
+	) {}
+	appendChild(child: FakeNode): FakeNode {
+		this.childNodes.push(child);
+		return child;
+	}
+	setAttribute(name: string, value: string): void {
+		this.attributes.set(name, String(value));
+	}
+	getAttribute(name: string): string | null {
+		return this.attributes.get(name) ?? null;
+	}
+	removeAttribute(name: string): void {
+		this.attributes.delete(name);
+	}
+	get textContent(): string {
+		return this.nodeType === 3 ? this.data : this.childNodes.map((c) => c.textContent).join('');
+	}
+	*elements(): Generator<FakeNode> {
+		for (const child of this.childNodes) {
+			if (child.nodeType !== 1) continue;
+			yield child;
+			yield* child.elements();
+		}
+	}
+}
+
+const fakeDocument = {
+	createElement: (tag: string) => new FakeNode(1, tag.toUpperCase()),
+	createTextNode: (text: string) => new FakeNode(3, '#text', text),
+	createDocumentFragment: () => new FakeNode(11, '#document-fragment')
+} as unknown as Document;
 
 /** What restore.ts dispatches, written to Yjs the way y-prosemirror's binding does. */
 function restore(doc: Y.Doc, snapshot: Y.Snapshot): void {
@@ -171,5 +218,41 @@ describe('restoring', () => {
 		syncBoth(ana, ben);
 		expect(texts(ana)).toEqual(['Draft two', 'Appendix']);
 		expect(texts(ben)).toEqual(texts(ana));
+	});
+});
+
+describe('static rendering', () => {
+	it('[HR5] text and attributes stay text; links are inert', () => {
+		const hostile = '<img src=x onerror="alert(1)">';
+		const doc = newPageDoc();
+		seedPageBody(doc, 'page');
+		const ana = 'ana"><img src=x onerror=alert(2)>';
+		trackAuthorship(doc, ana, () => 1_000);
+		paragraph(doc).insert(0, hostile, { link: { href: 'javascript:alert(1)', title: '"><script>alert(3)</script>' } });
+		paragraph(doc).insert(paragraph(doc).length, ' and ', { link: null });
+		paragraph(doc).insert(paragraph(doc).length, 'a real one', { link: { href: 'https://example.com/?q=<b>', title: null } });
+		const version = readSnapshot(takeSnapshot(doc))!;
+		paragraph(doc).insert(0, hostile);
+
+		const titles: string[] = [];
+		const describe = (what: string, member: string) => {
+			titles.push(member);
+			return `${what} by ${member}`;
+		};
+		for (const shown of [versionDoc(bodyFragment(doc), version, historySchema), compareDoc(bodyFragment(doc), version, null, new Attribution(doc))]) {
+			const rendered = renderHistoryDoc(shown, describe, fakeDocument) as unknown as FakeNode;
+			const elements = [...rendered.elements()];
+			// Only the schema's own elements, and no attribute that runs or leads anywhere.
+			for (const element of elements) expect(['P', 'A', 'INS', 'DEL']).toContain(element.tagName);
+			for (const element of elements) {
+				for (const name of element.attributes.keys()) expect(name).not.toMatch(/^(on|href$|target$|src$)/);
+			}
+			const links = elements.filter((e) => e.tagName === 'A');
+			expect(links.map((a) => a.textContent)).toEqual([hostile, 'a real one']);
+			expect(links.map((a) => a.getAttribute('title'))).toEqual(['"><script>alert(3)</script>', 'https://example.com/?q=<b>']);
+			expect(rendered.textContent).toContain(`${hostile} and a real one`);
+		}
+		// The comparison's insertion says who, as an attribute value (text), from the record as is.
+		expect(titles).toEqual([ana]);
 	});
 });
