@@ -106,20 +106,43 @@ export interface PageDocs {
 }
 
 /**
- * Records the page as seen now: its body's snapshot, its discussion's state vector and its
- * decision status log (from `workspace`). A document not loaded keeps what was stored for it.
- * Writes nothing when that is what is stored already (idempotent).
+ * What a look at a page saw, as stored: the body's snapshot, the discussion's state vector, the
+ * decision's status log. A field is null when that document was not loaded (the stored one stays).
  */
-export function markSeen(inbox: Y.Doc, pageId: string, docs: PageDocs, workspace: Y.Doc | null, at: number): void {
+export interface Look {
+	readonly body: Uint8Array | null;
+	readonly talk: Uint8Array | null;
+	readonly log: readonly string[] | null;
+}
+
+/** What a look at the page now sees (`workspace`: where its decision record is; null: none). */
+export function lookAt(pageId: string, docs: PageDocs, workspace: Y.Doc | null): Look {
+	const record = workspace ? readDecision(workspace, pageId) : null;
+	return {
+		body: docs.body ? takeSnapshot(docs.body) : null,
+		talk: docs.talk ? Y.encodeStateVector(docs.talk) : null,
+		log: record ? record.log.map((change) => change.id) : null
+	};
+}
+
+/**
+ * Records `look` as the member's last look at the page, at `at`. Writes nothing when that is what
+ * is stored already (idempotent).
+ */
+export function recordLook(inbox: Y.Doc, pageId: string, look: Look, at: number): void {
 	const stored = seenMap(inbox).get(pageId) as Record<string, unknown> | undefined;
 	const old = lastSeen(inbox, pageId) ? stored : undefined;
-	const body = docs.body ? takeSnapshot(docs.body) : (old?.['body'] as Uint8Array | undefined) ?? null;
-	const talk = docs.talk ? Y.encodeStateVector(docs.talk) : (old?.['talk'] as Uint8Array | undefined) ?? null;
-	const record = workspace ? readDecision(workspace, pageId) : null;
-	const log = record ? record.log.map((change) => change.id) : ((old?.['log'] as string[] | undefined) ?? []);
+	const body = look.body ?? (old?.['body'] as Uint8Array | undefined) ?? null;
+	const talk = look.talk ?? (old?.['talk'] as Uint8Array | undefined) ?? null;
+	const log = look.log ? [...look.log] : ((old?.['log'] as string[] | undefined) ?? []);
 	if (old && sameBytes(old['body'], body) && sameBytes(old['talk'], talk) && sameList(old['log'], log)) return;
 	assertWritable(inbox);
 	inbox.transact(() => seenMap(inbox).set(pageId, { body, talk, log, at }), Origin.local);
+}
+
+/** Records the page as seen now (`lookAt`, then `recordLook`). */
+export function markSeen(inbox: Y.Doc, pageId: string, docs: PageDocs, workspace: Y.Doc | null, at: number): void {
+	recordLook(inbox, pageId, lookAt(pageId, docs, workspace), at);
 }
 
 function sameBytes(a: unknown, b: Uint8Array | null): boolean {

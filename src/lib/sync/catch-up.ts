@@ -10,19 +10,28 @@
  * and titles; catch-up starting, every page). Walking a body is the expensive part, so each page's
  * "edited" entries are also remembered until its body or its stored "seen" entry changes.
  *
- * `loading` until the member's state is open and every page asked for has been read once; an
- * empty list before that means nothing.
+ * The member's state (their private room, state-room.ts) is read only once it can be trusted: its
+ * relay link has synced once, or this device has synced it before (`storedStateVector`), or there
+ * is no relay. On a new device the room starts empty: a baseline taken from it would highlight
+ * nothing, and a look written from it could win the concurrent map write against the real last
+ * look, losing the news. Until then nothing is news and nothing is recorded (`see` is false).
+ *
+ * `status`: `loading` until the state is open and every page asked for has been read once (an
+ * empty list before that means nothing); `failed` when opening the state failed (`retryState`);
+ * `syncing` while the state's link has not synced once (nothing is listed while the state cannot
+ * be trusted yet; after that, what is listed may still grow); else `ready`.
  */
 import * as Y from 'yjs';
-import { editEntries, bodyChangesSince, lastSeen, markSeen, pageNews, seenMap, seenSinceArray, sortNews, startCatchUp, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
+import { editEntries, bodyChangesSince, lastSeen, lookAt, markSeen, pageNews, recordLook, seenMap, seenSinceArray, sortNews, startCatchUp, type Look, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
 import { followEveryPage } from './each-page.ts';
 import { idleSchedule, type Schedule } from './backlinks.ts';
+import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
-export type CatchUpStatus = 'loading' | 'ready';
+export type CatchUpStatus = 'loading' | 'failed' | 'syncing' | 'ready';
 
 interface Followed {
 	body: Y.Doc | null;
@@ -41,7 +50,14 @@ export class CatchUpIndex {
 	/** Each page's "edited" entries, with the body version and stored entry they were read for. */
 	readonly #edits = new Map<string, { seen: unknown; version: number; entries: readonly NewsEntry[] }>();
 	readonly #bodyVersions = new Map<string, number>();
+	/** The member's state as opened, and once it can be trusted (see above). */
+	#opened: Y.Doc | null = null;
 	#state: Y.Doc | null = null;
+	/** Whether the state's link has synced once (true without a link). */
+	#stateSynced = false;
+	readonly #loader = new StateLoader('catch-up state', (opened) => this.setState(opened.doc, opened.link), () => this.#notify());
+	/** What each listed page's news was read from: "Mark all read" records that, not the documents now. */
+	readonly #looks = new WeakMap<PageNews, Look>();
 	/** Each page's news as last read (null: none). */
 	readonly #pageNews = new Map<string, PageNews | null>();
 	readonly #dirty = new Set<string>();
@@ -108,9 +124,47 @@ export class CatchUpIndex {
 		this.#later();
 	}
 
-	/** The member's private state; catch-up starts for them now if it had not. */
-	setState(inbox: Y.Doc): void {
-		if (this.#destroyed || this.#state === inbox) return;
+	/** Opens the member's state with `open`; if that fails, `status` says so until `retryState`. */
+	loadState(open: () => Promise<Source>): void {
+		this.#loader.load(open);
+	}
+
+	/** Tries opening the member's state again after it failed (What's new's "Try again"). */
+	retryState(): void {
+		if (!this.#opened && !this.#destroyed) this.#loader.retry();
+	}
+
+	/** Why opening the member's state failed, while `status` is `failed`. */
+	get failure(): string | null {
+		return this.#opened ? null : this.#loader.error;
+	}
+
+	/** The member's private state, with its relay link if any; read once it can be trusted. */
+	setState(inbox: Y.Doc, link: SyncSource | null = null): void {
+		if (this.#destroyed || this.#opened) return;
+		this.#opened = inbox;
+		this.#stateSynced = link === null || link.synced;
+		if (link && !this.#stateSynced) {
+			const stop = link.onChange(() => {
+				if (!link.synced || this.#destroyed) return;
+				stop();
+				this.#stateSynced = true;
+				this.#useState(inbox);
+				this.#notify();
+			});
+			const stopBefore = this.#stopState;
+			this.#stopState = () => {
+				stopBefore();
+				stop();
+			};
+		}
+		if (this.#stateSynced || link?.storedStateVector != null) this.#useState(inbox);
+		this.#notify();
+	}
+
+	/** Starts reading the member's state: catch-up starts for them now if it had not. */
+	#useState(inbox: Y.Doc): void {
+		if (this.#state === inbox) return;
 		this.#state = inbox;
 		// A look recorded (here or on another device) changes that page's news; catch-up starting, every page's.
 		const onSeen = (event: Y.YMapEvent<unknown>) => {
@@ -123,7 +177,9 @@ export class CatchUpIndex {
 		};
 		seenMap(inbox).observe(onSeen);
 		seenSinceArray(inbox).observe(onSince);
+		const stopBefore = this.#stopState;
 		this.#stopState = () => {
+			stopBefore();
 			seenMap(inbox).unobserve(onSeen);
 			seenSinceArray(inbox).unobserve(onSince);
 		};
@@ -131,13 +187,16 @@ export class CatchUpIndex {
 		onSince();
 	}
 
-	/** The member's state, once loaded. */
+	/** The member's state, once loaded and trusted (see above). */
 	get state(): Y.Doc | null {
 		return this.#state;
 	}
 
 	get status(): CatchUpStatus {
-		return this.#settled ? 'ready' : 'loading';
+		if (!this.#opened) return this.#loader.error !== null ? 'failed' : 'loading';
+		if (!this.#state) return 'syncing';
+		if (!this.#settled) return 'loading';
+		return this.#stateSynced ? 'ready' : 'syncing';
 	}
 
 	/** Every page with news, latest first. */
@@ -172,13 +231,21 @@ export class CatchUpIndex {
 		return true;
 	}
 
-	/** "Mark all read": every page with news is recorded as seen now. */
-	seeAll(): boolean {
+	/**
+	 * "Mark all read" of `shown`, the news as displayed (by default the last batch's): each page is
+	 * recorded as seen as of what its listing was read from, so a comment that arrived after that
+	 * batch stays news. Pages whose news has gone since (seen elsewhere meanwhile) are left alone.
+	 */
+	seeAll(shown: readonly PageNews[] = this.#news): boolean {
 		const state = this.#state;
 		if (!state || !canWriteSchema(state)) return false;
+		this.flush();
 		const at = this.#now();
 		state.transact(() => {
-			for (const news of this.#news) markSeen(state, news.page.id, this.docs(news.page.id), this.#workspace, at);
+			for (const news of shown) {
+				const look = this.#looks.get(news);
+				if (look && this.#pageNews.get(news.page.id)) recordLook(state, news.page.id, look, at);
+			}
 		}, Origin.local);
 		this.flush();
 		return true;
@@ -200,14 +267,20 @@ export class CatchUpIndex {
 				for (const pageId of this.#pages.keys()) if (getPage(this.#workspace, pageId)?.kind === PageKind.decision) dirty.add(pageId);
 				for (const [pageId, news] of this.#pageNews) {
 					const page = news && getPage(this.#workspace, pageId);
-					if (news && page !== news.page) this.#pageNews.set(pageId, page ? { ...news, page } : null);
+					if (!news || page === news.page) continue;
+					const renamed = page ? { ...news, page } : null;
+					const look = this.#looks.get(news);
+					if (renamed && look) this.#looks.set(renamed, look);
+					this.#pageNews.set(pageId, renamed);
 				}
 			}
 			for (const pageId of dirty) {
 				const followed = this.#pages.get(pageId);
 				if (!followed) continue;
 				const docs = { body: followed.body, talk: followed.talk };
-				this.#pageNews.set(pageId, pageNews(this.#workspace, pageId, docs, state, this.#me, (id, body, seen, me) => this.#editsOf(state, id, body, seen, me)));
+				const news = pageNews(this.#workspace, pageId, docs, state, this.#me, (id, body, seen, me) => this.#editsOf(state, id, body, seen, me));
+				if (news) this.#looks.set(news, lookAt(pageId, docs, this.#workspace));
+				this.#pageNews.set(pageId, news);
 			}
 			this.#dirty.clear();
 			this.#allDirty = false;
@@ -215,11 +288,12 @@ export class CatchUpIndex {
 			this.#news = sortNews([...this.#pageNews.values()].filter((news) => news !== null));
 			if (this.#awaited.size === 0) this.#settled = true;
 		}
-		for (const listener of [...this.#listeners]) listener();
+		this.#notify();
 	}
 
 	destroy(): void {
 		this.#destroyed = true;
+		this.#loader.stop();
 		for (const followed of this.#pages.values()) for (const stop of followed.stop) stop();
 		this.#pages.clear();
 		this.#stopWorkspace();
@@ -235,6 +309,10 @@ export class CatchUpIndex {
 		const entries = editEntries(bodyChangesSince(body, seen, me));
 		this.#edits.set(pageId, { seen: stored, version, entries });
 		return entries;
+	}
+
+	#notify(): void {
+		for (const listener of [...this.#listeners]) listener();
 	}
 
 	#later(): void {
@@ -255,10 +333,7 @@ export function catchUpFor(session: WorkspaceSession): CatchUpIndex {
 	if (known) return known;
 	const index = new CatchUpIndex(session.workspaceDoc, session.memberId);
 	indexes.set(session, index);
-	session.openInbox().then(
-		(opened) => index.setState(opened.doc),
-		(error: unknown) => console.error('[meridian] opening the catch-up state failed', error)
-	);
+	index.loadState(() => session.openInbox());
 	const stop = followEveryPage(session.workspaceDoc, {
 		add: (pageId, wanted) => {
 			index.expect(pageId);

@@ -45,21 +45,10 @@ import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPage } from './each-page.ts';
 import { idleSchedule, type Schedule } from './backlinks.ts';
 import { workspaceRoom } from '../protocol/index.ts';
+import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
-/** What the index reads of a document's relay link (RoomLink, sync/room-link.ts). */
-export interface SyncSource {
-	readonly synced: boolean;
-	/** What the relay confirmed storing, as remembered on this device; null when unknown. */
-	readonly storedStateVector: Uint8Array | null;
-	onChange(listener: () => void): () => void;
-}
-
-/** A document the index follows: its member's state, the workspace, a page body or discussion. */
-export interface Source {
-	readonly doc: Y.Doc;
-	readonly link: SyncSource | null;
-}
+export type { Source, SyncSource };
 
 /**
  * Whether an empty list can be trusted: `loading` until the first round has settled (nothing shown),
@@ -95,9 +84,7 @@ export class InboxIndex {
 	#decisionsDirty = true;
 	#scheduled = false;
 	#state: Followed | null = null;
-	#openState: (() => Promise<Source>) | null = null;
-	#stateOpening = false;
-	#stateError: string | null = null;
+	readonly #loader = new StateLoader('inbox state', (opened) => this.setState(opened.doc, opened.link), () => this.#statusChanged());
 	/** Page documents asked for (`expect`) that have not arrived: `body:<page>`, `talk:<page>`. */
 	readonly #awaited = new Set<string>();
 	/** Whether the first round has settled; it never unsettles (later pages only make it `syncing`). */
@@ -175,7 +162,6 @@ export class InboxIndex {
 		if (this.#destroyed || this.#state?.doc === doc) return;
 		this.#state?.stop();
 		this.#state = this.#watch(doc, link, () => this.#changed());
-		this.#stateError = null;
 		this.#changed();
 		// The first round may be waiting for nothing else.
 		this.#later();
@@ -184,29 +170,12 @@ export class InboxIndex {
 
 	/** Opens the member's state with `open`; if that fails, `status` says why until `retryState`. */
 	loadState(open: () => Promise<Source>): void {
-		this.#openState = open;
-		this.retryState();
+		this.#loader.load(open);
 	}
 
 	/** Tries opening the member's state again after it failed (the inbox's "Try again"). */
 	retryState(): void {
-		const open = this.#openState;
-		if (!open || this.#state || this.#stateOpening || this.#destroyed) return;
-		this.#stateOpening = true;
-		this.#stateError = null;
-		this.#statusChanged();
-		open().then(
-			(opened) => {
-				this.#stateOpening = false;
-				this.setState(opened.doc, opened.link);
-			},
-			(error: unknown) => {
-				this.#stateOpening = false;
-				console.error('[meridian] opening the inbox state failed', error);
-				this.#stateError = error instanceof Error ? error.message : String(error);
-				this.#statusChanged();
-			}
-		);
+		if (!this.#state && !this.#destroyed) this.#loader.retry();
 	}
 
 	/** Every item with the member's state, newest first (cleared ones too, marked `done`). */
@@ -227,7 +196,8 @@ export class InboxIndex {
 
 	/** Whether an empty list means an empty inbox (InboxStatus). */
 	get status(): InboxStatus {
-		if (!this.#state && this.#stateError !== null) return { kind: 'failed', reason: this.#stateError };
+		const error = this.#loader.error;
+		if (!this.#state && error !== null) return { kind: 'failed', reason: error };
 		if (!this.#settled) return { kind: 'loading' };
 		return this.#fromRelay() ? { kind: 'syncing' } : { kind: 'ready' };
 	}
@@ -294,6 +264,7 @@ export class InboxIndex {
 	/** Stops following everything (its session closed); later calls change nothing. */
 	destroy(): void {
 		this.#destroyed = true;
+		this.#loader.stop();
 		for (const followed of [this.#bodies, this.#talks]) {
 			for (const { stop } of followed.values()) stop();
 			followed.clear();

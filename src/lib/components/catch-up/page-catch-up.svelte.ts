@@ -6,20 +6,21 @@
  * anything new is recorded: the highlights stay for the whole visit, also for changes arriving
  * while the page is open, until the member chooses "Clear".
  *
+ * The baseline waits for the index to trust the member's state (sync/catch-up.ts: on a new device,
+ * until their private room has synced), and nothing is recorded before it is captured.
+ *
  * When the page counts as seen (sync/catch-up.ts `see`: written only when the page was never seen
  * or something by someone else is new since the stored look, so typing alone writes nothing):
- * - after it has been open in a visible tab for 5 s, then at most every 30 s while it stays visible;
- * - when the tab is hidden or closed, and when the member leaves the page;
- * - at once on "Clear".
+ * when the member leaves the page, when the tab is hidden, once when it is closed (`pagehide`),
+ * and on "Clear". Never on a timer while the page stays open: every look is a body snapshot (up to
+ * kilobytes on a long page) and the relay keeps every value overwritten in the member's room, so
+ * a look every 30 s while a teammate types would grow it by a megabyte an hour.
  */
 import type * as Y from 'yjs';
 import { lastSeen, type BodyChanges } from '$lib/model/catch-up.ts';
 import { changesSincePlugin, type ChangesSinceHooks } from '$lib/editor/changes-since.ts';
 import type { CatchUpIndex } from '$lib/sync/catch-up.ts';
 import { changedTitle } from './news-text.ts';
-
-const FIRST_LOOK_MS = 5_000;
-const LOOK_EVERY_MS = 30_000;
 
 export class PageCatchUp {
 	readonly #index: CatchUpIndex;
@@ -29,7 +30,6 @@ export class PageCatchUp {
 	#baseline: Y.Snapshot | null = null;
 	#captured = false;
 	#stopIndex: () => void = () => undefined;
-	#timer: ReturnType<typeof setTimeout> | null = null;
 	#destroyed = false;
 	readonly me: string;
 	/** Changes by others since the last look, as the editor last read them (null: nothing to show). */
@@ -46,7 +46,6 @@ export class PageCatchUp {
 		if (!this.#captured) this.#stopIndex = index.onChange(() => this.#capture());
 		document.addEventListener('visibilitychange', this.#onVisibility);
 		window.addEventListener('pagehide', this.#look);
-		this.#schedule(FIRST_LOOK_MS);
 	}
 
 	/** The editor plugin for a view of this page's body (a new one for each view). */
@@ -79,12 +78,11 @@ export class PageCatchUp {
 		this.#look();
 		this.#destroyed = true;
 		this.#stopIndex();
-		if (this.#timer !== null) clearTimeout(this.#timer);
 		document.removeEventListener('visibilitychange', this.#onVisibility);
 		window.removeEventListener('pagehide', this.#look);
 	}
 
-	/** Takes the last look from the member's state, once it has loaded and before anything is recorded. */
+	/** Takes the last look from the member's state, once the index trusts it and before anything is recorded. */
 	#capture(): void {
 		const state = this.#index.state;
 		if (this.#captured || !state) return;
@@ -108,16 +106,5 @@ export class PageCatchUp {
 
 	readonly #onVisibility = (): void => {
 		if (document.visibilityState === 'hidden') this.#look();
-		else this.#schedule(FIRST_LOOK_MS);
 	};
-
-	#schedule(ms: number): void {
-		if (this.#timer !== null) clearTimeout(this.#timer);
-		this.#timer = setTimeout(() => {
-			this.#timer = null;
-			if (this.#destroyed || document.visibilityState === 'hidden') return;
-			this.#look();
-			this.#schedule(LOOK_EVERY_MS);
-		}, ms);
-	}
 }
