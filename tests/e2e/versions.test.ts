@@ -8,6 +8,9 @@
  *       name. The open panel passes axe (light and dark). Ben restores the named version (after
  *       confirming): both editors read the old text; Ctrl+Z in Ben's editor takes the restore
  *       back on both.
+ * [VE2] Cleo Park, a commenter, opens the same History: she can read and compare versions, but
+ *       there is no "Name version" and no "Restore" (restore.ts refuses a view that refuses edits,
+ *       and the panel does not offer what would be refused).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -34,13 +37,15 @@ describe.skipIf(!chromiumPath)('versions', () => {
 	const workspace = `e2e-versions-${Date.now().toString(36)}`;
 	const team = useTeam(workspace, [
 		{ device: 'A', member: 'ana', name: 'Ana Lima' },
-		{ device: 'B', member: 'ben', name: 'Ben Okafor' }
+		{ device: 'B', member: 'ben', name: 'Ben Okafor' },
+		{ device: 'C', member: 'cleo', name: 'Cleo Park', role: 'commenter' }
 	]);
 	let ana: Page;
 	let ben: Page;
+	let cleo: Page;
 
 	beforeAll(() => {
-		({ pages: [ana, ben] } = team);
+		({ pages: [ana, ben, cleo] } = team);
 	});
 
 	it('[VE1] name, compare attributed, restore live, undo the restore', async () => {
@@ -87,5 +92,17 @@ describe.skipIf(!chromiumPath)('versions', () => {
 		// The state before the restore was kept as a version too.
 		await openHistory(ana);
 		await expect.poll(() => versionLabels(ana), POLL).toContain('Before restoring “Sent to client”');
+	});
+
+	it('[VE2] a commenter reads and compares versions, with nothing to name or restore', async () => {
+		await sidebar(cleo).getByRole('tree').getByRole('link', { name: 'Proposal' }).click();
+		await waitForText(cleo, (text) => text === 'Scope: phase two. Budget doubled.');
+		await openHistory(cleo);
+		await expect.poll(() => versionLabels(cleo), POLL).toContain('Sent to client');
+		await history(cleo).getByRole('button', { name: 'Compare Sent to client with now' }).click();
+		await expect.poll(() => history(cleo).getByTestId('change').count(), POLL).toBeGreaterThan(0);
+		expect(await history(cleo).getByRole('textbox', { name: 'Name this version' }).count()).toBe(0);
+		expect(await history(cleo).getByRole('button', { name: 'Name version' }).count()).toBe(0);
+		expect(await history(cleo).getByRole('button', { name: /^Restore / }).count()).toBe(0);
 	});
 });
