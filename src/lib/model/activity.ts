@@ -36,6 +36,7 @@ import * as Y from 'yjs';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { assertWritable } from './version.ts';
+import { isTime } from './time.ts';
 import type { Actor } from './workspace.ts';
 
 export const ActivityKind = {
@@ -192,7 +193,7 @@ export function readEntry(value: unknown): ActivityEntry | null {
 	const at = v['at'];
 	if (typeof id !== 'string' || id === '' || typeof pageId !== 'string' || pageId === '' || typeof by !== 'string') return null;
 	// A time no Date can hold would make every screen that shows it throw.
-	if (typeof at !== 'number' || !Number.isFinite(at) || Math.abs(at) > 8.64e15) return null;
+	if (!isTime(at)) return null;
 	const text = (key: string): string | null => {
 		const s = v[key];
 		return typeof s === 'string' ? s.slice(0, MAX_TEXT) : null;

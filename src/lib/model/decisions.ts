@@ -32,6 +32,7 @@
  */
 import * as Y from 'yjs';
 import { cleanText } from './text.ts';
+import { isTime } from './time.ts';
 import { newId } from './ids.ts';
 import { Origin } from './origins.ts';
 import { assertWritable, stampSchemaVersion } from './version.ts';
@@ -617,13 +618,8 @@ function touch(doc: Y.Doc, id: string, actor: Actor): void {
 	entry.set('updatedBy', actor.memberId);
 }
 
-/**
- * A number a Date can hold (±8.64e15 ms): anything else from another client would make
- * `toISOString` and `Intl.DateTimeFormat` throw while rendering.
- */
-export function isTime(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
-}
+/** Kept exported here for the readers that took it from decisions.ts (people.ts, Timestamp.svelte). */
+export { isTime };
 
 
 function readRecord(id: string, record: Y.Map<unknown>, links: ReturnType<typeof supersedeLinks>): Decision {

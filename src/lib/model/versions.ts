@@ -23,6 +23,7 @@ import { Origin } from './origins.ts';
 import { bodyFragment } from './page.ts';
 import { readSnapshot, takeSnapshot } from './history.ts';
 import { cleanText } from './text.ts';
+import { isTime } from './time.ts';
 import { assertWritable } from './version.ts';
 import type { Actor } from './workspace.ts';
 
@@ -107,10 +108,6 @@ function readVersion(entry: unknown): Version | null {
 	const auto = e['auto'] === true;
 	if (!auto && name === null) return null;
 	return { id: e['id'], name, auto, by: e['by'], at: e['at'], snapshot };
-}
-
-function isTime(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
 /** The start of the local day after the one holding `at` (this device's zone). */
