@@ -4,7 +4,7 @@
  * underline in it, and a `title` such as "Ana Lima · 21 Nov 2026, 10:02" in the viewer's zone. The
  * page shows a legend of the authors present (components/authors), so colour is never the only cue.
  *
- * Who and when come from the body's authorship records (model/history.ts `Attribution`), read over
+ * Who and when come from the body's authorship records (model/history.ts `attributionOf`, shared with the catch-up readers and re-indexed only when the records change), read over
  * the live Y items of the text, and placed where the editor shows them by editor/y-ranges.ts (the
  * binding's sizes, or `bodySizes` for a read-only view). Consecutive text by the same member in the same minute is
  * one run. A Yjs item can hold text typed over several minutes (Yjs merges a client's consecutive
@@ -26,13 +26,12 @@
  */
 import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
-import { ySyncPluginKey } from 'y-prosemirror';
 import * as Y from 'yjs';
-import { bodySizes, type BodyView, type SizeMapping } from '../model/comments.ts';
-import { Attribution, type Authored } from '../model/history.ts';
+import type { BodyView } from '../model/comments.ts';
+import { attributionOf, type Attribution, type Authored } from '../model/history.ts';
 import { authorsMap, editsArray } from '../model/authorship.ts';
-import { schema } from './schema.ts';
-import { ItemPositions } from './y-ranges.ts';
+import { refreshLater } from './refresh.ts';
+import { bodyOf, ItemPositions } from './y-ranges.ts';
 
 /** What the editor needs to know of an author. */
 export interface AuthorPerson {
@@ -99,22 +98,13 @@ const MINUTE = 60_000;
  * member in the same minute is one run. Includes unrecorded text (member null).
  */
 export function authorRuns(body: BodyView, attribution: Attribution): AuthorRun[] {
-	const ydoc = body.fragment.doc;
-	if (!ydoc) return [];
 	const positions = new ItemPositions(body);
-	const placed: { from: number; item: Y.Item }[] = [];
-	// Every live text item, placed by the one walk of the body (editor/y-ranges.ts); items of other
-	// types, or not rendered here, have no range.
-	for (const structs of ydoc.store.clients.values()) {
-		for (const struct of structs) {
-			if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || !(struct.parent instanceof Y.XmlText)) continue;
-			const range = positions.range({ item: struct, offset: 0, length: struct.length });
-			if (range) placed.push({ from: range.from, item: struct });
-		}
-	}
-	placed.sort((a, b) => a.from - b.from);
 	const runs: AuthorRun[] = [];
-	for (const { from, item } of placed) {
+	// Every live text item, in document order, placed by the one walk of the body (editor/y-ranges.ts).
+	for (const [item] of positions.items()) {
+		const range = positions.range({ item, offset: 0, length: item.length });
+		if (!range) continue;
+		const from = range.from;
 		for (const part of attributed(attribution, item.id.client, item.id.clock, item.length)) {
 			const start = from + part.offset;
 			const last = runs[runs.length - 1];
@@ -216,20 +206,13 @@ function luminance(hex: string): number {
 
 // ---- the plugin ----
 
-/** The body as this editor shows it: the binding's mapping, or sizes measured for a read-only view. */
-function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
-	const binding = (ySyncPluginKey.getState(state) as { binding?: { mapping?: SizeMapping } } | undefined)?.binding;
-	const mapping = binding?.mapping ?? bodySizes(fragment, (name) => schema.nodes[name]?.isLeaf ?? false);
-	return { fragment, doc: state.doc, mapping };
-}
-
 const HIDDEN: Omit<AuthorsState, 'shown'> = { decorations: DecorationSet.empty, authors: [], unrecorded: false };
 
-function read(state: EditorState, options: AuthorsPluginOptions, attribution: () => Attribution): AuthorsState {
+function read(state: EditorState, options: AuthorsPluginOptions): AuthorsState {
 	const ydoc = options.fragment.doc;
 	if (!ydoc) return { shown: true, ...HIDDEN };
 	const zone = options.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-	const runs = authorRuns(bodyOf(state, options.fragment), attribution());
+	const runs = authorRuns(bodyOf(state, options.fragment), attributionOf(ydoc));
 	const present = new Map<string, PresentAuthor>();
 	const decorations: Decoration[] = [];
 	let unrecorded = false;
@@ -270,18 +253,14 @@ export function authorsState(state: EditorState): AuthorsState | null {
 }
 
 export function authorsPlugin(options: AuthorsPluginOptions): Plugin<AuthorsState> {
-	// Indexed once and kept until the records change (a member's first edit, a new minute of
-	// editing, a teammate's records arriving), not rebuilt for every keystroke.
-	let indexed: Attribution | null = null;
-	const attribution = () => (indexed ??= new Attribution(options.fragment.doc!));
 	return new Plugin<AuthorsState>({
 		key: authorsKey,
 		state: {
-			init: (_config, state) => (options.shown ? read(state, options, attribution) : { shown: false, ...HIDDEN }),
+			init: (_config, state) => (options.shown ? read(state, options) : { shown: false, ...HIDDEN }),
 			apply(tr: Transaction, value, _old, state) {
 				const meta = tr.getMeta(authorsKey) as Meta | undefined;
-				if (meta === 'refresh') return value.shown ? read(state, options, attribution) : value;
-				if (meta) return meta.shown ? read(state, options, attribution) : { shown: false, ...HIDDEN };
+				if (meta === 'refresh') return value.shown ? read(state, options) : value;
+				if (meta) return meta.shown ? read(state, options) : { shown: false, ...HIDDEN };
 				return tr.docChanged && value.shown ? { ...value, decorations: value.decorations.map(tr.mapping, tr.doc) } : value;
 			}
 		},
@@ -289,33 +268,18 @@ export function authorsPlugin(options: AuthorsPluginOptions): Plugin<AuthorsStat
 			decorations: (state) => authorsKey.getState(state)?.decorations
 		},
 		view(view) {
-			let queued = false;
-			const refresh = () => {
-				if (queued || !authorsKey.getState(view.state)?.shown) return;
-				queued = true;
-				queueMicrotask(() => {
-					queued = false;
-					// No 'addToHistory' meta: y-prosemirror would stop the undo manager's capturing.
-					if (!view.isDestroyed) view.dispatch(view.state.tr.setMeta(authorsKey, 'refresh' satisfies Meta));
-				});
-			};
+			const refresh = refreshLater(view, authorsKey, 'refresh' satisfies Meta, () => authorsKey.getState(view.state)?.shown === true);
+			// The records sync as their own update, often just after the text: re-read when they change.
 			const ydoc = options.fragment.doc;
-			const members = ydoc ? authorsMap(ydoc) : null;
-			const marks = ydoc ? editsArray(ydoc) : null;
-			const recordsChanged = () => {
-				indexed = null;
-				refresh();
-			};
-			members?.observe(recordsChanged);
-			marks?.observe(recordsChanged);
+			const records = ydoc ? [authorsMap(ydoc), editsArray(ydoc)] : [];
+			for (const record of records) record.observe(refresh);
 			const unsubscribe = options.people.onChange(refresh);
 			return {
 				update(view, previous) {
 					if (view.state.doc !== previous.doc) refresh();
 				},
 				destroy() {
-					members?.unobserve(recordsChanged);
-					marks?.unobserve(recordsChanged);
+					for (const record of records) record.unobserve(refresh);
 					unsubscribe();
 				}
 			};

@@ -8,19 +8,18 @@
  * last look the page captured when it opened) and placed with editor/y-ranges.ts. It is re-read
  * after the view has settled (one microtask), when the baseline changes (loaded, cleared) and when
  * a change arrives from elsewhere (relay, another tab, storage) — the member's own typing brings
- * nothing new to highlight, so it only maps the decorations (no body walk per keystroke).
+ * nothing new to highlight, so it only maps the decorations (no body walk per keystroke). Who did
+ * what comes from the body's shared attribution (history.ts `attributionOf`), re-indexed only when
+ * the authorship records change.
  */
 import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
 import { Decoration, DecorationSet } from 'prosemirror-view';
-import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
-import { bodySizes, type BodyView, type SizeMapping } from '../model/comments.ts';
 import { bodyChangesSince, type BodyChanges } from '../model/catch-up.ts';
-import { authorsMap, deletionsArray, editsArray } from '../model/authorship.ts';
-import { Attribution } from '../model/history.ts';
+import { attributionOf } from '../model/history.ts';
 import { isRemoteOrigin } from '../model/origins.ts';
-import { ItemPositions } from './y-ranges.ts';
-import { schema } from './schema.ts';
+import { refreshLater } from './refresh.ts';
+import { bodyOf, ItemPositions } from './y-ranges.ts';
 
 /** What the plugin needs from the page (components/catch-up/page-catch-up.svelte.ts). */
 export interface ChangesSinceHooks {
@@ -45,20 +44,14 @@ export const changesSinceKey = new PluginKey<DecorationSet>('changes-since');
 
 const REFRESH = 'refresh';
 
-function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
-	const binding = (ySyncPluginKey.getState(state) as { binding?: { mapping?: SizeMapping } } | undefined)?.binding;
-	const mapping = binding?.mapping ?? bodySizes(fragment, (name) => schema.nodes[name]?.isLeaf ?? false);
-	return { fragment, doc: state.doc, mapping };
-}
-
-function read(state: EditorState, options: ChangesSincePluginOptions, attribution: (doc: Y.Doc) => Attribution): DecorationSet {
+function read(state: EditorState, options: ChangesSincePluginOptions): DecorationSet {
 	const { fragment, hooks } = options;
 	const baseline = hooks.baseline();
 	if (!baseline || !fragment.doc) {
 		hooks.report(null);
 		return DecorationSet.empty;
 	}
-	const changes = bodyChangesSince(fragment.doc, baseline, hooks.me, attribution(fragment.doc));
+	const changes = bodyChangesSince(fragment.doc, baseline, hooks.me, attributionOf(fragment.doc));
 	hooks.report(changes);
 	const positions = new ItemPositions(bodyOf(state, fragment));
 	const decorations: Decoration[] = [];
@@ -72,16 +65,12 @@ function read(state: EditorState, options: ChangesSincePluginOptions, attributio
 }
 
 export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<DecorationSet> {
-	// Kept until the authorship records change: a teammate typing live refreshes on every keystroke.
-	let kept: Attribution | null = null;
-	const attribution = (doc: Y.Doc) => (kept ??= new Attribution(doc));
-	const forget = () => (kept = null);
 	return new Plugin<DecorationSet>({
 		key: changesSinceKey,
 		state: {
 			init: () => DecorationSet.empty,
 			apply(tr, set, _old, state) {
-				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options, attribution);
+				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options);
 				return tr.docChanged ? set.map(tr.mapping, tr.doc) : set;
 			}
 		},
@@ -89,29 +78,17 @@ export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<D
 			decorations: (state) => changesSinceKey.getState(state)
 		},
 		view(view) {
-			let queued = false;
-			const refresh = () => {
-				if (queued) return;
-				queued = true;
-				queueMicrotask(() => {
-					queued = false;
-					// No 'addToHistory' meta: y-prosemirror would stop the undo manager's capturing.
-					if (!view.isDestroyed) view.dispatch(view.state.tr.setMeta(changesSinceKey, REFRESH));
-				});
-			};
+			const refresh = refreshLater(view, changesSinceKey, REFRESH);
 			const ydoc = options.fragment.doc;
 			const onUpdate = (_update: Uint8Array, origin: unknown) => {
 				if (isRemoteOrigin(origin)) refresh();
 			};
 			ydoc?.on('update', onUpdate);
-			const records = ydoc ? [authorsMap(ydoc), editsArray(ydoc), deletionsArray(ydoc)] : [];
-			for (const record of records) record.observe(forget);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {
 				destroy() {
 					ydoc?.off('update', onUpdate);
-					for (const record of records) record.unobserve(forget);
 					unsubscribe();
 				}
 			};

@@ -18,6 +18,7 @@ import type * as Y from 'yjs';
 import type { Node as PMNode } from 'prosemirror-model';
 import { bodySizes, placeAnchor, type BodyView, type SizeMapping } from '../model/comments.ts';
 import { schema } from './schema.ts';
+import { refreshLater } from './refresh.ts';
 
 /** The id a thread still being written is drawn under. */
 export const DRAFT_ID = '';
@@ -154,19 +155,7 @@ export function commentsPlugin(options: CommentsPluginOptions): Plugin<Decoratio
 			}
 		},
 		view(view) {
-			let queued = false;
-			const refresh = () => {
-				if (queued) return;
-				queued = true;
-				queueMicrotask(() => {
-					queued = false;
-					if (!view.isDestroyed) {
-						// No 'addToHistory' meta: y-prosemirror would stop the undo manager's capturing, and
-						// every keystroke would become an undo step of its own.
-						view.dispatch(view.state.tr.setMeta(commentsKey, REFRESH));
-					}
-				});
-			};
+			const refresh = refreshLater(view, commentsKey, REFRESH);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {

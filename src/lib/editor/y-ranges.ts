@@ -10,9 +10,20 @@
  * editor did not render (size 0) has nothing on screen, so its items have no position.
  *
  * Pure over the Y document and the mapping; build one per reading (it does not follow changes).
+ * `bodyOf` gives the body as an editor state shows it, for the plugins that draw these ranges.
  */
+import type { EditorState } from 'prosemirror-state';
+import { ySyncPluginKey } from 'y-prosemirror';
 import * as Y from 'yjs';
-import type { BodyView, SizeMapping } from '../model/comments.ts';
+import { bodySizes, renderedSize, type BodyView, type SizeMapping } from '../model/comments.ts';
+import { schema } from './schema.ts';
+
+/** The body as an editor shows it: the binding's mapping, or sizes measured for a read-only view. */
+export function bodyOf(state: EditorState, fragment: Y.XmlFragment): BodyView {
+	const binding = (ySyncPluginKey.getState(state) as { binding?: { mapping?: SizeMapping } } | undefined)?.binding;
+	const mapping = binding?.mapping ?? bodySizes(fragment, (name) => schema.nodes[name]?.isLeaf ?? false);
+	return { fragment, doc: state.doc, mapping };
+}
 
 /** A stretch of one Y item: `length` characters from `offset` (model/catch-up.ts ItemPiece). */
 export interface ItemStretch {
@@ -38,6 +49,11 @@ export class ItemPositions {
 		const from = start + stretch.offset;
 		const to = from + stretch.length;
 		return to > from && to <= this.#size ? { from, to } : null;
+	}
+
+	/** Every visible text item with where it starts, in document order (the order of the walk). */
+	items(): IterableIterator<[Y.Item, number]> {
+		return this.#starts.entries();
 	}
 
 	/** The ranges of several stretches, touching ones joined, in document order. */
@@ -74,9 +90,4 @@ export class ItemPositions {
 		}
 		return pos;
 	}
-}
-
-function renderedSize(mapping: SizeMapping, type: Y.AbstractType<unknown>): number {
-	const rendered = mapping.get(type);
-	return rendered && 'nodeSize' in rendered && typeof rendered.nodeSize === 'number' ? rendered.nodeSize : 0;
 }

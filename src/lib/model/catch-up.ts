@@ -34,9 +34,10 @@
  * editor/changes-since.ts.
  */
 import * as Y from 'yjs';
-import { Attribution, readSnapshot, takeSnapshot } from './history.ts';
+import { attributionOf, readSnapshot, takeSnapshot, type Attribution } from './history.ts';
 import { readThreads, threadsMap } from './comments.ts';
-import { isTime, listPositions, positionsMap, readDecision, type DecisionStatus, type Stance } from './decisions.ts';
+import { listPositions, positionsMap, readDecision, type DecisionStatus, type Stance } from './decisions.ts';
+import { isTime } from './time.ts';
 import { Origin } from './origins.ts';
 import { bodyFragment } from './page.ts';
 import { assertWritable } from './version.ts';
@@ -186,10 +187,10 @@ export interface BodyChanges {
 
 /**
  * Text inserted and deleted in `body` since `seen` (a body snapshot), in document order, leaving
- * out what the records attribute to `me`. `attribution` may be one kept while the body's authorship
- * records have not changed (building it decodes every deletion record).
+ * out what the records attribute to `me`. `attribution` is the body's shared one (history.ts
+ * `attributionOf`: building one decodes every deletion record) unless a caller passes its own.
  */
-export function bodyChangesSince(body: Y.Doc, seen: Y.Snapshot, me: string, attribution: Attribution = new Attribution(body)): BodyChanges {
+export function bodyChangesSince(body: Y.Doc, seen: Y.Snapshot, me: string, attribution: Attribution = attributionOf(body)): BodyChanges {
 	const insertions: Insertion[] = [];
 	const deletions: Deletion[] = [];
 	let insertion: { member: string | null; at: number | null; text: string; pieces: ItemPiece[] } | null = null;
@@ -225,25 +226,50 @@ export function bodyChangesSince(body: Y.Doc, seen: Y.Snapshot, me: string, attr
 				if (by.at !== null && (insertion.at === null || by.at > insertion.at)) insertion.at = by.at;
 				continue;
 			}
-			// Deleted now: the characters that were there when last seen.
-			for (let i = 0; i < item.length && item.id.clock + i < known; i++) {
-				const id = { client: item.id.client, clock: item.id.clock + i };
-				if (Y.isDeleted(seen.ds, id)) continue;
-				const by = attribution.deleted(id);
-				if (by?.member === me) continue;
-				const member = by?.member ?? null;
-				if (!deletion || deletion.member !== member) {
-					if (deletion) deletions.push(deletion);
-					deletion = { member, at: by?.at ?? null, text: '' };
+			// Deleted now: the stretches that were there when last seen, cut where the deleter changes.
+			const client = item.id.client;
+			for (const [from, to] of visibleAt(seen.ds, client, item.id.clock, Math.min(item.id.clock + item.length, known))) {
+				for (const stretch of attribution.deletedStretches(client, from, to)) {
+					const by = stretch.by;
+					if (by?.member === me) continue;
+					const member = by?.member ?? null;
+					if (!deletion || deletion.member !== member) {
+						if (deletion) deletions.push(deletion);
+						deletion = { member, at: by?.at ?? null, text: '' };
+					}
+					deletion.text += text.slice(stretch.from - item.id.clock, stretch.to - item.id.clock);
+					if (by?.at != null && (deletion.at === null || by.at > deletion.at)) deletion.at = by.at;
 				}
-				deletion.text += text[i] ?? '';
-				if (by?.at != null && (deletion.at === null || by.at > deletion.at)) deletion.at = by.at;
 			}
 		}
 	};
 	walk(bodyFragment(body) as unknown as Y.AbstractType<unknown>);
 	endRuns();
 	return { insertions, deletions };
+}
+
+/** The stretches of clocks `from`…`to` of one client that `ds` (a delete set) does not hold. */
+function visibleAt(ds: Y.Snapshot['ds'], client: number, from: number, to: number): [number, number][] {
+	const out: [number, number][] = [];
+	if (from >= to) return out;
+	// Sorted and merged, as Yjs writes them (snapshot, encodeSnapshot).
+	const ranges = ds.clients.get(client) ?? [];
+	let lo = 0;
+	let hi = ranges.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (ranges[mid]!.clock + ranges[mid]!.len <= from) lo = mid + 1;
+		else hi = mid;
+	}
+	let at = from;
+	for (let i = lo; i < ranges.length && at < to; i++) {
+		const range = ranges[i]!;
+		if (range.clock >= to) break;
+		if (range.clock > at) out.push([at, range.clock]);
+		at = Math.max(at, range.clock + range.len);
+	}
+	if (at < to) out.push([at, to]);
+	return out;
 }
 
 /** How many words a text holds (for "12 words added"). */

@@ -40,6 +40,7 @@
  */
 import * as Y from 'yjs';
 import { cleanText } from './text.ts';
+import { isTime } from './time.ts';
 import type { Node as PMNode } from 'prosemirror-model';
 import { absolutePositionToRelativePosition } from 'y-prosemirror';
 import { newId } from './ids.ts';
@@ -399,8 +400,12 @@ function sizeOf(body: BodyView, item: Y.Item): number {
 	const content = item.content;
 	if (!(content instanceof Y.ContentType)) return item.length;
 	const type = content.type as Y.AbstractType<unknown>;
-	if (type instanceof Y.XmlText) return type.length;
-	const rendered = body.mapping.get(type);
+	return type instanceof Y.XmlText ? type.length : renderedSize(body.mapping, type);
+}
+
+/** The positions an element takes in the rendered document; 0 when the editor did not render it. */
+export function renderedSize(mapping: SizeMapping, type: Y.AbstractType<unknown>): number {
+	const rendered = mapping.get(type);
 	return rendered && 'nodeSize' in rendered && typeof rendered.nodeSize === 'number' ? rendered.nodeSize : 0;
 }
 
@@ -726,11 +731,6 @@ function readableAnchor(bytes: Uint8Array): boolean {
 	} catch {
 		return false;
 	}
-}
-
-/** A number a Date can hold (see decisions.ts isTime). */
-function isTime(value: unknown): value is number {
-	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
 function timeOr(value: unknown, fallback: number): number {
