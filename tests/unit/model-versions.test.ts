@@ -4,6 +4,8 @@
  * [V1] An automatic version is recorded before a member's first change of the day, holding the
  *      body as it was just before it; once per member per day, also across that member's devices.
  * [V2] Seeds, received updates and bookkeeping never record one.
+ * [V5] An editing session (the body opened and tracked anew) records one before its first change
+ *      too, unless the member's latest automatic version is under SESSION_GAP_MS old.
  * [V3] A named version needs 1–100 characters; bad input throws VersionError and writes nothing.
  * [V4] Versions recorded apart on two replicas are both kept; junk entries are skipped, and a stored
  *      name is read capped at 100 characters (another client may have stored a megabyte).
@@ -12,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { Origin, bodyFragment, newPageDoc, seedPageBody, trackAuthorship } from '../../src/lib/model/index.ts';
 import { bodyAt, takeSnapshot } from '../../src/lib/model/history.ts';
-import { VersionError, listVersions, nameVersion, trackAutoVersions, versionsArray } from '../../src/lib/model/versions.ts';
+import { SESSION_GAP_MS, VersionError, listVersions, nameVersion, trackAutoVersions, versionsArray } from '../../src/lib/model/versions.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 
 const DAY = 24 * 60 * 60_000;
@@ -99,6 +101,35 @@ describe('automatic versions', () => {
 		trackAutoVersions(ben, 'ben', now);
 		paragraphText(ben).insert(0, 'Ben. ');
 		expect(listVersions(ben).map((v) => v.by).sort()).toEqual(['ana', 'ben']);
+	});
+
+	it('[V5] one per editing session unless the last one is recent', () => {
+		const doc = seeded();
+		paragraphText(doc);
+		let now = NOON - 3 * 60 * 60_000;
+		const autos = () => listVersions(doc).filter((v) => v.auto);
+		const session = (work: () => void): void => {
+			const stop = trackAutoVersions(doc, 'ana', () => now);
+			work();
+			stop();
+		};
+		session(() => paragraphText(doc).insert(0, 'Morning.'));
+		expect(autos()).toHaveLength(1);
+
+		// The afternoon's session: a version of the morning's result, then none while typing on.
+		now = NOON + 2 * 60 * 60_000;
+		session(() => {
+			paragraphText(doc).insert(paragraphText(doc).length, ' Afternoon.');
+			now += 60_000;
+			paragraphText(doc).insert(paragraphText(doc).length, ' More.');
+		});
+		expect(autos()).toHaveLength(2);
+		expect(plain(bodyAt(doc, autos()[0]!.snapshot)!)).toBe('Morning.');
+
+		// Reopened within the gap: nothing new.
+		now += SESSION_GAP_MS - 120_000;
+		session(() => paragraphText(doc).insert(0, '¡'));
+		expect(autos()).toHaveLength(2);
 	});
 
 	it('[V2] seeds, received updates and bookkeeping never record one', () => {

@@ -15,7 +15,11 @@
  * Automatic versions: before the first local change to the body in a member's day (this device's
  * day), the body as it was just before that change is recorded — once per member per day, whichever
  * of their devices does it first (a device that has not synced yet may add a second one; harmless).
- * Seeds, received updates and bookkeeping never trigger one.
+ * Also once per editing session: before the first change after the body was opened here, unless
+ * this member's latest automatic version is less than SESSION_GAP_MS old — so the state an
+ * afternoon's editing started from is kept even when the morning already had its version, while
+ * reopening a page a few minutes later adds nothing. Seeds, received updates and bookkeeping never
+ * trigger one.
  */
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
@@ -28,6 +32,9 @@ import { assertWritable } from './version.ts';
 import type { Actor } from './workspace.ts';
 
 export const MAX_VERSION_NAME_LENGTH = 100;
+
+/** A session's first change records an automatic version unless the member has one this recent. */
+export const SESSION_GAP_MS = 60 * 60_000;
 
 export interface Version {
 	readonly id: string;
@@ -123,8 +130,11 @@ function dayStart(at: number): number {
 
 /** Whether `memberId` has an automatic version in the local day holding `now` (from any device). */
 export function hasAutoVersionOn(body: Y.Doc, memberId: string, now: number): boolean {
-	const from = dayStart(now);
-	const to = nextDayStart(now);
+	return hasAutoVersionBetween(body, memberId, dayStart(now), nextDayStart(now));
+}
+
+/** Whether `memberId` has an automatic version made in `from`…`to` (to excluded). */
+function hasAutoVersionBetween(body: Y.Doc, memberId: string, from: number, to: number): boolean {
 	// The fields only: decoding every stored snapshot (listVersions) is too slow to do this often.
 	return versionsArray(body)
 		.toArray()
@@ -139,25 +149,32 @@ export function hasAutoVersionOn(body: Y.Doc, memberId: string, now: number): bo
 const IGNORED: ReadonlySet<unknown> = new Set([Origin.seed, Origin.authorship, Origin.versions, Origin.indexeddb, Origin.tab, Origin.relay, 'cleanup']);
 
 /**
- * Records an automatic version before `memberId`'s first change to the body each day (see the
- * module comment). Call once per opened document the member may write, like trackAuthorship.
- * Returns a function that stops it.
+ * Records an automatic version before `memberId`'s first change to the body each day, and before
+ * the first change of this session (from this call on) unless one is recent (see the module
+ * comment). Call once per opened document the member may write, like trackAuthorship. Returns a
+ * function that stops it.
  *
  * Nothing happens on transactions that do not change the body (y-prosemirror opens one for every
- * selection change), and nothing once today's version is known to exist, so reading and typing
- * cost nothing. On the first change of the day, the body as it was just before it is rebuilt from
- * the transaction itself — the state vector before it, and every deletion but its own — and the
- * entry is written in its own transaction right after, in the same synchronous turn.
+ * selection change), and nothing after the session's first change once today's version is known
+ * to exist, so reading and typing cost nothing. When a version is due, the body as it was just
+ * before the change is rebuilt from the transaction itself — the state vector before it, and every
+ * deletion but its own — and the entry is written in its own transaction right after, in the same
+ * synchronous turn.
  */
 export function trackAutoVersions(doc: Y.Doc, memberId: string, clock: () => number = Date.now): () => void {
 	const fragment = bodyFragment(doc);
 	/** Until this time, today's automatic version is known to exist. */
 	let doneUntil = -Infinity;
+	let sessionStarted = false;
 	const onAfter = (transaction: Y.Transaction): void => {
 		if (!transaction.local || IGNORED.has(transaction.origin) || !changedBody(transaction, fragment)) return;
 		const now = clock();
-		if (now < doneUntil) return;
-		if (hasAutoVersionOn(doc, memberId, now)) {
+		const firstOfSession = !sessionStarted;
+		sessionStarted = true;
+		if (!firstOfSession && now < doneUntil) return;
+		// A version from another device a little ahead of this clock counts as recent too.
+		const recent = !firstOfSession || hasAutoVersionBetween(doc, memberId, now - SESSION_GAP_MS, now + SESSION_GAP_MS);
+		if (recent && hasAutoVersionOn(doc, memberId, now)) {
 			doneUntil = nextDayStart(now);
 			return;
 		}
