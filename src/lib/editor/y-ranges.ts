@@ -1,7 +1,7 @@
 /**
  * Y items → ProseMirror ranges: where a piece of a page body's Yjs text is in the document an
  * editor shows. Anything that reads changes off the Y structs and draws them (catch-up's "changed
- * since" highlights, author colours, version diffs) needs this one walk.
+ * since" highlights, author colours) needs this one walk; history views do not (they read toDelta).
  *
  * The fragment and the rendered document are walked together: an XmlText's characters are one
  * position each, an element takes its rendered `nodeSize` (y-prosemirror's binding mapping, or
