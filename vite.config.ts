@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
+		// The machines have two cores; every project shares them.
+		maxWorkers: 2,
 		projects: [
 			{
 				extends: true,
@@ -31,8 +33,9 @@ export default defineConfig({
 					hookTimeout: 120_000,
 					// One relay and one Chromium for every file (tests/e2e/support/world.ts).
 					globalSetup: ['tests/e2e/support/global-setup.ts'],
-					// One Chromium at a time: the machines have two cores.
-					fileParallelism: false
+					// Two files at a time, in the one shared Chromium: most of a browser test is waiting (for
+					// the relay, a render, a poll), so two overlap well on the machines' two cores.
+					fileParallelism: true
 				}
 			}
 		]
