@@ -14,7 +14,7 @@ import { axeViolations } from './support/axe.ts';
 import { chromiumPath } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { useTeam } from './support/world.ts';
-import { POLL, createPage, editor, sidebar, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, createPage, editor, sidebar, typeAtEnd, waitForStatus, waitForText, selectText } from './support/app.ts';
 
 function whatsNewLink(page: Page): Locator {
 	return sidebar(page).getByTestId('whats-new-link');
@@ -43,26 +43,6 @@ function newsLines(page: Page): Promise<string[]> {
 			});
 		})
 	);
-}
-
-/** Selects `text` (inside one text node) in the page's editor. */
-async function selectText(page: Page, text: string): Promise<void> {
-	await editor(page).click();
-	const found = await editor(page).evaluate((root, wanted) => {
-		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-			const at = node.data.indexOf(wanted);
-			if (at < 0) continue;
-			const range = document.createRange();
-			range.setStart(node, at);
-			range.setEnd(node, at + wanted.length);
-			window.getSelection()!.removeAllRanges();
-			window.getSelection()!.addRange(range);
-			return true;
-		}
-		return false;
-	}, text);
-	expect(found, `"${text}" in the editor`).toBe(true);
 }
 
 describe.skipIf(!chromiumPath)('catch-up', () => {

@@ -26,7 +26,7 @@ import { axeViolations } from './support/axe.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { joinTeam, startWorld, type World } from './support/world.ts';
-import { POLL, createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText } from './support/app.ts';
+import { POLL, createPage, editor, editorText, join, typeAtEnd, waitForStatus, waitForText, selectText } from './support/app.ts';
 
 function panel(page: Page): Locator {
 	return page.getByTestId('comments-panel');
@@ -34,27 +34,6 @@ function panel(page: Page): Locator {
 
 function openThreads(page: Page): Locator {
 	return panel(page).getByTestId('open-threads').getByTestId('comment-thread');
-}
-
-/** Selects `text` (inside one text node) in the page's editor, as a member dragging over it would. */
-async function selectText(page: Page, text: string): Promise<void> {
-	await editor(page).click();
-	const found = await editor(page).evaluate((root, wanted) => {
-		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-			const at = node.data.indexOf(wanted);
-			if (at < 0) continue;
-			const range = document.createRange();
-			range.setStart(node, at);
-			range.setEnd(node, at + wanted.length);
-			const selection = window.getSelection()!;
-			selection.removeAllRanges();
-			selection.addRange(range);
-			return true;
-		}
-		return false;
-	}, text);
-	expect(found, `"${text}" in the editor`).toBe(true);
 }
 
 /** The texts of the highlighted ranges in the page's editor (one entry per thread). */

@@ -23,7 +23,7 @@ import { axeViolations } from './support/axe.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { useTeam } from './support/world.ts';
-import { POLL, createPage, editor, join, sidebar, typeAtEnd, waitForStatus } from './support/app.ts';
+import { POLL, createPage, editor, join, sidebar, typeAtEnd, waitForStatus, selectText } from './support/app.ts';
 
 
 function inboxLink(page: Page): Locator {
@@ -58,26 +58,6 @@ function commentsPanel(page: Page): Locator {
 /** Each message of a thread as "Author: text". */
 function messages(thread: Locator): Promise<string[]> {
 	return thread.getByTestId('comment-message').evaluateAll((list) => list.map((li) => `${li.querySelector('.author')?.textContent}: ${li.querySelector('.text')?.textContent}`));
-}
-
-/** Selects `text` (inside one text node) in the page's editor, as a member dragging over it would. */
-async function selectText(page: Page, text: string): Promise<void> {
-	await editor(page).click();
-	const found = await editor(page).evaluate((root, wanted) => {
-		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-			const at = node.data.indexOf(wanted);
-			if (at < 0) continue;
-			const range = document.createRange();
-			range.setStart(node, at);
-			range.setEnd(node, at + wanted.length);
-			window.getSelection()!.removeAllRanges();
-			window.getSelection()!.addRange(range);
-			return true;
-		}
-		return false;
-	}, text);
-	expect(found, `"${text}" in the editor`).toBe(true);
 }
 
 async function fitsWidth(page: Page): Promise<void> {

@@ -175,3 +175,24 @@ export async function downloadText(download: Download): Promise<string> {
 	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Selects `text` (inside one text node) in the page's editor, as a member dragging over it would. */
+export async function selectText(page: Page, text: string): Promise<void> {
+	await editor(page).click();
+	const found = await editor(page).evaluate((root, wanted) => {
+		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+		for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+			const at = node.data.indexOf(wanted);
+			if (at < 0) continue;
+			const range = document.createRange();
+			range.setStart(node, at);
+			range.setEnd(node, at + wanted.length);
+			const selection = window.getSelection()!;
+			selection.removeAllRanges();
+			selection.addRange(range);
+			return true;
+		}
+		return false;
+	}, text);
+	expect(found, `"${text}" in the editor`).toBe(true);
+}
