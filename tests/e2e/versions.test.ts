@@ -94,6 +94,32 @@ describe.skipIf(!chromiumPath)('versions', () => {
 		await expect.poll(() => versionLabels(ana), POLL).toContain('Before restoring “Sent to client”');
 	});
 
+	it("[VE3] Ana restores yesterday's version, kept before her first change today; Ben sees the restore", async () => {
+		// VE1 left Ana's History open.
+		if (await history(ana).isVisible()) await history(ana).getByRole('button', { name: 'Close' }).click();
+		const now = Date.now();
+		await ana.clock.setSystemTime(now - 24 * 60 * 60_000);
+		await createPage(ana, 'Runbook');
+		await typeAtEnd(ana, "Yesterday's plan.");
+		await waitForStatus(ana, 'stored');
+		await ana.clock.setSystemTime(now);
+		await typeAtEnd(ana, ' Rewritten today.');
+		await waitForStatus(ana, 'stored');
+		await sidebar(ben).getByRole('tree').getByRole('link', { name: 'Runbook' }).click();
+		await waitForText(ben, (text) => text === "Yesterday's plan. Rewritten today.");
+
+		await openHistory(ana);
+		// Newest first: today's (the page as yesterday left it), then yesterday's (before her first change then).
+		await expect.poll(() => versionLabels(ana), POLL).toEqual(['Automatic', 'Automatic']);
+		const latest = history(ana).getByTestId('version').first();
+		await latest.getByRole('button', { name: /^View Automatic/ }).click();
+		await expect.poll(() => history(ana).locator('.history-doc').first().textContent(), POLL).toBe("Yesterday's plan.");
+		await latest.getByRole('button', { name: 'Restore Automatic' }).click();
+		await ana.getByRole('alertdialog').getByRole('button', { name: 'Restore' }).click();
+		await waitForText(ana, (text) => text === "Yesterday's plan.");
+		await waitForText(ben, (text) => text === "Yesterday's plan.");
+	});
+
 	it('[VE2] a commenter reads and compares versions, with nothing to name or restore', async () => {
 		await sidebar(cleo).getByRole('tree').getByRole('link', { name: 'Proposal' }).click();
 		await waitForText(cleo, (text) => text === 'Scope: phase two. Budget doubled.');
