@@ -6,11 +6,13 @@
  *       no longer `wanted`.
  * [EP2] A failed add is tried again on the next change to the page list; a good one is not.
  * [EP3] After stop, nothing more is added or removed.
+ * [EP4] The indexes' Batch runs once for any number of requests before it runs, and never after stop.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createPage, deletePage } from '../../src/lib/model/workspace.ts';
 import { followEveryPage } from '../../src/lib/sync/each-page.ts';
+import { Batch } from '../../src/lib/sync/backlinks.ts';
 
 const actor = { memberId: 'ana', now: 1 };
 
@@ -77,5 +79,24 @@ describe('followEveryPage', () => {
 		deletePage(doc, 'a', actor);
 		expect(r.added).toEqual(['a']);
 		expect(r.removed).toEqual([]);
+	});
+});
+
+describe('Batch', () => {
+	it('[EP4] runs once per batch of requests, and not after stop', () => {
+		const pending: (() => void)[] = [];
+		let runs = 0;
+		const batch = new Batch((run) => void pending.push(run), () => runs++);
+		batch.request();
+		batch.request();
+		expect(pending).toHaveLength(1);
+		pending.shift()!();
+		expect(runs).toBe(1);
+		batch.request();
+		batch.stop();
+		pending.shift()!();
+		batch.request();
+		expect(runs).toBe(1);
+		expect(pending).toHaveLength(0);
 	});
 });

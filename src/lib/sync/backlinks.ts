@@ -24,17 +24,42 @@ export const idleSchedule: Schedule = (run) => {
 	else setTimeout(run, 50);
 };
 
-export class BacklinkIndex {
+/** Runs `run` once on `schedule` for however many requests came before it ran; none after `stop`. */
+export class Batch {
 	readonly #schedule: Schedule;
+	readonly #run: () => void;
+	#scheduled = false;
+	#stopped = false;
+
+	constructor(schedule: Schedule, run: () => void) {
+		this.#schedule = schedule;
+		this.#run = run;
+	}
+
+	request(): void {
+		if (this.#scheduled || this.#stopped) return;
+		this.#scheduled = true;
+		this.#schedule(() => {
+			this.#scheduled = false;
+			if (!this.#stopped) this.#run();
+		});
+	}
+
+	stop(): void {
+		this.#stopped = true;
+	}
+}
+
+export class BacklinkIndex {
 	readonly #outgoing = new Map<string, Set<string>>();
 	readonly #incoming = new Map<string, Set<string>>();
 	readonly #tracked = new Map<string, { doc: Y.Doc; stop: () => void }>();
 	readonly #dirty = new Set<string>();
 	readonly #listeners = new Set<(changedTargets: ReadonlySet<string>) => void>();
-	#scheduled = false;
+	readonly #batch: Batch;
 
 	constructor(schedule: Schedule = idleSchedule) {
-		this.#schedule = schedule;
+		this.#batch = new Batch(schedule, () => this.flush());
 	}
 
 	/** Follows a page body: its links are read now (in the next batch) and after every update. */
@@ -93,12 +118,7 @@ export class BacklinkIndex {
 
 	#markDirty(sourceId: string): void {
 		this.#dirty.add(sourceId);
-		if (this.#scheduled) return;
-		this.#scheduled = true;
-		this.#schedule(() => {
-			this.#scheduled = false;
-			this.flush();
-		});
+		this.#batch.request();
 	}
 
 	#setOutgoing(sourceId: string, next: Set<string>, changed: Set<string>): void {

@@ -27,7 +27,7 @@ import { getPage, PageKind } from '../model/workspace.ts';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
 import { followEveryPage } from './each-page.ts';
-import { idleSchedule, type Schedule } from './backlinks.ts';
+import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
@@ -42,7 +42,7 @@ interface Followed {
 export class CatchUpIndex {
 	readonly #workspace: Y.Doc;
 	readonly #me: string;
-	readonly #schedule: Schedule;
+	readonly #batch: Batch;
 	readonly #now: () => number;
 	readonly #pages = new Map<string, Followed>();
 	/** Pages asked for whose documents have not both arrived. */
@@ -65,7 +65,6 @@ export class CatchUpIndex {
 	#workspaceChanged = false;
 	#news: PageNews[] = [];
 	#settled = false;
-	#scheduled = false;
 	#destroyed = false;
 	readonly #listeners = new Set<() => void>();
 	readonly #stopWorkspace: () => void;
@@ -74,7 +73,7 @@ export class CatchUpIndex {
 	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, now: () => number = Date.now) {
 		this.#workspace = workspace;
 		this.#me = me;
-		this.#schedule = schedule;
+		this.#batch = new Batch(schedule, () => this.flush());
 		this.#now = now;
 		const onUpdate = () => {
 			this.#workspaceChanged = true;
@@ -293,6 +292,7 @@ export class CatchUpIndex {
 
 	destroy(): void {
 		this.#destroyed = true;
+		this.#batch.stop();
 		this.#loader.stop();
 		for (const followed of this.#pages.values()) for (const stop of followed.stop) stop();
 		this.#pages.clear();
@@ -316,12 +316,7 @@ export class CatchUpIndex {
 	}
 
 	#later(): void {
-		if (this.#scheduled || this.#destroyed) return;
-		this.#scheduled = true;
-		this.#schedule(() => {
-			this.#scheduled = false;
-			this.flush();
-		});
+		this.#batch.request();
 	}
 }
 

@@ -43,7 +43,7 @@ import {
 import { listPositions } from '../model/decisions.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPage } from './each-page.ts';
-import { idleSchedule, type Schedule } from './backlinks.ts';
+import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
@@ -72,7 +72,7 @@ interface Followed {
 export class InboxIndex {
 	readonly #me: string;
 	readonly #workspace: Followed;
-	readonly #schedule: Schedule;
+	readonly #batch: Batch;
 	readonly #bodies = new Map<string, Followed>();
 	readonly #talks = new Map<string, Followed>();
 	/** Each page's items, by source: mentions from its body; threads and shares from its discussion. */
@@ -82,7 +82,6 @@ export class InboxIndex {
 	readonly #dirtyBodies = new Set<string>();
 	readonly #dirtyTalks = new Set<string>();
 	#decisionsDirty = true;
-	#scheduled = false;
 	#state: Followed | null = null;
 	readonly #loader = new StateLoader('inbox state', (opened) => this.setState(opened.doc, opened.link), () => this.#statusChanged());
 	/** Page documents asked for (`expect`) that have not arrived: `body:<page>`, `talk:<page>`. */
@@ -102,7 +101,7 @@ export class InboxIndex {
 	 */
 	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, workspaceLink: SyncSource | null = null) {
 		this.#me = me;
-		this.#schedule = schedule;
+		this.#batch = new Batch(schedule, () => this.flush());
 		this.#workspace = this.#watch(workspace, workspaceLink, () => {
 			this.#decisionsDirty = true;
 			this.#later();
@@ -264,6 +263,7 @@ export class InboxIndex {
 	/** Stops following everything (its session closed); later calls change nothing. */
 	destroy(): void {
 		this.#destroyed = true;
+		this.#batch.stop();
 		this.#loader.stop();
 		for (const followed of [this.#bodies, this.#talks]) {
 			for (const { stop } of followed.values()) stop();
@@ -360,12 +360,7 @@ export class InboxIndex {
 	}
 
 	#later(): void {
-		if (this.#scheduled || this.#destroyed) return;
-		this.#scheduled = true;
-		this.#schedule(() => {
-			this.#scheduled = false;
-			this.flush();
-		});
+		this.#batch.request();
 	}
 
 	#changed(): void {
