@@ -11,7 +11,7 @@
  * menu (mention-menu.ts) and this view run in unit tests without Svelte.
  */
 import type { Node } from 'prosemirror-model';
-import type { NodeView } from 'prosemirror-view';
+import { LiveAtomView } from './atom-view.ts';
 import { mentionLabel, mentionMember, schema } from './schema.ts';
 
 /** What the editor needs to know of a member. */
@@ -46,24 +46,18 @@ export function mentionText(node: Node, people: MentionPeople | null): string {
 	return `@${mentionName(node, people) ?? mentionLabel(node.attrs['label'])}`;
 }
 
-export class MentionView implements NodeView {
-	readonly dom: HTMLSpanElement;
-	#node: Node;
+export class MentionView extends LiveAtomView<HTMLSpanElement> {
 	readonly #people: MentionPeople;
-	readonly #unsubscribe: () => void;
 
 	constructor(node: Node, people: MentionPeople) {
-		this.#node = node;
+		super(node, document.createElement('span'), (redraw) => people.onChange(redraw));
 		this.#people = people;
-		this.dom = document.createElement('span');
-		this.dom.contentEditable = 'false';
-		this.#unsubscribe = people.onChange(() => this.#draw());
-		this.#draw();
+		this.draw();
 	}
 
-	#draw(): void {
-		const id = mentionMember(this.#node.attrs['member']);
-		const name = mentionName(this.#node, this.#people);
+	protected draw(): void {
+		const id = mentionMember(this.node.attrs['member']);
+		const name = mentionName(this.node, this.#people);
 		const selected = this.dom.classList.contains('ProseMirror-selectednode');
 		if (name === null) {
 			// Plain text: nothing about it may suggest a member the reader could reach.
@@ -74,32 +68,8 @@ export class MentionView implements NodeView {
 			this.dom.dataset['mention'] = id;
 		}
 		if (selected) this.dom.classList.add('ProseMirror-selectednode');
-		const text = `@${name ?? mentionLabel(this.#node.attrs['label'])}`;
+		const text = `@${name ?? mentionLabel(this.node.attrs['label'])}`;
 		if (this.dom.textContent !== text) this.dom.textContent = text;
-	}
-
-	update(node: Node): boolean {
-		if (node.type !== this.#node.type) return false;
-		this.#node = node;
-		this.#draw();
-		return true;
-	}
-
-	selectNode(): void {
-		this.dom.classList.add('ProseMirror-selectednode');
-	}
-
-	deselectNode(): void {
-		this.dom.classList.remove('ProseMirror-selectednode');
-	}
-
-	// The view's DOM changes (a rename) are ours, not edits for ProseMirror to read back.
-	ignoreMutation(): boolean {
-		return true;
-	}
-
-	destroy(): void {
-		this.#unsubscribe();
 	}
 }
 

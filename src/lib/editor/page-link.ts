@@ -6,10 +6,11 @@
  */
 import { NodeSelection, Plugin } from 'prosemirror-state';
 import { DOMSerializer, type Node, type Slice } from 'prosemirror-model';
-import type { EditorView, NodeView } from 'prosemirror-view';
+import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { getPage, pagesMap } from '../model/workspace.ts';
 import { pageLinkId, schema } from './schema.ts';
+import { LiveAtomView } from './atom-view.ts';
 
 export interface PageLinkContext {
 	readonly workspaceDoc: Y.Doc;
@@ -32,33 +33,29 @@ export function pageLinkLabel(workspaceDoc: Y.Doc, pageId: unknown): string | nu
 	return page.title.trim() === '' ? 'Untitled' : page.title;
 }
 
-export class PageLinkView implements NodeView {
-	readonly dom: HTMLAnchorElement;
-	#node: Node;
+export class PageLinkView extends LiveAtomView<HTMLAnchorElement> {
 	readonly #context: PageLinkContext;
-	readonly #pages: Y.Map<Y.Map<unknown>>;
-	readonly #render = () => this.#draw();
 
 	constructor(node: Node, context: PageLinkContext) {
-		this.#node = node;
+		super(node, document.createElement('a'), (redraw) => {
+			// Titles live in the entries (nested maps): a rename is a deep change.
+			const pages = pagesMap(context.workspaceDoc);
+			pages.observeDeep(redraw);
+			return () => pages.unobserveDeep(redraw);
+		});
 		this.#context = context;
-		this.dom = document.createElement('a');
 		this.dom.className = 'page-link';
-		this.dom.contentEditable = 'false';
 		this.dom.addEventListener('click', (event) => {
 			if (event.button !== 0) return;
 			event.preventDefault();
-			const id = pageLinkId(this.#node.attrs['pageId']);
+			const id = pageLinkId(this.node.attrs['pageId']);
 			if (id && getPage(context.workspaceDoc, id)) context.navigate(pagePath(context.workspaceId, id));
 		});
-		this.#pages = pagesMap(context.workspaceDoc);
-		// Titles live in the entries (nested maps): a rename is a deep change.
-		this.#pages.observeDeep(this.#render);
-		this.#draw();
+		this.draw();
 	}
 
-	#draw(): void {
-		const id = pageLinkId(this.#node.attrs['pageId']);
+	protected draw(): void {
+		const id = pageLinkId(this.node.attrs['pageId']);
 		const label = pageLinkLabel(this.#context.workspaceDoc, id);
 		this.dom.dataset['pageId'] = id;
 		if (label === null) {
@@ -79,30 +76,6 @@ export class PageLinkView implements NodeView {
 			this.dom.removeAttribute('title');
 			if (this.dom.textContent !== label) this.dom.textContent = label;
 		}
-	}
-
-	update(node: Node): boolean {
-		if (node.type !== this.#node.type) return false;
-		this.#node = node;
-		this.#draw();
-		return true;
-	}
-
-	selectNode(): void {
-		this.dom.classList.add('ProseMirror-selectednode');
-	}
-
-	deselectNode(): void {
-		this.dom.classList.remove('ProseMirror-selectednode');
-	}
-
-	// The view's DOM changes (a rename) are ours, not edits for ProseMirror to read back.
-	ignoreMutation(): boolean {
-		return true;
-	}
-
-	destroy(): void {
-		this.#pages.unobserveDeep(this.#render);
 	}
 }
 
