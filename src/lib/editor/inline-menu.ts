@@ -4,7 +4,7 @@
  * menu's state lives in its own plugin (keyed by `key`) and its list is drawn by a Svelte component;
  * the focus never leaves the editor, whose aria-activedescendant points at the active option.
  */
-import { TextSelection, type EditorState, type PluginKey } from 'prosemirror-state';
+import { TextSelection, type EditorState, type PluginKey, type Transaction } from 'prosemirror-state';
 import type { Node } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 
@@ -29,6 +29,51 @@ export interface InlineMenu<State extends InlineMenuState<unknown>> {
 	readonly choose: (view: EditorView, item: ItemOf<State>) => void;
 	/** Home and End jump to the first and last option; otherwise they move the caret as usual. */
 	readonly homeEnd?: boolean;
+}
+
+/** What a menu was opened with: where its trigger starts, and what was typed after it. */
+export interface TypedQuery {
+	readonly from: number;
+	readonly query: string;
+}
+
+/** The state every inline menu keeps: the typed query, from its trigger to the caret, and its options. */
+export interface OpenMenu<Item> extends InlineMenuState<Item>, TypedQuery {
+	readonly to: number;
+}
+
+/**
+ * An inline menu's state after `tr`. A `close` meta closes it, an `index` meta moves the active
+ * option, and any other meta (a refresh) or a change to the document or the selection reads the
+ * query again: the menu stays open while the caret is in the query its trigger started (mapped
+ * through the change, which may be a teammate's), and opens only when the trigger has just been
+ * typed (`opens` may ask more of it), not when the caret lands after an old one. `items` gives the
+ * options for a query, or null to close the menu.
+ */
+export function nextInlineMenu<Item>(
+	tr: Transaction,
+	key: PluginKey,
+	prev: OpenMenu<Item> | null,
+	state: EditorState,
+	queryAt: (state: EditorState) => TypedQuery | null,
+	items: (query: string) => readonly Item[] | null,
+	opens: (found: TypedQuery) => boolean = () => true
+): OpenMenu<Item> | null {
+	const meta = tr.getMeta(key) as (InlineMenuMeta | { refresh: true }) | undefined;
+	if (meta && 'close' in meta) return null;
+	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
+	if (!tr.docChanged && !tr.selectionSet && !meta) return prev;
+	const found = queryAt(state);
+	if (!found) return null;
+	if (prev) {
+		if (tr.mapping.map(prev.from) !== found.from) return null;
+	} else if (!(tr.docChanged && found.query === '' && opens(found))) {
+		return null;
+	}
+	const options = items(found.query);
+	if (options === null) return null;
+	const index = prev && found.query === prev.query ? Math.min(prev.index, Math.max(0, options.length - 1)) : 0;
+	return { from: found.from, to: state.selection.from, query: found.query, items: options, index };
 }
 
 /** Replaces what opened a menu (`range`) with `content`, puts the caret after it and closes the menu. */

@@ -19,7 +19,7 @@ import type { EditorView } from 'prosemirror-view';
 import { matchPeople, mentionQuery } from '../model/mentions.ts';
 import { mentionLabel, schema } from './schema.ts';
 import { mentionType, type MentionPeople, type MentionPerson } from './mention-view.ts';
-import { closeInlineMenu, inlineMenuProps, replaceMenuText, type InlineMenuMeta } from './inline-menu.ts';
+import { closeInlineMenu, inlineMenuProps, nextInlineMenu, replaceMenuText, type InlineMenuMeta } from './inline-menu.ts';
 import { identifyMentions } from './mention-stamp.ts';
 
 export interface MentionMenuState {
@@ -53,22 +53,11 @@ function queryAt(state: EditorState): { from: number; query: string } | null {
 }
 
 function next(people: MentionPeople, tr: Transaction, prev: MentionMenuState | null, state: EditorState): MentionMenuState | null {
-	const meta = tr.getMeta(mentionMenuKey) as MentionMenuMeta | undefined;
-	if (meta && 'close' in meta) return null;
-	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
-	if (!tr.docChanged && !tr.selectionSet && !meta) return prev;
-	const found = queryAt(state);
-	if (!found) return null;
-	if (prev) {
-		if (tr.mapping.map(prev.from) !== found.from) return null;
-	} else if (!(tr.docChanged && found.query === '')) {
-		// Opens only when the `@` has just been typed, not when the caret lands after an old one.
-		return null;
-	}
-	const items = matchPeople(people.list(), found.query).map(({ id, name }) => ({ id, name }));
-	if (items.length === 0 && /\s/.test(found.query)) return null;
-	const index = prev && found.query === prev.query ? Math.min(prev.index, Math.max(0, items.length - 1)) : 0;
-	return { from: found.from, to: state.selection.from, query: found.query, items, index };
+	return nextInlineMenu(tr, mentionMenuKey, prev, state, queryAt, (query) => {
+		const items = matchPeople(people.list(), query).map(({ id, name }) => ({ id, name }));
+		// Nobody by a name with a space in it: the member is writing on, not mentioning.
+		return items.length === 0 && /\s/.test(query) ? null : items;
+	});
 }
 
 export function mentionMenuState(state: EditorState): MentionMenuState | null {

@@ -11,7 +11,7 @@ import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { listPages, type PageEntry } from '../model/workspace.ts';
 import { pageLinkType } from './page-link.ts';
-import { closeInlineMenu, inlineMenuProps, replaceMenuText, type InlineMenuMeta } from './inline-menu.ts';
+import { closeInlineMenu, inlineMenuProps, nextInlineMenu, replaceMenuText } from './inline-menu.ts';
 
 export type PageLinkItem = { readonly kind: 'page'; readonly id: string; readonly title: string } | { readonly kind: 'create'; readonly title: string };
 
@@ -73,21 +73,7 @@ function queryAt(state: EditorState): { from: number; query: string } | null {
 }
 
 function next(context: PageLinkMenuContext, tr: Transaction, prev: PageLinkMenuState | null, state: EditorState): PageLinkMenuState | null {
-	const meta = tr.getMeta(pageLinkMenuKey) as InlineMenuMeta | undefined;
-	if (meta && 'close' in meta) return null;
-	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
-	if (!tr.docChanged && !tr.selectionSet) return prev;
-	const found = queryAt(state);
-	if (!found) return null;
-	if (prev) {
-		if (tr.mapping.map(prev.from) !== found.from) return null;
-	} else if (!(tr.docChanged && found.query === '')) {
-		// Opens only when the `[[` has just been typed, not when the caret lands after an old one.
-		return null;
-	}
-	const items = pageLinkItems(context.workspaceDoc, found.query, context.pageId);
-	const index = prev && found.query === prev.query ? Math.min(prev.index, Math.max(0, items.length - 1)) : 0;
-	return { from: found.from, to: state.selection.from, query: found.query, items, index };
+	return nextInlineMenu(tr, pageLinkMenuKey, prev, state, queryAt, (query) => pageLinkItems(context.workspaceDoc, query, context.pageId));
 }
 
 export function pageLinkMenuState(state: EditorState): PageLinkMenuState | null {

@@ -9,7 +9,7 @@ import { Plugin, PluginKey, type Command, type EditorState, type Transaction } f
 import type { EditorView } from 'prosemirror-view';
 import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable, isInTable } from 'prosemirror-tables';
 import * as c from './commands.ts';
-import { closeInlineMenu, inlineMenuProps, type InlineMenuMeta } from './inline-menu.ts';
+import { closeInlineMenu, inlineMenuProps, nextInlineMenu } from './inline-menu.ts';
 
 export interface SlashItem {
 	readonly id: string;
@@ -80,23 +80,18 @@ function queryAt(state: EditorState): { from: number; query: string } | null {
 }
 
 function next(tr: Transaction, prev: SlashState | null, state: EditorState): SlashState | null {
-	const meta = tr.getMeta(slashKey) as InlineMenuMeta | undefined;
-	if (meta && 'close' in meta) return null;
-	if (meta && 'index' in meta) return prev && { ...prev, index: meta.index };
-	if (!tr.docChanged && !tr.selectionSet) return prev;
-	const found = queryAt(state);
-	if (!found) return null;
-	if (prev) {
-		// Still the same slash (mapped through this change, which may be a teammate's)?
-		if (tr.mapping.map(prev.from) !== found.from) return null;
-	} else if (!(tr.docChanged && found.query === '' && state.doc.textBetween(found.from, found.from + 1) === '/')) {
-		// Opens only when the `/` has just been typed, not when the caret lands after an old one.
-		return null;
-	}
-	const items = filterSlashItems(found.query, state);
-	if (items.length === 0) return null;
-	const index = prev && found.query === prev.query ? Math.min(prev.index, items.length - 1) : 0;
-	return { from: found.from, to: state.selection.from, query: found.query, items, index };
+	return nextInlineMenu(
+		tr,
+		slashKey,
+		prev,
+		state,
+		queryAt,
+		(query) => {
+			const items = filterSlashItems(query, state);
+			return items.length === 0 ? null : items;
+		},
+		(found) => state.doc.textBetween(found.from, found.from + 1) === '/'
+	);
 }
 
 export function slashState(state: EditorState): SlashState | null {
