@@ -24,29 +24,14 @@ import { Origin } from '../../src/lib/model/origins.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
-import type { Source, SyncSource } from '../../src/lib/sync/state-room.ts';
+import type { Source } from '../../src/lib/sync/state-room.ts';
 import { PageCatchUp } from '../../src/lib/components/catch-up/page-catch-up.svelte.ts';
 import { syncBoth } from '../support/model-helpers.ts';
+import { FakeLink } from '../support/fake-link.ts';
 
 const n = schema.nodes;
 const p = (text: string) => n['paragraph']!.create(null, schema.text(text));
 const at = (memberId: string, now: number) => ({ memberId, now });
-
-class FakeLink implements SyncSource {
-	synced = false;
-	storedStateVector: Uint8Array | null = null;
-	readonly #listeners = new Set<() => void>();
-
-	onChange(listener: () => void): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
-	}
-
-	set(synced: boolean): void {
-		this.synced = synced;
-		for (const listener of [...this.#listeners]) listener();
-	}
-}
 
 function body(...blocks: Node[]): Y.Doc {
 	const ydoc = new Y.Doc({ gc: false });

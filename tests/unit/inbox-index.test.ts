@@ -18,29 +18,10 @@ import * as Y from 'yjs';
 import { createDecision, DecisionStatus, recordPosition, Stance } from '../../src/lib/model/decisions.ts';
 import { sharePage } from '../../src/lib/model/shares.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
-import { InboxIndex, type SyncSource } from '../../src/lib/sync/inbox.ts';
+import { InboxIndex } from '../../src/lib/sync/inbox.ts';
+import { FakeLink } from '../support/fake-link.ts';
 
 const at = (memberId: string, now: number) => ({ memberId, now });
-
-class FakeLink implements SyncSource {
-	synced = false;
-	storedStateVector: Uint8Array | null = null;
-	readonly #listeners = new Set<() => void>();
-
-	onChange(listener: () => void): () => void {
-		this.#listeners.add(listener);
-		return () => this.#listeners.delete(listener);
-	}
-
-	set(synced: boolean): void {
-		this.synced = synced;
-		for (const listener of [...this.#listeners]) listener();
-	}
-
-	get listeners(): number {
-		return this.#listeners.size;
-	}
-}
 
 function manual(workspaceLink: FakeLink | null = null) {
 	const queue: (() => void)[] = [];
