@@ -3,7 +3,7 @@
  * (model/catch-up.ts), kept live for the "What's new" view, its sidebar count and the page banner.
  *
  * Like the inbox index (inbox.ts) it follows every page body and discussion through the session's
- * shared documents (`followEveryPage`; opened from IndexedDB, synced when there is a relay, so it
+ * shared documents (`followEveryPageDocs`; opened from IndexedDB, synced when there is a relay, so it
  * works offline with whatever has synced), the workspace document and the member's private state,
  * and recomputes in a batch on an idle callback, never on the typing path — only the pages whose
  * documents or "seen" entry changed (a change to the workspace document re-reads decision records
@@ -26,7 +26,7 @@ import { editEntries, bodyChangesSince, lastSeen, lookAt, markSeen, pageNews, re
 import { getPage, PageKind } from '../model/workspace.ts';
 import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
-import { followEveryPage } from './each-page.ts';
+import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
@@ -329,25 +329,15 @@ export function catchUpFor(session: WorkspaceSession): CatchUpIndex {
 	const index = new CatchUpIndex(session.workspaceDoc, session.memberId);
 	indexes.set(session, index);
 	index.loadState(() => session.openInbox());
-	const stop = followEveryPage(session.workspaceDoc, {
-		add: (pageId, wanted) => {
-			index.expect(pageId);
-			// The session's shared documents: the same ones the editor, the inbox and the relay link use.
-			const open = (kind: 'body' | 'talk') =>
-				(kind === 'body' ? session.openPage(pageId) : session.openTalk(pageId)).then(
-					(opened) => (wanted() ? index.track(pageId, kind, opened.doc) : index.missed(pageId)),
-					(error: unknown) => {
-						index.missed(pageId);
-						throw error;
-					}
-				);
-			return Promise.all([open('body'), open('talk')]);
+	followEveryPageDocs(
+		session,
+		{
+			expect: (pageId) => index.expect(pageId),
+			missed: (pageId) => index.missed(pageId),
+			track: (pageId, source, doc) => index.track(pageId, source, doc),
+			untrack: (pageId) => index.untrack(pageId)
 		},
-		remove: (pageId) => index.untrack(pageId)
-	});
-	session.onClose(() => {
-		stop();
-		index.destroy();
-	});
+		() => index.destroy()
+	);
 	return index;
 }

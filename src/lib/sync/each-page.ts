@@ -5,6 +5,8 @@
  */
 import type * as Y from 'yjs';
 import { listPages, pagesMap } from '../model/workspace.ts';
+import type { SyncSource } from './state-room.ts';
+import type { WorkspaceSession } from './workspace-session.ts';
 
 export interface PageFollower {
 	/**
@@ -38,4 +40,43 @@ export function followEveryPage(workspace: Y.Doc, follower: PageFollower): () =>
 	pagesMap(workspace).observe(ensure);
 	ensure();
 	return () => pagesMap(workspace).unobserve(ensure);
+}
+
+/** An index that reads every page's body and discussion (the inbox, catch-up, search). */
+export interface PageDocsFollower {
+	/** The page's two documents are being opened. */
+	expect(pageId: string): void;
+	/** One of them could not be opened, or its page was deleted meanwhile. */
+	missed(pageId: string, source: 'body' | 'talk'): void;
+	track(pageId: string, source: 'body' | 'talk', doc: Y.Doc, link: SyncSource | null): void;
+	/** The page was deleted for good. */
+	untrack(pageId: string): void;
+}
+
+/**
+ * Feeds `follower` every page's body and discussion of an open workspace, now and as pages appear:
+ * the session's shared documents, the same ones the editor, the comments and the relay link use. A
+ * document that fails to open is tried again on the next change to the page list. Stops, and lets
+ * `destroy` go, when the session closes.
+ */
+export function followEveryPageDocs(session: WorkspaceSession, follower: PageDocsFollower, destroy: () => void): void {
+	const stop = followEveryPage(session.workspaceDoc, {
+		add: (pageId, wanted) => {
+			follower.expect(pageId);
+			const open = (source: 'body' | 'talk') =>
+				(source === 'body' ? session.openPage(pageId) : session.openTalk(pageId)).then(
+					(opened) => (wanted() ? follower.track(pageId, source, opened.doc, opened.link) : follower.missed(pageId, source)),
+					(error: unknown) => {
+						follower.missed(pageId, source);
+						throw error;
+					}
+				);
+			return Promise.all([open('body'), open('talk')]);
+		},
+		remove: (pageId) => follower.untrack(pageId)
+	});
+	session.onClose(() => {
+		stop();
+		destroy();
+	});
 }

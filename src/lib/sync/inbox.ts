@@ -42,7 +42,7 @@ import {
 } from '../model/inbox.ts';
 import { listPositions } from '../model/decisions.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
-import { followEveryPage } from './each-page.ts';
+import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { StateLoader, type Source, type SyncSource } from './state-room.ts';
@@ -392,33 +392,15 @@ export function inboxFor(session: WorkspaceSession): InboxIndex {
 	const index = new InboxIndex(session.workspaceDoc, session.memberId, idleSchedule, session.link(workspaceRoom(session.id)));
 	indexes.set(session, index);
 	index.loadState(() => session.openInbox());
-	const stop = followEveryPage(session.workspaceDoc, {
-		add: (pageId, wanted) => {
-			index.expect(pageId);
-			// Shared documents: the same ones the editor, the comments and the relay link use. A
-			// failure is tried again on the next change to the page list; meanwhile the first round
-			// does not wait for it, nor for a document of a page deleted meanwhile.
-			const body = session.openPage(pageId).then(
-				(opened) => (wanted() ? index.trackBody(pageId, opened.doc, opened.link) : index.missed(pageId, 'body')),
-				(error: unknown) => {
-					index.missed(pageId, 'body');
-					throw error;
-				}
-			);
-			const talk = session.openTalk(pageId).then(
-				(opened) => (wanted() ? index.trackTalk(pageId, opened.doc, opened.link) : index.missed(pageId, 'talk')),
-				(error: unknown) => {
-					index.missed(pageId, 'talk');
-					throw error;
-				}
-			);
-			return Promise.all([body, talk]);
+	followEveryPageDocs(
+		session,
+		{
+			expect: (pageId) => index.expect(pageId),
+			missed: (pageId, source) => index.missed(pageId, source),
+			track: (pageId, source, doc, link) => (source === 'body' ? index.trackBody(pageId, doc, link) : index.trackTalk(pageId, doc, link)),
+			untrack: (pageId) => index.untrack(pageId)
 		},
-		remove: (pageId) => index.untrack(pageId)
-	});
-	session.onClose(() => {
-		stop();
-		index.destroy();
-	});
+		() => index.destroy()
+	);
 	return index;
 }

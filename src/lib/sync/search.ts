@@ -1,0 +1,306 @@
+/**
+ * The search index of an open workspace, kept up to date with every change on this device and every
+ * change arriving from teammates, without work on the typing path.
+ *
+ * An update to a page body or discussion (a keystroke, a sync message, another tab) only marks that
+ * page dirty. In a later idle moment (`schedule`) dirty pages are read again (search/units.ts) and
+ * what changed is sent to the backend — in the app a Web Worker that tokenizes, indexes and answers
+ * queries (search/backend.ts). Reading is sliced (`SLICE_MS`): a thousand pages arriving at once
+ * are read a few milliseconds at a time, so a keystroke never waits behind the index.
+ *
+ * The workspace document says each page's title, kind, archive state and decision record; a change
+ * there marks only the pages whose reading differs (`#signature`). Pages deleted for good leave the
+ * index with their threads.
+ *
+ * `status` says whether an empty result can be trusted, like the inbox's (inbox.ts): `loading` until
+ * every page's body and discussion has been opened and indexed once, `syncing` while some of them
+ * have not synced with the relay since, else `ready`.
+ *
+ * `searchFor(session)` builds one index per open workspace, fed with every page's body and
+ * discussion — offline too, from IndexedDB — and destroyed with the session.
+ */
+import type * as Y from 'yjs';
+import { getPage, listPages, pagesMap, type PageEntry } from '../model/workspace.ts';
+import { decisionsMap } from '../model/decisions.ts';
+import { archivedPages, pageUnit, pageUnitId, threadUnits } from '../search/units.ts';
+import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts';
+import { LocalSearchBackend, WorkerSearchBackend, type SearchBackend } from '../search/backend.ts';
+import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
+// Inlined into the app's own script: SvelteKit's service worker does not precache worker files
+// (sveltejs/kit#12438), and search must start offline too. It starts from a blob: URL.
+import SearchWorker from '../search/search.worker.ts?worker&inline';
+import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
+import { workspaceRoom } from '../protocol/index.ts';
+import type { SyncSource } from './state-room.ts';
+import type { WorkspaceSession } from './workspace-session.ts';
+
+export type SearchStatus =
+	| { readonly kind: 'loading'; readonly indexed: number; readonly total: number }
+	| { readonly kind: 'syncing' }
+	| { readonly kind: 'ready' };
+
+/** How long one idle slice reads pages before yielding to the page. */
+export const SLICE_MS = 8;
+
+interface Followed {
+	readonly doc: Y.Doc;
+	synced: boolean;
+	readonly stop: () => void;
+}
+
+export class SearchIndex implements PageDocsFollower {
+	readonly #workspace: Y.Doc;
+	readonly #workspaceLink: SyncSource | null;
+	#workspaceSynced: boolean;
+	readonly #backend: SearchBackend;
+	readonly #batch: Batch;
+	readonly #now: () => number;
+	readonly #bodies = new Map<string, Followed>();
+	readonly #talks = new Map<string, Followed>();
+	/** Pages to read again, and whether their threads must be read too. */
+	readonly #dirty = new Map<string, { threads: boolean }>();
+	/** What each page's entry read as when last indexed (title, kind, archive state, record). */
+	readonly #signatures = new Map<string, string>();
+	/** Thread unit ids sent per page, to remove those gone. */
+	readonly #threads = new Map<string, Set<string>>();
+	/** Pages the index holds a unit for. */
+	readonly #indexed = new Set<string>();
+	readonly #awaited = new Set<string>();
+	#pages: Map<string, PageEntry> | null = null;
+	#archived: Set<string> | null = null;
+	#settled = false;
+	#lastStatus = '';
+	#destroyed = false;
+	readonly #listeners = new Set<() => void>();
+	readonly #statusListeners = new Set<() => void>();
+	readonly #stopWorkspace: () => void;
+
+	constructor(workspace: Y.Doc, backend: SearchBackend, options: { schedule?: Schedule; workspaceLink?: SyncSource | null; now?: () => number } = {}) {
+		this.#workspace = workspace;
+		this.#backend = backend;
+		this.#workspaceLink = options.workspaceLink ?? null;
+		this.#workspaceSynced = this.#workspaceLink === null || this.#workspaceLink.synced;
+		this.#now = options.now ?? (() => performance.now());
+		this.#batch = new Batch(options.schedule ?? idleSchedule, () => this.flush(SLICE_MS));
+		const onWorkspace = () => {
+			this.#pages = null;
+			this.#archived = null;
+			this.#batch.request();
+		};
+		workspace.on('update', onWorkspace);
+		let stopLink = () => undefined as void;
+		if (this.#workspaceLink && !this.#workspaceSynced) {
+			const link = this.#workspaceLink;
+			stopLink = link.onChange(() => {
+				if (!link.synced) return;
+				this.#workspaceSynced = true;
+				stopLink();
+				this.#statusChanged();
+			});
+		}
+		this.#stopWorkspace = () => {
+			workspace.off('update', onWorkspace);
+			stopLink();
+		};
+		this.#batch.request();
+	}
+
+	/** Says a page's body and discussion are being opened: `loading` waits for both (or `missed`). */
+	expect(pageId: string): void {
+		if (this.#destroyed) return;
+		if (!this.#bodies.has(pageId)) this.#awaited.add(`body:${pageId}`);
+		if (!this.#talks.has(pageId)) this.#awaited.add(`talk:${pageId}`);
+		this.#statusChanged();
+	}
+
+	/** Opening one of a page's documents failed: `loading` stops waiting for it. */
+	missed(pageId: string, source: 'body' | 'talk'): void {
+		if (this.#awaited.delete(`${source}:${pageId}`)) this.#batch.request();
+	}
+
+	/** Follows a page's body (`source` 'body') or discussion ('talk'), with its relay link if any. */
+	track(pageId: string, source: 'body' | 'talk', doc: Y.Doc, link: SyncSource | null = null): void {
+		this.#follow(source === 'body' ? this.#bodies : this.#talks, pageId, doc, link, source === 'talk');
+		this.#awaited.delete(`${source}:${pageId}`);
+	}
+
+	/** Stops following a page (deleted for good): its units leave the index. */
+	untrack(pageId: string): void {
+		for (const followed of [this.#bodies, this.#talks]) {
+			followed.get(pageId)?.stop();
+			followed.delete(pageId);
+		}
+		this.#awaited.delete(`body:${pageId}`);
+		this.#awaited.delete(`talk:${pageId}`);
+		this.#markDirty(pageId, true);
+	}
+
+	/** Searches what is indexed now (changes not yet read in an idle moment are not in it yet). */
+	search(query: SearchQuery): Promise<SearchResults> {
+		return this.#backend.search(query);
+	}
+
+	get status(): SearchStatus {
+		if (!this.#settled) return { kind: 'loading', indexed: this.#indexed.size, total: pagesMap(this.#workspace).size };
+		return this.#fromRelay() ? { kind: 'syncing' } : { kind: 'ready' };
+	}
+
+	/** Called after each batch that changed what the index holds. */
+	onChange(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	onStatus(listener: () => void): () => void {
+		this.#statusListeners.add(listener);
+		return () => this.#statusListeners.delete(listener);
+	}
+
+	/**
+	 * Reads dirty pages and sends what changed; with a `budget` (ms), stops once it is spent and
+	 * asks for another slice. Without one, reads everything pending (tests; benchmarks).
+	 */
+	flush(budget = Infinity): void {
+		if (this.#destroyed) return;
+		const started = this.#now();
+		const puts: SearchUnit[] = [];
+		const removes: string[] = [];
+		this.#markChangedEntries();
+		for (const [pageId, { threads }] of this.#dirty) {
+			if (this.#now() - started > budget) break;
+			this.#dirty.delete(pageId);
+			this.#read(pageId, threads, puts, removes);
+		}
+		if (puts.length > 0 || removes.length > 0) this.#backend.apply(puts, removes);
+		if (this.#dirty.size > 0) this.#batch.request();
+		else if (!this.#settled && this.#awaited.size === 0) this.#settled = true;
+		if (puts.length > 0 || removes.length > 0) for (const listener of [...this.#listeners]) listener();
+		this.#statusChanged();
+	}
+
+	destroy(): void {
+		this.#destroyed = true;
+		this.#batch.stop();
+		this.#stopWorkspace();
+		for (const followed of [this.#bodies, this.#talks]) {
+			for (const { stop } of followed.values()) stop();
+			followed.clear();
+		}
+		this.#backend.destroy();
+		this.#listeners.clear();
+		this.#statusListeners.clear();
+	}
+
+	#follow(followed: Map<string, Followed>, pageId: string, doc: Y.Doc, link: SyncSource | null, threads: boolean): void {
+		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
+		followed.get(pageId)?.stop();
+		const onUpdate = () => this.#markDirty(pageId, threads);
+		doc.on('update', onUpdate);
+		let stopLink = (): void => undefined;
+		const entry: Followed = {
+			doc,
+			synced: link === null || link.synced,
+			stop: () => {
+				doc.off('update', onUpdate);
+				stopLink();
+			}
+		};
+		if (link && !entry.synced) {
+			stopLink = link.onChange(() => {
+				if (!link.synced || entry.synced) return;
+				entry.synced = true;
+				stopLink();
+				this.#statusChanged();
+			});
+		}
+		followed.set(pageId, entry);
+		this.#markDirty(pageId, threads);
+	}
+
+	#markDirty(pageId: string, threads: boolean): void {
+		if (this.#destroyed) return;
+		const known = this.#dirty.get(pageId);
+		if (known) known.threads ||= threads;
+		else this.#dirty.set(pageId, { threads });
+		this.#batch.request();
+	}
+
+	/** Marks the pages whose entry in the workspace document reads differently than when indexed. */
+	#markChangedEntries(): void {
+		if (this.#pages !== null) return;
+		const pages = new Map(listPages(this.#workspace).map((page) => [page.id, page]));
+		this.#pages = pages;
+		this.#archived = archivedPages([...pages.values()]);
+		for (const [pageId, page] of pages) {
+			if (this.#signatures.get(pageId) !== this.#signature(page)) this.#markDirty(pageId, true);
+		}
+		for (const pageId of this.#signatures.keys()) if (!pages.has(pageId)) this.#markDirty(pageId, true);
+	}
+
+	#signature(page: PageEntry): string {
+		const record = decisionsMap(this.#workspace).get(page.id);
+		return JSON.stringify([page.title, page.kind, page.updatedAt, this.#archived?.has(page.id) ?? false, record?.toJSON() ?? null]);
+	}
+
+	#read(pageId: string, threads: boolean, puts: SearchUnit[], removes: string[]): void {
+		const page = this.#pages?.get(pageId) ?? getPage(this.#workspace, pageId);
+		if (!page) {
+			if (this.#indexed.delete(pageId)) removes.push(pageUnitId(pageId));
+			for (const id of this.#threads.get(pageId) ?? []) removes.push(id);
+			this.#threads.delete(pageId);
+			this.#signatures.delete(pageId);
+			return;
+		}
+		const archived = this.#archived?.has(pageId) ?? false;
+		const talk = this.#talks.get(pageId)?.doc ?? null;
+		const titleOf = (id: string) => this.#pages?.get(id)?.title ?? null;
+		puts.push(pageUnit({ workspace: this.#workspace, page, archived, body: this.#bodies.get(pageId)?.doc ?? null, talk, titleOf }));
+		this.#indexed.add(pageId);
+		this.#signatures.set(pageId, this.#signature(page));
+		if (!threads || !talk) return;
+		const units = threadUnits(page, archived, talk);
+		const before = this.#threads.get(pageId) ?? new Set<string>();
+		const now = new Set(units.map((unit) => unit.id));
+		for (const id of before) if (!now.has(id)) removes.push(id);
+		puts.push(...units);
+		this.#threads.set(pageId, now);
+	}
+
+	#fromRelay(): boolean {
+		if (!this.#workspaceSynced) return true;
+		for (const followed of [this.#bodies, this.#talks]) for (const { synced } of followed.values()) if (!synced) return true;
+		return this.#workspaceLink !== null && this.#awaited.size > 0;
+	}
+
+	#statusChanged(): void {
+		if (this.#destroyed) return;
+		const status = this.status;
+		const seen = status.kind === 'loading' ? `loading:${status.indexed}` : status.kind;
+		if (seen === this.#lastStatus) return;
+		this.#lastStatus = seen;
+		for (const listener of [...this.#statusListeners]) listener();
+	}
+}
+
+/** The worker in a browser that can start one; the index in-process otherwise. */
+function startBackend(): SearchBackend {
+	if (typeof Worker === 'undefined') return new LocalSearchBackend();
+	try {
+		return new WorkerSearchBackend(new SearchWorker({ name: 'search' }));
+	} catch (error) {
+		console.warn('Search runs on the page: the search worker could not start.', error);
+		return new LocalSearchBackend();
+	}
+}
+
+const indexes = new WeakMap<WorkspaceSession, SearchIndex>();
+
+/** The search index of an open workspace, fed with every page body and discussion on this device. */
+export function searchFor(session: WorkspaceSession): SearchIndex {
+	const known = indexes.get(session);
+	if (known) return known;
+	const index = new SearchIndex(session.workspaceDoc, startBackend(), { workspaceLink: session.link(workspaceRoom(session.id)) });
+	indexes.set(session, index);
+	followEveryPageDocs(session, index, () => index.destroy());
+	return index;
+}
