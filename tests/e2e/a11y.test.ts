@@ -99,7 +99,7 @@ async function violations(page: Page): Promise<Finding[]> {
 	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
 	return page.evaluate(async (known) => {
 		const { axe } = window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Result[] }> } };
-		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+		const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'], resultTypes: ['violations'] });
 		const excused = (rule: string, target: Result['nodes'][number]['target']) => {
 			// Targets outside shadow roots and frames are plain selectors.
 			const element = target.length === 1 && typeof target[0] === 'string' ? document.querySelector(target[0]) : null;
