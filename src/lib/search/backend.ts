@@ -102,6 +102,8 @@ export class WorkerSearchBackend implements SearchBackend {
 	}
 
 	destroy(): void {
+		// A terminated worker answers nothing: later searches must fail, not wait forever.
+		this.#failed ??= 'search closed';
 		this.#worker.terminate();
 		for (const pending of this.#pending.values()) pending.reject(new Error('search closed'));
 		this.#pending.clear();
