@@ -11,12 +11,29 @@ import type { Command, Plugin } from 'prosemirror-state';
 import { undo, redo } from 'y-prosemirror';
 import { schema } from './schema.ts';
 import * as c from './commands.ts';
-import { toggleLink } from './link.ts';
+import { editLink, linkAt, toggleLink } from './link.ts';
 
 const n = schema.nodes;
 
 const undoCommand: Command = (state) => undo(state);
 const redoCommand: Command = (state) => redo(state);
+
+/**
+ * Mod-K is shared with the workspace's quick switcher, as in Notion: with text selected it links
+ * it (or unlinks a linked selection), with the caret in a link it edits that link, and otherwise
+ * it is not handled, so the key reaches the window and opens the switcher (Workspace.svelte).
+ */
+function linkKey(ask?: (question: string) => string | null): Command {
+	const toggle = toggleLink(ask);
+	const edit = editLink(ask && ((question) => ask(question)));
+	return (state, dispatch, view) => {
+		// Handled even when the member cancels the prompt: the key was the link's, not the switcher's.
+		if (!state.selection.empty) toggle(state, dispatch, view);
+		else if (linkAt(state)) edit(state, dispatch, view);
+		else return false;
+		return true;
+	};
+}
 
 /** The editor's own bindings, without the y-prosemirror undo (for tests on a plain EditorState). */
 export function editingBindings(ask?: (question: string) => string | null): Record<string, Command> {
@@ -26,7 +43,7 @@ export function editingBindings(ask?: (question: string) => string | null): Reco
 		'Mod-e': c.toggleCode,
 		'Mod-Shift-s': c.toggleStrike,
 		'Mod-Shift-x': c.toggleStrike,
-		'Mod-k': toggleLink(ask),
+		'Mod-k': linkKey(ask),
 		'Mod-Alt-0': c.setParagraph,
 		'Mod-Alt-1': c.setHeading(1),
 		'Mod-Alt-2': c.setHeading(2),
