@@ -1,0 +1,1 @@
+export { default as SearchView } from './SearchView.svelte';
