@@ -6,11 +6,15 @@
  * page dirty. In a later idle moment (`schedule`) dirty pages are read again (search/units.ts) and
  * what changed is sent to the backend — in the app a Web Worker that tokenizes, indexes and answers
  * queries (search/backend.ts). Reading is sliced (`SLICE_MS`): a thousand pages arriving at once
- * are read a few milliseconds at a time, so a keystroke never waits behind the index.
+ * are read a few milliseconds at a time, so a keystroke never waits behind the index. A slice reads
+ * at least one page, however long its bookkeeping took, so the index catches up even while the
+ * workspace changes before every slice.
  *
  * The workspace document says each page's title, kind, archive state and decision record; a change
- * there marks only the pages whose reading differs (`#signature`). Pages deleted for good leave the
- * index with their threads.
+ * there marks only the pages whose reading differs (`#signature`), and the pages whose body links to
+ * a page whose title differs from the one read into them (a link reads as the linked page's title
+ * now: renamed, deleted, or arriving after the link). Pages deleted for good leave the index with
+ * their threads.
  *
  * `status` says whether an empty result can be trusted, like the inbox's (inbox.ts): `loading` until
  * every page's body and discussion has been opened and indexed once, `syncing` while some of them
@@ -61,6 +65,8 @@ export class SearchIndex implements PageDocsFollower {
 	readonly #dirty = new Map<string, { threads: boolean }>();
 	/** What each page's entry read as when last indexed (title, kind, archive state, record). */
 	readonly #signatures = new Map<string, string>();
+	/** Per page, the pages its body links to and the title each link was read as (null: no such page). */
+	readonly #links = new Map<string, Map<string, string | null>>();
 	/** Thread unit ids sent per page, to remove those gone. */
 	readonly #threads = new Map<string, Set<string>>();
 	/** Pages the index holds a unit for. */
@@ -167,9 +173,11 @@ export class SearchIndex implements PageDocsFollower {
 		const removes: string[] = [];
 		this.#markChangedEntries();
 		for (const [pageId, { threads }] of this.#dirty) {
-			if (this.#now() - started > budget) break;
 			this.#dirty.delete(pageId);
 			this.#read(pageId, threads, puts, removes);
+			// Checked after a page, not before: when the bookkeeping above spent the budget (a big
+			// workspace whose entries changed), a slice that read nothing would only ask for another.
+			if (this.#now() - started >= budget) break;
 		}
 		if (puts.length > 0 || removes.length > 0) this.#backend.apply(puts, removes);
 		if (this.#dirty.size > 0) this.#batch.request();
@@ -235,6 +243,13 @@ export class SearchIndex implements PageDocsFollower {
 			if (this.#signatures.get(pageId) !== this.#signature(page)) this.#markDirty(pageId, true);
 		}
 		for (const pageId of this.#signatures.keys()) if (!pages.has(pageId)) this.#markDirty(pageId, true);
+		for (const [pageId, linked] of this.#links) {
+			for (const [target, title] of linked) {
+				if ((pages.get(target)?.title ?? null) === title) continue;
+				this.#markDirty(pageId, false);
+				break;
+			}
+		}
 	}
 
 	#signature(page: PageEntry): string {
@@ -249,12 +264,20 @@ export class SearchIndex implements PageDocsFollower {
 			for (const id of this.#threads.get(pageId) ?? []) removes.push(id);
 			this.#threads.delete(pageId);
 			this.#signatures.delete(pageId);
+			this.#links.delete(pageId);
 			return;
 		}
 		const archived = this.#archived?.has(pageId) ?? false;
 		const talk = this.#talks.get(pageId)?.doc ?? null;
-		const titleOf = (id: string) => this.#pages?.get(id)?.title ?? null;
+		const linked = new Map<string, string | null>();
+		const titleOf = (id: string) => {
+			const title = this.#pages?.get(id)?.title ?? null;
+			linked.set(id, title);
+			return title;
+		};
 		puts.push(pageUnit({ workspace: this.#workspace, page, archived, body: this.#bodies.get(pageId)?.doc ?? null, talk, titleOf }));
+		if (linked.size > 0) this.#links.set(pageId, linked);
+		else this.#links.delete(pageId);
 		this.#indexed.add(pageId);
 		this.#signatures.set(pageId, this.#signature(page));
 		if (!threads || !talk) return;
