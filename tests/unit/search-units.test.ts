@@ -185,6 +185,25 @@ describe('pages and decision records', () => {
 		expect(words(unit.text)).toEqual(words('Cleo says: Hello from Ben'));
 	});
 
+	for (const laterFirst of [true, false]) {
+		it(`[SU5] changed last at its latest edit mark, whichever way the marks merged (later first: ${laterFirst})`, () => {
+			const ws = workspace();
+			const id = createPage(ws, { title: 'Plan' }, at('ana', 2));
+			const mine = body([p('Hello')], false);
+			const theirs = new Y.Doc({ gc: false });
+			syncBoth(mine, theirs);
+			// Concurrent appends to the edit marks merge in client-id order, not in time order.
+			mine.clientID = laterFirst ? 2 : 1;
+			theirs.clientID = laterFirst ? 1 : 2;
+			trackAuthorship(mine, 'cleo', () => 500);
+			trackAuthorship(theirs, 'ben', () => 900);
+			textOf(theirs, 0).insert(5, '!');
+			textOf(mine, 0).insert(0, '¡');
+			syncBoth(mine, theirs);
+			expect(pageUnit({ workspace: ws, page: page(ws, id), archived: false, body: mine, talk: null }).at).toBe(900);
+		});
+	}
+
 	it('[SU5] a page whose body is not open yet reads as its title, by its creator', () => {
 		const ws = workspace();
 		const id = createPage(ws, { title: 'Later' }, at('ben', 7));

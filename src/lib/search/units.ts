@@ -122,9 +122,10 @@ export function pageUnit({ workspace, page, archived, body, talk, titleOf }: Pag
 		authorsMap(body).forEach((entry) => {
 			if (typeof entry?.member === 'string') authors.add(entry.member);
 		});
-		const edits = editsArray(body);
-		const last = edits.length > 0 ? edits.get(edits.length - 1) : undefined;
-		if (typeof last?.at === 'number' && last.at > at) at = last.at;
+		// Not just the last mark: marks appended on two devices apart merge in client-id order.
+		editsArray(body).forEach((mark) => {
+			if (typeof mark?.at === 'number' && mark.at > at) at = mark.at;
+		});
 	}
 	let kind: SearchUnit['kind'] = 'page';
 	let status = 'active';
