@@ -9,6 +9,7 @@
  *   [Q6] a query ranks pages by match, recently opened first among equals, and offers full-text search
  *   [Q7] commands that write are offered only to members who may edit
  *   [Q8] the editor leaves Mod-k to the switcher when nothing is selected outside a link
+ *   [Q9] the shortcut is Ctrl-K or Cmd-K on any system and layout, not with Shift or Alt
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
@@ -16,6 +17,7 @@ import { foldQuery, highlightParts, matchTitle, MatchTier, prepareTitle } from '
 import { availableCommands, CommandId, commandPath, COMMANDS } from '../../src/lib/components/switcher/commands.ts';
 import { buildCatalogue, switcherOptions, type OptionGroup } from '../../src/lib/components/switcher/options.ts';
 import { readRecentPages, recentPagesKey, recordPageVisit, RECENT_PAGES_CAP, type RecentStorage } from '../../src/lib/state/recent-pages.ts';
+import { isSwitcherShortcut, shortcutLabel, type KeyPress } from '../../src/lib/components/switcher/shortcut.ts';
 import { editingBindings } from '../../src/lib/editor/keymap.ts';
 import { schema } from '../../src/lib/editor/schema.ts';
 import type { PageEntry } from '../../src/lib/model/workspace.ts';
@@ -225,5 +227,24 @@ describe('Mod-k in the editor', () => {
 		const inLink = at(7);
 		expect(keys['Mod-k']!(inLink, (tr) => (next = inLink.apply(tr)))).toBe(true);
 		expect(next!.doc.nodeAt(6)?.marks[0]?.attrs['href']).toBe('https://example.com');
+	});
+});
+
+describe('the shortcut', () => {
+	const press = (key: string, mods: Partial<KeyPress> = {}, code = `Key${key.toUpperCase()}`): KeyPress => ({ key, code, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods });
+
+	it('[Q9] is Ctrl-K or Cmd-K, whatever the system and keyboard layout', () => {
+		expect(isSwitcherShortcut(press('k', { ctrlKey: true }))).toBe(true);
+		expect(isSwitcherShortcut(press('k', { metaKey: true }))).toBe(true);
+		expect(isSwitcherShortcut(press('K', { ctrlKey: true }))).toBe(true); // Caps Lock
+		expect(isSwitcherShortcut(press('л', { ctrlKey: true }, 'KeyK'))).toBe(true); // Russian layout
+		expect(isSwitcherShortcut(press('k'))).toBe(false);
+		expect(isSwitcherShortcut(press('k', { ctrlKey: true, shiftKey: true }))).toBe(false);
+		expect(isSwitcherShortcut(press('k', { metaKey: true, altKey: true }))).toBe(false);
+		expect(isSwitcherShortcut(press('j', { ctrlKey: true }, 'KeyK'))).toBe(false); // Dvorak: this key is a J
+		expect(isSwitcherShortcut(press('k', { ctrlKey: true }, 'KeyV'))).toBe(true); // Dvorak: the K key
+		expect(shortcutLabel('MacIntel')).toBe('⌘ K');
+		expect(shortcutLabel('Linux x86_64')).toBe('Ctrl K');
+		expect(shortcutLabel('Win32')).toBe('Ctrl K');
 	});
 });
