@@ -9,11 +9,14 @@
  *       order, overlapping, touching, empty, past the end.
  * [SU5] The status sentence never says "no results" as final before the index has read every page.
  * [SU6] A throttled re-run runs at once, then once at the end of a burst, never more often.
+ * [SU7] Of answers arriving out of order, only the newest question's is kept (a result or a
+ *       failure); an older one settling later, or any after `cancel`, is dropped.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
 	emptyView,
 	hasSearch,
+	latestOnly,
 	markedParts,
 	namesText,
 	queryFromView,
@@ -200,5 +203,46 @@ describe('throttle', () => {
 		live.stop();
 		vi.advanceTimersByTime(1000);
 		expect(run).toHaveBeenCalledTimes(3);
+	});
+});
+
+describe('latest answer only', () => {
+	/** A promise settled by hand. */
+	function later<T>() {
+		let resolve!: (value: T) => void;
+		let reject!: (error: Error) => void;
+		const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+		return { promise, resolve, reject };
+	}
+
+	it('[SU7] drops an older answer that arrives after a newer one, results and failures alike', async () => {
+		const latest = latestOnly<string>();
+		const slow = later<string>();
+		const quick = later<string>();
+		const first = latest.ask(slow.promise);
+		const second = latest.ask(quick.promise);
+		quick.resolve('new');
+		expect(await second).toEqual({ ok: true, value: 'new' });
+		slow.resolve('old');
+		expect(await first).toBeNull();
+
+		const failing = later<string>();
+		const third = latest.ask(failing.promise);
+		const fourth = latest.ask(Promise.resolve('newest'));
+		failing.reject(new Error('worker stopped'));
+		expect(await third).toBeNull();
+		expect(await fourth).toEqual({ ok: true, value: 'newest' });
+		const fifth = latest.ask(Promise.reject(new Error('worker stopped')));
+		expect(await fifth).toEqual({ ok: false, error: new Error('worker stopped') });
+	});
+
+	it('[SU7] drops every answer asked before a cancel (the query was cleared)', async () => {
+		const latest = latestOnly<number>();
+		const pending = later<number>();
+		const asked = latest.ask(pending.promise);
+		latest.cancel();
+		pending.resolve(1);
+		expect(await asked).toBeNull();
+		expect(await latest.ask(Promise.resolve(2))).toEqual({ ok: true, value: 2 });
 	});
 });

@@ -3,7 +3,9 @@
  * in the URL (`?q=&kind=&status=&author=&archived=1`) so a reload or a shared link shows the same
  * search; a link is typed or pasted by people, so anything unknown in it is ignored, never an error.
  *
- * Pure functions: no DOM, no Svelte (tests/unit/search-url.test.ts).
+ * Beside it, the small pieces of the page's behaviour that can be tested without a browser: how
+ * marks split a title or snippet, the status sentence, keeping only the newest of out-of-order
+ * answers, and the throttle of live re-runs. No DOM, no Svelte (tests/unit/search-url.test.ts).
  */
 import { decisionStatuses } from '$lib/model/decisions.ts';
 import { statusLabels } from '$lib/components/decisions/decision-labels.ts';
@@ -168,6 +170,32 @@ export function resultsText(view: SearchView, results: SearchResults, complete: 
 	const count = `${results.total} ${results.total === 1 ? 'result' : 'results'}`;
 	if (results.partial) return `Nothing has all of these words; showing ${count} with some of them${complete ? '' : ' so far'}`;
 	return complete ? count : `${count} so far`;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+
+/**
+ * Answers that arrive out of order (a worker's, a slow one overtaken by a quick one): each call
+ * says what its promise settled to, or null when a newer call (or `cancel`) came after it, so a
+ * stale answer is never shown over a newer one.
+ */
+export function latestOnly<T>(): { ask(answer: Promise<T>): Promise<Outcome<T> | null>; cancel(): void } {
+	let seq = 0;
+	return {
+		async ask(answer) {
+			const mine = ++seq;
+			let outcome: Outcome<T>;
+			try {
+				outcome = { ok: true, value: await answer };
+			} catch (error) {
+				outcome = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+			}
+			return mine === seq ? outcome : null;
+		},
+		cancel() {
+			seq++;
+		}
+	};
 }
 
 /**
