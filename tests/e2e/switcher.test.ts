@@ -5,7 +5,7 @@
  *       page's title finds it (highlighted), the arrows move through the options (wrapping) and
  *       Enter opens it, with focus in its editor. Control+K on an empty query lists the pages opened
  *       most recently first, the current one left out; Escape closes and gives focus back to the
- *       editor. Commands run from the keyboard (Toggle theme, Go to Inbox). Control+K with text
+ *       editor, caret where it was. Commands run from the keyboard (Toggle theme, Go to Inbox). Control+K with text
  *       selected in the editor still asks for a link and does not open the switcher. The open
  *       dialog passes axe-core's WCAG 2 A/AA rules in light and dark, and fits a 390 px phone.
  */
@@ -14,7 +14,7 @@ import type { Locator, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.ts';
 import { chromiumPath } from './support/browser.ts';
 import { useTeam } from './support/world.ts';
-import { POLL, createPage, editor, titleInput, typeAtEnd } from './support/app.ts';
+import { POLL, createPage, editor, titleInput, typeAtEnd, waitForText } from './support/app.ts';
 
 function switcher(page: Page): Locator {
 	return page.getByRole('dialog', { name: 'Jump to a page or run a command' });
@@ -75,6 +75,8 @@ describe.skipIf(!chromiumPath)('the quick switcher', () => {
 		await expect.poll(() => titleInput(page).inputValue(), POLL).toBe('Quarterly roadmap');
 		await expect.poll(() => focused(page), POLL).toBe('editor');
 		expect(await switcher(page).count()).toBe(0);
+		await page.keyboard.type('Intro');
+		await waitForText(page, (text) => text === 'Intro');
 
 		// An empty query: the pages opened most recently first (the one on screen left out), then commands.
 		await page.keyboard.press('Control+k');
@@ -94,6 +96,9 @@ describe.skipIf(!chromiumPath)('the quick switcher', () => {
 		await page.keyboard.press('Escape');
 		await expect.poll(() => switcher(page).count(), POLL).toBe(0);
 		expect(await focused(page)).toBe('editor');
+		// The caret is where it was: typing goes on after "Intro".
+		await page.keyboard.type('!');
+		await waitForText(page, (text) => text === 'Intro!');
 		await page.keyboard.press('Control+k');
 		await switcher(page).waitFor();
 		await page.keyboard.press('Control+k');
