@@ -23,16 +23,33 @@
  * [SX9] `status`: loading until every expected page's documents are read (or `missed`), then ready;
  *       with links, syncing until the workspace's and each followed document's link synced once.
  * [SX10] Destroyed, the index reads nothing more, applies nothing, and lets go of its links.
+ * [SX11] Seeded: after any sequence of changes from two members (pages created, renamed, moved,
+ *        archived, deleted; bodies rewritten with links; threads, replies, deletions, resolves;
+ *        records and their statuses), read in slices, the live index holds exactly the units a
+ *        fresh index reads from the same documents.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import * as prng from 'lib0/prng';
 import { prosemirrorToYXmlFragment } from 'y-prosemirror';
 import type { Node } from 'prosemirror-model';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
-import { deleteMessage, reply, resolveThread, startThread, type Anchor } from '../../src/lib/model/comments.ts';
-import { changeStatus, createDecision } from '../../src/lib/model/decisions.ts';
-import { archivePage, createPage, deletePage, initWorkspace, movePage, renamePage, restorePage } from '../../src/lib/model/workspace.ts';
+import { deleteMessage, readThreads, reply, resolveThread, startThread, type Anchor } from '../../src/lib/model/comments.ts';
+import { changeStatus, createDecision, nextStatuses, readDecision, recordPosition } from '../../src/lib/model/decisions.ts';
+import {
+	archivePage,
+	createPage,
+	deletePage,
+	getPage,
+	initWorkspace,
+	listPages,
+	movePage,
+	PageKind,
+	renamePage,
+	restorePage
+} from '../../src/lib/model/workspace.ts';
+import { effectiveParents } from '../../src/lib/model/tree.ts';
 import { LocalSearchBackend, type SearchBackend } from '../../src/lib/search/backend.ts';
 import type { SearchQuery, SearchResults, SearchUnit } from '../../src/lib/search/engine.ts';
 import { bodyText } from '../../src/lib/search/units.ts';
@@ -70,11 +87,15 @@ class SpyBackend implements SearchBackend {
 	readonly local = new LocalSearchBackend();
 	applies = 0;
 	readonly puts: SearchUnit[] = [];
+	/** What the engine holds now, unit by unit. */
+	readonly held = new Map<string, SearchUnit>();
 	destroyed = false;
 
 	apply(puts: readonly SearchUnit[], removes: readonly string[]): void {
 		this.applies++;
 		this.puts.push(...puts);
+		for (const id of removes) this.held.delete(id);
+		for (const unit of puts) this.held.set(unit.id, unit);
 		this.local.apply(puts, removes);
 	}
 
@@ -559,5 +580,178 @@ describe('destroy', () => {
 		expect(t.backend.applies).toBe(applies);
 		expect(told).toBe(0);
 		expect(later.listeners).toBe(0);
+	});
+});
+
+describe('incremental equals from scratch', () => {
+	const WORDS = ['pelican', 'heron', 'egret', 'stork', 'crane', 'ibis', 'relay', 'plan', 'budget', 'launch'];
+
+	/** Two members' replicas of a workspace and its pages; Ana's are followed by a live index read in slices. */
+	function session(seed: number) {
+		const gen = prng.create(seed);
+		let clock = 0;
+		const t = setUp({ now: () => clock++ });
+		const ben = new Y.Doc();
+		syncBoth(t.workspace, ben);
+		const docs = new Map<string, { body: Y.Doc; talk: Y.Doc; theirBody: Y.Doc; theirTalk: Y.Doc }>();
+		/** Pages whose documents the index follows (a page's documents open a while after it appears). */
+		const opened = new Set<string>();
+		const docsOf = (pageId: string) => {
+			let known = docs.get(pageId);
+			if (!known) docs.set(pageId, (known = { body: new Y.Doc(), talk: new Y.Doc(), theirBody: new Y.Doc(), theirTalk: new Y.Doc() }));
+			return known;
+		};
+		let time = 100;
+		const tick = () => ++time;
+		const words = (count: number) => Array.from({ length: count }, () => prng.oneOf(gen, WORDS)).join(' ');
+		const sync = () => {
+			syncBoth(t.workspace, ben);
+			for (const pair of docs.values()) {
+				syncBoth(pair.body, pair.theirBody);
+				syncBoth(pair.talk, pair.theirTalk);
+			}
+			// What followEveryPageDocs does: follow pages that appeared (sometimes later), forget those deleted.
+			const present = new Set(listPages(t.workspace).map((page) => page.id));
+			for (const pageId of [...opened]) {
+				if (present.has(pageId)) continue;
+				opened.delete(pageId);
+				t.index.untrack(pageId);
+			}
+			for (const pageId of present) {
+				if (opened.has(pageId) || prng.int32(gen, 0, 2) === 0) continue;
+				opened.add(pageId);
+				t.index.track(pageId, 'body', docsOf(pageId).body);
+				t.index.track(pageId, 'talk', docsOf(pageId).talk);
+			}
+		};
+		return { ...t, gen, ben, docs, docsOf, opened, words, sync, tick };
+	}
+
+	type Session = ReturnType<typeof session>;
+
+	/** One change by Ana or Ben, on their own replica; false when it did not apply here. */
+	function change(s: Session): boolean {
+		const member = prng.bool(s.gen) ? 'ana' : 'ben';
+		const ws = member === 'ana' ? s.workspace : s.ben;
+		const actor = at(member, s.tick());
+		const pages = listPages(ws);
+		const pageId = pages.length > 0 ? prng.oneOf(s.gen, pages).id : null;
+		const docs = pageId === null ? null : s.docsOf(pageId);
+		const body = docs && (member === 'ana' ? docs.body : docs.theirBody);
+		const talk = docs && (member === 'ana' ? docs.talk : docs.theirTalk);
+		switch (prng.int32(s.gen, 0, 13)) {
+			case 0:
+				createPage(ws, { title: s.words(2), parentId: pageId !== null && prng.bool(s.gen) ? pageId : null }, actor);
+				return true;
+			case 1:
+				createDecision(ws, { title: s.words(2), owner: member, decideBy: 1e9, tags: [prng.oneOf(s.gen, WORDS)] }, actor);
+				return true;
+			case 2:
+			case 12:
+				if (pageId === null) return false;
+				renamePage(ws, pageId, s.words(2), actor);
+				return true;
+			case 3:
+				if (pageId === null) return false;
+				if (getPage(ws, pageId)?.archivedAt == null) archivePage(ws, pageId, actor);
+				else restorePage(ws, pageId, actor);
+				return true;
+			case 4: {
+				if (pageId === null) return false;
+				// Under a page that is not below it as this replica shows the tree (movePage refuses those).
+				const parents = effectiveParents(pages);
+				const below = (id: string): boolean => {
+					for (let up: string | null = id; up !== null; up = parents.get(up) ?? null) if (up === pageId) return true;
+					return false;
+				};
+				const targets = pages.filter((page) => !below(page.id));
+				movePage(ws, pageId, { parentId: targets.length > 0 && prng.bool(s.gen) ? prng.oneOf(s.gen, targets).id : null }, actor);
+				return true;
+			}
+			case 5:
+				if (pageId === null || prng.int32(s.gen, 0, 2) !== 0) return false;
+				deletePage(ws, pageId, actor);
+				return true;
+			case 6:
+			case 7:
+			case 13: {
+				if (!body) return false;
+				const link = prng.int32(s.gen, 0, 3) > 0 ? [schema.node('page_link', { pageId: prng.int32(s.gen, 0, 4) > 0 ? prng.oneOf(s.gen, pages).id : 'gone' })] : [];
+				setBody(body, schema.node('paragraph', null, [schema.text(`${s.words(3)} `), ...link]), s.words(2));
+				return true;
+			}
+			case 8: {
+				if (!body || !talk || bodyFragment(body).length === 0) return false;
+				const threads = readThreads(talk);
+				if (threads.length === 0 || prng.bool(s.gen)) {
+					startThread(talk, anchorOn(body, 'x'), { text: s.words(2), name: member }, actor);
+				} else {
+					reply(talk, prng.oneOf(s.gen, threads).id, { text: s.words(2), name: member }, actor);
+				}
+				return true;
+			}
+			case 9: {
+				if (!talk) return false;
+				const mine = readThreads(talk).flatMap((thread) => thread.messages.filter((m) => m.author === member && m.deletedAt === null).map((m) => [thread.id, m.id] as const));
+				if (mine.length === 0) return false;
+				const [threadId, messageId] = prng.oneOf(s.gen, mine);
+				deleteMessage(talk, threadId, messageId, actor);
+				return true;
+			}
+			case 10: {
+				if (!talk) return false;
+				const open = readThreads(talk).filter((thread) => thread.resolved === null);
+				if (open.length === 0) return false;
+				resolveThread(talk, prng.oneOf(s.gen, open).id, member, actor);
+				return true;
+			}
+			default: {
+				const records = pages.filter((page) => page.kind === PageKind.decision);
+				if (records.length === 0) return false;
+				const id = prng.oneOf(s.gen, records).id;
+				const decision = readDecision(ws, id)!;
+				if (decision.status === 'proposed' && prng.bool(s.gen)) {
+					recordPosition(s.docsOf(id)[member === 'ana' ? 'talk' : 'theirTalk'], decision, { stance: 'agree', rationale: s.words(2), name: member }, actor);
+				} else {
+					changeStatus(ws, id, prng.oneOf(s.gen, [...nextStatuses(decision)]), s.words(1), actor);
+				}
+				return true;
+			}
+		}
+	}
+
+	/** What a fresh index reads from Ana's documents as they are now. */
+	function fromScratch(s: Session): Map<string, SearchUnit> {
+		const queue: (() => void)[] = [];
+		const backend = new SpyBackend();
+		const fresh = new SearchIndex(s.workspace, backend, { schedule: (run) => queue.push(run) });
+		for (const pageId of s.opened) {
+			fresh.track(pageId, 'body', s.docsOf(pageId).body);
+			fresh.track(pageId, 'talk', s.docsOf(pageId).talk);
+		}
+		while (queue.length > 0) queue.splice(0).forEach((run) => run());
+		fresh.destroy();
+		return backend.held;
+	}
+
+	const byId = (units: ReadonlyMap<string, SearchUnit>) => [...units.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+	it.each([1, 2, 3, 4, 5, 6])('[SX11] seed %i: the live index holds what a fresh index reads', (seed) => {
+		const s = session(seed);
+		createPage(s.workspace, { title: 'Home' }, at('ana', 2));
+		s.sync();
+		let changes = 0;
+		for (let round = 0; round < 25; round++) {
+			for (let i = prng.int32(s.gen, 1, 3); i > 0; i--) if (change(s)) changes++;
+			s.sync();
+			// Some rounds read only a slice or two before the next changes arrive.
+			if (prng.bool(s.gen)) s.runAll();
+			else s.runOne();
+			if (s.queue.length === 0) expect(byId(s.backend.held), `seed ${seed} round ${round}`).toEqual(byId(fromScratch(s)));
+		}
+		s.runAll();
+		expect(byId(s.backend.held), `seed ${seed} at the end`).toEqual(byId(fromScratch(s)));
+		expect(changes).toBeGreaterThan(25);
+		s.index.destroy();
 	});
 });
