@@ -9,7 +9,8 @@
  * New scenarios (the relay's, issue 9) add themselves to `scenarios` with their group name.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { machine } from './lib/machine.ts';
+import { busy, machine } from './lib/machine.ts';
+import { loadavg } from 'node:os';
 import type { Row, Scenario } from './lib/scenario.ts';
 import { nodeSearch } from './search/node.ts';
 import { browserSearch } from './search/browser.ts';
@@ -38,14 +39,15 @@ async function main(): Promise<void> {
 	}
 	const chosen = scenarios.filter((scenario) => wanted.length === 0 || wanted.includes(scenario.group));
 	const about = machine();
-	console.log(`${about.cpus} × ${about.cpuModel}, ${about.memoryGiB} GiB, Node ${about.node}, ${about.platform}`);
+	console.log(`${about.cpus} × ${about.cpuModel}, ${about.memoryGiB} GiB, Node ${about.node}, ${about.platform}, load ${about.load.toFixed(1)}`);
+	if (busy(about)) console.log(`WARNING: the machine is busy (load ${about.load.toFixed(1)} on ${about.cpus} cores): these figures measure that too.`);
 
 	const byGroup = new Map<string, Record<string, unknown>>();
 	let missed = 0;
 	for (const scenario of chosen) {
 		const started = performance.now();
 		const result = await scenario.run();
-		printTable(`${scenario.name} (${((performance.now() - started) / 1000).toFixed(1)} s)`, result.rows);
+		printTable(`${scenario.name} (${((performance.now() - started) / 1000).toFixed(1)} s, load ${loadavg()[0]!.toFixed(1)} at the end)`, result.rows);
 		missed += result.rows.filter((row) => row.met === false).length;
 		const group = byGroup.get(scenario.group) ?? {};
 		group[scenario.name] = { rows: result.rows, ...result.data };
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
 	mkdirSync(RESULTS, { recursive: true });
 	const date = new Date().toISOString();
 	for (const [group, results] of byGroup) {
-		const json = `${JSON.stringify({ group, date, machine: about, results }, null, '\t')}\n`;
+		const json = `${JSON.stringify({ group, date, machine: about, loadAfter: loadavg()[0], results }, null, '\t')}\n`;
 		const dated = new URL(`${group}-${date.replace(/[:.]/g, '-')}.json`, RESULTS);
 		writeFileSync(dated, json);
 		writeFileSync(new URL(`${group}-latest.json`, RESULTS), json);

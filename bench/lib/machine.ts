@@ -1,6 +1,6 @@
 /** The machine a run was measured on, recorded with its figures (docs/performance.md asks for it). */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
 	readonly cpus: number;
@@ -8,6 +8,13 @@ export interface Machine {
 	readonly memoryGiB: number;
 	readonly node: string;
 	readonly platform: string;
+	/** The 1-minute load average when the run started: other work on the machine skews every figure. */
+	readonly load: number;
+}
+
+/** Whether other work is using the machine: more runnable processes than half its cores. */
+export function busy(about: Machine): boolean {
+	return about.load > about.cpus / 2;
 }
 
 export function machine(): Machine {
@@ -22,6 +29,7 @@ export function machine(): Machine {
 		cpuModel,
 		memoryGiB: Math.round(totalmem() / 2 ** 30),
 		node: process.version,
-		platform: `${process.platform} ${process.arch}`
+		platform: `${process.platform} ${process.arch}`,
+		load: loadavg()[0]!
 	};
 }

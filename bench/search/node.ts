@@ -51,19 +51,23 @@ export const nodeSearch: Scenario = {
 
 		// One page edited (a sentence added), then the query a user would run next.
 		const pages = units.filter((unit) => unit.kind === 'page');
+		const puts: number[] = [];
 		const updates: number[] = [];
 		for (let i = 0; i < UPDATES; i++) {
 			const page = pages[(i * 37) % pages.length]!;
 			const edited: SearchUnit = { ...page, text: `${page.text}\nEdited ${i}: the relay keeps every update.`, at: page.at + 1 };
 			const started = performance.now();
 			engine.put(edited);
+			const put = performance.now();
 			engine.search({ text: 'relay update' });
+			puts.push(put - started);
 			updates.push(performance.now() - started);
 		}
 
 		const stats = engine.stats();
 		const query = summarize(samples);
 		const update = summarize(updates);
+		const put = summarize(puts);
 		const kinds = Object.fromEntries([...perKind].map(([kind, list]) => [kind, summarize(list)]));
 		const slowest = Object.entries(kinds).sort((a, b) => b[1].p95 - a[1].p95)[0];
 		return {
@@ -75,9 +79,10 @@ export const nodeSearch: Scenario = {
 				info('first query after build (Node)', ms(firstQueries[0]!)),
 				goal('query p50 / p95 / max (Node)', `${ms(query.p50)} / ${ms(query.p95)} / ${ms(query.max)}`, 'p95 ≤ 10 ms', query.p95 <= 10),
 				info(`slowest kind p95 (Node): ${slowest?.[0] ?? '–'}`, ms(slowest?.[1].p95 ?? NaN)),
+				info('replace one page p50 / p95 (Node)', `${ms(put.p50)} / ${ms(put.p95)}`),
 				info('replace one page + query p50 / p95 (Node)', `${ms(update.p50)} / ${ms(update.p95)}`)
 			],
-			data: { corpus: { pages: corpus.pages.length, units: units.length, characters: corpus.characters }, stats, builds, firstQueries, query, kinds, update }
+			data: { corpus: { pages: corpus.pages.length, units: units.length, characters: corpus.characters }, stats, builds, firstQueries, query, kinds, put, update }
 		};
 	}
 };
