@@ -17,7 +17,8 @@ import { SearchEngine, type SearchQuery, type SearchResults, type SearchUnit } f
 import { handleRequest, WorkerSearchBackend, type WorkerLike, type WorkerReply, type WorkerRequest } from '../../src/lib/search/backend.ts';
 
 function unit(id: string, text: string): SearchUnit {
-	return { id, kind: 'page', pageId: id.slice(2), threadId: null, title: '', context: '', tags: [], text, status: 'active', archived: false, authors: ['ana'], at: 0 };
+	const pageId = id.slice(2);
+	return { id, kind: 'page', pageId, threadId: null, title: '', context: '', tags: [], text, status: 'active', archived: false, authors: ['ana'], at: 0 };
 }
 
 /** An engine that fails on one query word, as a bug in the worker would. */
