@@ -27,6 +27,9 @@
  *        archived, deleted; bodies rewritten with links; threads, replies, deletions, resolves;
  *        records and their statuses), read in slices, the live index holds exactly the units a
  *        fresh index reads from the same documents.
+ * [SX12] Fed by followEveryPageDocs from a session: every page's body and discussion are followed;
+ *        a document that fails to open, or whose page is deleted while it opens, does not hold
+ *        `loading`; a page deleted for good leaves; closing the session destroys the index.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -54,6 +57,8 @@ import { LocalSearchBackend, type SearchBackend } from '../../src/lib/search/bac
 import type { SearchQuery, SearchResults, SearchUnit } from '../../src/lib/search/engine.ts';
 import { bodyText } from '../../src/lib/search/units.ts';
 import { SearchIndex, SLICE_MS } from '../../src/lib/sync/search.ts';
+import { followEveryPageDocs } from '../../src/lib/sync/each-page.ts';
+import type { OpenDoc, WorkspaceSession } from '../../src/lib/sync/workspace-session.ts';
 import { syncBoth } from '../support/model-helpers.ts';
 import { FakeLink } from '../support/fake-link.ts';
 
@@ -757,5 +762,87 @@ describe('incremental equals from scratch', () => {
 		expect(byId(s.backend.held), `seed ${seed} at the end`).toEqual(byId(fromScratch(s)));
 		expect(changes).toBeGreaterThan(25);
 		s.index.destroy();
+	});
+});
+
+describe('fed by a session', () => {
+	/**
+	 * The part of a WorkspaceSession that followEveryPageDocs uses: the workspace document, opening a
+	 * page's body and discussion (failing for the names in `failing`, waiting for those in `held`
+	 * until released), and closing.
+	 */
+	function fakeSession(workspaceDoc: Y.Doc) {
+		const docs = new Map<string, Y.Doc>();
+		const failing = new Set<string>();
+		const held = new Map<string, () => void>();
+		const closers: (() => void)[] = [];
+		const open = async (name: string): Promise<OpenDoc> => {
+			if (held.has(name)) await new Promise<void>((resolve) => held.set(name, resolve));
+			if (failing.has(name)) throw new Error(`${name} could not be read`);
+			let doc = docs.get(name);
+			if (!doc) docs.set(name, (doc = new Y.Doc()));
+			return { name, kind: 'page', doc, link: null };
+		};
+		const session = {
+			workspaceDoc,
+			openPage: (pageId: string) => open(`${pageId}/body`),
+			openTalk: (pageId: string) => open(`${pageId}/talk`),
+			onClose: (listener: () => void) => {
+				closers.push(listener);
+				return () => undefined;
+			}
+		};
+		return {
+			session: session as unknown as WorkspaceSession,
+			docs,
+			failing,
+			held,
+			close: () => closers.forEach((close) => close())
+		};
+	}
+
+	const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+	it('[SX12] follows every page, is not held by failed or abandoned opens, and closes with the session', async () => {
+		const t = setUp();
+		const plans = createPage(t.workspace, { title: 'Plans' }, at('ana', 2));
+		const notes = createPage(t.workspace, { title: 'Notes' }, at('ana', 3));
+		const doomed = createPage(t.workspace, { title: 'Doomed heron' }, at('ana', 4));
+		const fake = fakeSession(t.workspace);
+		fake.failing.add(`${notes}/talk`);
+		fake.held.set(`${doomed}/body`, () => undefined);
+		followEveryPageDocs(fake.session, t.index, () => t.index.destroy());
+		await settle();
+		setBody(fake.docs.get(`${plans}/body`)!, 'the pelican protocol');
+		t.runAll();
+		// The failed discussion is not waited for; the body still opening is.
+		expect(t.index.status.kind).toBe('loading');
+		expect(await t.find('pelican')).toEqual([`p:${plans}`]);
+
+		// Deleted for good while its body opens: no longer waited for, and not followed once open.
+		// (The change to the page list also tries the failed discussion again: it fails again.)
+		deletePage(t.workspace, doomed, at('ana', 5));
+		await settle();
+		t.runAll();
+		expect(t.index.status.kind).toBe('ready');
+		fake.held.get(`${doomed}/body`)!();
+		await settle();
+		setBody(fake.docs.get(`${doomed}/body`)!, 'a heron nest');
+		expect(t.queue.length).toBe(0);
+		expect(await t.find('heron')).toEqual([]);
+
+		deletePage(t.workspace, plans, at('ana', 6));
+		t.runAll();
+		expect(await t.find('pelican')).toEqual([]);
+		expect(t.backend.local.engine.ids()).toEqual([`p:${notes}`]);
+
+		const applies = t.backend.applies;
+		fake.close();
+		expect(t.backend.destroyed).toBe(true);
+		setBody(fake.docs.get(`${notes}/body`)!, 'an egret');
+		createPage(t.workspace, { title: 'After close' }, at('ana', 7));
+		await settle();
+		t.runAll();
+		expect(t.backend.applies).toBe(applies);
 	});
 });
