@@ -125,10 +125,13 @@ const TYPO_WEIGHTS = [1, 0.45, 0.3] as const;
 const SNIPPET_LENGTH = 180;
 const SNIPPET_LEAD = 40;
 
-/** Term frequencies of the three fields in one number: text in the low 16 bits, title 8, tags 6. */
-function pack(title: number, tags: number, text: number): number {
-	return Math.min(text, 0xffff) + Math.min(title, 0xff) * 0x10000 + Math.min(tags, 0x3f) * 0x1000000;
-}
+/**
+ * Term frequencies of the three fields in one number: text in the low 16 bits, title the next 8,
+ * tags 6 (at most 2^30 − 1, a small integer to V8). Per field (TITLE, TAGS, TEXT): what one more
+ * occurrence adds, and the bits that hold the count, which stops at their maximum.
+ */
+const FIELD_ONE = [0x10000, 0x1000000, 1] as const;
+const FIELD_BITS = [0xff0000, 0x3f000000, 0xffff] as const;
 
 interface QueryContext {
 	readonly units: number;
@@ -147,9 +150,18 @@ class Postings {
 		return this.nums.length;
 	}
 
-	add(num: number, tf: number): void {
-		this.nums.push(num);
-		this.tfs.push(tf);
+	/** Counts one more occurrence in `field` of unit `num`: the last one added, or a new one. */
+	count(num: number, field: number): boolean {
+		let last = this.nums.length - 1;
+		const added = last < 0 || this.nums[last] !== num;
+		if (added) {
+			this.nums.push(num);
+			this.tfs.push(0);
+			last++;
+		}
+		const tf = this.tfs[last]!;
+		if ((tf & FIELD_BITS[field]!) !== FIELD_BITS[field]) this.tfs[last] = tf + FIELD_ONE[field]!;
+		return added;
 	}
 
 	/** Removes a unit (the last one takes its place). */
@@ -364,26 +376,23 @@ export class SearchEngine {
 	#index(stored: Stored): void {
 		const { unit } = stored;
 		const fields = [words(unit.title), words(unit.tags.join(' ')), words(unit.text)];
+		const terms: string[] = [];
+		// Counted straight into the postings: the unit was unindexed first, so where it has a posting
+		// it is the last one, and one lookup per word does both counting and indexing.
 		for (let field = 0; field < 3; field++) {
-			stored.lengths[field] = fields[field]!.length;
-			this.#totalLengths[field]! += fields[field]!.length;
-		}
-		// One count per word and field, as plain numbers (no array per word: a page has hundreds of
-		// distinct words); the text's map lists every word, with 0 for those only in the title or tags.
-		const title = countWords(fields[TITLE]!);
-		const tags = countWords(fields[TAGS]!);
-		const counts = countWords(fields[TEXT]!);
-		for (const word of title.keys()) if (!counts.has(word)) counts.set(word, 0);
-		for (const word of tags.keys()) if (!counts.has(word)) counts.set(word, 0);
-		stored.terms = [...counts.keys()];
-		for (const [word, text] of counts) {
-			let postings = this.#postings.get(word);
-			if (!postings) {
-				this.#postings.set(word, (postings = new Postings()));
-				this.#added.push(word);
+			const list = fields[field]!;
+			stored.lengths[field] = list.length;
+			this.#totalLengths[field]! += list.length;
+			for (const word of list) {
+				let postings = this.#postings.get(word);
+				if (!postings) {
+					this.#postings.set(word, (postings = new Postings()));
+					this.#added.push(word);
+				}
+				if (postings.count(stored.num, field)) terms.push(word);
 			}
-			postings.add(stored.num, pack(title.get(word) ?? 0, tags.get(word) ?? 0, text));
 		}
+		stored.terms = terms;
 		this.#characters += unit.title.length + unit.text.length;
 	}
 
@@ -428,12 +437,6 @@ export class SearchEngine {
 		this.#added = [];
 		this.#removedSinceSort = 0;
 	}
-}
-
-function countWords(list: readonly string[]): Map<string, number> {
-	const counts = new Map<string, number>();
-	for (const word of list) counts.set(word, (counts.get(word) ?? 0) + 1);
-	return counts;
 }
 
 function sameText(a: SearchUnit, b: SearchUnit): boolean {
