@@ -8,7 +8,8 @@
  *       before a search is seen by it.
  * [SB2] A search the engine fails on is rejected with the engine's message; the others are answered.
  * [SB3] A worker 'error' rejects pending searches and every later one with its message; applies
- *       after it are not sent.
+ *       after it are not sent; the failure listeners hear it once, with the message (the live index
+ *       then falls back to the engine on the page: search-index.test.ts [SX13]).
  * [SB4] Destroying terminates the worker and rejects pending searches; a search after it is
  *       rejected rather than left waiting; a search that cannot be sent fails at once.
  */
@@ -149,10 +150,13 @@ describe('WorkerSearchBackend', () => {
 	it('[SB3] a worker error rejects pending and later searches with its message', async () => {
 		const worker = new QueuedWorker();
 		const backend = new WorkerSearchBackend(worker);
+		const heard: string[] = [];
+		backend.onFailure((reason) => heard.push(reason));
 		const pending = settled(backend.search({ text: 'pelican' }));
 		worker.fail('Uncaught SyntaxError: bad worker script');
 		await Promise.resolve();
 		expect(pending.error?.message).toBe('Uncaught SyntaxError: bad worker script');
+		expect(heard).toEqual(['Uncaught SyntaxError: bad worker script']);
 		await expect(backend.search({ text: 'heron' })).rejects.toThrow('Uncaught SyntaxError: bad worker script');
 
 		const posted = worker.inbox.length;

@@ -30,8 +30,11 @@
  * [SX12] Fed by followEveryPageDocs from a session: every page's body and discussion are followed;
  *        a document that fails to open, or whose page is deleted while it opens, does not hold
  *        `loading`; a page deleted for good leaves; closing the session destroys the index.
+ * [SX13] A backend that stops for good (the worker crashed) is replaced by the fallback, which is
+ *        given every page and thread again; status is loading until it has them; the dead one is
+ *        destroyed and its later failures change nothing.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as prng from 'lib0/prng';
 import { prosemirrorToYXmlFragment } from 'y-prosemirror';
@@ -585,6 +588,67 @@ describe('destroy', () => {
 		expect(t.backend.applies).toBe(applies);
 		expect(told).toBe(0);
 		expect(later.listeners).toBe(0);
+	});
+});
+
+/** A backend whose worker can be made to crash: it then answers nothing and tells its listeners. */
+class CrashingBackend extends SpyBackend {
+	readonly #listeners: ((reason: string) => void)[] = [];
+	#crashed: string | null = null;
+
+	override search(query: SearchQuery): Promise<SearchResults> {
+		return this.#crashed === null ? super.search(query) : Promise.reject(new Error(this.#crashed));
+	}
+
+	onFailure(listener: (reason: string) => void): void {
+		this.#listeners.push(listener);
+	}
+
+	crash(reason: string): void {
+		this.#crashed = reason;
+		for (const listener of this.#listeners) listener(reason);
+	}
+}
+
+describe('a crashed worker', () => {
+	it('[SX13] falls back to a backend that is given everything again', async () => {
+		const queue: (() => void)[] = [];
+		const workspace = new Y.Doc();
+		initWorkspace(workspace, 'Team', at('ana', 1));
+		const crashing = new CrashingBackend();
+		const fallback = new SpyBackend();
+		const index = new SearchIndex(workspace, crashing, { schedule: (run) => queue.push(run), fallback: () => fallback });
+		const runAll = () => {
+			while (queue.length > 0) queue.splice(0).forEach((run) => run());
+		};
+		const pageId = createPage(workspace, { title: 'Field notes' }, at('ana', 2));
+		const body = new Y.Doc();
+		const talk = new Y.Doc();
+		setBody(body, 'the pelican count');
+		startThread(talk, anchorOn(body, 'pelican'), { text: 'Bring binoculars', name: 'Ben' }, at('ben', 3));
+		index.track(pageId, 'body', body);
+		index.track(pageId, 'talk', talk);
+		runAll();
+		expect(index.status.kind).toBe('ready');
+
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+		crashing.crash('out of memory');
+		expect(warn).toHaveBeenCalledWith('Search runs on the page from now on: out of memory');
+		warn.mockRestore();
+		expect(crashing.destroyed).toBe(true);
+		expect(index.status.kind).toBe('loading');
+		expect(queue.length).toBe(1);
+		runAll();
+		expect(index.status.kind).toBe('ready');
+		expect([...fallback.held.keys()].sort()).toEqual([...crashing.held.keys()].sort());
+		expect((await index.search({ text: 'pelican' })).hits.map((hit) => hit.pageId)).toEqual([pageId]);
+		expect((await index.search({ text: 'binoculars' })).hits.map((hit) => hit.kind)).toEqual(['comment']);
+
+		// The dead backend's late news changes nothing.
+		crashing.crash('again');
+		expect(queue.length).toBe(0);
+		index.destroy();
+		expect(fallback.destroyed).toBe(true);
 	});
 });
 

@@ -1,7 +1,9 @@
 /**
- * Links: Mod-K asks for an address and links the selection (or inserts the address as a linked
- * text where nothing is selected); on a selection that is already linked it removes the link.
- * Pasting a URL onto a selection links it (paste.ts); Mod-click opens a link (below).
+ * Links: `toggleLink` asks for an address and links the selection (or inserts the address as a
+ * linked text where nothing is selected); on a selection that is already linked it removes the
+ * link. Mod-K reaches it only with a selection or the caret in a link: otherwise the key opens the
+ * quick switcher (keymap.ts). Pasting a URL onto a selection links it (paste.ts); Mod-click opens a
+ * link (below).
  */
 import { Plugin, type Command, type EditorState } from 'prosemirror-state';
 import type { Mark } from 'prosemirror-model';

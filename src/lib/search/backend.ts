@@ -14,6 +14,11 @@ export interface SearchBackend {
 	apply(puts: readonly SearchUnit[], removes: readonly string[]): void;
 	search(query: SearchQuery): Promise<SearchResults>;
 	destroy(): void;
+	/**
+	 * Tells `listener` when the backend has stopped for good (a worker that crashed or never
+	 * loaded): it answers nothing more and has lost what it held. Absent: it cannot fail so.
+	 */
+	onFailure?(listener: (reason: string) => void): void;
 }
 
 export type WorkerRequest =
@@ -68,6 +73,7 @@ export class WorkerSearchBackend implements SearchBackend {
 	readonly #pending = new Map<number, { resolve: (results: SearchResults) => void; reject: (error: Error) => void }>();
 	#seq = 0;
 	#failed: string | null = null;
+	readonly #failureListeners: ((reason: string) => void)[] = [];
 
 	constructor(worker: WorkerLike) {
 		this.#worker = worker;
@@ -85,7 +91,12 @@ export class WorkerSearchBackend implements SearchBackend {
 			this.#failed = typeof message === 'string' && message !== '' ? message : 'the search worker stopped';
 			for (const pending of this.#pending.values()) pending.reject(new Error(this.#failed));
 			this.#pending.clear();
+			for (const listener of this.#failureListeners) listener(this.#failed);
 		});
+	}
+
+	onFailure(listener: (reason: string) => void): void {
+		this.#failureListeners.push(listener);
 	}
 
 	apply(puts: readonly SearchUnit[], removes: readonly string[]): void {

@@ -56,7 +56,8 @@ export class SearchIndex implements PageDocsFollower {
 	readonly #workspace: Y.Doc;
 	readonly #workspaceLink: SyncSource | null;
 	#workspaceSynced: boolean;
-	readonly #backend: SearchBackend;
+	#backend: SearchBackend;
+	readonly #fallback: () => SearchBackend;
 	readonly #batch: Batch;
 	readonly #now: () => number;
 	readonly #bodies = new Map<string, Followed>();
@@ -81,9 +82,19 @@ export class SearchIndex implements PageDocsFollower {
 	readonly #statusListeners = new Set<() => void>();
 	readonly #stopWorkspace: () => void;
 
-	constructor(workspace: Y.Doc, backend: SearchBackend, options: { schedule?: Schedule; workspaceLink?: SyncSource | null; now?: () => number } = {}) {
+	/**
+	 * `fallback` makes the backend that takes over if `backend` stops for good (the worker crashed
+	 * or could not load): by default the engine on the page.
+	 */
+	constructor(
+		workspace: Y.Doc,
+		backend: SearchBackend,
+		options: { schedule?: Schedule; workspaceLink?: SyncSource | null; now?: () => number; fallback?: () => SearchBackend } = {}
+	) {
 		this.#workspace = workspace;
 		this.#backend = backend;
+		this.#fallback = options.fallback ?? (() => new LocalSearchBackend());
+		this.#watchBackend();
 		this.#workspaceLink = options.workspaceLink ?? null;
 		this.#workspaceSynced = this.#workspaceLink === null || this.#workspaceLink.synced;
 		this.#now = options.now ?? (() => performance.now());
@@ -197,6 +208,27 @@ export class SearchIndex implements PageDocsFollower {
 		this.#backend.destroy();
 		this.#listeners.clear();
 		this.#statusListeners.clear();
+	}
+
+	#watchBackend(): void {
+		const backend = this.#backend;
+		backend.onFailure?.((reason) => {
+			if (this.#destroyed || this.#backend !== backend) return;
+			console.warn(`Search runs on the page from now on: ${reason}`);
+			this.#backend = this.#fallback();
+			backend.destroy();
+			this.#watchBackend();
+			// The new backend holds nothing: every page is read again, and until then the results are
+			// not all there (\`loading\`).
+			this.#indexed.clear();
+			this.#threads.clear();
+			this.#signatures.clear();
+			this.#links.clear();
+			this.#pages = null;
+			this.#settled = false;
+			this.#batch.request();
+			this.#statusChanged();
+		});
 	}
 
 	#follow(followed: Map<string, Followed>, pageId: string, doc: Y.Doc, link: SyncSource | null, threads: boolean): void {
