@@ -200,6 +200,8 @@ export class SearchEngine {
 	#characters = 0;
 	/** The vocabulary in code-unit order, for prefix ranges; may still hold words since removed. */
 	#sorted: string[] = [];
+	/** `letterMask` of each word of `#sorted`, made when a typo first needs them after a change. */
+	#masks: Int32Array | null = null;
 	/** Words added since `#sorted` was brought up to date. */
 	#added: string[] = [];
 	/** Words removed from the vocabulary that `#sorted` still holds. */
@@ -356,8 +358,15 @@ export class SearchEngine {
 		if (typos > 0 && word.length <= MAX_PATTERN) {
 			const pattern = new Pattern(word);
 			const near: { term: string; distance: number }[] = [];
-			for (const term of this.#sorted) {
-				// The distance first: it rejects most of the vocabulary on length alone, cheaper than a set lookup.
+			const sorted = this.#sorted;
+			const masks = (this.#masks ??= Int32Array.from(sorted, letterMask));
+			const mask = letterMask(word);
+			for (let i = 0; i < sorted.length; i++) {
+				// Each edit adds or removes at most one distinct letter: words more letters apart than
+				// the typos allowed cannot be near, and most of the vocabulary is rejected here cheaply.
+				if (bitCount(mask & ~masks[i]!) > typos || bitCount(masks[i]! & ~mask) > typos) continue;
+				const term = sorted[i]!;
+				// The distance before the set lookup: it rejects most of the rest on length alone.
 				const distance = pattern.distance(term, typos);
 				if (distance <= typos && !seen.has(term) && this.#postings.has(term)) near.push({ term, distance });
 			}
@@ -416,6 +425,7 @@ export class SearchEngine {
 		if (this.#added.length === 0 && this.#removedSinceSort * 4 < this.#sorted.length) return;
 		if (this.#added.length > this.#sorted.length / 2 || this.#removedSinceSort * 4 >= this.#sorted.length) {
 			this.#sorted = [...this.#postings.keys()].sort(compareCodeUnits);
+			this.#masks = null;
 		} else {
 			const added = [...new Set(this.#added)].filter((word) => this.#postings.has(word)).sort(compareCodeUnits);
 			const merged: string[] = [];
@@ -433,6 +443,7 @@ export class SearchEngine {
 				}
 			}
 			this.#sorted = merged;
+			this.#masks = null;
 		}
 		this.#added = [];
 		this.#removedSinceSort = 0;
@@ -449,6 +460,23 @@ function matchesFilters(unit: SearchUnit, filters: SearchFilters): boolean {
 	if (filters.author && !unit.authors.includes(filters.author)) return false;
 	if (unit.archived && !filters.archived) return false;
 	return true;
+}
+
+/**
+ * The letters of a word as bits (a character's code modulo 32). Different characters may share a
+ * bit, which only makes two words look closer than they are: a filter on these never rejects a word
+ * that is near.
+ */
+function letterMask(word: string): number {
+	let mask = 0;
+	for (let i = 0; i < word.length; i++) mask |= 1 << (word.charCodeAt(i) & 31);
+	return mask;
+}
+
+function bitCount(bits: number): number {
+	let n = bits - ((bits >>> 1) & 0x55555555);
+	n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+	return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 function compareCodeUnits(a: string, b: string): number {
