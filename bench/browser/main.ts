@@ -49,6 +49,7 @@ function fillBody(doc: Y.Doc, page: CorpusPage): void {
 			0,
 			page.blocks.map((block) => {
 				const element = new Y.XmlElement(block.type);
+				// y-prosemirror stores attributes as ProseMirror has them: the level is a number.
 				if (block.type === 'heading') element.setAttribute('level', block.level as unknown as string);
 				const text = new Y.XmlText();
 				text.insert(0, block.text);

@@ -126,7 +126,10 @@ async function measure(page: Page): Promise<ScenarioResult> {
 		if (b < BUILDS - 1) await page.evaluate(() => bench.stopIndex());
 	}
 	const queries = benchQueries.map(({ query }) => query);
-	const worker = summarize(measured(await page.evaluate(([list, rounds]) => bench.queryWorker(list, rounds), [queries, WARMUP_ROUNDS + QUERY_ROUNDS] as const)));
+	const workerSamples = await page.evaluate(([list, rounds]) => bench.queryWorker(list, rounds), [queries, WARMUP_ROUNDS + QUERY_ROUNDS] as const);
+	const worker = summarize(measured(workerSamples));
+	const kinds = [...new Set(benchQueries.map(({ kind }) => kind))];
+	const workerKinds = Object.fromEntries(kinds.map((kind) => [kind, summarize(measured(workerSamples.filter((_, i) => benchQueries[i]!.kind === kind)))]));
 	await page.evaluate(() => bench.stopIndex());
 	const local = await page.evaluate(([list, rounds]) => bench.queryLocal(list, rounds), [queries, WARMUP_ROUNDS + QUERY_ROUNDS] as const);
 	const inProcess = summarize(measured(local.samples));
@@ -182,6 +185,7 @@ async function measure(page: Page): Promise<ScenarioResult> {
 			localBuild: local.build,
 			units: local.units,
 			queryWorker: worker,
+			queryWorkerKinds: workerKinds,
 			queryInProcess: inProcess,
 			typing: {
 				keys: KEYS,
