@@ -130,6 +130,14 @@ describe('ranking on a fixed corpus', () => {
 		expect(ids(engine, 'heroku', { archived: true })).toEqual(['p:old']);
 	});
 
+	it('matches nothing for a query whose only word is too long to be indexed, and reads a bad limit as the default', () => {
+		const engine = corpus();
+		expect(engine.search({ text: 'x'.repeat(60) })).toEqual({ hits: [], total: 0, partial: false, words: [] });
+		expect(engine.search({ text: 'relay', limit: Number.NaN }).hits.length).toBe(3);
+		expect(engine.search({ text: '', limit: Number.POSITIVE_INFINITY }).hits.length).toBe(4);
+		expect(engine.search({ text: '', limit: -5 }).hits.length).toBe(1);
+	});
+
 	it('lists the newest first for filters without words', () => {
 		expect(ids(corpus(), '', { kinds: ['page', 'decision'] })).toEqual(['p:db', 'p:onboarding', 'p:relay']);
 		expect(corpus().search({ text: '  ', limit: 2 }).total).toBe(4);

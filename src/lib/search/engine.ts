@@ -110,6 +110,7 @@ export interface SearchStats {
 }
 
 const DEFAULT_LIMIT = 20;
+const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
 const MAX_LIMIT = 200;
 /** Query words beyond this many are ignored (a pasted paragraph is not a query). */
 const MAX_QUERY_WORDS = 12;
@@ -251,9 +252,14 @@ export class SearchEngine {
 	}
 
 	search(query: SearchQuery): SearchResults {
-		const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(query.limit ?? DEFAULT_LIMIT)));
+		const asked = Number.isFinite(query.limit) ? Math.floor(query.limit!) : DEFAULT_LIMIT;
+		const limit = Math.max(1, Math.min(MAX_LIMIT, asked));
 		const queryWords = [...new Set(words(query.text))].slice(0, MAX_QUERY_WORDS);
-		if (queryWords.length === 0) return this.#recent(query, limit);
+		if (queryWords.length === 0) {
+			// Only a query of nothing searchable lists everything; one whose only words are too long to
+			// be indexed (a pasted hash) matches nothing.
+			return HAS_WORD_CHARACTER.test(query.text) ? { hits: [], total: 0, partial: false, words: [] } : this.#recent(query, limit);
+		}
 
 		this.#sortVocabulary();
 		const context = this.#queryContext(query);
