@@ -173,11 +173,30 @@ describe('incremental changes', () => {
 
 	it('reuses unit numbers and keeps the vocabulary bounded while a page is edited', () => {
 		const engine = new SearchEngine();
-		for (let i = 0; i < 300; i++) engine.put(unit('p:a', { text: `draft number${i} of the plan` }));
-		expect(engine.stats()).toMatchObject({ units: 1, words: 5 });
+		// A hundred words elsewhere, so one word edited away per query stays far below a re-sort.
+		engine.put(unit('p:b', { text: Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ') }));
+		for (let i = 0; i < 300; i++) {
+			engine.put(unit('p:a', { text: `draft number${i} of the plan` }));
+			// A query between edits sorts the vocabulary: the words edited away must leave it too.
+			expect(ids(engine, 'plam')).toEqual(['p:a']);
+		}
+		expect(engine.stats()).toMatchObject({ units: 2, words: 105, sortedWords: 105 });
 		expect(ids(engine, 'number150')).toEqual([]);
 		expect(ids(engine, 'number299')).toEqual(['p:a']);
 		expect(ids(engine, 'numb')).toEqual(['p:a']);
+	});
+
+	it('lets a short prefix stand for its 64 most frequent completions; a longer one reaches the rare ones', () => {
+		const engine = new SearchEngine();
+		// 70 words starting "co", each in three units, and one rare "coelacanth" in a unit of its own.
+		for (let i = 0; i < 70; i++) {
+			const word = `co${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`;
+			for (let copy = 0; copy < 3; copy++) engine.put(unit(`p:${word}${copy}`, { text: word }));
+		}
+		engine.put(unit('p:fish', { text: 'coelacanth' }));
+		expect(engine.search({ text: 'co', limit: 200 }).total).toBe(64 * 3);
+		expect(ids(engine, 'co', { limit: 200 })).not.toContain('p:fish');
+		expect(ids(engine, 'coel')).toEqual(['p:fish']);
 	});
 
 	it('finds words added after a query sorted the vocabulary', () => {
@@ -195,6 +214,17 @@ describe('snippets', () => {
 		expect(snippet.text.startsWith('…')).toBe(true);
 		expect(snippet.text.endsWith('…')).toBe(true);
 		expect(snippet.marks.map(([from, to]) => snippet.text.slice(from, to))).toEqual(['alpha', 'beta']);
+	});
+
+	it('never cuts a character of two code units in half', () => {
+		for (let lead = 0; lead < 4; lead++) {
+			const text = `${'東'.repeat(11 + lead)}${'𠀀'.repeat(200)}`;
+			const snippet = snippetOf(text, new Set(['東']));
+			expect(snippet.text.endsWith('…')).toBe(true);
+			expect([...snippet.text.slice(0, -1)].every((char) => char === '東' || char === '𠀀'), snippet.text).toBe(true);
+		}
+		const late = `${'𠀀'.repeat(120)} 東`;
+		expect([...snippetOf(late, new Set(['東'])).text.slice(1)].every((char) => char === '𠀀' || char === ' ' || char === '東')).toBe(true);
 	});
 
 	it('marks whole words only, and the beginning when nothing matched in the text', () => {

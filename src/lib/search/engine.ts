@@ -11,6 +11,10 @@
  * has every word, each one either exactly, as the beginning of a longer word (from two letters:
  * "deci" finds "decision"), or with typos (one from four letters, two from seven: "desicion" finds
  * "decision"). When no unit has every word, the units with some of them are shown, marked `partial`.
+ * A query word stands for at most its 64 most frequent completions and its 32 nearest misspellings
+ * (fewest edits, then most frequent): "co" in a big workspace reaches "company" and "code" but not
+ * a rare "coelacanth", which a longer prefix finds. That bounds the work per query word whatever
+ * the vocabulary; `total` counts what those words match.
  *
  * Ranking. BM25 (k1 1.2, b 0.75) per field, summed with weights: title 4, tags 2, text 1. For each
  * query word a unit scores by its best-matching indexed word, weighted by how it matched: exactly 1,
@@ -21,8 +25,8 @@
  * fields' counts packed in one number: appended to and swap-removed, they build and scan several
  * times faster than a Map per word, which matters most when a workspace is indexed from scratch.
  * Unit numbers are reused, so the index does not grow while a page is edited. The sorted
- * vocabulary that prefix matching needs is brought up to date when a query needs it, by merging the
- * words added since, not by sorting everything again.
+ * vocabulary that prefix and typo matching scan is brought up to date when a query needs it, by
+ * merging the words added since (dropping those removed), not by sorting everything again.
  */
 import { Pattern, MAX_PATTERN, typosAllowed } from './fuzzy.ts';
 import { words, wordsAt } from './tokens.ts';
@@ -107,6 +111,8 @@ export interface SearchStats {
 	readonly words: number;
 	readonly postings: number;
 	readonly characters: number;
+	/** Words in the sorted vocabulary prefix and typo matching scan (as of the last query). */
+	readonly sortedWords: number;
 }
 
 const DEFAULT_LIMIT = 20;
@@ -215,7 +221,7 @@ export class SearchEngine {
 	stats(): SearchStats {
 		let postings = 0;
 		for (const units of this.#postings.values()) postings += units.size;
-		return { units: this.#units.size, words: this.#postings.size, postings, characters: this.#characters };
+		return { units: this.#units.size, words: this.#postings.size, postings, characters: this.#characters, sortedWords: this.#sorted.length };
 	}
 
 	has(id: string): boolean {
@@ -441,7 +447,9 @@ export class SearchEngine {
 				const a = this.#sorted[i];
 				const b = added[j];
 				if (b === undefined || (a !== undefined && a <= b)) {
-					if (a !== b) merged.push(a!);
+					// Words removed since the last sort go now: a page edited between queries would
+					// otherwise grow the list (and every typo scan) for the whole session.
+					if (a !== b && this.#postings.has(a!)) merged.push(a!);
 					i++;
 				} else {
 					merged.push(b);
@@ -596,12 +604,20 @@ export function snippetOf(text: string, matched: ReadonlySet<string>): { text: s
 		const space = text.lastIndexOf(' ', end);
 		if (space > start + SNIPPET_LENGTH / 2) end = space;
 	}
+	// Never cut a character written as two code units (an emoji, a rare Han character) in half.
+	if (isLowSurrogate(text, start)) start--;
+	if (isLowSurrogate(text, end)) end++;
 	const lead = start > 0 ? '…' : '';
 	const body = text.slice(start, end).replace(/\s/g, ' ');
 	const marks = found
 		.filter(({ from, to }) => from >= start && to <= end)
 		.map(({ from, to }) => [from - start + lead.length, to - start + lead.length] as const);
 	return { text: `${lead}${body}${end < text.length ? '…' : ''}`, marks };
+}
+
+function isLowSurrogate(text: string, index: number): boolean {
+	const code = text.charCodeAt(index);
+	return code >= 0xdc00 && code <= 0xdfff;
 }
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
