@@ -3,7 +3,8 @@
  * - RoomConnection: `/sync/<room>`, stock y-websocket, one room per socket.
  * - MuxConnection: `/sync`, every message a frame `varString(room) • message`, many rooms.
  * Both are authenticated before they exist (the glue checks the token); they depend on a
- * SocketLike, so tests drive them with an in-memory socket pair.
+ * SocketLike, so tests drive them with an in-memory socket pair. Each connection carries its own
+ * rate limits (updates, awareness: 4429) and, multiplexed, a bound on rooms joined at once (4414).
  */
 import * as decoding from 'lib0/decoding';
 import {
@@ -20,8 +21,10 @@ import {
 	type RoomName,
 	type TokenClaims
 } from '../src/lib/protocol/index.ts';
+import { environmentLimits, type Limits } from './config.ts';
+import { TokenBucket } from './rate-limit.ts';
 import type { RoomRegistry } from './rooms.ts';
-import { Session, type SessionHost, type SocketLike } from './session.ts';
+import { Session, type RateKind, type SessionHost, type SocketLike } from './session.ts';
 import type { Logger } from './log.ts';
 
 export interface Connection {
@@ -39,13 +42,20 @@ abstract class BaseConnection implements Connection, SessionHost {
 	protected readonly socket: SocketLike;
 	protected readonly registry: RoomRegistry;
 	protected readonly log: Logger;
+	protected readonly limits: Limits;
 	protected frozen = false;
 	#closed = false;
+	readonly #buckets: Record<RateKind, TokenBucket>;
 
-	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger) {
+	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, limits: Limits) {
 		this.socket = socket;
 		this.registry = registry;
 		this.log = log;
+		this.limits = limits;
+		this.#buckets = {
+			update: new TokenBucket(limits.updatesPerSecond, limits.updateBurst),
+			awareness: new TokenBucket(limits.awarenessPerSecond, limits.awarenessBurst)
+		};
 	}
 
 	abstract receive(data: Uint8Array): void;
@@ -60,6 +70,13 @@ abstract class BaseConnection implements Connection, SessionHost {
 
 	malformed(reason: string): void {
 		this.close(CloseCode.malformed, reason);
+	}
+
+	admit(kind: RateKind): boolean {
+		if (this.#buckets[kind].take()) return true;
+		this.log('info', 'rate limit exceeded; closing the socket', { kind });
+		this.close(CloseCode.rateLimited, kind === 'update' ? 'too many updates per second' : 'too many awareness messages per second');
+		return false;
 	}
 
 	close(code: number, reason: string): void {
@@ -93,9 +110,10 @@ export class RoomConnection extends BaseConnection {
 		claims: TokenClaims,
 		room: string,
 		name: RoomName,
-		wantsAcks: boolean
+		wantsAcks: boolean,
+		limits: Limits = environmentLimits()
 	) {
-		super(socket, registry, log);
+		super(socket, registry, log, limits);
 		this.#session = new Session(room, this, canWrite(claims.role, name.kind), wantsAcks, claims.memberId);
 		registry.join(room, name.kind, this.#session);
 	}
@@ -128,8 +146,8 @@ export class MuxConnection extends BaseConnection {
 	readonly #claims: TokenClaims;
 	readonly #sessions = new Map<string, Session>();
 
-	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims) {
-		super(socket, registry, log);
+	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims, limits: Limits = environmentLimits()) {
+		super(socket, registry, log, limits);
 		this.#claims = claims;
 	}
 
@@ -180,6 +198,10 @@ export class MuxConnection extends BaseConnection {
 		const refused = refuseRoom(this.#claims, name);
 		if (refused !== null) {
 			this.#sendRoomError(room, CloseCode.forbidden, refused);
+			return;
+		}
+		if (this.#sessions.size >= this.limits.maxRoomsPerConnection) {
+			this.#sendRoomError(room, CloseCode.tooManyRooms, `more than ${this.limits.maxRoomsPerConnection} rooms on one connection`);
 			return;
 		}
 		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true, this.#claims.memberId);

@@ -12,7 +12,9 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { CloseCode, MessageType, SyncType, type RoomKind } from '../src/lib/protocol/index.ts';
+import * as authProtocol from 'y-protocols/auth';
+import { CloseCode, MessageType, SyncType, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
+import { environmentLimits, type Limits } from './config.ts';
 import type { Store } from './storage/types.ts';
 import type { Persister } from './persister.ts';
 import type { Session } from './session.ts';
@@ -25,6 +27,8 @@ export interface RoomDeps {
 	readonly persister: Persister;
 	readonly log: Logger;
 	readonly compactThreshold: number;
+	/** Only maxDocumentBytes is read here; the process environment's when absent. */
+	readonly limits?: Limits;
 }
 
 /** Thrown while reading a message that does not decode; the connection closes with 4400. */
@@ -54,6 +58,9 @@ export class Room {
 	/** Rows stored for this room, and the highest seq among them (for compaction). */
 	#rows = 0;
 	#lastSeq = 0;
+	/** Bytes of this room's committed rows, and of its writes queued for commit ([R27]). */
+	#committedBytes = 0;
+	#pendingBytes = 0;
 	#compacting: Promise<void> | null = null;
 	/** Set if applying a decoded update threw: the in-memory doc may hold a partial update, so it is never compacted into storage. */
 	#tainted = false;
@@ -88,6 +95,10 @@ export class Room {
 	get rowCount(): number {
 		return this.#rows;
 	}
+	/** Bytes stored for this room plus bytes queued for storage: what MAX_DOCUMENT_BYTES bounds. */
+	get storedBytes(): number {
+		return this.#committedBytes + this.#pendingBytes;
+	}
 	/** No sessions, nothing unstored, nothing in flight: safe to unload. */
 	get idle(): boolean {
 		return this.#state !== 'loading' && this.#sessions.size === 0 && this.#pending === 0 && !this.#compacting;
@@ -107,6 +118,7 @@ export class Room {
 				}
 			}, 'storage');
 			this.#rows = rows.length;
+			this.#committedBytes = rows.reduce((sum, row) => sum + row.update.byteLength, 0);
 			this.#lastSeq = rows.at(-1)?.seq ?? 0;
 			this.#state = 'ready';
 			this.#deps.log('debug', 'room loaded', { room: this.name, rows: rows.length });
@@ -184,6 +196,7 @@ export class Room {
 		if (this.#state !== 'ready' || this.#tainted || this.#rows <= 1) return Promise.resolve();
 		const upToSeq = this.#lastSeq;
 		const rowsBefore = this.#rows;
+		const bytesBefore = this.#committedBytes;
 		// Everything with seq ≤ upToSeq was applied to this doc before it was queued or loaded, so
 		// the merged state contains it. It may also contain queued, uncommitted updates; storing
 		// them early is harmless (Yjs updates are idempotent) and they still get their own row.
@@ -192,6 +205,7 @@ export class Room {
 			try {
 				await this.#deps.store.compact(this.name, merged, upToSeq);
 				this.#rows = this.#rows - rowsBefore + 1;
+				this.#committedBytes = this.#committedBytes - bytesBefore + merged.byteLength;
 				this.#deps.log('debug', 'room compacted', { room: this.name, rows: rowsBefore, bytes: merged.byteLength });
 			} catch (error) {
 				this.#deps.log('error', 'compaction failed; rows kept as they were', {
@@ -222,12 +236,15 @@ export class Room {
 				this.#readSync(session, decoder);
 				return;
 			case MessageType.awareness:
+				if (!session.host.admit('awareness')) return;
 				this.#applyAwareness(session, decoding.readVarUint8Array(decoder));
 				return;
 			case MessageType.auth:
 				// Only the relay has something to say about permissions; a client's auth message is ignored.
 				return;
 			case MessageType.queryAwareness:
+				// Answered with every state in the room: counted like awareness, or it amplifies a flood.
+				if (!session.host.admit('awareness')) return;
 				session.send(this.#awarenessMessage([...this.awareness.getStates().keys()]));
 				return;
 			default:
@@ -256,9 +273,15 @@ export class Room {
 			case SyncType.step2:
 			case SyncType.update: {
 				const update = decoding.readVarUint8Array(decoder);
-				// Roles are enforced per document, before a byte of the update is looked at:
-				// a write from a peer that may not write is not applied, stored, forwarded or counted.
+				// The one answer to the relay's own step 1 is free: joining a thousand rooms sends a
+				// thousand of them at once. Every other write counts against the rate limit.
+				const answer = syncType === SyncType.step2 && session.answerDue;
+				if (syncType === SyncType.step2) session.answerDue = false;
+				if (!answer && !session.host.admit('update')) return;
+				// Roles are enforced per document: a write from a peer that may not write is not
+				// applied, stored, forwarded or counted ([R15]).
 				if (session.canWrite) this.#write(session, update);
+				else this.#refuseReadOnly(session, update);
 				return;
 			}
 			default:
@@ -272,10 +295,10 @@ export class Room {
 		// delete set) without touching the doc; only an update that decodes is applied. Should
 		// applying still throw, the doc is marked tainted (never compacted into storage) and the
 		// update is neither stored nor acknowledged.
-		try {
-			Y.decodeUpdate(update);
-		} catch {
-			throw new MalformedMessage('update does not decode');
+		decodeOrThrow(update);
+		if (this.storedBytes + update.byteLength > this.#limits.maxDocumentBytes && this.#wouldChange(update)) {
+			this.#refuse(session, CloseCode.documentTooLarge, `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)`);
+			return;
 		}
 		const count = ++session.received;
 		const { pendingStructs, pendingDs } = this.doc.store;
@@ -317,15 +340,54 @@ export class Room {
 		}
 		session.outstanding++;
 		this.#pending++;
+		this.#pendingBytes += update.byteLength;
 		this.#deps.persister.enqueue({
 			room: this.name,
 			update,
-			onCommitted: (seq) => this.#committed(session, count, seq)
+			onCommitted: (seq) => this.#committed(session, count, seq, update.byteLength)
 		});
 	}
 
-	#committed(session: Session, count: number, seq: number): void {
+	/**
+	 * A write from a peer whose role may only read this room: never applied. It is still parsed
+	 * (garbage is malformed whatever the role), and the first one that would have changed the
+	 * document is answered with y-protocols `auth` permission denied ([R15]); answers to the
+	 * relay's step 1 that carry nothing new — what every reader sends — are dropped quietly.
+	 */
+	#refuseReadOnly(session: Session, update: Uint8Array): void {
+		decodeOrThrow(update);
+		if (session.toldReadOnly || !this.#wouldChange(update)) return;
+		session.toldReadOnly = true;
+		this.#deps.log('info', 'write refused: role may only read this room', { room: this.name });
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MessageType.auth);
+		authProtocol.writePermissionDenied(encoder, readOnlyReason);
+		session.send(encoding.toUint8Array(encoder));
+	}
+
+	/** Whether applying this (decodable) update would add structs or deletions to the document. */
+	#wouldChange(update: Uint8Array): boolean {
+		// An empty update ([0, 0]) is what a peer with nothing new answers step 1 with: skip the snapshot.
+		if (update.byteLength <= 2) return false;
+		return !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+	}
+
+	/** Takes the session out of the room and tells it why: close (per-room) or roomError (multiplexed). */
+	#refuse(session: Session, code: number, reason: string): void {
+		this.#deps.log('info', 'write refused', { room: this.name, code });
+		this.leave(session);
+		session.room = null;
+		session.host.reject(session, code, reason);
+	}
+
+	get #limits(): Limits {
+		return this.#deps.limits ?? environmentLimits();
+	}
+
+	#committed(session: Session, count: number, seq: number, bytes: number): void {
 		this.#pending--;
+		this.#pendingBytes -= bytes;
+		this.#committedBytes += bytes;
 		this.#rows++;
 		this.#lastSeq = Math.max(this.#lastSeq, seq);
 		session.outstanding--;
@@ -344,6 +406,7 @@ export class Room {
 	}
 
 	#greet(session: Session): void {
+		session.answerDue = true;
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MessageType.sync);
 		syncProtocol.writeSyncStep1(encoder, this.doc);
@@ -436,6 +499,15 @@ export class Room {
 
 	#checkIdle(): void {
 		if (this.idle) this.onIdle?.(this);
+	}
+}
+
+/** Parses a whole update without touching any doc; throws MalformedMessage if it does not decode. */
+function decodeOrThrow(update: Uint8Array): void {
+	try {
+		Y.decodeUpdate(update);
+	} catch {
+		throw new MalformedMessage('update does not decode');
 	}
 }
 

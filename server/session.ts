@@ -21,13 +21,25 @@ export interface SessionHost {
 	reject(session: Session, code: number, reason: string): void;
 	/** The peer sent something undecodable: close the socket with 4400. */
 	malformed(reason: string): void;
+	/**
+	 * Counts one message of `kind` against the connection's per-second limit. False when over the
+	 * limit: the host has then closed the socket with 4429 and the message must be dropped.
+	 */
+	admit(kind: RateKind): boolean;
 }
+
+/** What the per-connection rate limits count: sync writes, and awareness (sent or asked for). */
+export type RateKind = 'update' | 'awareness';
 
 export class Session {
 	readonly roomName: string;
 	readonly host: SessionHost;
 	/** canWrite(role, room kind): whether sync step2/update from this peer are applied. */
 	readonly canWrite: boolean;
+	/** The room sent this peer sync step 1 and its step-2 answer has not come yet: that answer is not rate-limited. */
+	answerDue = false;
+	/** This peer may not write here and was told so once (y-protocols `auth`, [R15]). */
+	toldReadOnly = false;
 	/** Whether this peer understands `stored` (multiplexed, or negotiated meridian.v1). */
 	readonly wantsAcks: boolean;
 	/** The token's member: every awareness state this peer sets is stamped with it. */

@@ -7,10 +7,18 @@ export const CloseCode = {
 	malformed: 4400,
 	/** No token, a token that does not verify, or an expired one. */
 	unauthorized: 4401,
-	/** A valid token, but for another workspace than the room's. */
+	/** A valid token, but for another workspace than the room's, or another member's private room. */
 	forbidden: 4403,
 	/** The room name is not a Meridian room (see roomName.ts). */
 	unknownRoom: 4404,
+	/** The room's stored document is at MAX_DOCUMENT_BYTES: a write that would grow it is refused. */
+	documentTooLarge: 4413,
+	/** A multiplexed connection asked for more than MAX_ROOMS_PER_CONNECTION rooms at once. */
+	tooManyRooms: 4414,
+	/** More updates or awareness messages per second than the connection's limit. */
+	rateLimited: 4429,
+	/** More sockets from one address than MAX_CONNECTIONS_PER_ADDRESS (for the upgrade glue). */
+	tooManyConnections: 4430,
 	/** The room's stored document failed to load; the relay will not serve (or overwrite) it. */
 	roomUnavailable: 4500,
 	/** The relay is shutting down; reconnect later. (WebSocket's own "going away".) */
@@ -26,3 +34,10 @@ export const fatalCloseCodes: ReadonlySet<number> = new Set([
 	CloseCode.forbidden,
 	CloseCode.unknownRoom
 ]);
+
+/**
+ * The reason of the y-protocols `auth` (permission denied) message the relay sends, once per room
+ * and connection, when a role that may only read sends a write that would change the document.
+ * The room stays joined: the peer keeps reading.
+ */
+export const readOnlyReason = 'read-only: your role can read this document but not change it';
