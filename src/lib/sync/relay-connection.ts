@@ -19,11 +19,13 @@ import {
 	writeLeave
 } from '../protocol/index.ts';
 import { RoomLink } from './room-link.ts';
+import { describeClose } from './status.ts';
 
 export type ConnectionState =
 	| { readonly kind: 'connecting'; readonly attempt: number }
 	| { readonly kind: 'open' }
-	| { readonly kind: 'waiting'; readonly attempt: number; readonly retryAt: number }
+	/** `closedBy`: the code and reason the relay gave when it closed the last socket, if it did. */
+	| { readonly kind: 'waiting'; readonly attempt: number; readonly retryAt: number; readonly closedBy?: { readonly code: number; readonly reason: string } }
 	| { readonly kind: 'denied'; readonly code: number; readonly reason: string }
 	| { readonly kind: 'closed' };
 
@@ -182,10 +184,12 @@ export class RelayConnection {
 			if (openedAt > 0 && Date.now() - openedAt > HEALTHY_AFTER_MS) this.#attempt = 0;
 			for (const link of this.#rooms.values()) link.disconnected();
 			if (fatalCloseCodes.has(event.code)) {
-				this.#setState({ kind: 'denied', code: event.code, reason: event.reason || describeDenied(event.code) });
+				this.#setState({ kind: 'denied', code: event.code, reason: describeClose(event.code) });
 				return;
 			}
-			if (!this.#stopped) this.#scheduleRetry();
+			// 1000 and 1005/1006 (no code) are no word from the relay about why.
+			const said = event.code >= 4000 || event.code === CloseCode.tooLarge || event.code === CloseCode.goingAway;
+			if (!this.#stopped) this.#scheduleRetry(said ? { code: event.code, reason: event.reason } : undefined);
 		};
 	}
 
@@ -209,11 +213,11 @@ export class RelayConnection {
 		}, QUIET_MS / 3);
 	}
 
-	#scheduleRetry(): void {
+	#scheduleRetry(closedBy?: { code: number; reason: string }): void {
 		this.#attempt++;
 		const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(this.#attempt, 16));
 		const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
-		this.#setState({ kind: 'waiting', attempt: this.#attempt, retryAt: Date.now() + delay });
+		this.#setState({ kind: 'waiting', attempt: this.#attempt, retryAt: Date.now() + delay, ...(closedBy ? { closedBy } : {}) });
 		this.#retryTimer = setTimeout(() => {
 			this.#retryTimer = null;
 			this.#open();
@@ -230,19 +234,6 @@ export class RelayConnection {
 	#setState(state: ConnectionState): void {
 		this.#state = state;
 		for (const listener of this.#listeners) listener(state);
-	}
-}
-
-function describeDenied(code: number): string {
-	switch (code) {
-		case CloseCode.unauthorized:
-			return 'The relay did not accept this device’s access token (missing, invalid or expired). Ask for a new invite link.';
-		case CloseCode.forbidden:
-			return 'This access token is for another workspace.';
-		case CloseCode.unknownRoom:
-			return 'The relay does not know this workspace.';
-		default:
-			return `The relay closed the connection (${code}).`;
 	}
 }
 

@@ -2,6 +2,7 @@
  * What the app says about where the member's work is. Derived from the local store and the relay
  * links; nothing is called "on the relay" before the relay has confirmed committing it.
  */
+import { CloseCode, readOnlyReason } from '../protocol/index.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type SyncSummary =
@@ -9,7 +10,8 @@ export type SyncSummary =
 	| { readonly kind: 'saving' }
 	| { readonly kind: 'device-only' }
 	| { readonly kind: 'denied'; readonly message: string }
-	| { readonly kind: 'offline'; readonly unstored: number }
+	/** `closedBy`: why the relay closed the last socket, when it said (the app reconnects). */
+	| { readonly kind: 'offline'; readonly unstored: number; readonly closedBy?: string }
 	| { readonly kind: 'syncing'; readonly synced: number; readonly total: number; readonly unstored: number }
 	| { readonly kind: 'stored' };
 
@@ -23,8 +25,9 @@ export function summarize(session: WorkspaceSession): SyncSummary {
 	switch (state.kind) {
 		case 'denied':
 			return { kind: 'denied', message: state.reason };
-		case 'closed':
 		case 'waiting':
+			return state.closedBy ? { kind: 'offline', unstored, closedBy: describeClose(state.closedBy.code) } : { kind: 'offline', unstored };
+		case 'closed':
 		case 'connecting':
 			return { kind: 'offline', unstored };
 		case 'open': {
@@ -47,10 +50,13 @@ export function describe(summary: SyncSummary): string {
 			return 'Saved on this device';
 		case 'denied':
 			return summary.message;
-		case 'offline':
-			return summary.unstored === 0
-				? 'Offline — everything is on the relay'
-				: `Offline — ${summary.unstored} ${summary.unstored === 1 ? 'document' : 'documents'} not yet on the relay`;
+		case 'offline': {
+			const where =
+				summary.unstored === 0
+					? 'everything is on the relay'
+					: `${summary.unstored} ${summary.unstored === 1 ? 'document' : 'documents'} not yet on the relay`;
+			return summary.closedBy ? `${summary.closedBy} — reconnecting; ${where}` : `Offline — ${where}`;
+		}
 		case 'syncing':
 			return summary.synced < summary.total
 				? `Syncing ${summary.synced} of ${summary.total}…`
@@ -78,9 +84,51 @@ export function describePage(session: WorkspaceSession, name: string): string {
 		case 'stored':
 			return 'Stored on the relay';
 		case 'error':
-			return `Relay refused this page: ${state.reason}`;
+			return describeRoomRefusal(state.code, state.reason);
 		default:
 			return exhaustive(state);
+	}
+}
+
+/**
+ * The sentence for a close code of the whole connection (PROTOCOL.md, "Close codes"). Said as is
+ * for fatal codes; for the others the status adds that the app is reconnecting.
+ */
+export function describeClose(code: number): string {
+	switch (code) {
+		case CloseCode.unauthorized:
+			return 'The relay did not accept this device’s access token (missing, invalid or expired). Ask for a new invite link.';
+		case CloseCode.forbidden:
+			return 'This access token is for another workspace.';
+		case CloseCode.unknownRoom:
+			return 'The relay does not know this workspace.';
+		case CloseCode.malformed:
+			return 'The relay could not read a message from this device';
+		case CloseCode.rateLimited:
+			return 'The relay closed the connection: too many changes per second';
+		case CloseCode.tooManyConnections:
+			return 'The relay closed the connection: too many connections from this network';
+		case CloseCode.tooLarge:
+			return 'The relay closed the connection: a change was larger than it accepts';
+		case CloseCode.goingAway:
+			return 'The relay is restarting';
+		default:
+			return `The relay closed the connection (${code})`;
+	}
+}
+
+/** The sentence for one room the relay refused (roomError, or the read-only `auth` answer). */
+export function describeRoomRefusal(code: number, reason: string): string {
+	if (reason === readOnlyReason) return 'You can read this page but not change it';
+	switch (code) {
+		case CloseCode.documentTooLarge:
+			return 'This page is over the relay’s size limit: changes to it stay on this device';
+		case CloseCode.tooManyRooms:
+			return 'Too many pages open on one connection for the relay: this one is not syncing';
+		case CloseCode.roomUnavailable:
+			return 'The relay cannot read its copy of this page right now';
+		default:
+			return `Relay refused this page: ${reason}`;
 	}
 }
 
