@@ -30,6 +30,9 @@
  * [SX12] Fed by followEveryPageDocs from a session: every page's body and discussion are followed;
  *        a document that fails to open, or whose page is deleted while it opens, does not hold
  *        `loading`; a page deleted for good leaves; closing the session destroys the index.
+ * [SX14] A change to the workspace document reads only the pages it concerns: renaming one page
+ *        reads it and the pages linking to it, archiving a parent reads its subtree, a member
+ *        joining or the activity log growing reads nothing.
  * [SX13] A backend that stops for good (the worker crashed) is replaced by the fallback, which is
  *        given every page and thread again; status is loading until it has them; the dead one is
  *        destroyed and its later failures change nothing.
@@ -53,7 +56,8 @@ import {
 	movePage,
 	PageKind,
 	renamePage,
-	restorePage
+	restorePage,
+	upsertMember
 } from '../../src/lib/model/workspace.ts';
 import { effectiveParents } from '../../src/lib/model/tree.ts';
 import { LocalSearchBackend, type SearchBackend } from '../../src/lib/search/backend.ts';
@@ -507,13 +511,13 @@ describe('status', () => {
 		t.index.expect(a);
 		t.index.expect(b);
 		t.runAll();
-		// The titles are indexed; the bodies and discussions are still opening.
-		expect(t.index.status).toEqual({ kind: 'loading', indexed: 2, total: 2 });
+		// The titles are indexed, but no page counts while its body and discussion are still opening.
+		expect(t.index.status).toEqual({ kind: 'loading', indexed: 0, total: 2 });
 		t.index.track(a, 'body', new Y.Doc());
 		t.index.track(a, 'talk', new Y.Doc());
 		t.index.track(b, 'body', new Y.Doc());
 		t.runAll();
-		expect(t.index.status.kind).toBe('loading');
+		expect(t.index.status).toEqual({ kind: 'loading', indexed: 1, total: 2 });
 		const before = heard;
 		t.index.missed(b, 'talk');
 		expect(t.queue.length).toBe(1);
@@ -609,6 +613,30 @@ class CrashingBackend extends SpyBackend {
 		for (const listener of this.#listeners) listener(reason);
 	}
 }
+
+describe('workspace changes', () => {
+	it('[SX14] read only the pages they concern', () => {
+		const t = setUp();
+		const parent = createPage(t.workspace, { title: 'Parent' }, at('ana', 2));
+		const child = createPage(t.workspace, { title: 'Child', parentId: parent }, at('ana', 3));
+		const other = createPage(t.workspace, { title: 'Other' }, at('ana', 4));
+		const linking = createPage(t.workspace, { title: 'Linking' }, at('ana', 5));
+		const body = new Y.Doc();
+		prosemirrorToYXmlFragment(schema.node('doc', null, [schema.node('paragraph', null, [schema.node('page_link', { pageId: other })])]), bodyFragment(body));
+		t.index.track(linking, 'body', body);
+		t.runAll();
+		const readNow = (change: () => void) => {
+			const before = t.backend.puts.length;
+			change();
+			t.runAll();
+			return t.backend.puts.slice(before).map((unit) => unit.pageId).sort();
+		};
+		expect(readNow(() => renamePage(t.workspace, other, 'Renamed', at('ana', 6)))).toEqual([other, linking].sort());
+		expect(readNow(() => archivePage(t.workspace, parent, at('ana', 7)))).toEqual([parent, child].sort());
+		expect(readNow(() => upsertMember(t.workspace, { id: 'ben', name: 'Ben', color: '#123456', timeZone: 'UTC' }))).toEqual([]);
+		t.index.destroy();
+	});
+});
 
 describe('a crashed worker', () => {
 	it('[SX13] falls back to a backend that is given everything again', async () => {

@@ -11,7 +11,9 @@
  * workspace changes before every slice.
  *
  * The workspace document says each page's title, kind, archive state and decision record; a change
- * there marks only the pages whose reading differs (`#signature`), and the pages whose body links to
+ * there marks only the pages whose entry or record changed (observed key by key: the activity log
+ * and a teammate's unrelated edits cost nothing), those whose archive state it changed (an archived
+ * or moved parent takes its subtree along), and the pages whose body links to
  * a page whose title differs from the one read into them (a link reads as the linked page's title
  * now: renamed, deleted, or arriving after the link). Pages deleted for good leave the index with
  * their threads.
@@ -64,17 +66,21 @@ export class SearchIndex implements PageDocsFollower {
 	readonly #talks = new Map<string, Followed>();
 	/** Pages to read again, and whether their threads must be read too. */
 	readonly #dirty = new Map<string, { threads: boolean }>();
-	/** What each page's entry read as when last indexed (title, kind, archive state, record). */
-	readonly #signatures = new Map<string, string>();
 	/** Per page, the pages its body links to and the title each link was read as (null: no such page). */
 	readonly #links = new Map<string, Map<string, string | null>>();
 	/** Thread unit ids sent per page, to remove those gone. */
 	readonly #threads = new Map<string, Set<string>>();
 	/** Pages the index holds a unit for. */
 	readonly #indexed = new Set<string>();
+	/** Pages read with everything that is coming for them (no body or discussion still opening): `status`'s count. */
+	readonly #complete = new Set<string>();
 	readonly #awaited = new Set<string>();
-	#pages: Map<string, PageEntry> | null = null;
-	#archived: Set<string> | null = null;
+	/** Every page's entry as the workspace document says now, kept key by key. */
+	readonly #pages = new Map<string, PageEntry>();
+	/** Pages archived or under an archived page, as of the last batch. */
+	#archived = new Set<string>();
+	/** An entry's parent or archive state changed (or a page came or went): archive states are recomputed. */
+	#treeChanged = true;
 	#settled = false;
 	#lastStatus = '';
 	#destroyed = false;
@@ -99,12 +105,23 @@ export class SearchIndex implements PageDocsFollower {
 		this.#workspaceSynced = this.#workspaceLink === null || this.#workspaceLink.synced;
 		this.#now = options.now ?? (() => performance.now());
 		this.#batch = new Batch(options.schedule ?? idleSchedule, () => this.flush(SLICE_MS));
-		const onWorkspace = () => {
-			this.#pages = null;
-			this.#archived = null;
-			this.#batch.request();
+		const pages = pagesMap(workspace);
+		const records = decisionsMap(workspace);
+		const onPages = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+			for (const event of events) {
+				if (event.target === pages) for (const id of event.changes.keys.keys()) this.#entryChanged(id, true);
+				else if (typeof event.path[0] === 'string') this.#entryChanged(event.path[0], event.changes.keys.has('parentId') || event.changes.keys.has('archivedAt'));
+			}
 		};
-		workspace.on('update', onWorkspace);
+		const onRecords = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+			for (const event of events) {
+				const ids = event.target === records ? [...event.changes.keys.keys()] : [event.path[0]];
+				for (const id of ids) if (typeof id === 'string') this.#markDirty(id, false);
+			}
+		};
+		pages.observeDeep(onPages);
+		records.observeDeep(onRecords);
+		for (const page of listPages(workspace)) this.#entryChanged(page.id, true);
 		let stopLink = () => undefined as void;
 		if (this.#workspaceLink && !this.#workspaceSynced) {
 			const link = this.#workspaceLink;
@@ -116,7 +133,8 @@ export class SearchIndex implements PageDocsFollower {
 			});
 		}
 		this.#stopWorkspace = () => {
-			workspace.off('update', onWorkspace);
+			pages.unobserveDeep(onPages);
+			records.unobserveDeep(onRecords);
 			stopLink();
 		};
 		this.#batch.request();
@@ -132,7 +150,8 @@ export class SearchIndex implements PageDocsFollower {
 
 	/** Opening one of a page's documents failed: `loading` stops waiting for it. */
 	missed(pageId: string, source: 'body' | 'talk'): void {
-		if (this.#awaited.delete(`${source}:${pageId}`)) this.#batch.request();
+		// Read again: with nothing more coming, it counts as indexed.
+		if (this.#awaited.delete(`${source}:${pageId}`)) this.#markDirty(pageId, false);
 	}
 
 	/** Follows a page's body (`source` 'body') or discussion ('talk'), with its relay link if any. */
@@ -158,7 +177,7 @@ export class SearchIndex implements PageDocsFollower {
 	}
 
 	get status(): SearchStatus {
-		if (!this.#settled) return { kind: 'loading', indexed: this.#indexed.size, total: pagesMap(this.#workspace).size };
+		if (!this.#settled) return { kind: 'loading', indexed: this.#complete.size, total: pagesMap(this.#workspace).size };
 		return this.#fromRelay() ? { kind: 'syncing' } : { kind: 'ready' };
 	}
 
@@ -182,7 +201,7 @@ export class SearchIndex implements PageDocsFollower {
 		const started = this.#now();
 		const puts: SearchUnit[] = [];
 		const removes: string[] = [];
-		this.#markChangedEntries();
+		this.#markArchiveChanges();
 		for (const [pageId, { threads }] of this.#dirty) {
 			this.#dirty.delete(pageId);
 			this.#read(pageId, threads, puts, removes);
@@ -221,10 +240,10 @@ export class SearchIndex implements PageDocsFollower {
 			// The new backend holds nothing: every page is read again, and until then the results are
 			// not all there (\`loading\`).
 			this.#indexed.clear();
+			this.#complete.clear();
 			this.#threads.clear();
-			this.#signatures.clear();
 			this.#links.clear();
-			this.#pages = null;
+			for (const pageId of this.#pages.keys()) this.#markDirty(pageId, true);
 			this.#settled = false;
 			this.#batch.request();
 			this.#statusChanged();
@@ -265,45 +284,44 @@ export class SearchIndex implements PageDocsFollower {
 		this.#batch.request();
 	}
 
-	/** Marks the pages whose entry in the workspace document reads differently than when indexed. */
-	#markChangedEntries(): void {
-		if (this.#pages !== null) return;
-		const pages = new Map(listPages(this.#workspace).map((page) => [page.id, page]));
-		this.#pages = pages;
-		this.#archived = archivedPages([...pages.values()]);
-		for (const [pageId, page] of pages) {
-			if (this.#signatures.get(pageId) !== this.#signature(page)) this.#markDirty(pageId, true);
-		}
-		for (const pageId of this.#signatures.keys()) if (!pages.has(pageId)) this.#markDirty(pageId, true);
-		for (const [pageId, linked] of this.#links) {
-			for (const [target, title] of linked) {
-				if ((pages.get(target)?.title ?? null) === title) continue;
-				this.#markDirty(pageId, false);
-				break;
-			}
+	/** A page's entry came, went or changed: it is read again, and so are the pages linking to it. */
+	#entryChanged(pageId: string, treeChanged: boolean): void {
+		if (this.#destroyed) return;
+		const page = getPage(this.#workspace, pageId);
+		if (page) this.#pages.set(pageId, page);
+		else this.#pages.delete(pageId);
+		this.#treeChanged ||= treeChanged;
+		this.#markDirty(pageId, true);
+		// A link reads as the linked page's title now.
+		for (const [source, linked] of this.#links) {
+			if (linked.has(pageId) && linked.get(pageId) !== (page?.title ?? null)) this.#markDirty(source, false);
 		}
 	}
 
-	#signature(page: PageEntry): string {
-		const record = decisionsMap(this.#workspace).get(page.id);
-		return JSON.stringify([page.title, page.kind, page.updatedAt, this.#archived?.has(page.id) ?? false, record?.toJSON() ?? null]);
+	/** Recomputes which pages are archived after the tree changed; the pages whose state flipped are read again. */
+	#markArchiveChanges(): void {
+		if (!this.#treeChanged) return;
+		this.#treeChanged = false;
+		const before = this.#archived;
+		this.#archived = archivedPages([...this.#pages.values()]);
+		for (const pageId of this.#pages.keys()) if (before.has(pageId) !== this.#archived.has(pageId)) this.#markDirty(pageId, true);
 	}
 
 	#read(pageId: string, threads: boolean, puts: SearchUnit[], removes: string[]): void {
-		const page = this.#pages?.get(pageId) ?? getPage(this.#workspace, pageId);
+		const page = this.#pages.get(pageId);
 		if (!page) {
 			if (this.#indexed.delete(pageId)) removes.push(pageUnitId(pageId));
+			this.#complete.delete(pageId);
 			for (const id of this.#threads.get(pageId) ?? []) removes.push(id);
 			this.#threads.delete(pageId);
-			this.#signatures.delete(pageId);
 			this.#links.delete(pageId);
 			return;
 		}
-		const archived = this.#archived?.has(pageId) ?? false;
+		const archived = this.#archived.has(pageId);
 		const talk = this.#talks.get(pageId)?.doc ?? null;
 		const linked = new Map<string, string | null>();
 		const titleOf = (id: string) => {
-			const title = this.#pages?.get(id)?.title ?? null;
+			const title = this.#pages.get(id)?.title ?? null;
 			linked.set(id, title);
 			return title;
 		};
@@ -311,7 +329,8 @@ export class SearchIndex implements PageDocsFollower {
 		if (linked.size > 0) this.#links.set(pageId, linked);
 		else this.#links.delete(pageId);
 		this.#indexed.add(pageId);
-		this.#signatures.set(pageId, this.#signature(page));
+		if (this.#awaited.has(`body:${pageId}`) || this.#awaited.has(`talk:${pageId}`)) this.#complete.delete(pageId);
+		else this.#complete.add(pageId);
 		if (!threads || !talk) return;
 		const units = threadUnits(page, archived, talk);
 		const before = this.#threads.get(pageId) ?? new Set<string>();
