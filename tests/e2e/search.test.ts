@@ -11,6 +11,8 @@
  *       comment ("Comment on …"); the URL holds the query and filters, and a reload shows the same
  *       view. The page passes axe-core's WCAG 2 A/AA rules in light and dark, and fits 390 px.
  *       Opening the result opens the page with that thread active.
+ * [SE3] From there, Ctrl-K, "binoculars" and Enter on "Search all text for …" open the search page
+ *       with focus in its box, holding the word, and typing goes on in it.
  */
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -29,6 +31,15 @@ function results(page: Page): Locator {
 
 function summary(page: Page): Promise<string | null> {
 	return page.getByTestId('search-status').textContent();
+}
+
+/**
+ * The query the shown results answer (the list's `data-query`, set from the answered view, not the
+ * box) with their lines: a check tied to its own answer, never passed by the previous one's.
+ */
+async function answered(page: Page): Promise<{ query: string | null; lines: string[] }> {
+	const query = await page.evaluate(() => document.querySelector<HTMLElement>('[data-testid=search-results]')?.dataset['query'] ?? null);
+	return { query, lines: await hitLines(page) };
 }
 
 /** Each result as "link text | marked words in the snippet | authors", spaces collapsed. */
@@ -76,7 +87,7 @@ describe.skipIf(!chromiumPath)('search', () => {
 		for (const query of ['quok', 'quokke']) {
 			await searchBox(ana).fill(query);
 			await expect.poll(() => ana.url(), POLL).toMatch(new RegExp(`\\?q=${query}$`));
-			await expect.poll(() => hitLines(ana), POLL).toEqual(['Field notes | quokka | Ben Okafor']);
+			await expect.poll(() => answered(ana), POLL).toEqual({ query, lines: ['Field notes | quokka | Ben Okafor'] });
 		}
 		await ana.keyboard.press('ArrowDown');
 		expect(await ana.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Field notes');
@@ -122,5 +133,28 @@ describe.skipIf(!chromiumPath)('search', () => {
 		const thread = ana.getByTestId('comments-panel').getByTestId('open-threads').getByTestId('comment-thread');
 		await expect.poll(() => thread.getAttribute('class'), POLL).toMatch(/\bactive\b/);
 		expect(await thread.textContent()).toContain('Bring the binoculars next time');
+	});
+
+	it('[SE3] opened from the quick switcher, the search page keeps focus in its box, holding the words typed', async () => {
+		const [ana] = team.pages;
+		const switcher = ana.getByRole('dialog', { name: 'Jump to a page or run a command' });
+		await ana.keyboard.press('Control+k');
+		await switcher.waitFor();
+		await ana.keyboard.type('binoculars');
+		const active = () =>
+			switcher.getByRole('combobox').evaluate((input) => document.getElementById(input.getAttribute('aria-activedescendant') ?? '')?.textContent?.trim() ?? null);
+		// No title has the word: full-text search is the option offered, and active.
+		await expect.poll(active, POLL).toBe('Search all text for “binoculars”');
+		await ana.keyboard.press('Enter');
+		await ana.waitForURL(/\/search\?q=binoculars$/);
+		const boxHasFocus = () => searchBox(ana).evaluate((el) => el === document.activeElement);
+		await expect.poll(boxHasFocus, POLL).toBe(true);
+		// Still there once the answer has come back from the worker (a later task than the navigation).
+		await expect.poll(() => answered(ana), POLL).toEqual({ query: 'binoculars', lines: ['Comment on Field notes | binoculars | Ben Okafor'] });
+		expect(await boxHasFocus()).toBe(true);
+		expect(await searchBox(ana).inputValue()).toBe('binoculars');
+		// Typing goes on in the box.
+		await ana.keyboard.type(' next');
+		await expect.poll(() => answered(ana), POLL).toEqual({ query: 'binoculars next', lines: ['Comment on Field notes | binoculars,next | Ben Okafor'] });
 	});
 });

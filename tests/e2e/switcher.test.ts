@@ -120,11 +120,13 @@ describe.skipIf(!chromiumPath)('the quick switcher', () => {
 		await page.keyboard.press('ArrowRight');
 		await page.keyboard.type(' ok');
 		await page.keyboard.press('Control+k');
+		await switcher(page).waitFor();
 		await page.keyboard.type('toggle th');
 		await expect.poll(() => activeOption(page), POLL).toBe('Toggle theme');
 		await page.keyboard.press('Enter');
 		await expect.poll(theme, POLL).toBe(before === 'dark' ? 'light' : 'dark');
 		await page.keyboard.press('Control+k');
+		await switcher(page).waitFor();
 		await page.keyboard.type('inbox');
 		await expect.poll(() => activeOption(page), POLL).toBe('Go to Inbox');
 		await page.keyboard.press('Enter');

@@ -1,10 +1,12 @@
 /**
- * The search page's view in the URL, its highlighting and its words (src/lib/components/search/search-url.ts).
+ * The search page's view in the URL, its words (src/lib/components/search/search-url.ts) and the
+ * highlighting it shares with the quick switcher (src/lib/components/highlight.ts).
  *
  * [SU1] A view written to the URL reads back the same; only what differs from the defaults is written.
  * [SU2] Unknown or out-of-place URL values are ignored: a kind nobody has, a status of another kind
  *       (or with no kind), `archived` other than 1, an empty author.
  * [SU3] Changing the kind keeps a status the new kind has and drops one it does not.
+ * [SU8] A query with no letter or digit ("#", "-", "…") is no query: the hint shows, not everything.
  * [SU4] Highlighting splits the text into parts that join back to it, whatever the marks: out of
  *       order, overlapping, touching, empty, past the end.
  * [SU5] The status sentence never says "no results" as final before the index has read every page.
@@ -17,7 +19,6 @@ import {
 	emptyView,
 	hasSearch,
 	latestOnly,
-	markedParts,
 	namesText,
 	queryFromView,
 	resultsText,
@@ -28,6 +29,7 @@ import {
 	withKind,
 	type SearchView
 } from '../../src/lib/components/search/search-url.ts';
+import { markedParts } from '../../src/lib/components/highlight.ts';
 import type { SearchResults } from '../../src/lib/search/engine.ts';
 
 const read = (query: string) => viewFromQuery(new URLSearchParams(query));
@@ -83,6 +85,22 @@ describe('the search view in the URL', () => {
 			limit: 40
 		});
 		expect(toSearchQuery(emptyView, 20).kinds).toBeUndefined();
+	});
+
+	it('[SU8] treats a query of only punctuation or symbols as no query, and keeps it in the URL', () => {
+		for (const q of ['#', '-', '…', ' -- ', '!?', '“”', '→', '👍']) {
+			expect(hasSearch({ ...emptyView, q }), q).toBe(false);
+		}
+		for (const q of ['#1', 'a', 'é', 'Ω', '漢', '٣', '-x-']) {
+			expect(hasSearch({ ...emptyView, q }), q).toBe(true);
+		}
+		// With filters it lists what they match, as an empty query does, and says so.
+		expect(hasSearch({ ...emptyView, q: '#', kind: 'page' })).toBe(true);
+		expect(toSearchQuery({ ...emptyView, q: '#', kind: 'page' }, 20).text).toBe('');
+		expect(resultsText({ ...emptyView, q: '#', kind: 'page' }, { hits: [], total: 0, partial: false, words: [] }, true)).toBe('Nothing matches these filters');
+		// The URL still holds what was typed.
+		expect(read('q=%23').q).toBe('#');
+		expect(queryFromView({ ...emptyView, q: '#' }).toString()).toBe('q=%23');
 	});
 });
 

@@ -1,10 +1,11 @@
 /**
  * The quick switcher's pure parts (issue 7 item 2): the title matcher, the recent-pages store and
  * what the list offers for a query.
- *   [Q1] matching ignores case and diacritics; no match is null
+ *   [Q1] matching ignores case and diacritics, folding as full-text search does (NFKD: "ﬁ" is "fi"); no match is null
  *   [Q2] prefix > word start > inside a word > word runs ("initials") > scattered characters
  *   [Q3] highlights cover the matched characters of the original title, diacritics included
- *   [Q4] recent pages: most recent first, once each, capped; missing or corrupt storage reads as empty, never throws
+ *   [Q4] recent pages: most recent first, once each, capped; missing or corrupt storage reads as empty, never throws;
+ *        storage that cannot be written keeps the list in memory for the session
  *   [Q5] an empty query lists recent pages (the current one and deleted or archived ones left out), then commands
  *   [Q6] a query ranks pages by match, recently opened first among equals, and offers full-text search
  *   [Q7] commands that write are offered only to members who may edit
@@ -13,7 +14,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
-import { foldQuery, highlightParts, matchTitle, MatchTier, prepareTitle } from '../../src/lib/components/switcher/match.ts';
+import { foldQuery, matchTitle, MatchTier, prepareTitle } from '../../src/lib/components/switcher/match.ts';
+import { markedParts } from '../../src/lib/components/highlight.ts';
+import { normalizeWord } from '../../src/lib/search/tokens.ts';
 import { availableCommands, CommandId, commandPath, COMMANDS } from '../../src/lib/components/switcher/commands.ts';
 import { buildCatalogue, switcherOptions, type OptionGroup } from '../../src/lib/components/switcher/options.ts';
 import { readRecentPages, recentPagesKey, recordPageVisit, RECENT_PAGES_CAP, type RecentStorage } from '../../src/lib/state/recent-pages.ts';
@@ -27,7 +30,7 @@ const match = (query: string, title: string) => matchTitle(foldQuery(query), pre
 /** The marked text of a match, e.g. ["Road", "map"]. */
 function marked(query: string, title: string): string[] | null {
 	const m = match(query, title);
-	return m && highlightParts(title, m.ranges).flatMap((p) => (p.marked ? [p.text] : []));
+	return m && markedParts(title, m.ranges).flatMap((p) => (p.marked ? [p.text] : []));
 }
 
 /** Titles in the order the matcher ranks them for `query` (non-matching left out). */
@@ -63,6 +66,25 @@ describe('title matcher', () => {
 		expect(match('roadmaps', 'Roadmap')).toBeNull(); // longer than the title
 		expect(match('', 'Roadmap')).toBeNull();
 		expect(match('   ', 'Roadmap')).toBeNull();
+		// Spaces only separate the query's parts: they do not count toward its length.
+		expect(match('a b', 'ab')?.tier).toBe(MatchTier.initials);
+		expect(match('r o a d m a p', 'Roadmap')).not.toBeNull();
+	});
+
+	it('[Q1] folds as full-text search does: compatibility forms (ligatures, full-width letters) too', () => {
+		expect(match('finance', 'ﬁnance report')?.tier).toBe(MatchTier.prefix);
+		expect(match('ﬁnance', 'Finance report')?.tier).toBe(MatchTier.prefix);
+		expect(match('abc', 'ＡＢＣ plan')?.tier).toBe(MatchTier.prefix);
+		// The ligature is one character of the title: a highlight covers it whole, offsets stay right.
+		expect(marked('finance', 'Q3 ﬁnance')).toEqual(['ﬁnance']);
+		expect(match('finance', 'Q3 ﬁnance')?.ranges).toEqual([[3, 9]]);
+		expect(marked('i', 'ﬁ')).toEqual(['ﬁ']);
+		expect(marked('nce', 'ﬁnance')).toEqual(['nce']);
+		expect(match('nce', 'ﬁnance')?.ranges).toEqual([[3, 6]]);
+		// Each title character folds exactly as the search index folds it.
+		for (const title of ['Résumé', 'ﬁnance', 'İstanbul', 'Straße', 'ＡＢＣ', 'Cafe\u0301', '½ plan']) {
+			expect(prepareTitle(title).folded).toBe([...title].map(normalizeWord).join(''));
+		}
 	});
 
 	it('[Q2] ranks prefix, word start, inside a word, word runs, then scattered', () => {
@@ -86,11 +108,10 @@ describe('title matcher', () => {
 		expect(marked('cafe', 'Le Café')).toEqual(['Café']);
 		// A title typed with combining marks (e + U+0301) highlights the whole letter.
 		expect(marked('e', 'Cafe\u0301')?.map((t) => t.normalize('NFC'))).toEqual(['é']);
-		expect(highlightParts('Roadmap', [[0, 4]])).toEqual([
+		expect(markedParts('Roadmap', match('road', 'Roadmap')!.ranges)).toEqual([
 			{ text: 'Road', marked: true },
 			{ text: 'map', marked: false }
 		]);
-		expect(highlightParts('', [])).toEqual([{ text: '', marked: false }]);
 		// Markup in a title is text: the parts carry it as it was typed, for text nodes.
 		expect(marked('img', '<img src=x onerror=alert(1)>')).toEqual(['img']);
 	});
@@ -127,12 +148,36 @@ describe('recent pages', () => {
 			}
 		};
 		expect(readRecentPages('w', broken)).toEqual([]);
-		expect(recordPageVisit('w', 'a', broken)).toEqual(['a']);
 		expect(readRecentPages('w', null)).toEqual([]);
 		// A corrupt value is replaced by the next visit.
 		const storage = memoryStorage({ [recentPagesKey('w')]: '{oops' });
 		recordPageVisit('w', 'a', storage);
 		expect(storage.data.get(recentPagesKey('w'))).toBe('["a"]');
+	});
+
+	it('[Q4] keeps the list in memory for the session when storage cannot be written', () => {
+		const broken: RecentStorage = {
+			getItem: () => {
+				throw new Error('SecurityError');
+			},
+			setItem: () => {
+				throw new Error('QuotaExceededError');
+			}
+		};
+		expect(recordPageVisit('blocked', 'a', broken)).toEqual(['a']);
+		expect(recordPageVisit('blocked', 'b', broken)).toEqual(['b', 'a']);
+		expect(readRecentPages('blocked', broken)).toEqual(['b', 'a']);
+		// No storage at all (localStorage missing): the same.
+		recordPageVisit('no-storage', 'x', null);
+		expect(recordPageVisit('no-storage', 'y', null)).toEqual(['y', 'x']);
+		expect(readRecentPages('no-storage', null)).toEqual(['y', 'x']);
+		// Per workspace, and gone once storage works again (storage is the truth from then on).
+		expect(readRecentPages('other', broken)).toEqual([]);
+		const storage = memoryStorage();
+		expect(recordPageVisit('blocked', 'c', storage)).toEqual(['c', 'b', 'a']);
+		expect(storage.data.get(recentPagesKey('blocked'))).toBe('["c","b","a"]');
+		storage.data.set(recentPagesKey('blocked'), '["z"]');
+		expect(readRecentPages('blocked', storage)).toEqual(['z']);
 	});
 });
 

@@ -25,7 +25,7 @@ const redoCommand: Command = (state) => redo(state);
  */
 function linkKey(ask?: (question: string) => string | null): Command {
 	const toggle = toggleLink(ask);
-	const edit = editLink(ask && ((question) => ask(question)));
+	const edit = editLink(ask);
 	return (state, dispatch, view) => {
 		// Handled even when the member cancels the prompt: the key was the link's, not the switcher's.
 		if (!state.selection.empty) toggle(state, dispatch, view);

@@ -5,7 +5,8 @@
  *
  * Storage may be missing (private mode, disabled) or hold anything (an old version, another tab
  * mid-write, a hand edit): a bad value reads as "nothing recent" and the next visit overwrites it.
- * Nothing here throws.
+ * Where it cannot be written (blocked, full), the list is kept in memory for this tab's session
+ * instead, so "Recent" still works until the tab closes. Nothing here throws.
  */
 
 /** How many pages are remembered per workspace. */
@@ -18,6 +19,9 @@ export function recentPagesKey(workspaceId: string): string {
 	return `meridian:recent-pages:${workspaceId}`;
 }
 
+/** Lists that could not be stored, per workspace: this session's, read before storage. */
+const unstored = new Map<string, string[]>();
+
 function defaultStorage(): RecentStorage | null {
 	try {
 		return typeof localStorage === 'undefined' ? null : localStorage;
@@ -29,6 +33,8 @@ function defaultStorage(): RecentStorage | null {
 
 /** Page ids, most recently opened first; empty when nothing (valid) is stored. */
 export function readRecentPages(workspaceId: string, storage: RecentStorage | null = defaultStorage()): string[] {
+	const kept = unstored.get(workspaceId);
+	if (kept) return [...kept];
 	let raw: string | null;
 	try {
 		raw = storage?.getItem(recentPagesKey(workspaceId)) ?? null;
@@ -51,14 +57,17 @@ export function readRecentPages(workspaceId: string, storage: RecentStorage | nu
 
 /**
  * Records that `pageId` was opened now: it moves to the front, once, and the list keeps the
- * newest RECENT_PAGES_CAP. Returns the new list (also when it could not be stored).
+ * newest RECENT_PAGES_CAP. Returns the new list; one that could not be stored is kept in memory.
  */
 export function recordPageVisit(workspaceId: string, pageId: string, storage: RecentStorage | null = defaultStorage()): string[] {
 	const next = [pageId, ...readRecentPages(workspaceId, storage).filter((id) => id !== pageId)].slice(0, RECENT_PAGES_CAP);
 	try {
-		storage?.setItem(recentPagesKey(workspaceId), JSON.stringify(next));
+		if (!storage) throw new Error('no storage');
+		storage.setItem(recentPagesKey(workspaceId), JSON.stringify(next));
+		unstored.delete(workspaceId);
 	} catch {
-		// Full or blocked storage: the switcher just remembers less. Never worth an error.
+		// Full or blocked storage: remembered for this session only. Never worth an error.
+		unstored.set(workspaceId, next);
 	}
 	return next;
 }

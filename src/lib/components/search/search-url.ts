@@ -3,13 +3,13 @@
  * in the URL (`?q=&kind=&status=&author=&archived=1`) so a reload or a shared link shows the same
  * search; a link is typed or pasted by people, so anything unknown in it is ignored, never an error.
  *
- * Beside it, the small pieces of the page's behaviour that can be tested without a browser: how
- * marks split a title or snippet, the status sentence, keeping only the newest of out-of-order
+ * Beside it, the small pieces of the page's behaviour that can be tested without a browser: the
+ * status sentence, keeping only the newest of out-of-order
  * answers, and the throttle of live re-runs. No DOM, no Svelte (tests/unit/search-url.test.ts).
  */
 import { decisionStatuses } from '$lib/model/decisions.ts';
 import { statusLabels } from '$lib/components/decisions/decision-labels.ts';
-import type { Marks, SearchQuery, SearchResults, UnitKind } from '$lib/search/engine.ts';
+import type { SearchQuery, SearchResults, UnitKind } from '$lib/search/engine.ts';
 import { unitKinds } from '$lib/search/engine.ts';
 
 export interface SearchView {
@@ -80,9 +80,19 @@ export function isFiltering(view: SearchView): boolean {
 	return view.kind !== null || view.status !== null || view.author !== null || view.archived;
 }
 
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * Whether a query has anything to search for. One of only punctuation or symbols ("#", "-", "…")
+ * holds no word the index knows, so it is no query: the page shows its hint, not every unit.
+ */
+export function hasWords(q: string): boolean {
+	return LETTER_OR_DIGIT.test(q);
+}
+
 /** Whether there is anything to search for: words, or filters to list by. */
 export function hasSearch(view: SearchView): boolean {
-	return view.q.trim() !== '' || isFiltering(view);
+	return hasWords(view.q) || isFiltering(view);
 }
 
 /** A change of kind drops a status the new kind does not have. */
@@ -92,7 +102,8 @@ export function withKind(view: SearchView, kind: UnitKind | null): SearchView {
 
 export function toSearchQuery(view: SearchView, limit: number): SearchQuery {
 	return {
-		text: view.q,
+		// Punctuation alone is no query: with filters it lists what they match, as an empty one does.
+		text: hasWords(view.q) ? view.q : '',
 		kinds: view.kind === null ? undefined : [view.kind],
 		status: view.status,
 		author: view.author,
@@ -104,39 +115,6 @@ export function toSearchQuery(view: SearchView, limit: number): SearchQuery {
 /** A key that changes whenever the results asked for would (not the limit): "Show more" starts again from it. */
 export function viewKey(view: SearchView): string {
 	return queryFromView(view).toString();
-}
-
-// ---- highlighting ----
-
-export interface Part {
-	readonly text: string;
-	readonly marked: boolean;
-}
-
-/**
- * Splits `text` at the highlighted ranges, to render as text nodes and <mark>s (never as HTML:
- * titles and snippets are teammates' input). Ranges out of order, overlapping, empty or past the
- * end are sorted, merged and clipped, so the parts always join back to `text`.
- */
-export function markedParts(text: string, marks: Marks): Part[] {
-	const ranges = marks
-		.map(([from, to]) => [Math.max(0, Math.min(from, text.length)), Math.max(0, Math.min(to, text.length))] as const)
-		.filter(([from, to]) => to > from)
-		.sort((a, b) => a[0] - b[0]);
-	const parts: Part[] = [];
-	let at = 0;
-	for (const [from, to] of ranges) {
-		if (to <= at) continue;
-		const start = Math.max(from, at);
-		if (start > at) parts.push({ text: text.slice(at, start), marked: false });
-		const last = parts.at(-1);
-		// Overlapping or touching ranges read as one highlight.
-		if (last?.marked && start === at) parts[parts.length - 1] = { text: last.text + text.slice(start, to), marked: true };
-		else parts.push({ text: text.slice(start, to), marked: true });
-		at = to;
-	}
-	if (at < text.length) parts.push({ text: text.slice(at), marked: false });
-	return parts;
 }
 
 // ---- words ----
@@ -162,7 +140,7 @@ export function namesText(names: readonly string[]): string {
  * every page (`complete` false) it never says there are none, only that there are none yet.
  */
 export function resultsText(view: SearchView, results: SearchResults, complete: boolean): string {
-	const q = view.q.trim();
+	const q = hasWords(view.q) ? view.q.trim() : '';
 	if (results.total === 0) {
 		const what = q === '' ? 'Nothing matches these filters' : `No results for “${q}”`;
 		return complete ? what : `${what} yet`;

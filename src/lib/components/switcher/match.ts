@@ -2,12 +2,15 @@
  * The quick switcher's title matcher: fuzzy, on the main thread, per keystroke. Titles only, so it
  * stays small and fast next to full-text search (src/lib/search/), which runs in a worker.
  *
- * Titles are folded once (lowercase, diacritics stripped: "Résumé" is found by "resume") and kept
- * with a map back to the original characters, so highlights land on what the member sees. A query
+ * Titles are folded once, each character as full-text search folds words (tokens.ts
+ * `normalizeWord`: lower case, NFKD, marks dropped, so "Résumé" is found by "resume" and "ﬁnance"
+ * by "finance"), and kept with a map back to the original characters, so highlights land on what
+ * the member sees even where one character folds to two. A query
  * matches in tiers, best first: the title starts with it, a word starts with it, it is inside a
  * word, the query's runs each start a word ("qr" in "Q3 Roadmap"), and last the query's characters
  * appear in order anywhere ("rdmp"). Within a tier a score (word starts, runs, short gaps) decides.
  */
+import { normalizeWord } from '$lib/search/tokens.ts';
 
 /** How well a title matched, best first. */
 export const MatchTier = { prefix: 5, wordStart: 4, substring: 3, initials: 2, scattered: 1 } as const;
@@ -31,19 +34,13 @@ export interface TitleMatch {
 	readonly ranges: ReadonlyArray<readonly [number, number]>;
 }
 
-/** A piece of a title, marked when it matched: what a highlight renders as text nodes. */
-export interface TitlePart {
-	readonly text: string;
-	readonly marked: boolean;
-}
-
-const MARKS = /\p{M}/gu;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
-/** One character folded: "É" → "e", "ß" stays "ß" (what lowercasing and stripping marks give). */
-function foldChar(char: string): string {
-	return char.normalize('NFD').replace(MARKS, '').toLowerCase();
-}
+/**
+ * One character folded as search folds words: "É" → "e", "ﬁ" → "fi", a combining mark → "".
+ * Per character, so every folded character knows which original one it came from.
+ */
+const foldChar = normalizeWord;
 
 /** A query (or any text) folded the way titles are, spaces collapsed and trimmed. */
 export function foldQuery(query: string): string {
@@ -88,12 +85,12 @@ const NONE = -1e9;
 export function matchTitle(query: string, title: PreparedTitle): TitleMatch | null {
 	const q = query;
 	const t = title.folded;
-	if (q.length === 0 || q.length > t.length) return null;
+	// Spaces in the query only separate its parts: "a b" may match "ab", so lengths count without them.
+	const chars = withoutSpaces(q);
+	if (chars.length === 0 || chars.length > t.length) return null;
 	const at = t.indexOf(q);
 	if (at >= 0) return substringMatch(q, title, at);
 	// Cheap rejection before any scoring: the characters in order, spaces in the query skipped.
-	const chars = withoutSpaces(q);
-	if (chars.length === 0) return null;
 	let j = 0;
 	for (let i = 0; i < chars.length; i++) {
 		j = t.indexOf(chars[i]!, j);
@@ -213,19 +210,6 @@ function toOriginal(title: PreparedTitle, ranges: ReadonlyArray<readonly [number
 		else out.push([start, end]);
 	}
 	return out;
-}
-
-/** Cuts a title into marked and unmarked parts along matched ranges (for text nodes, never HTML). */
-export function highlightParts(text: string, ranges: ReadonlyArray<readonly [number, number]>): TitlePart[] {
-	const parts: TitlePart[] = [];
-	let at = 0;
-	for (const [a, b] of ranges) {
-		if (a > at) parts.push({ text: text.slice(at, a), marked: false });
-		parts.push({ text: text.slice(a, b), marked: true });
-		at = b;
-	}
-	if (at < text.length || parts.length === 0) parts.push({ text: text.slice(at), marked: false });
-	return parts;
 }
 
 /** Orders two matches: tier, then score. Negative when `a` is better. */

@@ -7,7 +7,8 @@
  */
 import { buildTree, type TreeNode } from '$lib/model/tree.ts';
 import type { PageEntry } from '$lib/model/workspace.ts';
-import { compareMatches, foldQuery, highlightParts, matchTitle, prepareTitle, type PreparedTitle, type TitleMatch, type TitlePart } from './match.ts';
+import type { Ranges } from '$lib/components/highlight.ts';
+import { compareMatches, foldQuery, matchTitle, prepareTitle, type PreparedTitle, type TitleMatch } from './match.ts';
 import { CommandId, searchTextLabel, type SwitcherCommand } from './commands.ts';
 
 export interface CataloguePage {
@@ -21,9 +22,10 @@ export interface CataloguePage {
 	readonly prepared: PreparedTitle;
 }
 
+/** An option with the matched ranges of its title or label, to highlight (components/Highlighted.svelte). */
 export type SwitcherOption =
-	| { readonly kind: 'page'; readonly page: CataloguePage; readonly parts: readonly TitlePart[] }
-	| { readonly kind: 'command'; readonly command: SwitcherCommand; readonly parts: readonly TitlePart[] };
+	| { readonly kind: 'page'; readonly page: CataloguePage; readonly ranges: Ranges }
+	| { readonly kind: 'command'; readonly command: SwitcherCommand; readonly ranges: Ranges };
 
 export interface OptionGroup {
 	readonly label: 'Recent' | 'Pages' | 'Commands';
@@ -52,7 +54,8 @@ export function buildCatalogue(pages: readonly PageEntry[], statusOf: (id: strin
 	return out;
 }
 
-const plain = (text: string): TitlePart[] => [{ text, marked: false }];
+/** Nothing highlighted. */
+const plain: Ranges = [];
 
 export interface OptionsInput {
 	readonly query: string;
@@ -75,8 +78,8 @@ export function switcherOptions({ query, catalogue, recent, currentId, commands 
 		const byId = new Map(catalogue.map((page) => [page.id, page]));
 		const recentPages = recent.filter((id) => id !== currentId).flatMap((id) => byId.get(id) ?? []);
 		return nonEmpty([
-			{ label: 'Recent', options: recentPages.map((page) => ({ kind: 'page', page, parts: plain(page.title) })) },
-			{ label: 'Commands', options: commands.map((command) => ({ kind: 'command', command, parts: plain(command.label) })) }
+			{ label: 'Recent', options: recentPages.map((page) => ({ kind: 'page', page, ranges: plain })) },
+			{ label: 'Commands', options: commands.map((command) => ({ kind: 'command', command, ranges: plain })) }
 		]);
 	}
 	const rank = new Map(recent.map((id, i) => [id, i]));
@@ -93,13 +96,13 @@ export function switcherOptions({ query, catalogue, recent, currentId, commands 
 	const searchText: SwitcherCommand = { id: CommandId.searchText, label: searchTextLabel(query), writes: false };
 	const pageGroup: OptionGroup = {
 		label: 'Pages',
-		options: pages.slice(0, MAX_PAGE_OPTIONS).map(({ page, match }) => ({ kind: 'page', page, parts: highlightParts(page.title, match.ranges) }))
+		options: pages.slice(0, MAX_PAGE_OPTIONS).map(({ page, match }) => ({ kind: 'page', page, ranges: match.ranges }))
 	};
 	const commandGroup: OptionGroup = {
 		label: 'Commands',
 		options: [
-			...matchedCommands.map(({ command, match }) => ({ kind: 'command' as const, command, parts: highlightParts(command.label, match.ranges) })),
-			{ kind: 'command', command: searchText, parts: plain(searchText.label) }
+			...matchedCommands.map(({ command, match }) => ({ kind: 'command' as const, command, ranges: match.ranges })),
+			{ kind: 'command', command: searchText, ranges: plain }
 		]
 	};
 	const commandsFirst = matchedCommands.length > 0 && (pages.length === 0 || matchedCommands[0]!.match.tier > pages[0]!.match.tier);
