@@ -1,10 +1,13 @@
 /**
  * Plain HTTP: the built SPA from build/ (static files, index.html for every other GET path),
- * GET /healthz and GET /metrics. Nothing here touches rooms except to count them.
+ * GET /healthz and GET /metrics. Nothing here touches rooms except to count them. Every response
+ * carries the security headers (security-headers.ts); each HTML page's CSP allows exactly its own
+ * inline scripts.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { contentSecurityPolicy, inlineScriptHashes, securityHeaders } from './security-headers.ts';
 
 const contentTypes: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
@@ -38,7 +41,12 @@ const notBuilt = `<!doctype html><meta charset="utf-8"><title>Meridian relay</ti
 
 export function createRequestHandler(options: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
 	const root = options.buildDir;
+	const index = join(root, 'index.html');
+	const policies = new PolicyCache();
 	return (req, res) => {
+		// Every response, errors included: the policy of index.html (what any other response would
+		// be loaded under), or one with no inline script at all before the app is built.
+		for (const [name, value] of Object.entries(securityHeaders(policies.forPage(index)))) res.setHeader(name, value);
 		const url = new URL(req.url ?? '/', 'http://relay.invalid');
 		const path = url.pathname;
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -53,14 +61,38 @@ export function createRequestHandler(options: HttpOptions): (req: IncomingMessag
 		if (path === '/sync' || path.startsWith('/sync/')) {
 			return sendText(req, res, 426, 'text/plain; charset=utf-8', 'WebSocket upgrade required\n');
 		}
-		const index = join(root, 'index.html');
 		if (!existsSync(index)) return sendText(req, res, 503, 'text/html; charset=utf-8', notBuilt);
 
-		const file = resolveFile(root, path);
-		if (file) return sendFile(req, res, file, cacheControl(path));
-		// Anything else is a client-side route of the SPA.
-		return sendFile(req, res, index, 'no-cache');
+		const file = resolveFile(root, path) ?? index; // anything else is a client-side route of the SPA
+		if (extname(file).toLowerCase() === '.html') res.setHeader('Content-Security-Policy', policies.forPage(file));
+		return sendFile(req, res, file, file === index ? 'no-cache' : cacheControl(path));
 	};
+}
+
+/** The CSP of each HTML file, computed from its inline scripts and recomputed when the file changes. */
+class PolicyCache {
+	readonly #byFile = new Map<string, { stamp: string; policy: string }>();
+
+	forPage(file: string): string {
+		let stamp: string;
+		try {
+			const stat = statSync(file);
+			stamp = `${stat.mtimeMs}:${stat.size}`;
+		} catch {
+			return contentSecurityPolicy([]);
+		}
+		const cached = this.#byFile.get(file);
+		if (cached?.stamp === stamp) return cached.policy;
+		let html: string;
+		try {
+			html = readFileSync(file, 'utf8');
+		} catch {
+			return contentSecurityPolicy([]);
+		}
+		const policy = contentSecurityPolicy(inlineScriptHashes(html));
+		this.#byFile.set(file, { stamp, policy });
+		return policy;
+	}
 }
 
 /** The file under root that `urlPath` names, or null (traversal, directories, missing files). */
@@ -93,8 +125,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string, cache
 	res.writeHead(200, {
 		'Content-Type': contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
 		'Content-Length': size,
-		'Cache-Control': cache,
-		'X-Content-Type-Options': 'nosniff'
+		'Cache-Control': cache
 	});
 	if (req.method === 'HEAD') {
 		res.end();

@@ -11,7 +11,7 @@ import { createVerifier, loadSecret } from './auth.ts';
 import type { Config } from './config.ts';
 import { createRequestHandler } from './http.ts';
 import type { Logger } from './log.ts';
-import { renderMetrics } from './metrics.ts';
+import { RelayMetrics } from './metrics.ts';
 import { Persister } from './persister.ts';
 import { RoomRegistry } from './rooms.ts';
 import { SqliteStore } from './storage/sqlite.ts';
@@ -37,7 +37,8 @@ export interface ShutdownResult {
 export async function startRelay(config: Config, log: Logger, store?: Store): Promise<Relay> {
 	mkdirSync(config.dataDir, { recursive: true });
 	const secret = loadSecret(config.dataDir, config.secret);
-	const storage = store ?? new SqliteStore(join(config.dataDir, databaseFileName));
+	const metrics = new RelayMetrics();
+	const storage = measureCommits(store ?? new SqliteStore(join(config.dataDir, databaseFileName)), metrics);
 	const persister = new Persister(storage, log, { delayMs: config.flushDelayMs });
 	const registry = new RoomRegistry({
 		store: storage,
@@ -52,7 +53,7 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		createRequestHandler({
 			buildDir: config.buildDir,
 			metrics: () =>
-				renderMetrics({
+				metrics.render({
 					roomsLoaded: () => registry.size,
 					connections: () => endpoint?.connections.size ?? 0,
 					sessions: () => [...(endpoint?.connections ?? [])].reduce((n, c) => n + c.sessionCount, 0),
@@ -67,7 +68,11 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		verify: createVerifier(secret),
 		log,
 		maxMessageBytes: config.maxMessageBytes,
-		pingIntervalMs: config.pingIntervalMs
+		pingIntervalMs: config.pingIntervalMs,
+		allowedOrigins: new Set(config.allowedOrigins),
+		maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+		trustProxy: config.trustProxy,
+		metrics
 	});
 	const sync = endpoint;
 
@@ -105,4 +110,30 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		server,
 		shutdown: () => (shuttingDown ??= shutdown())
 	};
+}
+
+/**
+ * The store as the persister sees it, with every `append` (one committed transaction) timed into
+ * the commit-latency histogram and every failed one counted. A Proxy rather than a wrapper object,
+ * so whatever else a store offers stays reachable, bound to the store itself.
+ */
+function measureCommits(store: Store, metrics: RelayMetrics): Store {
+	const append: Store['append'] = async (entries) => {
+		const start = performance.now();
+		try {
+			const seqs = await store.append(entries);
+			metrics.committed((performance.now() - start) / 1000, entries.length);
+			return seqs;
+		} catch (error) {
+			metrics.commitErrors++;
+			throw error;
+		}
+	};
+	return new Proxy(store, {
+		get(target, key) {
+			if (key === 'append') return append;
+			const value: unknown = Reflect.get(target, key, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		}
+	});
 }

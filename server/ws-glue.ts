@@ -1,23 +1,29 @@
 /**
- * The thin layer between `ws` and the relay: HTTP upgrade on /sync and /sync/<room>, token
- * check before any document byte is sent, sub-protocol selection, and the socket adapter.
- * Request URLs are never logged: they may carry ?token=.
+ * The thin layer between `ws` and the relay: HTTP upgrade on /sync and /sync/<room>, admission
+ * (Origin, sockets per address) and the token check before any document byte is sent,
+ * sub-protocol selection, the socket adapter, and each connection's log lines and counters.
+ * Request URLs and headers other than Origin are never logged: a URL may carry ?token= and
+ * Sec-WebSocket-Protocol carries the token itself.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
 	CloseCode,
+	MessageType,
+	SyncType,
 	meridianProtocol,
 	parseRoomName,
 	refuseRoom,
 	tokenProtocolPrefix
 } from '../src/lib/protocol/index.ts';
+import { AddressLimiter, clientAddress, originAllowed } from './admission.ts';
 import type { TokenVerifier } from './auth.ts';
 import { MuxConnection, RoomConnection, type Connection } from './connection.ts';
 import type { RoomRegistry } from './rooms.ts';
 import type { SocketLike } from './session.ts';
 import { errorText, type Logger } from './log.ts';
+import { RelayMetrics, type Refusal } from './metrics.ts';
 
 export interface SyncEndpointOptions {
 	readonly registry: RoomRegistry;
@@ -26,6 +32,13 @@ export interface SyncEndpointOptions {
 	readonly maxMessageBytes: number;
 	/** How often to ping each socket; one that has not answered the previous ping is cut off. */
 	readonly pingIntervalMs?: number;
+	/** Origins allowed besides the relay's own host (ALLOWED_ORIGINS). */
+	readonly allowedOrigins?: ReadonlySet<string>;
+	/** Open (and opening) sockets allowed per client address; more are refused with 429. */
+	readonly maxConnectionsPerAddress?: number;
+	/** Take the client address from X-Forwarded-For (TRUST_PROXY). */
+	readonly trustProxy?: boolean;
+	readonly metrics?: RelayMetrics;
 }
 
 export interface SyncEndpoint {
@@ -34,16 +47,6 @@ export interface SyncEndpoint {
 	stopAccepting(): void;
 	/** Close every socket with `code` and wait (briefly) for the close handshakes. */
 	closeAll(code: number, reason: string): Promise<void>;
-}
-
-function adapt(ws: WebSocket): SocketLike {
-	return {
-		send: (data) => ws.send(data),
-		close: (code, reason) => ws.close(code, reason),
-		get isOpen() {
-			return ws.readyState === ws.OPEN;
-		}
-	};
 }
 
 function offeredProtocols(req: IncomingMessage): string[] {
@@ -55,15 +58,58 @@ function offeredProtocols(req: IncomingMessage): string[] {
 function tokenOf(req: IncomingMessage, url: URL): string | null {
 	const fromProtocol = offeredProtocols(req).find((p) => p.startsWith(tokenProtocolPrefix));
 	if (fromProtocol) return fromProtocol.slice(tokenProtocolPrefix.length);
+	// The stock y-websocket client can only pass parameters in the URL.
 	return url.searchParams.get('token');
+}
+
+/** Whether a y-websocket message (per-room socket, or a frame's message) carries document changes. */
+function isDocumentUpdate(message: Uint8Array, offset = 0): boolean {
+	return (
+		message[offset] === MessageType.sync &&
+		(message[offset + 1] === SyncType.step2 || message[offset + 1] === SyncType.update)
+	);
+}
+
+/** Where the message starts in a frame `varString(room) • message`; -1 for a truncated frame. */
+function frameMessageOffset(frame: Uint8Array): number {
+	let length = 0;
+	let shift = 0;
+	let i = 0;
+	for (; i < frame.length && i < 5; i++) {
+		const byte = frame[i]!;
+		length += (byte & 0x7f) * 2 ** shift;
+		shift += 7;
+		if (byte < 0x80) return i + 1 + length <= frame.length ? i + 1 + length : -1;
+	}
+	return -1;
+}
+
+/** The close code `ws` itself sends when it gives up on a peer's bytes (its errors carry no public code). */
+function wsErrorCloseCode(error: Error): number {
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return CloseCode.tooLarge;
+	if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+	return 1002;
 }
 
 export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions): SyncEndpoint {
 	const { registry, verify, log } = options;
+	const metrics = options.metrics ?? new RelayMetrics();
+	const allowedOrigins = options.allowedOrigins ?? new Set<string>();
+	const limiter = new AddressLimiter(options.maxConnectionsPerAddress ?? Number.POSITIVE_INFINITY);
+	const trustProxy = options.trustProxy ?? false;
 	const connections = new Set<Connection>();
 	const sockets = new Set<WebSocket>();
 	const answered = new WeakMap<WebSocket, boolean>();
+	/** The code the relay closed (or cut off) a socket with, which the metrics count over the peer's echo. */
+	const closedWith = new WeakMap<WebSocket, number>();
 	let accepting = true;
+	let nextId = 1;
+
+	const closeSocket = (ws: WebSocket, code: number, reason: string): void => {
+		if (!closedWith.has(ws)) closedWith.set(ws, code);
+		ws.close(code, reason);
+	};
 
 	// A peer that vanished without a close (a laptop lid, a dead network) would hold its sessions
 	// and awareness, and keep its rooms loaded, forever. Browsers answer pings by themselves.
@@ -71,6 +117,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		for (const ws of sockets) {
 			if (answered.get(ws) === false) {
 				log('debug', 'socket did not answer a ping; terminating');
+				if (!closedWith.has(ws)) closedWith.set(ws, 1006);
 				ws.terminate();
 				continue;
 			}
@@ -92,57 +139,130 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		}
 	});
 
-	const refuse = (socket: Duplex, status: string): void => {
-		socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+	const respond = (socket: Duplex, status: string, body = ''): void => {
+		socket.end(
+			`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+				`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+		);
+	};
+	const refuse = (socket: Duplex, reason: Refusal, status: string, body: string, fields: Record<string, string>): void => {
+		metrics.refused(reason);
+		log(reason === 'shutting_down' ? 'debug' : 'warn', 'connection refused', { reason, status: Number.parseInt(status), ...fields });
+		respond(socket, status, body);
 	};
 
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
 		const url = new URL(req.url ?? '/', 'http://relay.invalid');
 		const path = url.pathname;
-		if (path !== '/sync' && !path.startsWith('/sync/')) return refuse(socket, '404 Not Found');
-		if (!accepting) return refuse(socket, '503 Service Unavailable');
+		if (path !== '/sync' && !path.startsWith('/sync/')) return respond(socket, '404 Not Found');
+		if (!accepting) return refuse(socket, 'shutting_down', '503 Service Unavailable', 'relay shutting down\n', {});
+		const address = clientAddress(req, trustProxy);
+		const origin = req.headers.origin;
+		if (!originAllowed(origin, req.headers.host, allowedOrigins)) {
+			// An origin is scheme://host[:port] and nothing else, but it is the client's to write: capped.
+			return refuse(socket, 'origin', '403 Forbidden', 'origin not allowed\n', { origin: String(origin).slice(0, 200), address });
+		}
+		if (!limiter.take(address)) {
+			return refuse(socket, 'address_limit', '429 Too Many Requests', 'too many connections from this address\n', { address });
+		}
+		// The raw socket closes once whatever becomes of it is over: a refused or failed handshake,
+		// or the WebSocket's end. One release per take.
+		socket.once('close', () => limiter.release(address));
 		verify(tokenOf(req, url))
 			.then((claims) => {
 				wss.handleUpgrade(req, socket, head, (ws) => {
 					sockets.add(ws);
 					answered.set(ws, true);
 					ws.on('pong', () => answered.set(ws, true));
-					ws.on('close', () => sockets.delete(ws));
-					ws.on('error', (error) => log('warn', 'socket error', { error: errorText(error) }));
+					ws.on('close', (code) => {
+						sockets.delete(ws);
+						metrics.closed(closedWith.get(ws) ?? code);
+					});
+					ws.on('error', (error) => {
+						if (!closedWith.has(ws)) closedWith.set(ws, wsErrorCloseCode(error));
+						log('warn', 'socket error', { error: errorText(error) });
+					});
 					// Nothing is sent before these checks pass: a refused socket gets no document bytes.
-					if (!claims) return ws.close(CloseCode.unauthorized, 'unauthorized');
+					const deny = (code: number, reason: string, fields: Record<string, string> = {}): void => {
+						log('info', 'connection refused', { reason, code, address, ...fields });
+						closeSocket(ws, code, reason);
+					};
+					if (!claims) return deny(CloseCode.unauthorized, 'unauthorized');
+					const stats = { messagesIn: 0, messagesOut: 0 };
+					const adapter: SocketLike = {
+						send: (data) => {
+							metrics.messagesOut++;
+							metrics.bytesOut += data.byteLength;
+							stats.messagesOut++;
+							if (path === '/sync' ? isDocumentUpdate(data, frameMessageOffset(data)) : isDocumentUpdate(data)) {
+								metrics.updatesOut++;
+							}
+							ws.send(data);
+						},
+						close: (code, reason) => closeSocket(ws, code, reason),
+						get isOpen() {
+							return ws.readyState === ws.OPEN;
+						}
+					};
 					let connection: Connection;
+					let room: string | null = null;
 					if (path === '/sync') {
-						connection = new MuxConnection(adapt(ws), registry, log, claims);
+						connection = new MuxConnection(adapter, registry, log, claims);
 					} else {
-						let room: string;
 						try {
 							room = decodeURIComponent(path.slice('/sync/'.length));
 						} catch {
-							return ws.close(CloseCode.unknownRoom, 'unknown room');
+							return deny(CloseCode.unknownRoom, 'unknown room');
 						}
 						const name = parseRoomName(room);
-						if (!name) return ws.close(CloseCode.unknownRoom, 'unknown room');
+						if (!name) return deny(CloseCode.unknownRoom, 'unknown room');
 						const refused = refuseRoom(claims, name);
-						if (refused !== null) return ws.close(CloseCode.forbidden, refused);
+						if (refused !== null) return deny(CloseCode.forbidden, refused, { room });
 						const acks = ws.protocol === meridianProtocol;
-						connection = new RoomConnection(adapt(ws), registry, log, claims, room, name, acks);
+						connection = new RoomConnection(adapter, registry, log, claims, room, name, acks);
 					}
+					const id = nextId++;
+					const openedAt = Date.now();
 					connections.add(connection);
+					metrics.connectionsOpened++;
+					log('info', 'connection opened', {
+						conn: id,
+						kind: path === '/sync' ? 'mux' : 'room',
+						room,
+						workspace: claims.workspaceId,
+						member: claims.memberId,
+						role: claims.role,
+						address
+					});
 					ws.on('message', (data, isBinary) => {
-						if (!isBinary) return connection.close(CloseCode.malformed, 'text message');
 						const buffer = Array.isArray(data)
 							? Buffer.concat(data)
 							: Buffer.isBuffer(data)
 								? data
 								: Buffer.from(data);
-						connection.receive(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+						metrics.messagesIn++;
+						metrics.bytesIn += buffer.byteLength;
+						stats.messagesIn++;
+						if (!isBinary) return connection.close(CloseCode.malformed, 'text message');
+						const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+						if (path === '/sync' ? isDocumentUpdate(bytes, frameMessageOffset(bytes)) : isDocumentUpdate(bytes)) {
+							metrics.updatesIn++;
+						}
+						connection.receive(bytes);
 					});
 					ws.on('close', (code) => {
 						connections.delete(connection);
 						connection.closed();
-						log('debug', 'socket closed', { code, mux: path === '/sync' });
+						const relayCode = closedWith.get(ws);
+						log('info', 'connection closed', {
+							conn: id,
+							code: relayCode ?? code,
+							by: relayCode === undefined ? 'client' : 'relay',
+							durationMs: Date.now() - openedAt,
+							messagesIn: stats.messagesIn,
+							messagesOut: stats.messagesOut
+						});
 					});
 				});
 			})
@@ -164,7 +284,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 				(ws) =>
 					new Promise<void>((resolve) => {
 						ws.once('close', () => resolve());
-						ws.close(code, reason);
+						closeSocket(ws, code, reason);
 						// A peer that never answers the close handshake is cut off.
 						setTimeout(() => {
 							ws.terminate();
