@@ -30,6 +30,10 @@ export class RelayMetrics {
 	/** Sockets closed, by the code the relay closed with, else the code the peer closed with. */
 	readonly closesByCode = new Map<number, number>();
 	readonly refusals = new Map<Refusal, number>();
+	/** Rooms refused on multiplexed connections (roomError), by code; the connection carries on. */
+	readonly roomErrorsByCode = new Map<number, number>();
+	/** Writes answered with y-protocols' permission-denied (the role may only read the room). */
+	permissionDenied = 0;
 	messagesIn = 0;
 	messagesOut = 0;
 	bytesIn = 0;
@@ -46,6 +50,10 @@ export class RelayMetrics {
 
 	closed(code: number): void {
 		this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);
+	}
+
+	roomRefused(code: number): void {
+		this.roomErrorsByCode.set(code, (this.roomErrorsByCode.get(code) ?? 0) + 1);
 	}
 
 	refused(reason: Refusal): void {
@@ -86,6 +94,19 @@ export class RelayMetrics {
 			[...this.closesByCode.entries()]
 				.sort(([a], [b]) => a - b)
 				.map(([code, n]) => `meridian_connections_closed_total{code="${code}"} ${n}\n`)
+		);
+		family(
+			'meridian_room_errors_total',
+			'counter',
+			'Rooms refused on multiplexed connections (roomError), by code; the connection carries on.',
+			[...this.roomErrorsByCode.entries()]
+				.sort(([a], [b]) => a - b)
+				.map(([code, n]) => `meridian_room_errors_total{code="${code}"} ${n}\n`)
+		);
+		counter(
+			'meridian_permission_denied_total',
+			'Writes refused because the role may only read the room (answered with y-protocols auth).',
+			this.permissionDenied
 		);
 		family(
 			'meridian_upgrades_refused_total',

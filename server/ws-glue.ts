@@ -62,26 +62,30 @@ function tokenOf(req: IncomingMessage, url: URL): string | null {
 	return url.searchParams.get('token');
 }
 
-/** Whether a y-websocket message (per-room socket, or a frame's message) carries document changes. */
-function isDocumentUpdate(message: Uint8Array, offset = 0): boolean {
-	return (
-		message[offset] === MessageType.sync &&
-		(message[offset + 1] === SyncType.step2 || message[offset + 1] === SyncType.update)
-	);
+/** A varUint at `at` and the position after it; null past the end or beyond 2^35. */
+function readVarUint(bytes: Uint8Array, at: number): { value: number; next: number } | null {
+	let value = 0;
+	for (let i = 0; i < 5 && at + i < bytes.length; i++) {
+		const byte = bytes[at + i]!;
+		value += (byte & 0x7f) * 2 ** (7 * i);
+		if (byte < 0x80) return { value, next: at + i + 1 };
+	}
+	return null;
 }
 
-/** Where the message starts in a frame `varString(room) • message`; -1 for a truncated frame. */
-function frameMessageOffset(frame: Uint8Array): number {
-	let length = 0;
-	let shift = 0;
-	let i = 0;
-	for (; i < frame.length && i < 5; i++) {
-		const byte = frame[i]!;
-		length += (byte & 0x7f) * 2 ** shift;
-		shift += 7;
-		if (byte < 0x80) return i + 1 + length <= frame.length ? i + 1 + length : -1;
-	}
-	return -1;
+/**
+ * Where the y-websocket message starts: 0 on a per-room socket, after the room name in a frame
+ * `varString(room) • message` on /sync; -1 for a truncated frame (the connection deals with it).
+ */
+function messageOffset(bytes: Uint8Array, mux: boolean): number {
+	if (!mux) return 0;
+	const length = readVarUint(bytes, 0);
+	return length && length.next + length.value <= bytes.length ? length.next + length.value : -1;
+}
+
+/** Whether the message at `at` carries document changes (syncStep2 or syncUpdate). */
+function isDocumentUpdate(bytes: Uint8Array, at: number): boolean {
+	return at >= 0 && bytes[at] === MessageType.sync && (bytes[at + 1] === SyncType.step2 || bytes[at + 1] === SyncType.update);
 }
 
 /** The close code `ws` itself sends when it gives up on a peer's bytes (its errors carry no public code). */
@@ -195,8 +199,12 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 							metrics.messagesOut++;
 							metrics.bytesOut += data.byteLength;
 							stats.messagesOut++;
-							if (path === '/sync' ? isDocumentUpdate(data, frameMessageOffset(data)) : isDocumentUpdate(data)) {
-								metrics.updatesOut++;
+							const at = messageOffset(data, path === '/sync');
+							if (isDocumentUpdate(data, at)) metrics.updatesOut++;
+							else if (at >= 0 && data[at] === MessageType.auth) metrics.permissionDenied++;
+							else if (at >= 0 && data[at] === MessageType.roomError) {
+								const code = readVarUint(data, at + 1);
+								if (code) metrics.roomRefused(code.value);
 							}
 							ws.send(data);
 						},
@@ -246,9 +254,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						stats.messagesIn++;
 						if (!isBinary) return connection.close(CloseCode.malformed, 'text message');
 						const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-						if (path === '/sync' ? isDocumentUpdate(bytes, frameMessageOffset(bytes)) : isDocumentUpdate(bytes)) {
-							metrics.updatesIn++;
-						}
+						if (isDocumentUpdate(bytes, messageOffset(bytes, path === '/sync'))) metrics.updatesIn++;
 						connection.receive(bytes);
 					});
 					ws.on('close', (code) => {

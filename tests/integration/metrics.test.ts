@@ -111,6 +111,8 @@ describe('/metrics', () => {
 			meridian_connections_opened_total: 'counter',
 			meridian_connections_closed_total: 'counter',
 			meridian_upgrades_refused_total: 'counter',
+			meridian_room_errors_total: 'counter',
+			meridian_permission_denied_total: 'counter',
 			meridian_updates_received_total: 'counter',
 			meridian_updates_sent_total: 'counter',
 			meridian_updates_stored_total: 'counter',
@@ -150,6 +152,25 @@ describe('/metrics', () => {
 		expect(value(during, 'meridian_messages_received_total')).toBeGreaterThan(value(before, 'meridian_messages_received_total'));
 		expect(value(during, 'meridian_storage_commit_errors_total')).toBe(0);
 
+		// A viewer's write is refused (permission denied), a room of another workspace gets roomError 4403.
+		const viewer = new MuxClient(relay.syncUrl, await relay.token('viewer'));
+		await viewer.opened;
+		const viewerDoc = viewer.join('ws1/metrics');
+		await waitFor(() => viewerDoc.getText('t').length > 0, 'viewer synced');
+		viewerDoc.getText('t').insert(0, 'not allowed ');
+		viewer.join('ws2/elsewhere');
+		await waitFor(() => viewer.roomErrors.get('ws2/elsewhere')?.code === CloseCode.forbidden, 'roomError 4403');
+		let refusedNow = await scrape();
+		for (const deadline = Date.now() + 5000; Date.now() < deadline && value(refusedNow, 'meridian_permission_denied_total') === 0; ) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			refusedNow = await scrape();
+		}
+		expect(value(refusedNow, 'meridian_permission_denied_total') - value(before, 'meridian_permission_denied_total')).toBe(1);
+		const roomErrors = (families: Map<string, Family>) => value(families, 'meridian_room_errors_total', { code: String(CloseCode.forbidden) });
+		expect(roomErrors(refusedNow) - roomErrors(before)).toBe(1);
+		viewer.socket.ws.close(1000, 'done');
+		await viewer.socket.closed;
+
 		// Closed by the relay with 4400 (a text message), by the client with 1000, refused with 4401 and 403.
 		writer.socket.ws.send('not binary');
 		expect((await writer.socket.closed).code).toBe(CloseCode.malformed);
@@ -171,13 +192,15 @@ describe('/metrics', () => {
 		let after = await scrape();
 		const deadline = Date.now() + 5000;
 		const settled = (families: Map<string, Family>) =>
-			[CloseCode.malformed, 1000, CloseCode.unauthorized].every((code) => closes(families, code) > closes(before, code));
+			closes(families, CloseCode.malformed) > closes(before, CloseCode.malformed) &&
+			closes(families, 1000) >= closes(before, 1000) + 2 &&
+			closes(families, CloseCode.unauthorized) > closes(before, CloseCode.unauthorized);
 		while (Date.now() < deadline && !settled(after)) {
 			await new Promise((resolve) => setTimeout(resolve, 50));
 			after = await scrape();
 		}
 		expect(closes(after, CloseCode.malformed) - closes(before, CloseCode.malformed)).toBe(1);
-		expect(closes(after, 1000) - closes(before, 1000)).toBe(1);
+		expect(closes(after, 1000) - closes(before, 1000)).toBe(2);
 		expect(closes(after, CloseCode.unauthorized) - closes(before, CloseCode.unauthorized)).toBe(1);
 		const refused = (families: Map<string, Family>) => value(families, 'meridian_upgrades_refused_total', { reason: 'origin' });
 		expect(refused(after) - refused(before)).toBe(1);
