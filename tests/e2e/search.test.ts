@@ -5,7 +5,8 @@
  * [SE1] Ana opens Search from the sidebar: the box has focus and a hint shows. She types a word
  *       nobody wrote yet: no results. Ben types it into a page body on his device; Ana's open
  *       results show his page, with the word marked in the snippet and his name, without her
- *       retyping. The start of the word and the word with a typo find it too; Down from the box
+ *       retyping; the one live region (not the visible count) says so. The start of the word and
+ *       the word with a typo find it too, each check waiting for its own answer; Down from the box
  *       goes to the result.
  * [SE2] Ben comments on the page. With "Comments" and "Open" chosen, Ana's search finds the
  *       comment ("Comment on …"); the URL holds the query and filters, and a reload shows the same
@@ -31,6 +32,11 @@ function results(page: Page): Locator {
 
 function summary(page: Page): Promise<string | null> {
 	return page.getByTestId('search-status').textContent();
+}
+
+/** What the polite live region says (the visible summary is not live). */
+function announcement(page: Page): Promise<string | null> {
+	return page.getByTestId('search-announcement').textContent();
 }
 
 /**
@@ -74,6 +80,9 @@ describe.skipIf(!chromiumPath)('search', () => {
 
 		await ana.keyboard.type('quokka');
 		await expect.poll(() => summary(ana), POLL).toBe('No results for “quokka”');
+		await expect.poll(() => announcement(ana), POLL).toBe('No results for “quokka”');
+		// One live region: the announcement, not the visible count that follows every re-run.
+		expect(await ana.getByTestId('search').getByRole('status').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')))).toEqual(['search-announcement']);
 		expect(new URL(ana.url()).search).toBe('?q=quokka');
 
 		await createPage(ben, 'Field notes');
@@ -81,6 +90,8 @@ describe.skipIf(!chromiumPath)('search', () => {
 		// Ana does nothing: her open search follows the index as Ben's edit arrives.
 		await expect.poll(() => hitLines(ana), POLL).toEqual(['Field notes | quokka | Ben Okafor']);
 		expect(await summary(ana)).toBe('1 result');
+		// Every page was read: a teammate's edit changing the results is announced too.
+		await expect.poll(() => announcement(ana), POLL).toBe('1 result');
 		// The index may have read his sentence half-typed: it follows him to the end.
 		await expect.poll(() => results(ana).locator('.snippet').textContent(), POLL).toBe('Near the harbour we saw a quokka at dawn.');
 
