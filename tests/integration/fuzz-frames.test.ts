@@ -104,6 +104,8 @@ interface Hostile {
 	readonly data: Uint8Array | string;
 	/** The relay must close the socket with 4400 for this one. */
 	readonly mustClose: boolean;
+	/** A sync step 1: if the socket survives it, the relay answers it with a step 2. */
+	readonly step1?: boolean;
 }
 
 /** A message in a joined room that the relay must close the socket for. */
@@ -136,6 +138,7 @@ function hostile(rng: Rng, mux: boolean, room: string, clientId: number): Hostil
 	if (roll === 1) return { what: 'random bytes', data: randomBytes(rng, 64), mustClose: false };
 	if (mux && roll === 2) return { what: 'truncated room varint', data: Uint8Array.from(truncatedVarint(rng)), mustClose: true };
 	if (mux && roll === 3) return { what: 'room length past the end', data: hugeLength(rng), mustClose: true };
+	if (roll === 4) return { what: 'garbage state vector', data: wrap(mux, room, sync(SyncType.step1, randomBytes(rng, 24))), mustClose: false, step1: true };
 	const { what, message } = hostileMessage(rng, clientId);
 	return { what, data: mux ? encodeFrame(room, message) : message, mustClose: true };
 }
@@ -216,10 +219,11 @@ async function runWorker(relay: RelayProcess, tokens: string[], seed: number, qu
 			step1Sent++;
 		}
 		while (closeCode === null && quota > 0) {
-			const count = 50 + int(rng, 250);
+			const count = 200 + int(rng, 400);
 			for (let i = 0; i < count; i++) send(survivable(rng, mux, room, clientId, () => clientClock++));
 			const bad = hostile(rng, mux, room, clientId);
 			send(bad.data);
+			if (bad.step1) step1Sent++;
 			quota -= count + 1;
 			tally.frames += count + 1;
 			send(wrap(mux, room, step1Message()));
