@@ -101,6 +101,32 @@ describe('limits', () => {
 		expect(r.registry.get('ws1/p')!.sessionCount).toBe(2);
 	});
 
+	it('[R27] the bytes a room counts are its stored rows plus queued writes, also after compaction and a reload', async () => {
+		const r = relay({});
+		const c = r.mux();
+		c.send('ws1/p', step1(new Y.Doc()));
+		await settle();
+		const author = new Y.Doc();
+		for (let i = 0; i < 5; i++) c.send('ws1/p', updateMessage(textUpdate(`line ${i} `.repeat(i + 1), author)));
+		const room = r.registry.get('ws1/p')!;
+		const rowBytes = async (): Promise<number> => (await r.store.load('ws1/p')).reduce((n, row) => n + row.update.byteLength, 0);
+		const queued = room.storedBytes;
+		expect(queued).toBeGreaterThan(0);
+		expect(await rowBytes()).toBe(0);
+		await r.persister.flush();
+		expect(room.storedBytes).toBe(await rowBytes());
+		expect(room.storedBytes).toBe(queued);
+		await room.compact();
+		expect((await r.store.load('ws1/p')).length).toBe(1);
+		expect(room.storedBytes).toBe(await rowBytes());
+		const reloaded = relay({});
+		await reloaded.store.append((await r.store.load('ws1/p')).map((row) => ({ room: 'ws1/p', update: row.update })));
+		const again = reloaded.mux();
+		again.send('ws1/p', step1(new Y.Doc()));
+		await settle();
+		expect(reloaded.registry.get('ws1/p')!.storedBytes).toBe(await rowBytes());
+	});
+
 	it('[R29] updates over the burst close the socket with 4429; what came before is applied, the rest is not', async () => {
 		const r = relay({ updateBurst: 5, updatesPerSecond: 1 });
 		const c = r.mux();
