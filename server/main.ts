@@ -21,7 +21,14 @@ async function main(): Promise<void> {
 	const log = createLogger(config.logLevel);
 	const relay = await startRelay(config, log);
 	process.stdout.write(`Meridian relay listening on ${relay.url}\n`);
-	log('info', 'relay started', { url: relay.url, dataDir: config.dataDir });
+	// What an operator most often gets wrong behind a proxy, said once at start (never the secret).
+	log('info', 'relay started', {
+		url: relay.url,
+		dataDir: config.dataDir,
+		trustProxy: config.trustProxy,
+		allowedOrigins: config.allowedOrigins.join(','),
+		maxConnectionsPerAddress: config.maxConnectionsPerAddress
+	});
 
 	let stopping = false;
 	const stop = (signal: NodeJS.Signals): void => {

@@ -154,6 +154,7 @@ describe('tokens', () => {
 		await waitFor(() => (relay.stderr.match(/"msg":"connection closed"/g) ?? []).length >= 4, 'close lines');
 		const log = relay.stderr;
 		// The paths above did log: refusals with their reasons, opened and closed connections.
+		expect(log).toMatch(/"msg":"relay started".*"trustProxy":true,"allowedOrigins":"http:\/\/localhost:5173","maxConnectionsPerAddress":3/);
 		expect(log).toMatch(/"msg":"connection refused","reason":"unauthorized","code":4401/);
 		expect(log).toMatch(/"msg":"connection refused","reason":"origin","status":403,"origin":"https:\/\/evil.example"/);
 		expect(log).toMatch(/"msg":"connection opened".*"member":"stock-1"/);
