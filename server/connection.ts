@@ -35,6 +35,14 @@ export interface Connection {
 	/** Shutdown: stop handling incoming messages (they will not be acknowledged). */
 	freeze(): void;
 	close(code: number, reason: string): void;
+	/**
+	 * The member's access changed while connected (a new role, removal, a revoked token): applies
+	 * `claims` to every room at once. Null closes the socket with 4401; a room the new claims may
+	 * not open is left with 4403 (per-room: close; multiplexed: roomError); elsewhere the role's
+	 * write permission is recomputed, and a reader who was told "read-only" is told again if it
+	 * writes again.
+	 */
+	reauthorize(claims: TokenClaims | null): void;
 	readonly sessionCount: number;
 }
 
@@ -43,12 +51,15 @@ abstract class BaseConnection implements Connection, SessionHost {
 	protected readonly registry: RoomRegistry;
 	protected readonly log: Logger;
 	protected readonly limits: Limits;
+	/** What the token (or the latest reauthorize) allows. */
+	protected claims: TokenClaims;
 	protected frozen = false;
 	#closed = false;
 	readonly #buckets: Record<RateKind, TokenBucket>;
 
-	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, limits: Limits) {
+	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims, limits: Limits) {
 		this.socket = socket;
+		this.claims = claims;
 		this.registry = registry;
 		this.log = log;
 		this.limits = limits;
@@ -94,6 +105,28 @@ abstract class BaseConnection implements Connection, SessionHost {
 		this.frozen = true;
 	}
 
+	reauthorize(claims: TokenClaims | null): void {
+		if (this.#closed) return;
+		if (!claims) {
+			this.close(CloseCode.unauthorized, 'access revoked');
+			return;
+		}
+		this.claims = claims;
+		for (const session of [...this.sessions()]) {
+			const name = parseRoomName(session.roomName);
+			const refused = name ? refuseRoom(claims, name) : 'unknown room';
+			if (!name || refused !== null) {
+				this.registry.leave(session);
+				this.reject(session, CloseCode.forbidden, refused ?? 'forbidden');
+				if (this.#closed) return;
+				continue;
+			}
+			const may = canWrite(claims.role, name.kind);
+			if (may !== session.canWrite) session.toldReadOnly = false;
+			session.canWrite = may;
+		}
+	}
+
 	protected send(data: Uint8Array): void {
 		if (this.socket.isOpen) this.socket.send(data);
 	}
@@ -113,7 +146,7 @@ export class RoomConnection extends BaseConnection {
 		wantsAcks: boolean,
 		limits: Limits = environmentLimits()
 	) {
-		super(socket, registry, log, limits);
+		super(socket, registry, log, claims, limits);
 		this.#session = new Session(room, this, canWrite(claims.role, name.kind), wantsAcks, claims.memberId);
 		registry.join(room, name.kind, this.#session);
 	}
@@ -143,12 +176,10 @@ export class RoomConnection extends BaseConnection {
 
 /** `/sync`: many rooms of one workspace over one socket. */
 export class MuxConnection extends BaseConnection {
-	readonly #claims: TokenClaims;
 	readonly #sessions = new Map<string, Session>();
 
 	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims, limits: Limits = environmentLimits()) {
-		super(socket, registry, log, limits);
-		this.#claims = claims;
+		super(socket, registry, log, claims, limits);
 	}
 
 	get sessionCount(): number {
@@ -195,7 +226,7 @@ export class MuxConnection extends BaseConnection {
 			this.#sendRoomError(room, CloseCode.unknownRoom, 'unknown room');
 			return;
 		}
-		const refused = refuseRoom(this.#claims, name);
+		const refused = refuseRoom(this.claims, name);
 		if (refused !== null) {
 			this.#sendRoomError(room, CloseCode.forbidden, refused);
 			return;
@@ -204,7 +235,7 @@ export class MuxConnection extends BaseConnection {
 			this.#sendRoomError(room, CloseCode.tooManyRooms, `more than ${this.limits.maxRoomsPerConnection} rooms on one connection`);
 			return;
 		}
-		const joined = new Session(room, this, canWrite(this.#claims.role, name.kind), true, this.#claims.memberId);
+		const joined = new Session(room, this, canWrite(this.claims.role, name.kind), true, this.claims.memberId);
 		this.#sessions.set(room, joined);
 		this.registry.join(room, name.kind, joined, message);
 	}

@@ -34,8 +34,11 @@ export type RateKind = 'update' | 'awareness';
 export class Session {
 	readonly roomName: string;
 	readonly host: SessionHost;
-	/** canWrite(role, room kind): whether sync step2/update from this peer are applied. */
-	readonly canWrite: boolean;
+	/**
+	 * canWrite(role, room kind): whether sync step2/update from this peer are applied. Changes when
+	 * the connection is reauthorized with a new role (Connection.reauthorize).
+	 */
+	canWrite: boolean;
 	/** The room sent this peer sync step 1 and its step-2 answer has not come yet: that answer is not rate-limited. */
 	answerDue = false;
 	/** This peer may not write here and was told so once (y-protocols `auth`, [R15]). */
