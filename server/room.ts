@@ -358,7 +358,7 @@ export class Room {
 		decodeOrThrow(update);
 		if (session.toldReadOnly || !this.#wouldChange(update)) return;
 		session.toldReadOnly = true;
-		this.#deps.log('info', 'write refused: role may only read this room', { room: this.name });
+		this.#deps.log('info', 'write refused', { room: this.name, reason: 'read-only' });
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MessageType.auth);
 		authProtocol.writePermissionDenied(encoder, readOnlyReason);
