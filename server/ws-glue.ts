@@ -149,9 +149,18 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 				`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 		);
 	};
+	// A client hammering the relay is refused every time but logged once a minute per address and
+	// reason, so it cannot fill the disk with log lines; the counter in /metrics sees every one.
+	const lastLogged = new Map<string, number>();
 	const refuse = (socket: Duplex, reason: Refusal, status: string, body: string, fields: Record<string, string>): void => {
 		metrics.refused(reason);
-		log(reason === 'shutting_down' ? 'debug' : 'warn', 'connection refused', { reason, status: Number.parseInt(status), ...fields });
+		const key = `${reason} ${fields['address'] ?? ''}`;
+		const now = Date.now();
+		if (now - (lastLogged.get(key) ?? -Infinity) >= 60_000) {
+			if (lastLogged.size >= 10_000) lastLogged.clear();
+			lastLogged.set(key, now);
+			log(reason === 'shutting_down' ? 'debug' : 'warn', 'connection refused', { reason, status: Number.parseInt(status), ...fields });
+		}
 		respond(socket, status, body);
 	};
 
