@@ -150,17 +150,19 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		);
 	};
 	// A client hammering the relay is refused every time but logged once a minute per address and
-	// reason, so it cannot fill the disk with log lines; the counter in /metrics sees every one.
+	// reason, so it cannot fill the disk with log lines; /metrics counts every refusal.
 	const lastLogged = new Map<string, number>();
+	const logRefusal = (level: 'debug' | 'info' | 'warn', fields: Record<string, string | number>): void => {
+		const key = `${fields['reason']} ${fields['address']}`;
+		const now = Date.now();
+		if (now - (lastLogged.get(key) ?? -Infinity) < 60_000) return;
+		if (lastLogged.size >= 10_000) lastLogged.clear();
+		lastLogged.set(key, now);
+		log(level, 'connection refused', fields);
+	};
 	const refuse = (socket: Duplex, reason: Refusal, status: string, body: string, fields: Record<string, string>): void => {
 		metrics.refused(reason);
-		const key = `${reason} ${fields['address'] ?? ''}`;
-		const now = Date.now();
-		if (now - (lastLogged.get(key) ?? -Infinity) >= 60_000) {
-			if (lastLogged.size >= 10_000) lastLogged.clear();
-			lastLogged.set(key, now);
-			log(reason === 'shutting_down' ? 'debug' : 'warn', 'connection refused', { reason, status: Number.parseInt(status), ...fields });
-		}
+		logRefusal(reason === 'shutting_down' ? 'debug' : 'warn', { reason, status: Number.parseInt(status), ...fields });
 		respond(socket, status, body);
 	};
 
@@ -198,7 +200,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					});
 					// Nothing is sent before these checks pass: a refused socket gets no document bytes.
 					const deny = (code: number, reason: string, fields: Record<string, string> = {}): void => {
-						log('info', 'connection refused', { reason, code, address, ...fields });
+						logRefusal('info', { reason, code, address, ...fields });
 						closeSocket(ws, code, reason);
 					};
 					if (!claims) return deny(CloseCode.unauthorized, 'unauthorized');
