@@ -56,8 +56,8 @@ export const defaultLimits: Limits = {
 	maxRoomsPerConnection: 10_000,
 	updatesPerSecond: 200,
 	updateBurst: 2_000,
-	awarenessPerSecond: 50,
-	awarenessBurst: 500
+	awarenessPerSecond: 100,
+	awarenessBurst: 1_000
 };
 
 export class ConfigError extends Error {
