@@ -4,6 +4,12 @@
  * order (a flush takes a prefix of the queue), which is what lets a connection's acks be a simple
  * count. A failed transaction leaves its entries at the head of the queue and is retried with
  * backoff; nothing is dropped and nothing is acknowledged until it commits.
+ *
+ * A fault episode (from the first failed transaction to the next commit) is logged once when it
+ * starts, with the storage error's code, and once when it ends (how long, how many attempts);
+ * the attempts between go to debug, so a disk that stays full for an hour does not flood the log.
+ * `faulted`, `failedCommits` and `faultEpisodes` are there for /metrics; `onCommit` reports each
+ * transaction's latency.
  */
 import type { Store } from './storage/types.ts';
 import { errorText, type Logger } from './log.ts';
@@ -25,6 +31,14 @@ export interface PersisterOptions {
 	readonly delayMs: number;
 	readonly retryMinMs?: number;
 	readonly retryMaxMs?: number;
+	/** Called after each committed transaction: its duration and how many entries it carried. */
+	readonly onCommit?: (ms: number, entries: number) => void;
+}
+
+/** SQLite's error code (SQLITE_BUSY, SQLITE_FULL, …) when the error carries one. */
+function errorCode(error: unknown): string | undefined {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' ? code : undefined;
 }
 
 export class Persister {
@@ -39,7 +53,11 @@ export class Persister {
 	#flushing: Promise<boolean> | null = null;
 	#lastFlushAt = 0;
 	#failures = 0;
+	#failedCommits = 0;
+	#faultEpisodes = 0;
+	#faultSince = 0;
 	#stopped = false;
+	readonly #onCommit: ((ms: number, entries: number) => void) | undefined;
 
 	constructor(store: Store, log: Logger, options: PersisterOptions) {
 		this.#store = store;
@@ -47,6 +65,20 @@ export class Persister {
 		this.#delayMs = options.delayMs;
 		this.#retryMinMs = options.retryMinMs ?? 50;
 		this.#retryMaxMs = options.retryMaxMs ?? 5000;
+		this.#onCommit = options.onCommit;
+	}
+
+	/** True from a failed transaction until the next one commits (nothing is acknowledged meanwhile). */
+	get faulted(): boolean {
+		return this.#failures > 0;
+	}
+	/** Transactions that failed, ever (each retry counts). */
+	get failedCommits(): number {
+		return this.#failedCommits;
+	}
+	/** Fault episodes begun, ever. */
+	get faultEpisodes(): number {
+		return this.#faultEpisodes;
 	}
 
 	get pendingCount(): number {
@@ -95,17 +127,35 @@ export class Persister {
 		const batch = this.#queue.slice();
 		const writes = batch.flatMap(({ room, update }) => (update ? [{ room, update }] : []));
 		let seqs: number[];
+		const started = performance.now();
 		try {
 			seqs = writes.length > 0 ? await this.#store.append(writes) : [];
 		} catch (error) {
 			this.#failures++;
-			this.#log('error', 'storage append failed; updates kept in memory and retried', {
+			this.#failedCommits++;
+			const fields = {
 				error: errorText(error),
+				code: errorCode(error),
 				pendingUpdates: this.#queue.length,
 				pendingBytes: this.#pendingBytes,
 				attempt: this.#failures
-			});
+			};
+			if (this.#failures === 1) {
+				this.#faultEpisodes++;
+				this.#faultSince = Date.now();
+				this.#log('error', 'storage append failed; updates kept in memory and retried', fields);
+			} else {
+				this.#log('debug', 'storage append failed again', fields);
+			}
 			return false;
+		}
+		if (writes.length > 0) this.#onCommit?.(performance.now() - started, writes.length);
+		if (this.#failures > 0) {
+			this.#log('info', 'storage recovered; held updates committed', {
+				attempts: this.#failures + 1,
+				faultMs: Date.now() - this.#faultSince,
+				committedUpdates: writes.length
+			});
 		}
 		this.#failures = 0;
 		this.#lastFlushAt = Date.now();

@@ -2,10 +2,13 @@
  * The room registry: rooms load lazily on first join and unload when idle (no sessions, nothing
  * unstored) for `idleMs`, compacting on the way out. A room that is being unloaded finishes its
  * compaction before a new instance of it loads, so the new one reads what the old one wrote.
+ * Rooms read storage through a CheckedStore: a corrupt row is quarantined and the room is served
+ * without it (see storage/checked.ts); `quarantinedRows` counts them for /metrics.
  */
 import type { RoomKind } from '../src/lib/protocol/index.ts';
 import { Room, type RoomDeps } from './room.ts';
 import type { Session } from './session.ts';
+import { CheckedStore } from './storage/checked.ts';
 
 export interface RegistryOptions extends RoomDeps {
 	readonly idleMs: number;
@@ -18,7 +21,12 @@ export class RoomRegistry {
 	readonly #idleTimers = new Map<Room, NodeJS.Timeout>();
 
 	constructor(options: RegistryOptions) {
-		this.#options = options;
+		this.#options = { ...options, store: new CheckedStore(options.store, options.log) };
+	}
+
+	/** Stored rows moved into the quarantine (ever, in this database). */
+	get quarantinedRows(): number {
+		return this.#options.store.quarantinedCount();
 	}
 
 	get size(): number {

@@ -12,10 +12,16 @@ export class MemoryStore implements Store {
 	/** When set, the next append/load/compact calls throw this error (until cleared). */
 	failAppend: Error | null = null;
 	failLoad: Error | null = null;
+	/** Loads of these rooms throw their error (a room whose rows cannot be read). */
+	readonly failLoadOf = new Map<string, Error>();
+	/** Rows moved aside by `quarantine`, in the order they were. */
+	readonly quarantined: { room: string; seq: number; update: Uint8Array; reason: string }[] = [];
 
 	async load(room: string): Promise<StoredRow[]> {
 		this.#check();
 		if (this.failLoad) throw this.failLoad;
+		const failure = this.failLoadOf.get(room);
+		if (failure) throw failure;
 		return (this.#rows.get(room) ?? []).map((row) => ({ seq: row.seq, update: row.update.slice() }));
 	}
 
@@ -41,6 +47,20 @@ export class MemoryStore implements Store {
 		for (const row of rows) if (row.seq <= upToSeq) this.#bytes -= row.update.byteLength;
 		this.#rows.set(room, [{ seq: upToSeq, update: merged.slice() }, ...kept]);
 		this.#bytes += merged.byteLength;
+	}
+
+	async quarantine(room: string, seq: number, reason: string): Promise<void> {
+		this.#check();
+		const rows = this.#rows.get(room) ?? [];
+		const index = rows.findIndex((row) => row.seq === seq);
+		if (index < 0) return;
+		const [row] = rows.splice(index, 1);
+		this.#bytes -= row!.update.byteLength;
+		this.quarantined.push({ room, seq, update: row!.update, reason });
+	}
+
+	quarantinedCount(): number {
+		return this.quarantined.length;
 	}
 
 	storedBytes(): number {

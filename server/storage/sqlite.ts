@@ -1,11 +1,43 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3) in DATA_DIR.
- * WAL lets readers (and `.backup`) run beside the writer; synchronous=FULL makes a committed
+ * WAL lets readers (and `npm run backup`) run beside the writer; synchronous=FULL makes a committed
  * transaction survive power loss, which is what the relay's "stored" ack promises.
  * better-sqlite3 is synchronous; the async signatures are the Store contract, not concurrency.
+ *
+ * Faults: every failure (SQLITE_BUSY from another process's write lock, SQLITE_FULL, I/O errors)
+ * is thrown to the caller with nothing committed; the persister keeps the updates and retries.
+ * The busy timeout is short on purpose: a synchronous driver blocks the whole event loop while it
+ * waits for a lock, so it waits briefly and lets the persister's backoff do the long waiting.
  */
 import Database from 'better-sqlite3';
 import type { AppendEntry, Store, StoredRow } from './types.ts';
+
+export interface SqliteOptions {
+	/** How long one statement waits for another process's lock before SQLITE_BUSY. */
+	readonly busyTimeoutMs?: number;
+	/**
+	 * Caps the database at this many pages (PRAGMA max_page_count): past it, writes fail with
+	 * SQLITE_FULL as on a full disk. For fault drills and quotas; unset means no cap.
+	 */
+	readonly maxPageCount?: number;
+}
+
+export const defaultBusyTimeoutMs = 100;
+
+/**
+ * The store's knobs from the environment (SQLITE_BUSY_TIMEOUT_MS, SQLITE_MAX_PAGE_COUNT), read
+ * here so the storage layer can be drilled without a code change; see docs/operations.md.
+ */
+export function sqliteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SqliteOptions {
+	const read = (name: string): number | undefined => {
+		const raw = env[name];
+		if (raw === undefined || raw === '') return undefined;
+		const value = Number(raw);
+		if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be an integer ≥ 0, got "${raw}"`);
+		return value;
+	};
+	return { busyTimeoutMs: read('SQLITE_BUSY_TIMEOUT_MS'), maxPageCount: read('SQLITE_MAX_PAGE_COUNT') };
+}
 
 export class SqliteStore implements Store {
 	readonly #db: Database.Database;
@@ -16,10 +48,12 @@ export class SqliteStore implements Store {
 	readonly #deleteUpTo: Database.Statement<[string, number]>;
 	readonly #appendTx: (entries: readonly AppendEntry[]) => number[];
 	readonly #compactTx: (room: string, merged: Uint8Array, upToSeq: number) => number;
+	readonly #quarantineTx: (room: string, seq: number, reason: string) => number;
 	#bytes: number;
+	#quarantined: number;
 
-	constructor(path: string) {
-		this.#db = new Database(path);
+	constructor(path: string, options: SqliteOptions = sqliteOptionsFromEnv()) {
+		this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? defaultBusyTimeoutMs });
 		this.#db.pragma('journal_mode = WAL');
 		this.#db.pragma('synchronous = FULL');
 		this.#db.exec(`
@@ -29,7 +63,17 @@ export class SqliteStore implements Store {
 				data BLOB NOT NULL
 			);
 			CREATE INDEX IF NOT EXISTS updates_room_seq ON updates (room, seq);
+			CREATE TABLE IF NOT EXISTS quarantine (
+				id     INTEGER PRIMARY KEY AUTOINCREMENT,
+				room   TEXT NOT NULL,
+				seq    INTEGER NOT NULL,
+				data   BLOB,
+				reason TEXT NOT NULL,
+				at     TEXT NOT NULL
+			);
 		`);
+		// After the schema: a capped database must still open (and load) when it is full.
+		if (options.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${options.maxPageCount}`);
 		this.#insert = this.#db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)');
 		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?)');
 		this.#select = this.#db.prepare('SELECT seq, data FROM updates WHERE room = ? ORDER BY seq');
@@ -41,6 +85,21 @@ export class SqliteStore implements Store {
 			bytes: number | null;
 		};
 		this.#bytes = total.bytes ?? 0;
+		this.#quarantined = (this.#db.prepare('SELECT COUNT(*) AS n FROM quarantine').get() as { n: number }).n;
+		const sizeOf = this.#db.prepare<[string, number], { bytes: number }>(
+			'SELECT LENGTH(data) AS bytes FROM updates WHERE room = ? AND seq = ?'
+		);
+		const moveAside = this.#db.prepare<[string, string, string, number]>(
+			'INSERT INTO quarantine (room, seq, data, reason, at) SELECT room, seq, data, ?, ? FROM updates WHERE room = ? AND seq = ?'
+		);
+		const deleteOne = this.#db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND seq = ?');
+		this.#quarantineTx = this.#db.transaction((room: string, seq: number, reason: string) => {
+			const bytes = sizeOf.get(room, seq)?.bytes;
+			if (bytes === undefined) return -1;
+			moveAside.run(reason, new Date().toISOString(), room, seq);
+			deleteOne.run(room, seq);
+			return bytes ?? 0;
+		});
 
 		this.#appendTx = this.#db.transaction((entries: readonly AppendEntry[]) =>
 			entries.map(({ room, update }) => Number(this.#insert.run(room, update).lastInsertRowid))
@@ -68,6 +127,17 @@ export class SqliteStore implements Store {
 	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
 		const removed = this.#compactTx(room, merged, upToSeq);
 		this.#bytes += merged.byteLength - removed;
+	}
+
+	async quarantine(room: string, seq: number, reason: string): Promise<void> {
+		const bytes = this.#quarantineTx(room, seq, reason);
+		if (bytes < 0) return;
+		this.#bytes -= bytes;
+		this.#quarantined++;
+	}
+
+	quarantinedCount(): number {
+		return this.#quarantined;
 	}
 
 	storedBytes(): number {

@@ -10,6 +10,8 @@
  * - `compact` replaces a room's rows with seq ≤ upToSeq by one row (at seq = upToSeq) in one
  *   transaction; rows after upToSeq are kept, so updates committed meanwhile are never lost.
  * - Nothing here ever interprets the bytes: a row that does not decode is returned as stored.
+ *   Deciding that a row is corrupt is the loader's job (./checked.ts); the store then moves it
+ *   aside with `quarantine`, in one transaction, never deleting it.
  */
 export interface StoredRow {
 	readonly seq: number;
@@ -28,6 +30,13 @@ export interface Store {
 	append(entries: readonly AppendEntry[]): Promise<number[]>;
 	/** Replaces the room's rows with seq ≤ upToSeq by `merged` (stored at seq = upToSeq). */
 	compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void>;
+	/**
+	 * Moves the room's row `seq` out of the document into the quarantine (kept with the room, seq,
+	 * reason and time, never deleted) in one transaction. A row that is not there is a no-op.
+	 */
+	quarantine(room: string, seq: number, reason: string): Promise<void>;
+	/** Rows in the quarantine (for /metrics and logs); cheap. */
+	quarantinedCount(): number;
 	/** Total bytes of stored updates (for /metrics); cheap. */
 	storedBytes(): number;
 	close(): Promise<void>;

@@ -1,14 +1,14 @@
 /**
  * What the relay promises about storage, checked across process deaths: acknowledged means
- * stored (even under SIGKILL), SIGTERM stores everything, viewers store nothing, and a room whose
- * stored rows are corrupt is refused and left byte-identical.
+ * stored (even under SIGKILL), SIGTERM stores everything, viewers store nothing. Storage faults
+ * and corrupt rows: faults.test.ts; SIGKILL under load: kill-relay.test.ts.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode } from '../../src/lib/protocol/index.ts';
-import { MuxClient, RecordingSocket, meridianProtocols, stockProvider, waitFor } from './clients.ts';
+import { MuxClient, stockProvider, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 
 let relay: RelayProcess | null = null;
@@ -99,44 +99,5 @@ describe('durability', () => {
 		expect(await read(relay, 'ws1/ro')).toBe('legit');
 		expect(rows(relay.dataDir, 'ws1/ro').some((row) => row.data.toString('latin1').includes('VANDAL'))).toBe(false);
 	});
-
-	it('[R19] a corrupt stored row makes the room unavailable; the row stays byte-identical; other rooms carry on', async () => {
-		relay = await spawnRelay();
-		const token = await relay.token('editor');
-		const writer = new MuxClient(relay.syncUrl, token);
-		await writer.opened;
-		const doc = writer.join('ws1/corrupt');
-		doc.getText('t').insert(0, 'first');
-		await writer.allStored('ws1/corrupt');
-		doc.getText('t').insert(5, ' second');
-		await writer.allStored('ws1/corrupt');
-		writer.close();
-		await relay.kill('SIGTERM');
-
-		const db = new Database(join(relay.dataDir, 'meridian.sqlite'));
-		const [first] = rows(relay.dataDir, 'ws1/corrupt');
-		db.prepare('UPDATE updates SET data = ? WHERE seq = ?').run(Buffer.from([0xff, 0xfe, 0xfd, 0x01]), first!.seq);
-		db.close();
-		const before = rows(relay.dataDir, 'ws1/corrupt');
-
-		await relay.restart();
-		const perRoom = new RecordingSocket(`${relay.syncUrl}/ws1/corrupt`, meridianProtocols(token));
-		expect((await perRoom.closed).code).toBe(CloseCode.roomUnavailable);
-		expect(perRoom.messages).toHaveLength(0);
-
-		const mux = new MuxClient(relay.syncUrl, token);
-		await mux.opened;
-		const attempt = mux.join('ws1/corrupt');
-		mux.join('ws1/healthy').getText('t').insert(0, 'fine');
-		await waitFor(() => mux.roomErrors.has('ws1/corrupt'), 'roomError');
-		expect(mux.roomErrors.get('ws1/corrupt')!.code).toBe(CloseCode.roomUnavailable);
-		expect(mux.syncMessages.get('ws1/corrupt') ?? 0).toBe(0);
-		attempt.getText('t').insert(0, 'overwrite?'); // sent for a refused room: must go nowhere
-		await mux.allStored('ws1/healthy');
-		mux.close();
-		await relay.kill('SIGTERM'); // a shutdown compacts loaded rooms; never this one
-
-		expect(rows(relay.dataDir, 'ws1/corrupt')).toEqual(before);
-		expect(relay.stderr).toContain('"msg":"room failed to load');
-	});
+	// A corrupt stored row: quarantined, the room served without it (tests/integration/faults.test.ts).
 });

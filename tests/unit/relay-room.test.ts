@@ -432,11 +432,12 @@ describe('bad input and failed loads', () => {
 	});
 
 	it('[R19] a room whose rows do not load serves nobody, stores nothing and is never compacted', async () => {
+		// (A row that does not decode is quarantined instead: tests/unit/storage-quarantine.test.ts.)
 		const store = new MemoryStore();
 		await store.append([{ room: 'ws1/p1', update: textUpdate('precious') }]);
 		await store.append([{ room: 'ws1/p1', update: textUpdate(' more') }]);
-		store.corrupt('ws1/p1', 1, new Uint8Array([0xff, 0xff, 0xff]));
 		const before = (await store.load('ws1/p1')).map((row) => [...row.update]);
+		store.failLoadOf.set('ws1/p1', new Error('I/O error reading the room'));
 		const h = createHarness({ store, idleMs: 0, compactThreshold: 2 });
 		const a = h.mux('editor');
 		const stock = h.perRoom('editor', 'ws1/p1');
@@ -454,14 +455,14 @@ describe('bad input and failed loads', () => {
 		a.send('ws1/p1', updateMessage(textUpdate('overwrite')));
 		await h.persister.flush();
 		await new Promise((resolve) => setTimeout(resolve, 20));
+		store.failLoadOf.clear();
 		expect((await store.load('ws1/p1')).map((row) => [...row.update])).toEqual(before);
 	});
 
 	it('[R19] a failed room is retried after it has been idle, even when clients keep asking for it', async () => {
 		const store = new MemoryStore();
 		await store.append([{ room: 'ws1/p1', update: textUpdate('precious') }]);
-		const good = (await store.load('ws1/p1'))[0]!.update;
-		store.corrupt('ws1/p1', 0, new Uint8Array([0xff, 0xff, 0xff]));
+		store.failLoadOf.set('ws1/p1', new Error('I/O error reading the room'));
 		const h = createHarness({ store, idleMs: 10 });
 		const a = h.mux('editor');
 		a.send('ws1/p1', step1(new Y.Doc()));
@@ -475,7 +476,7 @@ describe('bad input and failed loads', () => {
 		await new Promise((resolve) => setTimeout(resolve, 50));
 		expect(h.registry.get('ws1/p1')).toBeUndefined();
 		// Storage repaired (say, a backup restored): the next join loads it afresh and serves it.
-		store.corrupt('ws1/p1', 0, good);
+		store.failLoadOf.clear();
 		const c = h.mux('editor');
 		c.send('ws1/p1', step1(new Y.Doc()));
 		await settle();

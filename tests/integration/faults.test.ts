@@ -1,0 +1,197 @@
+/**
+ * Storage faults against a real relay process and its real SQLite file: another process holding
+ * the write lock (SQLITE_BUSY), a full disk (SQLITE_FULL, from PRAGMA max_page_count via
+ * SQLITE_MAX_PAGE_COUNT) and a corrupt row written into the file while the relay was stopped.
+ * Each checks the promise of PROTOCOL.md's `stored`: nothing acknowledged before it is committed,
+ * nothing lost once the fault clears, and other rooms unharmed.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { SqliteStore } from '../../server/storage/sqlite.ts';
+import { MuxClient, waitFor } from './clients.ts';
+import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+let relay: RelayProcess | null = null;
+const open: MuxClient[] = [];
+afterEach(async () => {
+	for (const client of open.splice(0)) client.close();
+	await relay?.kill('SIGKILL');
+	relay = null;
+});
+afterAll(stopAllRelays);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function client(r: RelayProcess, role: 'viewer' | 'editor' = 'editor'): Promise<MuxClient> {
+	const c = new MuxClient(r.syncUrl, await r.token(role, 'ws1', { memberId: `m-${open.length}` }));
+	open.push(c);
+	await c.opened;
+	return c;
+}
+
+/** What a fresh reader is served for `room`. */
+async function read(r: RelayProcess, room: string): Promise<string> {
+	const reader = await client(r, 'viewer');
+	reader.join(room);
+	await waitFor(() => (reader.syncMessages.get(room) ?? 0) >= 2, `sync of ${room}`);
+	await sleep(50);
+	return reader.text(room);
+}
+
+/** The room's text as stored in the file (read by a separate connection, as committed). */
+function storedText(dataDir: string, room: string): string {
+	const db = new Database(join(dataDir, 'meridian.sqlite'), { readonly: true });
+	try {
+		const doc = new Y.Doc();
+		for (const row of db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY seq').all(room) as { data: Buffer }[]) {
+			Y.applyUpdate(doc, row.data);
+		}
+		return doc.getText('t').toString();
+	} finally {
+		db.close();
+	}
+}
+
+function append(doc: Y.Doc, text: string): void {
+	doc.getText('t').insert(doc.getText('t').length, text);
+}
+
+function errorLines(r: RelayProcess, message: string): Record<string, unknown>[] {
+	return r.stderr
+		.split('\n')
+		.filter((line) => line.includes(`"msg":"${message}`))
+		.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('storage faults', () => {
+	it('another process holds the write lock: no ack while locked, everything committed and acknowledged in order after', async () => {
+		relay = await spawnRelay();
+		const writer = await client(relay);
+		const doc = writer.join('ws1/locked');
+		const other = writer.join('ws1/locked-other');
+		append(doc, 'before;');
+		append(other, 'other;');
+		await writer.allStored('ws1/locked');
+		await writer.allStored('ws1/locked-other');
+
+		const db = new Database(join(relay.dataDir, 'meridian.sqlite'));
+		db.exec('BEGIN IMMEDIATE'); // the write lock, held by this process
+		const ackedBefore = writer.stored.get('ws1/locked')!;
+		for (let i = 0; i < 5; i++) append(doc, `during-${i};`);
+		const expected = doc.getText('t').toString();
+		await sleep(700);
+		expect(writer.stored.get('ws1/locked')).toBe(ackedBefore);
+		expect(storedText(relay.dataDir, 'ws1/locked')).toBe('before;');
+		// Reading is not blocked (WAL): other rooms are served meanwhile.
+		expect(await read(relay, 'ws1/locked-other')).toBe('other;');
+
+		db.exec('ROLLBACK');
+		db.close();
+		await writer.allStored('ws1/locked', 8000);
+		expect(storedText(relay.dataDir, 'ws1/locked')).toBe(expected);
+		const errors = errorLines(relay, 'storage append failed;');
+		expect(errors).toHaveLength(1); // once per episode, not per retry
+		expect(errors[0]!['code']).toBe('SQLITE_BUSY');
+		expect(errorLines(relay, 'storage recovered')).toHaveLength(1);
+
+		await relay.restart('SIGKILL');
+		expect(await read(relay, 'ws1/locked')).toBe(expected);
+		expect(await read(relay, 'ws1/locked-other')).toBe('other;');
+	});
+
+	it('the disk is full: no ack while full, nothing lost, everything committed once space is freed', async () => {
+		// A database whose file is nearly at its cap: a ballast table the "operator" can drop.
+		const dataDir = mkdtempSync(join(tmpdir(), 'meridian-full-'));
+		const file = join(dataDir, 'meridian.sqlite');
+		await new SqliteStore(file).close();
+		const setup = new Database(file);
+		setup.exec('CREATE TABLE ballast (b BLOB)');
+		for (let i = 0; i < 20; i++) setup.prepare('INSERT INTO ballast VALUES (?)').run(Buffer.alloc(4000, i));
+		const pages = setup.pragma('page_count', { simple: true }) as number;
+		setup.close();
+		relay = await spawnRelay({ dataDir, env: { SQLITE_MAX_PAGE_COUNT: String(pages + 3) } });
+
+		const writer = await client(relay);
+		const other = writer.join('ws1/full-other');
+		append(other, 'other;');
+		await writer.allStored('ws1/full-other');
+		const doc = writer.join('ws1/full');
+		// Write 3 KB chunks until one is not acknowledged: the cap is reached.
+		let full = false;
+		for (let i = 0; i < 40 && !full; i++) {
+			append(doc, `${i}:${'x'.repeat(3000)};`);
+			full = await writer.allStored('ws1/full', 1000).then(
+				() => false,
+				() => true
+			);
+		}
+		expect(full).toBe(true);
+		const errors = errorLines(relay, 'storage append failed;');
+		expect(errors).toHaveLength(1);
+		expect(errors[0]!['code']).toBe('SQLITE_FULL');
+		const acked = writer.stored.get('ws1/full')!;
+		append(doc, 'while-full;');
+		const expected = doc.getText('t').toString();
+		await sleep(500);
+		expect(writer.stored.get('ws1/full')).toBe(acked);
+		expect(storedText(relay.dataDir, 'ws1/full')).not.toContain('while-full;');
+		expect(await read(relay, 'ws1/full-other')).toBe('other;');
+
+		// Space is freed (pages go to SQLite's free list, within the cap): the held updates commit.
+		const operator = new Database(file);
+		operator.exec('DELETE FROM ballast');
+		operator.close();
+		await writer.allStored('ws1/full', 8000);
+		expect(storedText(relay.dataDir, 'ws1/full')).toBe(expected);
+		expect(errorLines(relay, 'storage recovered')).toHaveLength(1);
+		await relay.restart('SIGKILL');
+		expect(await read(relay, 'ws1/full')).toBe(expected);
+	});
+
+	it('a corrupt row is quarantined byte for byte, the room served without it and healed by a client; other rooms carry on', async () => {
+		relay = await spawnRelay();
+		const writer = await client(relay);
+		const doc = writer.join('ws1/corrupt');
+		const healthy = writer.join('ws1/healthy');
+		for (const part of ['one;', 'two;', 'three;']) {
+			append(doc, part);
+			await writer.allStored('ws1/corrupt');
+		}
+		append(healthy, 'fine;');
+		await writer.allStored('ws1/healthy');
+		writer.close();
+		await relay.kill('SIGKILL'); // no shutdown compaction: the three rows stay apart
+
+		const file = join(relay.dataDir, 'meridian.sqlite');
+		const db = new Database(file);
+		const rows = db.prepare("SELECT seq FROM updates WHERE room = 'ws1/corrupt' ORDER BY seq").all() as { seq: number }[];
+		expect(rows).toHaveLength(3);
+		const bad = Buffer.from([0xff, 0xfe, 0xfd, 0x01]);
+		db.prepare('UPDATE updates SET data = ? WHERE seq = ?').run(bad, rows[1]!.seq);
+		db.close();
+
+		await relay.restart();
+		// 'three;' was typed after 'two;' and waits for it, invisible: only 'one;' is served.
+		expect(await read(relay, 'ws1/corrupt')).toBe('one;');
+		expect(await read(relay, 'ws1/healthy')).toBe('fine;');
+		const check = new Database(file, { readonly: true });
+		expect(check.prepare('SELECT room, seq, data FROM quarantine').all()).toEqual([
+			{ room: 'ws1/corrupt', seq: rows[1]!.seq, data: bad }
+		]);
+		expect(check.prepare('SELECT COUNT(*) AS n FROM updates WHERE seq = ?').get(rows[1]!.seq)).toEqual({ n: 0 });
+		check.close();
+		expect(errorLines(relay, 'corrupt stored row quarantined')).toHaveLength(1);
+
+		// The author's device still has the whole document; its next sync heals the room.
+		const author = await client(relay);
+		author.join('ws1/corrupt', doc);
+		await author.allStored('ws1/corrupt');
+		expect(await read(relay, 'ws1/corrupt')).toBe('one;two;three;');
+		await relay.restart('SIGKILL');
+		expect(await read(relay, 'ws1/corrupt')).toBe('one;two;three;');
+	});
+});
