@@ -135,6 +135,25 @@ describe('authorisation matrix', () => {
 	});
 });
 
+describe('per-room sockets (stock y-websocket framing)', () => {
+	it.each(roles)('[R1][R15] %s on /sync/<page room>: a write is stored and acknowledged, or answered read-only and not stored', async (role) => {
+		const room = `ws1/stock-${role}`;
+		const socket = new RecordingSocket(`${relay.syncUrl}/${room}`, meridianProtocols(await relay.token(role)));
+		await socket.opened;
+		socket.send(syncMessage(2, setting(`${role}-stock`)));
+		// A step 1 of ours is answered with a step 2 after the write was handled.
+		socket.send(syncMessage(0, Y.encodeStateVector(new Y.Doc())));
+		await waitFor(() => socket.messages.some((m) => m[0] === 0 && m[1] === 1), 'step 2 answer');
+		const writes = expected[role].page === 'write';
+		if (writes) await waitFor(() => socket.messages.some((m) => m[0] === 4), 'stored');
+		const told = socket.messages.filter((m) => m[0] === 2);
+		expect({ role, told: told.length, stored: socket.messages.some((m) => m[0] === 4) }).toEqual({ role, told: writes ? 0 : 1, stored: writes });
+		expect(storedDoc(storedRows(relay.dataDir), room).getMap('m').has(`${role}-stock`)).toBe(writes);
+		expect(socket.closeInfo).toBeNull();
+		socket.close();
+	});
+});
+
 describe('tokens that open nothing', () => {
 	const bad = async (): Promise<Record<string, string>> => ({
 		expired: await relay.token('admin', 'ws1', { expiresInSeconds: -60 }),
