@@ -289,16 +289,30 @@ async function fuzz(seed: number, frames: number): Promise<void> {
 
 	const tokens = [await relay.token('editor', 'fz', { memberId: 'fuzz' }), await relay.token('viewer', 'fz', { memberId: 'fuzz' }), await relay.token('commenter', 'fz', { memberId: 'fuzz' })];
 	const tally: Tally = { frames: 0, sockets: 0, closes: new Map(), survivedHostile: [], wrongClose: [], waitedMs: 0 };
+	// Invariants checked at intervals while the fuzz runs: the process answers, the good client is connected.
+	const lapses: string[] = [];
+	let checks = 0;
+	const watch = setInterval(() => {
+		checks++;
+		if (good.socket.closeInfo || reader.socket.closeInfo) lapses.push(`good client closed: ${JSON.stringify(good.socket.closeInfo ?? reader.socket.closeInfo)}`);
+		fetch(`${relay.url}/healthz`).then(
+			(response) => void (response.ok || lapses.push(`/healthz ${response.status}`)),
+			(error: unknown) => void lapses.push(`/healthz failed: ${String(error)}`)
+		);
+	}, 250);
 	const started = performance.now();
 	try {
 		await Promise.all(Array.from({ length: WORKERS }, (_, i) => runWorker(relay, tokens, seed * 31 + i, Math.ceil(frames / WORKERS), tally)));
 	} finally {
 		clearInterval(typing);
+		clearInterval(watch);
 	}
 	const seconds = (performance.now() - started) / 1000;
 	console.log(`fuzz seed ${seed}: ${tally.frames} malformed frames over ${tally.sockets} sockets in ${seconds.toFixed(1)} s; closes ${JSON.stringify(Object.fromEntries(tally.closes))}; good client made ${edits} edits; workers waited ${(tally.waitedMs / WORKERS / 1000).toFixed(1)} s each for answers`);
 
 	expect(tally.frames).toBeGreaterThanOrEqual(frames);
+	expect(checks).toBeGreaterThan(0);
+	expect(lapses).toEqual([]);
 	expect(tally.survivedHostile).toEqual([]);
 	expect(tally.wrongClose).toEqual([]);
 	expect(edits).toBeGreaterThan(20);
