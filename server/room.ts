@@ -257,6 +257,10 @@ export class Room {
 		switch (syncType) {
 			case SyncType.step1: {
 				const stateVector = decoding.readVarUint8Array(decoder);
+				// The first step 1 (the join) is free; asking again costs the relay a diff of the
+				// whole document each time, so it counts like a write.
+				if (session.askedStep1 && !session.host.admit('update')) return;
+				session.askedStep1 = true;
 				let diff: Uint8Array;
 				try {
 					diff = Y.encodeStateAsUpdate(this.doc, stateVector);

@@ -41,6 +41,8 @@ export class Session {
 	canWrite: boolean;
 	/** The room sent this peer sync step 1 and its step-2 answer has not come yet: that answer is not rate-limited. */
 	answerDue = false;
+	/** This peer has sent its sync step 1 here (the join); further ones are rate-limited. */
+	askedStep1 = false;
 	/** This peer may not write here and was told so once (y-protocols `auth`, [R15]). */
 	toldReadOnly = false;
 	/** Whether this peer understands `stored` (multiplexed, or negotiated meridian.v1). */

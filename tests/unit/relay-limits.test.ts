@@ -141,6 +141,19 @@ describe('limits', () => {
 		expect([...text].sort().join('')).toBe('012345');
 	});
 
+	it('[R29] a join’s step 1 is free; asking again counts like a write', async () => {
+		const r = relay({ updateBurst: 2, updatesPerSecond: 1 });
+		const c = r.mux();
+		for (const page of ['a', 'b', 'c', 'd']) c.send(`ws1/${page}`, step1(new Y.Doc()));
+		await settle();
+		expect(c.socket.isOpen).toBe(true);
+		c.send('ws1/a', step1(new Y.Doc()));
+		c.send('ws1/a', step1(new Y.Doc()));
+		expect(c.socket.isOpen).toBe(true);
+		c.send('ws1/a', step1(new Y.Doc()));
+		expect(c.socket.closeCode).toBe(CloseCode.rateLimited);
+	});
+
 	it('[R29] awareness and queryAwareness over the burst close the socket with 4429', async () => {
 		const r = relay({ awarenessBurst: 3, awarenessPerSecond: 1 });
 		const c = r.mux();
