@@ -36,6 +36,12 @@ export interface RoomDeps {
 export const MAX_AWARENESS_STATE_CHARS = 16 * 1024;
 /** Awareness client ids one connection may set in one room (a tab's doc has one; tests a few). */
 export const MAX_AWARENESS_IDS = 16;
+/**
+ * Client ids whose owner a room remembers ([R26]). Owners outlive their states (so nobody takes
+ * over a teammate's id after they leave), which lets a peer that reconnects over and over grow the
+ * map without end; past this size the owners of ids with no state are forgotten.
+ */
+export const MAX_AWARENESS_OWNERS = 10_000;
 
 export class MalformedMessage extends Error {
 	override name = 'MalformedMessage';
@@ -462,6 +468,7 @@ export class Room {
 		if (kept.length === 0) return;
 		for (const { clientId } of kept) {
 			this.#awarenessOwners.set(clientId, session.memberId);
+			if (this.#awarenessOwners.size > MAX_AWARENESS_OWNERS) this.#forgetAbsentOwners();
 			// Carried on by this connection: an older connection of the same member leaving later
 			// must not remove it.
 			for (const peer of this.#sessions) if (peer !== session) peer.awarenessIds.delete(clientId);
@@ -474,6 +481,16 @@ export class Room {
 			encoding.writeVarString(encoder, json);
 		}
 		awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(encoder), session);
+	}
+
+	#forgetAbsentOwners(): void {
+		const present = this.awareness.getStates();
+		for (const id of this.#awarenessOwners.keys()) if (!present.has(id)) this.#awarenessOwners.delete(id);
+	}
+
+	/** Client ids whose owner this room remembers (for tests and metrics). */
+	get awarenessOwnerCount(): number {
+		return this.#awarenessOwners.size;
 	}
 
 	#onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {

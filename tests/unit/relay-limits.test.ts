@@ -9,6 +9,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { CloseCode, MessageType, SyncType, encodeFrame, readOnlyReason } from '../../src/lib/protocol/index.ts';
 import { defaultLimits, type Limits } from '../../server/config.ts';
 import { MuxConnection } from '../../server/connection.ts';
+import { MAX_AWARENESS_OWNERS } from '../../server/room.ts';
 import { memoryLogger } from '../../server/log.ts';
 import { Persister } from '../../server/persister.ts';
 import { TokenBucket } from '../../server/rate-limit.ts';
@@ -40,6 +41,7 @@ function relay(limits: Partial<Limits>) {
 		const connection = new MuxConnection(socket, registry, log, claims(role, 'ws1', memberId), all);
 		return {
 			socket,
+			connection,
 			send: (room: string, message: Uint8Array) => connection.receive(encodeFrame(room, message)),
 			take: () => socket.take()
 		};
@@ -173,6 +175,33 @@ describe('limits', () => {
 		expect(c.socket.isOpen).toBe(true);
 		c.send('ws1/p', new Uint8Array([MessageType.queryAwareness]));
 		expect(c.socket.closeCode).toBe(CloseCode.rateLimited);
+	});
+
+	it('[R26] the owners a room remembers stay bounded when a peer reconnects with new client ids over and over', async () => {
+		const r = relay({ awarenessBurst: 1_000_000, awarenessPerSecond: 1_000_000 });
+		let id = 1;
+		for (let round = 0; round < (MAX_AWARENESS_OWNERS + 1000) / 10; round++) {
+			const c = r.mux('viewer', 'churn');
+			c.send('ws1/p', step1(new Y.Doc()));
+			if (round === 0) await settle();
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, MessageType.awareness);
+			const states = encoding.createEncoder();
+			encoding.writeVarUint(states, 10);
+			for (let i = 0; i < 10; i++) {
+				encoding.writeVarUint(states, id++);
+				encoding.writeVarUint(states, 1);
+				encoding.writeVarString(states, '{"cursor":1}');
+			}
+			encoding.writeVarUint8Array(e, encoding.toUint8Array(states));
+			c.send('ws1/p', encoding.toUint8Array(e));
+			expect(c.socket.isOpen).toBe(true);
+			c.connection.closed();
+		}
+		const room = r.registry.get('ws1/p')!;
+		expect(room.awareness.getStates().size).toBe(0);
+		expect(room.awarenessOwnerCount).toBeGreaterThan(0);
+		expect(room.awarenessOwnerCount).toBeLessThanOrEqual(MAX_AWARENESS_OWNERS);
 	});
 
 	it('[R15] a reader is told once, with the read-only reason, and only for writes that would change the document', async () => {
