@@ -14,6 +14,14 @@ export interface MetricsSource {
 	pendingUpdates(): number;
 	pendingBytes(): number;
 	storedBytes(): number;
+	/** Storage transactions that failed, ever (each retry counts). */
+	failedCommits(): number;
+	/** True from a failed transaction until the next commit: nothing is acknowledged meanwhile. */
+	storageFaulted(): boolean;
+	/** Fault episodes begun (first failure to the next commit). */
+	faultEpisodes(): number;
+	/** Stored rows moved to the quarantine table, in this database (not reset by a restart). */
+	quarantinedRows(): number;
 }
 
 /** Why an upgrade was answered with an HTTP error instead of a WebSocket. */
@@ -43,7 +51,6 @@ export class RelayMetrics {
 	updatesOut = 0;
 	/** Updates in committed storage transactions. */
 	updatesStored = 0;
-	commitErrors = 0;
 	readonly #commitBuckets: number[] = commitBuckets.map(() => 0);
 	#commitCount = 0;
 	#commitSum = 0;
@@ -85,6 +92,12 @@ export class RelayMetrics {
 		gauge('meridian_pending_updates', 'Accepted updates not yet committed to storage.', source.pendingUpdates());
 		gauge('meridian_pending_bytes', 'Bytes of accepted updates not yet committed.', source.pendingBytes());
 		gauge('meridian_stored_bytes', 'Bytes of stored updates.', source.storedBytes());
+		gauge('meridian_storage_faulted', '1 while storage commits fail (nothing is acknowledged), else 0.', source.storageFaulted() ? 1 : 0);
+		gauge(
+			'meridian_quarantined_rows',
+			'Corrupt stored rows moved to the quarantine table, in this database (survives restarts).',
+			source.quarantinedRows()
+		);
 
 		counter('meridian_connections_opened_total', 'WebSocket connections accepted with a valid token.', this.connectionsOpened);
 		family(
@@ -123,7 +136,8 @@ export class RelayMetrics {
 		counter('meridian_updates_received_total', 'Document updates (syncStep2, syncUpdate) received from clients.', this.updatesIn);
 		counter('meridian_updates_sent_total', 'Document updates (syncStep2, syncUpdate) sent to clients.', this.updatesOut);
 		counter('meridian_updates_stored_total', 'Updates committed to storage.', this.updatesStored);
-		counter('meridian_storage_commit_errors_total', 'Storage transactions that failed (retried; nothing acknowledged).', this.commitErrors);
+		counter('meridian_storage_commit_errors_total', 'Storage transactions that failed (retried; nothing acknowledged).', source.failedCommits());
+		counter('meridian_storage_fault_episodes_total', 'Storage fault episodes: from a failed commit to the next one that succeeds.', source.faultEpisodes());
 
 		const h = 'meridian_storage_commit_seconds';
 		family(h, 'histogram', 'Time to commit one storage transaction (a group of updates).', [

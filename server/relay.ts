@@ -38,8 +38,11 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 	mkdirSync(config.dataDir, { recursive: true });
 	const secret = loadSecret(config.dataDir, config.secret);
 	const metrics = new RelayMetrics();
-	const storage = measureCommits(store ?? new SqliteStore(join(config.dataDir, databaseFileName)), metrics);
-	const persister = new Persister(storage, log, { delayMs: config.flushDelayMs });
+	const storage = store ?? new SqliteStore(join(config.dataDir, databaseFileName));
+	const persister = new Persister(storage, log, {
+		delayMs: config.flushDelayMs,
+		onCommit: (ms, updates) => metrics.committed(ms / 1000, updates)
+	});
 	const registry = new RoomRegistry({
 		store: storage,
 		persister,
@@ -58,6 +61,10 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 					connections: () => endpoint?.connections.size ?? 0,
 					sessions: () => [...(endpoint?.connections ?? [])].reduce((n, c) => n + c.sessionCount, 0),
 					pendingUpdates: () => persister.pendingCount,
+					failedCommits: () => persister.failedCommits,
+					storageFaulted: () => persister.faulted,
+					faultEpisodes: () => persister.faultEpisodes,
+					quarantinedRows: () => registry.quarantinedRows,
 					pendingBytes: () => persister.pendingBytes,
 					storedBytes: () => storage.storedBytes()
 				})
@@ -110,30 +117,4 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		server,
 		shutdown: () => (shuttingDown ??= shutdown())
 	};
-}
-
-/**
- * The store as the persister sees it, with every `append` (one committed transaction) timed into
- * the commit-latency histogram and every failed one counted. A Proxy rather than a wrapper object,
- * so whatever else a store offers stays reachable, bound to the store itself.
- */
-function measureCommits(store: Store, metrics: RelayMetrics): Store {
-	const append: Store['append'] = async (entries) => {
-		const start = performance.now();
-		try {
-			const seqs = await store.append(entries);
-			metrics.committed((performance.now() - start) / 1000, entries.length);
-			return seqs;
-		} catch (error) {
-			metrics.commitErrors++;
-			throw error;
-		}
-	};
-	return new Proxy(store, {
-		get(target, key) {
-			if (key === 'append') return append;
-			const value: unknown = Reflect.get(target, key, target);
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-		}
-	});
 }

@@ -4,7 +4,12 @@
  * the numbers move with what real clients do — connect, write, get refused, get closed with a code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { CloseCode } from '../../src/lib/protocol/index.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
@@ -84,8 +89,8 @@ afterAll(async () => {
 	await stopAllRelays();
 });
 
-async function scrape(): Promise<Map<string, Family>> {
-	const response = await fetch(`${relay.url}/metrics`);
+async function scrape(from: RelayProcess = relay): Promise<Map<string, Family>> {
+	const response = await fetch(`${from.url}/metrics`);
 	expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
 	return parsePrometheus(await response.text());
 }
@@ -117,7 +122,10 @@ describe('/metrics', () => {
 			meridian_updates_sent_total: 'counter',
 			meridian_updates_stored_total: 'counter',
 			meridian_storage_commit_errors_total: 'counter',
-			meridian_storage_commit_seconds: 'histogram'
+			meridian_storage_commit_seconds: 'histogram',
+			meridian_storage_faulted: 'gauge',
+			meridian_storage_fault_episodes_total: 'counter',
+			meridian_quarantined_rows: 'gauge'
 		});
 		expect(() => parsePrometheus('meridian_x 1\n')).toThrow(/outside its family/);
 		expect(() => parsePrometheus('# HELP a b\n# TYPE a gauge\na one\n')).toThrow(/bad value/);
@@ -205,5 +213,72 @@ describe('/metrics', () => {
 		const refused = (families: Map<string, Family>) => value(families, 'meridian_upgrades_refused_total', { reason: 'origin' });
 		expect(refused(after) - refused(before)).toBe(1);
 		expect(value(after, 'meridian_connections')).toBe(value(before, 'meridian_connections'));
+	});
+
+	it('[R20] storage faults show: the faulted gauge and failed commits while the disk is full, one episode, quarantined rows', async () => {
+		// A database a few pages short of its cap (SQLITE_MAX_PAGE_COUNT), with ballast to drop.
+		const dataDir = mkdtempSync(join(tmpdir(), 'meridian-metrics-'));
+		const file = join(dataDir, 'meridian.sqlite');
+		await new SqliteStore(file).close();
+		const setup = new Database(file);
+		setup.exec('CREATE TABLE ballast (b BLOB)');
+		for (let i = 0; i < 20; i++) setup.prepare('INSERT INTO ballast VALUES (?)').run(Buffer.alloc(4000, i));
+		const pages = setup.pragma('page_count', { simple: true }) as number;
+		setup.close();
+		const faulty = await spawnRelay({ dataDir, env: { SQLITE_MAX_PAGE_COUNT: String(pages + 3) } });
+		try {
+			const writer = new MuxClient(faulty.syncUrl, await faulty.token('editor'));
+			await writer.opened;
+			const text = writer.join('ws1/full').getText('t');
+			let full = false;
+			for (let i = 0; i < 40 && !full; i++) {
+				text.insert(text.length, `${i}:${'x'.repeat(3000)};`);
+				full = await writer.allStored('ws1/full', 500).then(
+					() => false,
+					() => true
+				);
+			}
+			expect(full).toBe(true);
+			const during = await scrape(faulty);
+			expect(value(during, 'meridian_storage_faulted')).toBe(1);
+			expect(value(during, 'meridian_storage_commit_errors_total')).toBeGreaterThanOrEqual(1);
+			expect(value(during, 'meridian_storage_fault_episodes_total')).toBe(1);
+			expect(value(during, 'meridian_pending_updates')).toBeGreaterThanOrEqual(1);
+
+			const operator = new Database(file);
+			operator.exec('DELETE FROM ballast');
+			operator.close();
+			await writer.allStored('ws1/full', 8000);
+			const after = await scrape(faulty);
+			expect(value(after, 'meridian_storage_faulted')).toBe(0);
+			expect(value(after, 'meridian_storage_fault_episodes_total')).toBe(1);
+			expect(value(after, 'meridian_storage_commit_seconds_count')).toBeGreaterThan(value(during, 'meridian_storage_commit_seconds_count'));
+			expect(value(after, 'meridian_quarantined_rows')).toBe(0);
+
+			// Three rows of one room, the middle one corrupted while the relay is down.
+			const q = writer.join('ws1/q').getText('t');
+			for (const part of ['one;', 'two;', 'three;']) {
+				q.insert(q.length, part);
+				await writer.allStored('ws1/q');
+			}
+			writer.close();
+			await faulty.kill('SIGKILL');
+			const db = new Database(file);
+			const rows = db.prepare("SELECT seq FROM updates WHERE room = 'ws1/q' ORDER BY seq").all() as { seq: number }[];
+			db.prepare('UPDATE updates SET data = ? WHERE seq = ?').run(Buffer.from([0xff, 0xfe, 0xfd]), rows[1]!.seq);
+			db.close();
+			await faulty.restart();
+			const reader = new MuxClient(faulty.syncUrl, await faulty.token('viewer'));
+			await reader.opened;
+			reader.join('ws1/q');
+			await waitFor(() => (reader.syncMessages.get('ws1/q') ?? 0) >= 2, 'reader synced');
+			expect(value(await scrape(faulty), 'meridian_quarantined_rows')).toBe(1);
+			reader.close();
+			// The count is the quarantine table's, so a restart keeps it.
+			await faulty.restart('SIGKILL');
+			expect(value(await scrape(faulty), 'meridian_quarantined_rows')).toBe(1);
+		} finally {
+			await faulty.kill('SIGKILL');
+		}
 	});
 });

@@ -130,8 +130,14 @@ describe('RelayMetrics', () => {
 			sessions: () => 3,
 			pendingUpdates: () => 0,
 			pendingBytes: () => 0,
-			storedBytes: () => 10
+			storedBytes: () => 10,
+			failedCommits: () => 2,
+			storageFaulted: () => true,
+			faultEpisodes: () => 1,
+			quarantinedRows: () => 0
 		});
+		expect(text).toContain('meridian_storage_faulted 1\n');
+		expect(text).toContain('meridian_storage_commit_errors_total 2\n');
 		expect(text).toContain('meridian_connections_closed_total{code="1000"} 1\nmeridian_connections_closed_total{code="4401"} 2\n');
 		expect(text).toContain('meridian_updates_stored_total 3\n');
 		expect(text).toContain('meridian_storage_commit_seconds_bucket{le="0.0025"} 0\n');
