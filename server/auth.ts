@@ -62,6 +62,8 @@ export function createVerifier(secret: Uint8Array): TokenVerifier {
 			const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
 			return claimsFromPayload(payload);
 		} catch {
+			// Deliberately not logged: jose's messages can quote the token's header and claims, and
+			// the glue logs the refusal (4401) with its reason instead.
 			return null;
 		}
 	};
