@@ -21,6 +21,11 @@ export interface RelayOptions {
 	readonly env?: Record<string, string>;
 	/** Reuse a data directory (default: a new temp dir). */
 	readonly dataDir?: string;
+	/**
+	 * Node arguments that start the relay (default `--import tsx server/main.ts`, as `npm run
+	 * relay`). kill-relay.test.ts passes a bundle of server/main.ts to restart 20 times quickly.
+	 */
+	readonly nodeArgs?: readonly string[];
 }
 
 export interface Exit {
@@ -65,7 +70,7 @@ export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProce
 	let url = '';
 
 	const start = async (): Promise<void> => {
-		child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		child = spawn(process.execPath, [...(options.nodeArgs ?? ['--import', 'tsx', 'server/main.ts'])], {
 			cwd: repoRoot,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe']
