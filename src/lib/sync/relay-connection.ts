@@ -41,6 +41,19 @@ const DEAD_MS = 35_000;
 /** A connection open this long counts as healthy: the next failure starts the backoff over. */
 const HEALTHY_AFTER_MS = 10_000;
 
+/**
+ * The wait before reconnect attempt `attempt` (1 = the first after a drop): "full jitter",
+ * uniform in [0, ceiling) with the ceiling doubling from 1 s up to 30 s. When a relay restarts,
+ * every client loses its socket at the same instant; full jitter spreads their first attempts
+ * evenly over the whole first second (a thousand clients: about one a millisecond) instead of
+ * the second half of it, and keeps spreading those that hit a relay still starting.
+ * tests/unit/reconnect-backoff.test.ts checks the distribution.
+ */
+export function retryDelay(attempt: number, random: () => number = Math.random): number {
+	const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(Math.max(attempt, 1), 16));
+	return random() * ceiling;
+}
+
 export class RelayConnection {
 	readonly url: string;
 	readonly #token: string;
@@ -215,8 +228,7 @@ export class RelayConnection {
 
 	#scheduleRetry(closedBy?: { code: number; reason: string }): void {
 		this.#attempt++;
-		const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(this.#attempt, 16));
-		const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+		const delay = retryDelay(this.#attempt);
 		this.#setState({ kind: 'waiting', attempt: this.#attempt, retryAt: Date.now() + delay, ...(closedBy ? { closedBy } : {}) });
 		this.#retryTimer = setTimeout(() => {
 			this.#retryTimer = null;
