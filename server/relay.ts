@@ -48,7 +48,8 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		persister,
 		log,
 		idleMs: config.roomIdleMs,
-		compactThreshold: config.compactThreshold
+		compactThreshold: config.compactThreshold,
+		limits: config.limits
 	});
 
 	let endpoint: ReturnType<typeof attachSyncEndpoint> | null = null;
@@ -79,6 +80,7 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		allowedOrigins: new Set(config.allowedOrigins),
 		maxConnectionsPerAddress: config.maxConnectionsPerAddress,
 		trustProxy: config.trustProxy,
+		limits: config.limits,
 		metrics
 	});
 	const sync = endpoint;

@@ -20,6 +20,7 @@ import {
 import { AddressLimiter, clientAddress, originAllowed } from './admission.ts';
 import type { TokenVerifier } from './auth.ts';
 import { MuxConnection, RoomConnection, type Connection } from './connection.ts';
+import type { Limits } from './config.ts';
 import type { RoomRegistry } from './rooms.ts';
 import type { SocketLike } from './session.ts';
 import { errorText, type Logger } from './log.ts';
@@ -39,6 +40,8 @@ export interface SyncEndpointOptions {
 	/** Take the client address from X-Forwarded-For (TRUST_PROXY). */
 	readonly trustProxy?: boolean;
 	readonly metrics?: RelayMetrics;
+	/** Per-connection limits (rates, rooms); the process environment's when absent. */
+	readonly limits?: Limits;
 }
 
 export interface SyncEndpoint {
@@ -227,7 +230,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					let connection: Connection;
 					let room: string | null = null;
 					if (path === '/sync') {
-						connection = new MuxConnection(adapter, registry, log, claims);
+						connection = new MuxConnection(adapter, registry, log, claims, options.limits);
 					} else {
 						try {
 							room = decodeURIComponent(path.slice('/sync/'.length));
@@ -239,7 +242,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						const refused = refuseRoom(claims, name);
 						if (refused !== null) return deny(CloseCode.forbidden, refused, { room });
 						const acks = ws.protocol === meridianProtocol;
-						connection = new RoomConnection(adapter, registry, log, claims, room, name, acks);
+						connection = new RoomConnection(adapter, registry, log, claims, room, name, acks, options.limits);
 					}
 					const id = nextId++;
 					const openedAt = Date.now();
