@@ -1,6 +1,6 @@
 /**
- * A Store whose `load` checks every row before a room sees it: a row whose bytes do not decode as
- * a Yjs update is quarantined (moved aside by the store, never deleted), logged and counted, and
+ * A Store whose `load` checks every row before a room sees it: a row the store reports damaged
+ * (checksum mismatch) or whose bytes do not decode as a Yjs update is quarantined (moved aside by the store, never deleted), logged and counted, and
  * the room loads from the rows that remain. Why serve the rest instead of refusing the room:
  * every other row is a valid update, and Meridian's clients each hold a full copy of the
  * document — once the room is served, the next client to sync sends back whatever the relay
@@ -41,7 +41,7 @@ export class CheckedStore implements Store {
 		const rows = await this.#inner.load(room);
 		const good: StoredRow[] = [];
 		for (const row of rows) {
-			const problem = rowProblem(row.update);
+			const problem = row.problem ?? rowProblem(row.update);
 			if (problem === null) {
 				good.push(row);
 				continue;

@@ -8,7 +8,13 @@
  * is thrown to the caller with nothing committed; the persister keeps the updates and retries.
  * The busy timeout is short on purpose: a synchronous driver blocks the whole event loop while it
  * waits for a lock, so it waits briefly and lets the persister's backoff do the long waiting.
+ *
+ * Every row carries the CRC-32 of its bytes (`crc`, added to older databases on open; their old
+ * rows have none and are not checked). A row whose bytes no longer match is loaded with a
+ * `problem`, and the loader quarantines it: damage that still happens to decode as an update is
+ * caught too, instead of being served as someone's text.
  */
+import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { AppendEntry, Store, StoredRow } from './types.ts';
 
@@ -41,9 +47,9 @@ export function sqliteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sqli
 
 export class SqliteStore implements Store {
 	readonly #db: Database.Database;
-	readonly #insert: Database.Statement<[string, Uint8Array]>;
-	readonly #insertAt: Database.Statement<[number, string, Uint8Array]>;
-	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array }>;
+	readonly #insert: Database.Statement<[string, Uint8Array, number]>;
+	readonly #insertAt: Database.Statement<[number, string, Uint8Array, number]>;
+	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array; crc: number | null }>;
 	readonly #sizeUpTo: Database.Statement<[string, number], { bytes: number | null }>;
 	readonly #deleteUpTo: Database.Statement<[string, number]>;
 	readonly #appendTx: (entries: readonly AppendEntry[]) => number[];
@@ -72,11 +78,13 @@ export class SqliteStore implements Store {
 				at     TEXT NOT NULL
 			);
 		`);
+		const columns = this.#db.prepare('PRAGMA table_info(updates)').all() as { name: string }[];
+		if (!columns.some((column) => column.name === 'crc')) this.#db.exec('ALTER TABLE updates ADD COLUMN crc INTEGER');
 		// After the schema: a capped database must still open (and load) when it is full.
 		if (options.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${options.maxPageCount}`);
-		this.#insert = this.#db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)');
-		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?)');
-		this.#select = this.#db.prepare('SELECT seq, data FROM updates WHERE room = ? ORDER BY seq');
+		this.#insert = this.#db.prepare('INSERT INTO updates (room, data, crc) VALUES (?, ?, ?)');
+		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data, crc) VALUES (?, ?, ?, ?)');
+		this.#select = this.#db.prepare('SELECT seq, data, crc FROM updates WHERE room = ? ORDER BY seq');
 		this.#sizeUpTo = this.#db.prepare(
 			'SELECT SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ? AND seq <= ?'
 		);
@@ -102,19 +110,23 @@ export class SqliteStore implements Store {
 		});
 
 		this.#appendTx = this.#db.transaction((entries: readonly AppendEntry[]) =>
-			entries.map(({ room, update }) => Number(this.#insert.run(room, update).lastInsertRowid))
+			entries.map(({ room, update }) => Number(this.#insert.run(room, update, crc32(update)).lastInsertRowid))
 		);
 		this.#compactTx = this.#db.transaction((room: string, merged: Uint8Array, upToSeq: number) => {
 			const removed = this.#sizeUpTo.get(room, upToSeq)?.bytes ?? 0;
 			this.#deleteUpTo.run(room, upToSeq);
 			// Reusing upToSeq keeps the merged row before every row appended after it.
-			this.#insertAt.run(upToSeq, room, merged);
+			this.#insertAt.run(upToSeq, room, merged, crc32(merged));
 			return removed;
 		});
 	}
 
 	async load(room: string): Promise<StoredRow[]> {
-		return this.#select.all(room).map((row) => ({ seq: row.seq, update: new Uint8Array(row.data) }));
+		return this.#select.all(room).map((row) => {
+			const update = new Uint8Array(row.data);
+			if (row.crc === null || crc32(update) === row.crc) return { seq: row.seq, update };
+			return { seq: row.seq, update, problem: 'checksum mismatch: the bytes are not what was stored' };
+		});
 	}
 
 	async append(entries: readonly AppendEntry[]): Promise<number[]> {

@@ -16,6 +16,11 @@
 export interface StoredRow {
 	readonly seq: number;
 	readonly update: Uint8Array;
+	/**
+	 * Set when the store knows the bytes are not what was written (a checksum mismatch): the
+	 * loader quarantines the row without looking further.
+	 */
+	readonly problem?: string;
 }
 
 export interface AppendEntry {

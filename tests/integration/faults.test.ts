@@ -1,7 +1,8 @@
 /**
  * Storage faults against a real relay process and its real SQLite file: another process holding
  * the write lock (SQLITE_BUSY), a full disk (SQLITE_FULL, from PRAGMA max_page_count via
- * SQLITE_MAX_PAGE_COUNT) and a corrupt row written into the file while the relay was stopped.
+ * SQLITE_MAX_PAGE_COUNT) and corrupt rows written into the file while the relay was stopped (one
+ * that does not decode, one that does but fails its checksum).
  * Each checks the promise of PROTOCOL.md's `stored`: nothing acknowledged before it is committed,
  * nothing lost once the fault clears, and other rooms unharmed.
  */
@@ -163,6 +164,9 @@ describe('storage faults', () => {
 		}
 		append(healthy, 'fine;');
 		await writer.allStored('ws1/healthy');
+		const forged = writer.join('ws1/damaged');
+		append(forged, 'real;');
+		await writer.allStored('ws1/damaged');
 		writer.close();
 		await relay.kill('SIGKILL'); // no shutdown compaction: the three rows stay apart
 
@@ -172,19 +176,27 @@ describe('storage faults', () => {
 		expect(rows).toHaveLength(3);
 		const bad = Buffer.from([0xff, 0xfe, 0xfd, 0x01]);
 		db.prepare('UPDATE updates SET data = ? WHERE seq = ?').run(bad, rows[1]!.seq);
+		// Damage that still decodes as an update: only the row's checksum can tell.
+		const other = new Y.Doc();
+		other.getText('t').insert(0, 'FORGED;');
+		db.prepare("UPDATE updates SET data = ? WHERE room = 'ws1/damaged'").run(Y.encodeStateAsUpdate(other));
 		db.close();
 
 		await relay.restart();
 		// 'three;' was typed after 'two;' and waits for it, invisible: only 'one;' is served.
 		expect(await read(relay, 'ws1/corrupt')).toBe('one;');
 		expect(await read(relay, 'ws1/healthy')).toBe('fine;');
+		expect(await read(relay, 'ws1/damaged')).toBe('');
 		const check = new Database(file, { readonly: true });
-		expect(check.prepare('SELECT room, seq, data FROM quarantine').all()).toEqual([
+		expect(check.prepare("SELECT room, seq, data FROM quarantine WHERE room = 'ws1/corrupt'").all()).toEqual([
 			{ room: 'ws1/corrupt', seq: rows[1]!.seq, data: bad }
+		]);
+		expect(check.prepare("SELECT reason FROM quarantine WHERE room = 'ws1/damaged'").all()).toEqual([
+			{ reason: expect.stringMatching(/checksum mismatch/) }
 		]);
 		expect(check.prepare('SELECT COUNT(*) AS n FROM updates WHERE seq = ?').get(rows[1]!.seq)).toEqual({ n: 0 });
 		check.close();
-		expect(errorLines(relay, 'corrupt stored row quarantined')).toHaveLength(1);
+		expect(errorLines(relay, 'corrupt stored row quarantined')).toHaveLength(2);
 
 		// The author's device still has the whole document; its next sync heals the room.
 		const author = await client(relay);

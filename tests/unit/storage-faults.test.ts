@@ -141,6 +141,42 @@ describe('quarantine', () => {
 		expect(rows).toEqual([{ room: 'ws1/p', seq, data: Buffer.from(garbage), reason: 'does not decode' }]);
 	});
 
+	it('sqlite: a row whose bytes changed on disk is caught by its checksum even when they still decode', async () => {
+		const file = join(mkdtempSync(join(tmpdir(), 'meridian-q-')), 'q.sqlite');
+		const store = new SqliteStore(file);
+		const [kept, damaged] = await store.append([
+			{ room: 'r', update: textUpdate('kept') },
+			{ room: 'r', update: textUpdate('original') }
+		]);
+		await store.close();
+		const db = new Database(file);
+		db.prepare('UPDATE updates SET data = ? WHERE seq = ?').run(textUpdate('FORGED'), damaged);
+		db.close();
+		const reopened = new SqliteStore(file);
+		const rows = await reopened.load('r');
+		expect(rows.map((row) => [row.seq, row.problem])).toEqual([
+			[kept, undefined],
+			[damaged, expect.stringMatching(/checksum mismatch/)]
+		]);
+		const checked = new CheckedStore(reopened, memoryLogger());
+		expect((await checked.load('r')).map((row) => row.seq)).toEqual([kept]);
+		expect(reopened.quarantinedCount()).toBe(1);
+		await reopened.close();
+	});
+
+	it('sqlite: a database from before checksums gains the column; its old rows load unchecked', async () => {
+		const file = join(mkdtempSync(join(tmpdir(), 'meridian-q-')), 'old.sqlite');
+		const old = new Database(file);
+		old.exec('CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, data BLOB NOT NULL)');
+		old.prepare('INSERT INTO updates (room, data) VALUES (?, ?)').run('r', textUpdate('old'));
+		old.close();
+		const store = new SqliteStore(file);
+		await store.append([{ room: 'r', update: textUpdate('new') }]);
+		const rows = await store.load('r');
+		expect(rows.map((row) => row.problem)).toEqual([undefined, undefined]);
+		await store.close();
+	});
+
 	it('rowProblem names rows that do not decode and passes real updates', () => {
 		expect(rowProblem(textUpdate('fine'))).toBeNull();
 		expect(rowProblem(garbage)).toMatch(/does not decode/);
