@@ -45,7 +45,7 @@ import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { workspaceRoom } from '../protocol/index.ts';
-import { StateLoader, type Source, type SyncSource } from './state-room.ts';
+import { StateLoader, watchDoc, type Source, type SyncSource, type WatchedDoc } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type { Source, SyncSource };
@@ -61,13 +61,7 @@ export type InboxStatus =
 	| { readonly kind: 'syncing' }
 	| { readonly kind: 'ready' };
 
-interface Followed {
-	readonly doc: Y.Doc;
-	readonly link: SyncSource | null;
-	/** Whether the link has synced since the index began following it (true without a link). */
-	synced: boolean;
-	readonly stop: () => void;
-}
+type Followed = WatchedDoc;
 
 export class InboxIndex {
 	readonly #me: string;
@@ -315,27 +309,10 @@ export class InboxIndex {
 
 	/** Listens to a document's updates, and to its link until it has synced once. */
 	#watch(doc: Y.Doc, link: SyncSource | null, onUpdate: () => void, onFirstSync: () => void = () => undefined): Followed {
-		doc.on('update', onUpdate);
-		let stopLink = (): void => undefined;
-		const followed: Followed = {
-			doc,
-			link,
-			synced: link === null || link.synced,
-			stop: () => {
-				doc.off('update', onUpdate);
-				stopLink();
-			}
-		};
-		if (link && !followed.synced) {
-			stopLink = link.onChange(() => {
-				if (!link.synced || followed.synced) return;
-				followed.synced = true;
-				stopLink();
-				onFirstSync();
-				this.#statusChanged();
-			});
-		}
-		return followed;
+		return watchDoc(doc, link, onUpdate, () => {
+			onFirstSync();
+			this.#statusChanged();
+		});
 	}
 
 	#arrived(key: string): void {

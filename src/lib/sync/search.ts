@@ -37,7 +37,7 @@ import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import SearchWorker from '../search/search.worker.ts?worker&inline';
 import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
 import { workspaceRoom } from '../protocol/index.ts';
-import type { SyncSource } from './state-room.ts';
+import { watchDoc, type SyncSource, type WatchedDoc } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type SearchStatus =
@@ -48,11 +48,7 @@ export type SearchStatus =
 /** How long one idle slice reads pages before yielding to the page. */
 export const SLICE_MS = 8;
 
-interface Followed {
-	readonly doc: Y.Doc;
-	synced: boolean;
-	readonly stop: () => void;
-}
+type Followed = WatchedDoc;
 
 export class SearchIndex implements PageDocsFollower {
 	readonly #workspace: Y.Doc;
@@ -253,25 +249,7 @@ export class SearchIndex implements PageDocsFollower {
 	#follow(followed: Map<string, Followed>, pageId: string, doc: Y.Doc, link: SyncSource | null, threads: boolean): void {
 		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
 		followed.get(pageId)?.stop();
-		const onUpdate = () => this.#markDirty(pageId, threads);
-		doc.on('update', onUpdate);
-		let stopLink = (): void => undefined;
-		const entry: Followed = {
-			doc,
-			synced: link === null || link.synced,
-			stop: () => {
-				doc.off('update', onUpdate);
-				stopLink();
-			}
-		};
-		if (link && !entry.synced) {
-			stopLink = link.onChange(() => {
-				if (!link.synced || entry.synced) return;
-				entry.synced = true;
-				stopLink();
-				this.#statusChanged();
-			});
-		}
+		const entry = watchDoc(doc, link, () => this.#markDirty(pageId, threads), () => this.#statusChanged());
 		followed.set(pageId, entry);
 		this.#markDirty(pageId, threads);
 	}

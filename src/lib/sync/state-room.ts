@@ -24,6 +24,42 @@ export interface Source {
 	readonly link: SyncSource | null;
 }
 
+/** A document an index follows: its updates, and its link until that has synced once. */
+export interface WatchedDoc {
+	readonly doc: Y.Doc;
+	readonly link: SyncSource | null;
+	/** Whether the link has synced since the index began following it (true without a link). */
+	synced: boolean;
+	readonly stop: () => void;
+}
+
+/**
+ * Calls `onUpdate` on every update of `doc`, and `onFirstSync` once when `link` first reports
+ * synced after this call (not at all when it already had, or there is none). `stop` ends both.
+ */
+export function watchDoc(doc: Y.Doc, link: SyncSource | null, onUpdate: () => void, onFirstSync: () => void): WatchedDoc {
+	doc.on('update', onUpdate);
+	let stopLink = (): void => undefined;
+	const watched: WatchedDoc = {
+		doc,
+		link,
+		synced: link === null || link.synced,
+		stop: () => {
+			doc.off('update', onUpdate);
+			stopLink();
+		}
+	};
+	if (link && !watched.synced) {
+		stopLink = link.onChange(() => {
+			if (!link.synced || watched.synced) return;
+			watched.synced = true;
+			stopLink();
+			onFirstSync();
+		});
+	}
+	return watched;
+}
+
 export class StateLoader {
 	readonly #label: string;
 	readonly #opened: (source: Source) => void;
