@@ -61,6 +61,8 @@ function append(doc: Y.Doc, text: string): void {
 	doc.getText('t').insert(doc.getText('t').length, text);
 }
 
+const failed = '"msg":"storage append failed;';
+
 function errorLines(r: RelayProcess, message: string): Record<string, unknown>[] {
 	return r.stderr
 		.split('\n')
@@ -84,7 +86,8 @@ describe('storage faults', () => {
 		const ackedBefore = writer.stored.get('ws1/locked')!;
 		for (let i = 0; i < 5; i++) append(doc, `during-${i};`);
 		const expected = doc.getText('t').toString();
-		await sleep(700);
+		await waitFor(() => relay!.stderr.includes(failed), 'the relay meeting the lock');
+		await sleep(500);
 		expect(writer.stored.get('ws1/locked')).toBe(ackedBefore);
 		expect(storedText(relay.dataDir, 'ws1/locked')).toBe('before;');
 		// Reading is not blocked (WAL): other rooms are served meanwhile.
@@ -121,16 +124,14 @@ describe('storage faults', () => {
 		append(other, 'other;');
 		await writer.allStored('ws1/full-other');
 		const doc = writer.join('ws1/full');
-		// Write 3 KB chunks until one is not acknowledged: the cap is reached.
-		let full = false;
-		for (let i = 0; i < 40 && !full; i++) {
+		// Write 3 KB chunks until a commit fails: the cap is reached.
+		const full = (): boolean => relay!.stderr.includes(failed);
+		for (let i = 0; i < 40 && !full(); i++) {
 			append(doc, `${i}:${'x'.repeat(3000)};`);
-			full = await writer.allStored('ws1/full', 1000).then(
-				() => false,
-				() => true
-			);
+			const room = 'ws1/full';
+			await waitFor(() => full() || (writer.stored.get(room) ?? 0) >= writer.writes.get(room)!, 'a commit or a failure');
 		}
-		expect(full).toBe(true);
+		expect(full()).toBe(true);
 		const errors = errorLines(relay, 'storage append failed;');
 		expect(errors).toHaveLength(1);
 		expect(errors[0]!['code']).toBe('SQLITE_FULL');
