@@ -10,11 +10,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { MuxClient, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { ballastedDatabase } from './storage-fixtures.ts';
 
 let relay: RelayProcess | null = null;
 const open: MuxClient[] = [];
@@ -108,15 +106,8 @@ describe('storage faults', () => {
 	});
 
 	it('the disk is full: no ack while full, nothing lost, everything committed once space is freed', async () => {
-		// A database whose file is nearly at its cap: a ballast table the "operator" can drop.
-		const dataDir = mkdtempSync(join(tmpdir(), 'meridian-full-'));
-		const file = join(dataDir, 'meridian.sqlite');
-		await new SqliteStore(file).close();
-		const setup = new Database(file);
-		setup.exec('CREATE TABLE ballast (b BLOB)');
-		for (let i = 0; i < 20; i++) setup.prepare('INSERT INTO ballast VALUES (?)').run(Buffer.alloc(4000, i));
-		const pages = setup.pragma('page_count', { simple: true }) as number;
-		setup.close();
+		// A database a few pages short of its cap (SQLITE_MAX_PAGE_COUNT), with ballast to drop.
+		const { dataDir, file, pages } = await ballastedDatabase('meridian-full-');
 		relay = await spawnRelay({ dataDir, env: { SQLITE_MAX_PAGE_COUNT: String(pages + 3) } });
 
 		const writer = await client(relay);

@@ -20,23 +20,13 @@ import { CloseCode, MessageType, SyncType, encodeFrame, encodeMessage } from '..
 import { MuxClient, meridianProtocols, waitFor } from './clients.ts';
 import { storedRows, syncMessage } from './raw-peer.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { seeded } from '../support/seeded.ts';
 
 const FRAMES = 100_000;
 const WORKERS = 6;
 const stableRooms = ['fz/stable-0', 'fz/stable-1', 'fz/stable-2'];
 const scratchRoom = 'fz/scratch';
 
-/** mulberry32: small, fast, good enough to pick frames. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 type Rng = () => number;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
@@ -187,7 +177,7 @@ interface Tally {
 }
 
 async function runWorker(relay: RelayProcess, tokens: string[], seed: number, quota: number, tally: Tally): Promise<void> {
-	const rng = prng(seed);
+	const rng = seeded(seed);
 	let clientClock = 1;
 	let waited = 0;
 	while (quota > 0) {

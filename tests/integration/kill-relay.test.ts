@@ -20,6 +20,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MuxClient, waitFor } from './clients.ts';
 import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { seeded } from '../support/seeded.ts';
 
 const bundle = join(repoRoot, 'node_modules/.cache/meridian-kill-relay', `main-${process.pid}.mjs`);
 beforeAll(async () => {
@@ -43,17 +44,6 @@ const ROUNDS = 20;
 const ROOMS = ['ws1/k0', 'ws1/k1', 'ws1/k2'];
 const WRITERS = 2;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +65,7 @@ async function connect(relay: RelayProcess, index: number): Promise<MuxClient> {
 }
 
 async function run(seed: number): Promise<{ acknowledged: number; sent: number }> {
-	const rand = random(seed);
+	const rand = seeded(seed);
 	const acknowledged = new Map<string, string>(); // token → room
 	let sentTotal = 0;
 	const relay = await spawnRelay({ nodeArgs: [bundle] });

@@ -5,14 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { CloseCode } from '../../src/lib/protocol/index.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { ballastedDatabase } from './storage-fixtures.ts';
 
 interface Sample {
 	readonly name: string;
@@ -217,14 +215,7 @@ describe('/metrics', () => {
 
 	it('[R20] storage faults show: the faulted gauge and failed commits while the disk is full, one episode, quarantined rows', async () => {
 		// A database a few pages short of its cap (SQLITE_MAX_PAGE_COUNT), with ballast to drop.
-		const dataDir = mkdtempSync(join(tmpdir(), 'meridian-metrics-'));
-		const file = join(dataDir, 'meridian.sqlite');
-		await new SqliteStore(file).close();
-		const setup = new Database(file);
-		setup.exec('CREATE TABLE ballast (b BLOB)');
-		for (let i = 0; i < 20; i++) setup.prepare('INSERT INTO ballast VALUES (?)').run(Buffer.alloc(4000, i));
-		const pages = setup.pragma('page_count', { simple: true }) as number;
-		setup.close();
+		const { dataDir, file, pages } = await ballastedDatabase('meridian-metrics-');
 		const faulty = await spawnRelay({ dataDir, env: { SQLITE_MAX_PAGE_COUNT: String(pages + 3) } });
 		try {
 			const writer = new MuxClient(faulty.syncUrl, await faulty.token('editor'));

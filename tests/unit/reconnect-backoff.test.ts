@@ -6,18 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { retryDelay } from '../../src/lib/sync/relay-connection.ts';
+import { seeded } from '../support/seeded.ts';
 
-/** mulberry32, seeded. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const CLIENTS = 1000;
 
@@ -30,7 +20,7 @@ function histogram(delays: number[], span: number, width: number): number[] {
 
 describe('reconnect backoff', () => {
 	it('1,000 clients dropped at once spread their first attempts evenly over the first second', () => {
-		const rand = random(20261121);
+		const rand = seeded(20261121);
 		const delays = Array.from({ length: CLIENTS }, () => retryDelay(1, rand));
 		for (const delay of delays) {
 			expect(delay).toBeGreaterThanOrEqual(0);
@@ -48,7 +38,7 @@ describe('reconnect backoff', () => {
 	});
 
 	it('the window doubles with each failed attempt up to 30 s, and stays spread', () => {
-		const rand = random(7);
+		const rand = seeded(7);
 		for (const [attempt, ceiling] of [
 			[1, 1000],
 			[2, 2000],
@@ -69,7 +59,7 @@ describe('reconnect backoff', () => {
 
 	it('a restart under 1,000 clients: those that try before the relay is back retry spread over the next window', () => {
 		// The relay is down for 600 ms. Attempts before that fail and back off (attempt 2).
-		const rand = random(99);
+		const rand = seeded(99);
 		const up = 600;
 		const arrivals: number[] = [];
 		for (let client = 0; client < CLIENTS; client++) {
