@@ -68,3 +68,19 @@ export function createVerifier(secret: Uint8Array): TokenVerifier {
 		}
 	};
 }
+
+/** What the members table says of verified claims (server/members.ts `Members.admit`). */
+export type Admission = (claims: TokenClaims) => TokenClaims | null;
+
+/**
+ * A valid token is not enough once the relay keeps members: a removed member is refused (null)
+ * and a known member gets the table's role, whatever their token says. Used for WebSockets and
+ * the HTTP API alike, so both answer the same question the same way.
+ */
+export function createMemberVerifier(secret: Uint8Array, admit: Admission): TokenVerifier {
+	const verify = createVerifier(secret);
+	return async (token) => {
+		const claims = await verify(token);
+		return claims && admit(claims);
+	};
+}

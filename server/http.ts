@@ -1,6 +1,7 @@
 /**
  * Plain HTTP: the built SPA from build/ (static files, index.html for every other GET path),
- * GET /healthz and GET /metrics. Nothing here touches rooms except to count them. Every response
+ * GET /healthz and GET /metrics; /api/* goes to the invites and members API (api.ts). Nothing here
+ * touches rooms except to count them. Every response
  * carries the security headers (security-headers.ts); each HTML page's CSP allows exactly its own
  * inline scripts.
  */
@@ -34,6 +35,8 @@ export interface HttpOptions {
 	readonly buildDir: string;
 	/** Prometheus text for GET /metrics. */
 	readonly metrics: () => string;
+	/** Everything under /api/ (api.ts); answered 404 when absent. */
+	readonly api?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>Meridian relay</title>
@@ -49,6 +52,10 @@ export function createRequestHandler(options: HttpOptions): (req: IncomingMessag
 		for (const [name, value] of Object.entries(securityHeaders(policies.forPage(index)))) res.setHeader(name, value);
 		const url = new URL(req.url ?? '/', 'http://relay.invalid');
 		const path = url.pathname;
+		if (path === '/api' || path.startsWith('/api/')) {
+			if (options.api) return options.api(req, res);
+			return sendText(req, res, 404, 'application/json; charset=utf-8', '{"error":"There is no such API endpoint."}');
+		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
 			res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
 			res.end('method not allowed\n');

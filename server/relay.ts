@@ -1,5 +1,7 @@
 /**
- * Wires the relay together: storage, group commit, rooms, HTTP and the sync endpoint.
+ * Wires the relay together: storage, group commit, rooms, the members table, HTTP (with the
+ * invites and members API) and the sync endpoint. A role change or removal made through the API
+ * reaches the member's open sockets through the endpoint's `reauthorize`.
  * main.ts adds the process concerns (environment, signals, exit code).
  */
 import { mkdirSync } from 'node:fs';
@@ -7,10 +9,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CloseCode } from '../src/lib/protocol/index.ts';
-import { createVerifier, loadSecret } from './auth.ts';
+import { createApiHandler } from './api.ts';
+import { createMemberVerifier, loadSecret } from './auth.ts';
 import type { Config } from './config.ts';
 import { createRequestHandler } from './http.ts';
 import type { Logger } from './log.ts';
+import { Members } from './members.ts';
 import { RelayMetrics } from './metrics.ts';
 import { Persister } from './persister.ts';
 import { RoomRegistry } from './rooms.ts';
@@ -39,6 +43,9 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 	const secret = loadSecret(config.dataDir, config.secret);
 	const metrics = new RelayMetrics();
 	const storage = store ?? new SqliteStore(join(config.dataDir, databaseFileName));
+	// In the documents' database file (even beside another store), so a backup copies them too.
+	const members = new Members(join(config.dataDir, databaseFileName));
+	const verify = createMemberVerifier(secret, (claims) => members.admit(claims));
 	const persister = new Persister(storage, log, {
 		delayMs: config.flushDelayMs,
 		onCommit: (ms, updates) => metrics.committed(ms / 1000, updates)
@@ -68,12 +75,24 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 					quarantinedRows: () => registry.quarantinedRows,
 					pendingBytes: () => persister.pendingBytes,
 					storedBytes: () => storage.storedBytes()
-				})
+				}),
+			api: createApiHandler({
+				members,
+				verify,
+				secret,
+				log,
+				trustProxy: config.trustProxy,
+				onAccessChanged: (workspaceId, memberId, role) => {
+					const count = endpoint?.reauthorize(workspaceId, memberId, role) ?? 0;
+					if (count > 0) log('info', 'connections reauthorized', { workspace: workspaceId, member: memberId, role, connections: count });
+				}
+			})
 		})
 	);
 	endpoint = attachSyncEndpoint(server, {
 		registry,
-		verify: createVerifier(secret),
+		verify,
+		recheck: (claims) => members.admit(claims),
 		log,
 		maxMessageBytes: config.maxMessageBytes,
 		pingIntervalMs: config.pingIntervalMs,
@@ -111,6 +130,7 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 		await sync.closeAll(CloseCode.goingAway, 'relay shutting down');
 		server.closeAllConnections();
 		await storage.close();
+		members.close();
 		return result;
 	};
 

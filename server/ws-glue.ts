@@ -15,7 +15,9 @@ import {
 	meridianProtocol,
 	parseRoomName,
 	refuseRoom,
-	tokenProtocolPrefix
+	tokenProtocolPrefix,
+	type Role,
+	type TokenClaims
 } from '../src/lib/protocol/index.ts';
 import { AddressLimiter, clientAddress, originAllowed } from './admission.ts';
 import type { TokenVerifier } from './auth.ts';
@@ -42,6 +44,11 @@ export interface SyncEndpointOptions {
 	readonly metrics?: RelayMetrics;
 	/** Per-connection limits (rates, rooms); the process environment's when absent. */
 	readonly limits?: Limits;
+	/**
+	 * Asks the members table again, synchronously, when the socket opens: a role changed or a
+	 * member removed while their handshake was in flight must not slip in with the old claims.
+	 */
+	readonly recheck?: (claims: TokenClaims) => TokenClaims | null;
 }
 
 export interface SyncEndpoint {
@@ -50,6 +57,11 @@ export interface SyncEndpoint {
 	stopAccepting(): void;
 	/** Close every socket with `code` and wait (briefly) for the close handshakes. */
 	closeAll(code: number, reason: string): Promise<void>;
+	/**
+	 * A member's role changed (or null: removed): every open connection of that workspace and
+	 * member is reauthorized at once. Returns how many connections were.
+	 */
+	reauthorize(workspaceId: string, memberId: string, role: Role | null): number;
 }
 
 function offeredProtocols(req: IncomingMessage): string[] {
@@ -106,6 +118,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	const limiter = new AddressLimiter(options.maxConnectionsPerAddress ?? Number.POSITIVE_INFINITY);
 	const trustProxy = options.trustProxy ?? false;
 	const connections = new Set<Connection>();
+	/** The claims each open connection holds now (its token's, as changed by reauthorize). */
+	const claimsOf = new Map<Connection, TokenClaims>();
 	const sockets = new Set<WebSocket>();
 	const answered = new WeakMap<WebSocket, boolean>();
 	/** The code the relay closed (or cut off) a socket with, which the metrics count over the peer's echo. */
@@ -188,7 +202,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		// or the WebSocket's end. One release per take.
 		socket.once('close', () => limiter.release(address));
 		verify(tokenOf(req, url))
-			.then((claims) => {
+			.then((verified) => {
 				wss.handleUpgrade(req, socket, head, (ws) => {
 					sockets.add(ws);
 					answered.set(ws, true);
@@ -206,6 +220,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						logRefusal('info', { reason, code, address, ...fields });
 						closeSocket(ws, code, reason);
 					};
+					const claims = verified && (options.recheck ? options.recheck(verified) : verified);
 					if (!claims) return deny(CloseCode.unauthorized, 'unauthorized');
 					const stats = { messagesIn: 0, messagesOut: 0 };
 					const adapter: SocketLike = {
@@ -247,6 +262,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					const id = nextId++;
 					const openedAt = Date.now();
 					connections.add(connection);
+					claimsOf.set(connection, claims);
 					metrics.connectionsOpened++;
 					log('info', 'connection opened', {
 						conn: id,
@@ -273,6 +289,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					});
 					ws.on('close', (code) => {
 						connections.delete(connection);
+						claimsOf.delete(connection);
 						connection.closed();
 						const relayCode = closedWith.get(ws);
 						log('info', 'connection closed', {
@@ -294,6 +311,22 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 
 	return {
 		connections,
+		reauthorize(workspaceId, memberId, role) {
+			let count = 0;
+			for (const [connection, claims] of [...claimsOf]) {
+				if (claims.workspaceId !== workspaceId || claims.memberId !== memberId) continue;
+				count++;
+				if (role === null) {
+					claimsOf.delete(connection);
+					connection.reauthorize(null);
+					continue;
+				}
+				const next = { ...claims, role };
+				claimsOf.set(connection, next);
+				connection.reauthorize(next);
+			}
+			return count;
+		},
 		stopAccepting() {
 			accepting = false;
 			for (const connection of connections) connection.freeze();
