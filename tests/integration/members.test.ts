@@ -1,0 +1,174 @@
+/**
+ * Members against a real relay process (PROTOCOL.md "Invites and members"): role changes and
+ * removals take effect on open sockets at once, the table's role wins over the token's, the last
+ * admin stays, and a token for a member the relay has never seen records them on first sight.
+ * What was stored is read from the SQLite file itself, not from the relay's answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CloseCode, readOnlyReason } from '../../src/lib/protocol/index.ts';
+import { api } from './api-client.ts';
+import { RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
+import { RawPeer, storedDoc, storedRows, syncMessage } from './raw-peer.ts';
+import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+
+let relay: RelayProcess;
+let admin: string;
+beforeAll(async () => {
+	relay = await spawnRelay();
+	admin = await relay.token('admin', 'ws1', { memberId: 'boss' });
+	// The admin is recorded on first sight, like anyone holding a CLI-made token.
+	expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: admin })).body).toMatchObject({ role: 'admin' });
+});
+afterAll(async () => {
+	await relay?.kill();
+	await stopAllRelays();
+});
+
+function setting(key: string): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getMap('m').set(key, true);
+	return Y.encodeStateAsUpdate(doc);
+}
+
+function storedKeys(room: string): string[] {
+	return [...storedDoc(storedRows(relay.dataDir), room).getMap('m').keys()].sort();
+}
+
+async function members(): Promise<{ memberId: string; role: string; name: string; source: string }[]> {
+	const answer = await api(relay, 'GET', '/api/members?workspace=ws1', { token: admin });
+	expect(answer.status).toBe(200);
+	return answer.body['members'] as { memberId: string; role: string; name: string; source: string }[];
+}
+
+async function setRole(memberId: string, role: string, token = admin): Promise<number> {
+	return (await api(relay, 'PATCH', `/api/members/${memberId}`, { token, body: { workspaceId: 'ws1', role } })).status;
+}
+
+describe('role changes on open connections', () => {
+	it("an editor made viewer while joined: within a second the next write is refused read-only and not stored; made editor again, it writes", async () => {
+		const room = 'ws1/live-page';
+		const editor = new RawPeer(relay.syncUrl, await relay.token('editor', 'ws1', { memberId: 'eddie' }));
+		await editor.opened;
+		await editor.barrier(room);
+		editor.send(room, syncMessage(2, setting('before')));
+		await waitFor(() => editor.log(room).stored === 1, 'the first write stored');
+
+		const changed = Date.now();
+		expect(await setRole('eddie', 'viewer')).toBe(200);
+		editor.send(room, syncMessage(2, setting('while-viewer')));
+		await waitFor(() => editor.log(room).auth.length === 1, 'told read-only', 1000);
+		expect(Date.now() - changed).toBeLessThan(1000);
+		await editor.barrier(room);
+		expect(editor.log(room).auth).toEqual([readOnlyReason]);
+		expect(editor.log(room).stored).toBe(1);
+		expect(storedKeys(room)).toEqual(['before']);
+		expect(editor.socket.closeInfo).toBeNull();
+
+		expect(await setRole('eddie', 'editor')).toBe(200);
+		editor.send(room, syncMessage(2, setting('after')));
+		await waitFor(() => editor.log(room).stored === 2, 'the write after becoming editor again stored');
+		expect(storedKeys(room)).toEqual(['after', 'before']);
+		editor.close();
+	});
+
+	it("/api/me answers the table's role, and the table's role is what the token opens, whatever the token says", async () => {
+		const asAdmin = await relay.token('admin', 'ws1', { memberId: 'vic' });
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: asAdmin })).body).toEqual({ memberId: 'vic', workspaceId: 'ws1', role: 'admin' });
+		expect(await setRole('vic', 'viewer')).toBe(200);
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: asAdmin })).body).toEqual({ memberId: 'vic', workspaceId: 'ws1', role: 'viewer' });
+		// A token saying admin no longer makes invites or changes roles.
+		expect((await api(relay, 'GET', '/api/members?workspace=ws1', { token: asAdmin })).status).toBe(403);
+		expect(await setRole('vic', 'admin', asAdmin)).toBe(403);
+		expect((await members()).find((m) => m.memberId === 'vic')).toMatchObject({ role: 'viewer' });
+		// … nor writes a page on a new socket.
+		const peer = new RawPeer(relay.syncUrl, asAdmin);
+		await peer.opened;
+		await peer.barrier('ws1/vic-page');
+		peer.send('ws1/vic-page', syncMessage(2, setting('vic')));
+		await peer.barrier('ws1/vic-page');
+		expect(peer.log('ws1/vic-page').auth).toEqual([readOnlyReason]);
+		expect(storedKeys('ws1/vic-page')).toEqual([]);
+		peer.close();
+		expect((await api(relay, 'GET', '/api/me?workspace=ws2', { token: asAdmin })).status).toBe(403);
+	});
+
+	it('bad input changes nothing: 400 for a role or workspace, 404 for an unknown member, 403 for a non-admin', async () => {
+		const editorToken = await relay.token('editor', 'ws1', { memberId: 'stable' });
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: editorToken })).status).toBe(200);
+		const patch = (body: unknown, token = admin, who = 'stable'): Promise<number> =>
+			api(relay, 'PATCH', `/api/members/${who}`, { token, body }).then((a) => a.status);
+		expect(await patch({ workspaceId: 'ws1', role: 'owner' })).toBe(400);
+		expect(await patch({ role: 'viewer' })).toBe(400);
+		expect(await patch({ workspaceId: 'ws1', role: 'viewer' }, admin, 'nobody')).toBe(404);
+		expect(await patch({ workspaceId: 'ws1', role: 'viewer' }, editorToken)).toBe(403);
+		expect(await patch({ workspaceId: 'ws1', role: 'viewer' }, '')).toBe(401);
+		expect((await api(relay, 'DELETE', '/api/members/stable', { token: admin })).status).toBe(400);
+		expect((await api(relay, 'DELETE', '/api/members/stable?workspace=ws1', { token: editorToken })).status).toBe(403);
+		expect((await members()).find((m) => m.memberId === 'stable')).toMatchObject({ role: 'editor' });
+	});
+});
+
+describe('removal', () => {
+	it('closes the member’s open sockets with 4401; their token is refused (4401) on reconnect and 401 on the API', async () => {
+		const token = await relay.token('editor', 'ws1', { memberId: 'leaver' });
+		const mux = new RawPeer(relay.syncUrl, token);
+		const perRoom = new RecordingSocket(`${relay.syncUrl}/ws1/leaver-page`, meridianProtocols(token));
+		const bystander = new RawPeer(relay.syncUrl, await relay.token('editor', 'ws1', { memberId: 'stays' }));
+		await Promise.all([mux.opened, perRoom.opened, bystander.opened]);
+		await mux.barrier('ws1/leaver-page');
+		await bystander.barrier('ws1/leaver-page');
+
+		const removedAt = Date.now();
+		const removed = await api(relay, 'DELETE', '/api/members/leaver?workspace=ws1', { token: admin });
+		expect(removed).toMatchObject({ status: 200, body: { member: { memberId: 'leaver', role: 'editor' } } });
+		const [muxClosed, roomClosed] = await Promise.all([mux.socket.closed, perRoom.closed]);
+		expect(Date.now() - removedAt).toBeLessThan(1000);
+		expect(muxClosed.code).toBe(CloseCode.unauthorized);
+		expect(roomClosed.code).toBe(CloseCode.unauthorized);
+		expect(bystander.socket.closeInfo).toBeNull();
+
+		const again = new RecordingSocket(relay.syncUrl, meridianProtocols(token));
+		expect((await again.closed).code).toBe(CloseCode.unauthorized);
+		expect(again.messages).toHaveLength(0);
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token })).status).toBe(401);
+		expect((await members()).map((m) => m.memberId)).not.toContain('leaver');
+		// Removing twice: there is no such member any more.
+		expect((await api(relay, 'DELETE', '/api/members/leaver?workspace=ws1', { token: admin })).status).toBe(404);
+		bystander.close();
+	});
+});
+
+describe('the last admin', () => {
+	it('cannot be demoted or removed (409, nothing changed); with a second admin, can', async () => {
+		const only = await relay.token('admin', 'ws3', { memberId: 'solo' });
+		expect((await api(relay, 'GET', '/api/me?workspace=ws3', { token: only })).status).toBe(200);
+		const demote = await api(relay, 'PATCH', '/api/members/solo', { token: only, body: { workspaceId: 'ws3', role: 'editor' } });
+		expect(demote.status).toBe(409);
+		expect(demote.body['error']).toMatch(/admin/);
+		expect((await api(relay, 'DELETE', '/api/members/solo?workspace=ws3', { token: only })).status).toBe(409);
+		expect((await api(relay, 'GET', '/api/me?workspace=ws3', { token: only })).body).toMatchObject({ role: 'admin' });
+
+		const second = await relay.token('editor', 'ws3', { memberId: 'duo' });
+		await api(relay, 'GET', '/api/me?workspace=ws3', { token: second });
+		expect((await api(relay, 'PATCH', '/api/members/duo', { token: only, body: { workspaceId: 'ws3', role: 'admin' } })).status).toBe(200);
+		expect((await api(relay, 'PATCH', '/api/members/solo', { token: second, body: { workspaceId: 'ws3', role: 'viewer' } })).status).toBe(200);
+		expect((await api(relay, 'DELETE', '/api/members/duo?workspace=ws3', { token: second })).status).toBe(409);
+	});
+});
+
+describe('first sight', () => {
+	it("a CLI-style token for a member the relay has never seen is recorded on first connection (source 'token', the token's role)", async () => {
+		expect((await members()).map((m) => m.memberId)).not.toContain('newcomer');
+		const socket = new RawPeer(relay.syncUrl, await relay.token('commenter', 'ws1', { memberId: 'newcomer' }));
+		await socket.opened;
+		expect((await members()).find((m) => m.memberId === 'newcomer')).toMatchObject({
+			memberId: 'newcomer',
+			role: 'commenter',
+			name: 'newcomer',
+			source: 'token',
+			workspaceId: 'ws1'
+		});
+		socket.close();
+	});
+});
