@@ -1,5 +1,6 @@
 /**
- * Creating and joining workspaces on this device.
+ * Creating and joining workspaces on this device: by an invite code the relay redeems (the link an
+ * admin makes on the Members page), or by a token handed over directly (the CLI's links).
  */
 import * as Y from 'yjs';
 import { newId } from '../model/ids.ts';
@@ -8,6 +9,7 @@ import { colorForMember } from '../model/members.ts';
 import { readUnverifiedClaims, workspaceRoom } from '../protocol/index.ts';
 import { LocalStore } from './local-store.ts';
 import { getWorkspace, putWorkspace, type WorkspaceRecord } from './device.ts';
+import { joinByInvite } from './relay-api.ts';
 
 function deviceTimeZone(): string {
 	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -53,6 +55,24 @@ export async function joinWithToken(token: string, memberName: string): Promise<
 		addedAt: existing?.addedAt ?? Date.now()
 	};
 	await putWorkspace(record);
+	return record;
+}
+
+/**
+ * Redeems an invite code on the relay (one use is counted there, a member made and a token signed
+ * for them) and stores the workspace with that token. Throws relay-api's ApiError when the relay
+ * refuses or cannot be reached; then nothing is stored.
+ */
+export async function joinWithInvite(code: string, memberName: string): Promise<WorkspaceRecord> {
+	const name = memberName.trim() || 'Member';
+	const joined = await joinByInvite(code, name);
+	const record = await joinWithToken(joined.token, name);
+	// A member who joins again on this device is a new member (a new id): the name typed now is theirs.
+	if (record.memberName !== name) {
+		const renamed = { ...record, memberName: name };
+		await putWorkspace(renamed);
+		return renamed;
+	}
 	return record;
 }
 
