@@ -36,7 +36,7 @@ export class RoomLink {
 	readonly doc: Y.Doc;
 	#awareness: awarenessProtocol.Awareness | null = null;
 	readonly #transport: RoomTransport;
-	readonly #canWrite: boolean;
+	#canWrite: boolean;
 	/** Bumped by every change that did not come from the relay. Starts at 1: what was loaded from the device is unproven. */
 	#version = 1;
 	#storedVersion = 0;
@@ -91,6 +91,22 @@ export class RoomLink {
 	/** The state vector the relay last confirmed storing (for the session to persist). */
 	get storedStateVector(): Uint8Array | null {
 		return this.#storedStateVector;
+	}
+
+	/**
+	 * The member's role changed (the session asks the relay, sync/workspace-session.ts). A link that
+	 * may no longer write stops counting anything as waiting for the relay, which would refuse it.
+	 * One that gains writing needs a fresh handshake for its step-2 reply to count: the session
+	 * reconnects.
+	 */
+	set canWrite(value: boolean) {
+		if (value === this.#canWrite) return;
+		this.#canWrite = value;
+		this.#emit();
+	}
+
+	get canWrite(): boolean {
+		return this.#canWrite;
 	}
 
 	get synced(): boolean {

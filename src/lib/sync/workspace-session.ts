@@ -2,6 +2,11 @@
  * Everything one open workspace needs on this device: its documents loaded from IndexedDB and
  * written back on every change, shared with other tabs, and — when the device has a token —
  * synced with the relay over one connection. Joining brings every page onto the device.
+ *
+ * The member's role is the relay's to say: the token's role is where it starts, and while
+ * connected the session asks the relay (`GET /api/me`) on every connect and every few seconds, so
+ * an admin's change shows without a reload. The relay refuses what the old role allowed at once;
+ * asking is only so the app stops offering it.
  */
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
@@ -13,10 +18,11 @@ import { newId } from '../model/ids.ts';
 import { BLANK_SEED, builtinSeed, copyTemplateBody, pageTemplateSeed, seedOpenedPage, type BuiltinTemplate } from '../model/templates.ts';
 import { trackAuthorship } from '../model/authorship.ts';
 import { trackAutoVersions } from '../model/versions.ts';
-import { canWrite, inboxRoom, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
+import { CloseCode, canWrite, inboxRoom, pageRoom, peopleRoom, readUnverifiedClaims, talkRoom, workspaceRoom, type Role, type RoomKind } from '../protocol/index.ts';
 import { COMPACT_AFTER, LocalStore, applyStored } from './local-store.ts';
 import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
+import { ApiError, RelayApi } from './relay-api.ts';
 import { followEveryPage } from './each-page.ts';
 import type { RoomLink } from './room-link.ts';
 import type { WorkspaceRecord } from './device.ts';
@@ -33,12 +39,25 @@ export type TemplateChoice = { readonly kind: 'builtin'; readonly template: Buil
 
 /** How long creating from a workspace template waits for the template's body to sync before copying what is here. */
 const TEMPLATE_SYNC_WAIT_MS = 5_000;
+/**
+ * How often an open connection asks the relay for the member's role. The relay pushes nothing when
+ * an admin changes a role (writes from a demoted member are simply refused), so the app asks; one
+ * small GET per open workspace every few seconds is cheap next to the sync traffic.
+ */
+const ROLE_REFRESH_MS = 5_000;
 
 export class WorkspaceSession {
 	readonly id: string;
 	readonly memberId: string;
-	/** A workspace used on this device only acts as its admin; otherwise the token says. */
-	readonly role: Role;
+	#role: Role;
+	/** Set once the relay says this device's access ended (the member was removed): why, to show. */
+	#accessEnded: string | null = null;
+	/** The relay's HTTP API with this device's token; null for a workspace on this device only. */
+	readonly api: RelayApi | null;
+	readonly #kinds = new Map<string, RoomKind>();
+	readonly #authorship = new Set<string>();
+	#roleTimer: ReturnType<typeof setInterval> | null = null;
+	#asking: AbortController | null = null;
 	readonly store: LocalStore;
 	readonly connection: RelayConnection | null;
 	readonly workspaceDoc: Y.Doc;
@@ -58,13 +77,19 @@ export class WorkspaceSession {
 		this.id = record.id;
 		this.memberId = record.memberId;
 		const claims = record.token ? readUnverifiedClaims(record.token) : null;
-		this.role = claims?.role ?? 'admin';
+		this.#role = claims?.role ?? 'admin';
+		this.api = record.token && relayUrl ? new RelayApi(record.id, record.token) : null;
 		this.store = new LocalStore(record.id);
 		this.#tabs = new TabChannel(record.id);
 		this.connection = record.token && relayUrl ? new RelayConnection(relayUrl, record.token) : null;
 		this.workspaceDoc = new Y.Doc();
 		this.store.onStatus(() => this.#emit());
-		this.connection?.onState(() => this.#emit());
+		this.connection?.onState((state) => {
+			this.#followRole(state.kind === 'open');
+			// A revoked token closes the socket with 4401: ask why, to say "removed" rather than "invalid token".
+			if (state.kind === 'denied' && state.code === CloseCode.unauthorized) void this.refreshRole();
+			this.#emit();
+		});
 		pagesMap(this.workspaceDoc).observe(() => {
 			for (const [pageId, opened] of this.#awaitingEntry) this.#seed(opened, pageId);
 		});
@@ -79,9 +104,99 @@ export class WorkspaceSession {
 		return session;
 	}
 
-	/** Whether this member may change documents of `kind` (role, and a schema this app understands). */
+	/**
+	 * The member's role: a workspace used on this device only acts as its admin; otherwise the
+	 * relay's answer to `GET /api/me`, the token's until it has answered. Changes are announced
+	 * through `onChange`.
+	 */
+	get role(): Role {
+		return this.#role;
+	}
+
+	/** Why the relay no longer lets this device in (the member was removed), or null. */
+	get accessEnded(): string | null {
+		return this.#accessEnded;
+	}
+
+	/** Whether this member may change documents of `kind` (role, access, and a schema this app understands). */
 	canEdit(kind: RoomKind, doc: Y.Doc): boolean {
-		return canWrite(this.role, kind) && canWriteSchema(doc);
+		return this.#accessEnded === null && canWrite(this.#role, kind) && canWriteSchema(doc);
+	}
+
+	/**
+	 * Asks the relay for the member's current role and applies it. A 401 means the relay no longer
+	 * knows this device's access (removed, or the token expired): everything turns read-only and
+	 * `accessEnded` says why. Other failures (offline, an older relay) change nothing.
+	 */
+	async refreshRole(): Promise<void> {
+		if (!this.api || this.#closed || this.#asking) return;
+		const asking = (this.#asking = new AbortController());
+		try {
+			const me = await this.api.me(asking.signal);
+			if (!this.#closed && me.workspaceId === this.id) this.#setRole(me.role);
+		} catch (error) {
+			if (this.#closed || !(error instanceof ApiError) || error.status !== 401) return;
+			this.#accessEnded = error.message;
+			this.#followRole(false);
+			this.#applyWriteAccess();
+			this.#emit();
+		} finally {
+			if (this.#asking === asking) this.#asking = null;
+		}
+	}
+
+	/** Asks on connect, then every ROLE_REFRESH_MS while connected. */
+	#followRole(connected: boolean): void {
+		if (connected && this.#accessEnded === null && this.api) {
+			void this.refreshRole();
+			this.#roleTimer ??= setInterval(() => void this.refreshRole(), ROLE_REFRESH_MS);
+		} else if (this.#roleTimer) {
+			clearInterval(this.#roleTimer);
+			this.#roleTimer = null;
+		}
+	}
+
+	#setRole(role: Role): void {
+		if (role === this.#role) return;
+		this.#role = role;
+		const gained = this.#applyWriteAccess();
+		// Pages opened while the member could only read start recording authorship (and get their seed) now.
+		for (const [name, kind] of this.#kinds) {
+			if (kind !== 'page') continue;
+			const opened = this.#docs.get(name);
+			void opened?.then((doc) => this.#startWriting(doc)).catch(() => undefined);
+		}
+		// A link that gained writing must send its step-2 reply as a counted write: a fresh connection does that for every room.
+		if (gained && this.connection && this.connection.state.kind === 'open') {
+			this.connection.close();
+			this.connection.connect();
+		}
+		this.#emit();
+	}
+
+	/** Tells every room link what the role (and access) now allows; whether any gained writing. */
+	#applyWriteAccess(): boolean {
+		let gained = false;
+		for (const [name, kind] of this.#kinds) {
+			const link = this.link(name);
+			if (!link) continue;
+			const may = this.#accessEnded === null && canWrite(this.#role, kind);
+			if (may && !link.canWrite) gained = true;
+			link.canWrite = may;
+		}
+		return gained;
+	}
+
+	/** For a page body this member may write: record authorship and daily versions (once), and seed it. */
+	#startWriting(opened: OpenDoc): void {
+		if (!this.canEdit('page', opened.doc) || this.#closed) return;
+		const pageId = opened.name.slice(opened.name.lastIndexOf('/') + 1);
+		this.#seed(opened, pageId);
+		if (this.#authorship.has(opened.name)) return;
+		this.#authorship.add(opened.name);
+		this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
+		// The body as it was before the member's first change of the day (model/versions.ts).
+		this.#stopAuthorship.push(trackAutoVersions(opened.doc, this.memberId));
 	}
 
 	onChange(listener: () => void): () => void {
@@ -94,12 +209,8 @@ export class WorkspaceSession {
 		const name = pageRoom(this.id, pageId);
 		return this.#open(name, () =>
 			this.#load(name, 'page', newPageDoc()).then((opened) => {
-				this.#seed(opened, pageId);
-				if (this.canEdit('page', opened.doc)) {
-					this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
-					// The body as it was before the member's first change of the day (model/versions.ts).
-					this.#stopAuthorship.push(trackAutoVersions(opened.doc, this.memberId));
-				}
+				// Seeds it too, when this member may write it (a reader's copy waits for a writer's seed).
+				this.#startWriting(opened);
 				return opened;
 			})
 		);
@@ -245,6 +356,8 @@ export class WorkspaceSession {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.#followRole(false);
+		this.#asking?.abort();
 		for (const listener of [...this.#closeListeners]) listener();
 		this.#closeListeners.clear();
 		for (const stop of this.#stopAuthorship) stop();
@@ -285,9 +398,10 @@ export class WorkspaceSession {
 		this.#tabs.add(name, doc);
 		if (this.store.rowCount(name) > COMPACT_AFTER) this.#compact(name, doc);
 		let link: RoomLink | null = null;
+		this.#kinds.set(name, kind);
 		if (this.connection) {
 			const storedStateVector = await this.store.getMeta<Uint8Array>(`stored:${name}`).catch(() => null);
-			link = this.connection.addRoom(name, doc, { canWrite: canWrite(this.role, kind), storedStateVector });
+			link = this.connection.addRoom(name, doc, { canWrite: this.#accessEnded === null && canWrite(this.#role, kind), storedStateVector });
 			const added = link;
 			let lastStored = added.storedStateVector;
 			link.onChange(() => {
