@@ -166,7 +166,7 @@ function isMe(value: unknown): value is Me {
 }
 
 function isJoined(value: unknown): value is Joined {
-	return isMe(value) && typeof value['token'] === 'string' && value['token'] !== '';
+	return isMe(value) && isObject(value) && typeof value['token'] === 'string' && value['token'] !== '';
 }
 
 /** Takes `field` out of an answer and checks it, or throws the error a member sees for a garbled answer. */

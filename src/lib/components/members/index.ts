@@ -1,0 +1,1 @@
+export { default as MembersView } from './MembersView.svelte';
