@@ -1,0 +1,109 @@
+/**
+ * The members table and invites (server/members.ts) on a real in-memory SQLite database with a
+ * hand-stepped clock: first sight, the table's role winning over the token's, removal, the last
+ * admin, and redeeming invites (counted once, refused when expired, revoked or used up, codes kept
+ * only as hashes). The HTTP side and live sockets are in tests/integration/{invites,members}.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Role, TokenClaims } from '../../src/lib/protocol/index.ts';
+import { Members, hashCode, inviteState } from '../../server/members.ts';
+
+function setup(): { members: Members; clock: { now: number } } {
+	const clock = { now: 1_000_000 };
+	return { members: new Members(':memory:', { now: () => clock.now }), clock };
+}
+
+function claims(memberId: string, role: Role, workspaceId = 'ws1'): TokenClaims {
+	return { workspaceId, memberId, role, expiresAt: 9_999_999_999 };
+}
+
+describe('admit', () => {
+	it("records a member on first sight with the token's role, then the table's role wins", () => {
+		const { members } = setup();
+		expect(members.admit(claims('ana', 'editor'))).toEqual(claims('ana', 'editor'));
+		expect(members.member('ws1', 'ana')).toEqual({ memberId: 'ana', workspaceId: 'ws1', role: 'editor', name: 'ana', joinedAt: 1_000_000, source: 'token' });
+		expect(members.admit(claims('ana', 'admin'))).toEqual(claims('ana', 'editor'));
+		// The same member id in another workspace is another member.
+		expect(members.admit(claims('ana', 'viewer', 'ws2'))).toEqual(claims('ana', 'viewer', 'ws2'));
+	});
+
+	it('refuses a removed member, whatever the token says, and does not list them', () => {
+		const { members } = setup();
+		members.admit(claims('boss', 'admin'));
+		members.admit(claims('ana', 'editor'));
+		expect(members.remove('ws1', 'ana')).toMatchObject({ ok: true, member: { memberId: 'ana', role: 'editor' } });
+		expect(members.admit(claims('ana', 'admin'))).toBeNull();
+		expect(members.members('ws1').map((m) => m.memberId)).toEqual(['boss']);
+		expect(members.remove('ws1', 'ana')).toEqual({ ok: false, reason: 'unknown' });
+		expect(members.setRole('ws1', 'ana', 'viewer')).toEqual({ ok: false, reason: 'unknown' });
+	});
+});
+
+describe('the last admin', () => {
+	it('cannot be demoted or removed; with a second admin either can, but not both', () => {
+		const { members } = setup();
+		members.admit(claims('boss', 'admin'));
+		members.admit(claims('ed', 'editor'));
+		expect(members.setRole('ws1', 'boss', 'editor')).toEqual({ ok: false, reason: 'last-admin' });
+		expect(members.remove('ws1', 'boss')).toEqual({ ok: false, reason: 'last-admin' });
+		expect(members.member('ws1', 'boss')?.role).toBe('admin');
+		// Keeping an admin an admin is no loss.
+		expect(members.setRole('ws1', 'boss', 'admin')).toMatchObject({ ok: true });
+
+		expect(members.setRole('ws1', 'ed', 'admin')).toMatchObject({ ok: true, member: { role: 'admin' } });
+		expect(members.remove('ws1', 'boss')).toMatchObject({ ok: true });
+		expect(members.setRole('ws1', 'ed', 'viewer')).toEqual({ ok: false, reason: 'last-admin' });
+		// Another workspace's admins do not count.
+		members.admit(claims('other', 'admin', 'ws2'));
+		expect(members.remove('ws1', 'ed')).toEqual({ ok: false, reason: 'last-admin' });
+	});
+});
+
+describe('invites', () => {
+	const request = { workspaceId: 'ws1', role: 'commenter' as const, createdBy: 'boss', expiresInSeconds: 60, maxUses: 2 };
+
+	it('keeps only the hash of the code; redeeming counts a use and makes a member with the invite role', () => {
+		const { members, clock } = setup();
+		const { invite, code } = members.createInvite(request);
+		expect(invite).toEqual({ id: invite.id, workspaceId: 'ws1', role: 'commenter', createdBy: 'boss', createdAt: 1_000_000, expiresAt: 1_060_000, maxUses: 2, uses: 0, revokedAt: null, state: 'active' });
+		expect(hashCode(code)).toMatch(/^[0-9a-f]{64}$/);
+		clock.now += 5_000;
+		const first = members.redeem(code, 'Cora');
+		if (!first.ok) throw new Error(first.reason);
+		expect(first.member).toMatchObject({ workspaceId: 'ws1', role: 'commenter', name: 'Cora', joinedAt: 1_005_000, source: 'invite' });
+		expect(first.invite.uses).toBe(1);
+		const second = members.redeem(code, 'Cora');
+		if (!second.ok) throw new Error(second.reason);
+		expect(second.member.memberId).not.toBe(first.member.memberId);
+		expect(members.redeem(code, 'Third')).toEqual({ ok: false, reason: 'used' });
+		expect(members.invite(invite.id)).toMatchObject({ uses: 2, state: 'used' });
+		expect(members.members('ws1').map((m) => m.name)).toEqual(['Cora', 'Cora']);
+	});
+
+	it('an expired, revoked or unknown invite redeems nothing', () => {
+		const { members, clock } = setup();
+		const expiring = members.createInvite(request);
+		const revoked = members.createInvite(request);
+		clock.now += 1_000;
+		const first = members.revokeInvite(revoked.invite.id);
+		clock.now += 1_000;
+		expect(members.revokeInvite(revoked.invite.id)?.revokedAt).toBe(first?.revokedAt);
+		expect(members.redeem(revoked.code, 'R')).toEqual({ ok: false, reason: 'revoked' });
+		clock.now = expiring.invite.expiresAt;
+		expect(members.redeem(expiring.code, 'E')).toEqual({ ok: false, reason: 'expired' });
+		expect(members.redeem('not-a-code', 'U')).toEqual({ ok: false, reason: 'unknown' });
+		expect(members.revokeInvite('no-such-id')).toBeNull();
+		expect(members.members('ws1')).toEqual([]);
+		expect(members.invites('ws1').map((i) => [i.id, i.uses, i.state])).toEqual([
+			[revoked.invite.id, 0, 'revoked'],
+			[expiring.invite.id, 0, 'expired']
+		]);
+	});
+
+	it('state: revoked before used before expired', () => {
+		expect(inviteState({ expiresAt: 10, maxUses: 1, uses: 1, revokedAt: 5 }, 20)).toBe('revoked');
+		expect(inviteState({ expiresAt: 10, maxUses: 1, uses: 1, revokedAt: null }, 20)).toBe('used');
+		expect(inviteState({ expiresAt: 10, maxUses: 2, uses: 1, revokedAt: null }, 10)).toBe('expired');
+		expect(inviteState({ expiresAt: 10, maxUses: 2, uses: 1, revokedAt: null }, 9)).toBe('active');
+	});
+});
