@@ -18,6 +18,7 @@ import { clientAddress } from './admission.ts';
 import { signToken, type TokenVerifier } from './auth.ts';
 import { errorText, type Logger } from './log.ts';
 import type { InviteInfo, Members } from './members.ts';
+import { RelayMetrics } from './metrics.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 /** Largest request body accepted; anything longer is answered 413 without being read further. */
@@ -40,6 +41,7 @@ export interface ApiOptions {
 	readonly secret: Uint8Array;
 	readonly log: Logger;
 	readonly trustProxy?: boolean;
+	readonly metrics?: RelayMetrics;
 	/** A member's role changed (or null: they were removed): apply it to their open connections. */
 	readonly onAccessChanged: (workspaceId: string, memberId: string, role: Role | null) => void;
 }
@@ -133,6 +135,7 @@ const goneMessages = {
 
 export function createApiHandler(options: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
 	const { members, verify, log } = options;
+	const metrics = options.metrics ?? new RelayMetrics();
 	const joinBuckets = new Map<string, TokenBucket>();
 
 	const authenticate = async (req: IncomingMessage): Promise<TokenClaims> => {
@@ -159,7 +162,10 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 			bucket = new TokenBucket(joinPerSecond, joinBurst);
 			joinBuckets.set(address, bucket);
 		}
-		if (!bucket.take()) throw new ApiError(429, 'Too many attempts to join from this address. Wait a minute and try again.');
+		if (!bucket.take()) {
+			metrics.joinRefused('rate_limited');
+			throw new ApiError(429, 'Too many attempts to join from this address. Wait a minute and try again.');
+		}
 	};
 
 	const inviteOf = (id: string, claims: TokenClaims): InviteInfo => {
@@ -189,10 +195,12 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 			const name = nameField(body['name']);
 			const result = members.redeem(body['code'], name);
 			if (!result.ok) {
+				metrics.joinRefused(result.reason);
 				if (result.reason === 'unknown') throw new ApiError(404, 'This invite link is not valid. Check that you copied all of it.');
 				throw new ApiError(410, goneMessages[result.reason]);
 			}
 			const { member, invite } = result;
+			metrics.invitesRedeemed++;
 			const token = await signToken(options.secret, {
 				workspaceId: member.workspaceId,
 				role: member.role,
@@ -222,6 +230,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 					const maxUses = integerField(body['maxUses'], 'maxUses', 1, maxInviteUses);
 					requireAdmin(claims, workspaceId);
 					const created = members.createInvite({ workspaceId, role, createdBy: claims.memberId, expiresInSeconds, maxUses });
+					metrics.invitesCreated++;
 					log('info', 'invite created', { workspace: workspaceId, invite: created.invite.id, role, by: claims.memberId, maxUses, expiresAt: created.invite.expiresAt });
 					return send(req, res, 201, { invite: created.invite, code: created.code });
 				}
@@ -261,6 +270,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 				const result = members.setRole(workspaceId, memberId, role);
 				if (!result.ok) throw changeRefused(result.reason);
 				log('info', 'member role changed', { workspace: workspaceId, member: memberId, role, by: claims.memberId });
+				metrics.memberChanged('role');
 				options.onAccessChanged(workspaceId, memberId, role);
 				return send(req, res, 200, { member: result.member });
 			}
@@ -272,6 +282,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 				const result = members.remove(workspaceId, memberId);
 				if (!result.ok) throw changeRefused(result.reason);
 				log('info', 'member removed', { workspace: workspaceId, member: memberId, by: claims.memberId });
+				metrics.memberChanged('removed');
 				options.onAccessChanged(workspaceId, memberId, null);
 				return send(req, res, 200, { member: result.member });
 			}

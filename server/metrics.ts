@@ -26,6 +26,8 @@ export interface MetricsSource {
 
 /** Why an upgrade was answered with an HTTP error instead of a WebSocket. */
 export type Refusal = 'origin' | 'address_limit' | 'shutting_down';
+/** Why a join by invite was refused (api.ts): the code's state, or the per-address limit. */
+export type JoinRefusal = 'unknown' | 'expired' | 'revoked' | 'used' | 'rate_limited';
 
 /**
  * Commit latency buckets, in seconds: SQLite with synchronous=FULL commits in about a
@@ -51,6 +53,11 @@ export class RelayMetrics {
 	updatesOut = 0;
 	/** Updates in committed storage transactions. */
 	updatesStored = 0;
+	/** Invites and members (api.ts). */
+	invitesCreated = 0;
+	invitesRedeemed = 0;
+	readonly joinsRefused = new Map<JoinRefusal, number>();
+	readonly memberChanges = new Map<'role' | 'removed', number>();
 	readonly #commitBuckets: number[] = commitBuckets.map(() => 0);
 	#commitCount = 0;
 	#commitSum = 0;
@@ -61,6 +68,14 @@ export class RelayMetrics {
 
 	roomRefused(code: number): void {
 		this.roomErrorsByCode.set(code, (this.roomErrorsByCode.get(code) ?? 0) + 1);
+	}
+
+	joinRefused(reason: JoinRefusal): void {
+		this.joinsRefused.set(reason, (this.joinsRefused.get(reason) ?? 0) + 1);
+	}
+
+	memberChanged(change: 'role' | 'removed'): void {
+		this.memberChanges.set(change, (this.memberChanges.get(change) ?? 0) + 1);
 	}
 
 	refused(reason: Refusal): void {
@@ -138,6 +153,25 @@ export class RelayMetrics {
 		counter('meridian_updates_stored_total', 'Updates committed to storage.', this.updatesStored);
 		counter('meridian_storage_commit_errors_total', 'Storage transactions that failed (retried; nothing acknowledged).', source.failedCommits());
 		counter('meridian_storage_fault_episodes_total', 'Storage fault episodes: from a failed commit to the next one that succeeds.', source.faultEpisodes());
+
+		counter('meridian_invites_created_total', 'Invite links created by admins.', this.invitesCreated);
+		counter('meridian_invites_redeemed_total', 'Members who joined by an invite.', this.invitesRedeemed);
+		family(
+			'meridian_joins_refused_total',
+			'counter',
+			'Join attempts refused, by reason (unknown code, expired, revoked, used up, rate_limited).',
+			[...this.joinsRefused.entries()]
+				.sort(([a], [b]) => a.localeCompare(b))
+				.map(([reason, n]) => `meridian_joins_refused_total{reason="${reason}"} ${n}\n`)
+		);
+		family(
+			'meridian_member_changes_total',
+			'counter',
+			'Members whose role was changed or who were removed, by change.',
+			[...this.memberChanges.entries()]
+				.sort(([a], [b]) => a.localeCompare(b))
+				.map(([change, n]) => `meridian_member_changes_total{change="${change}"} ${n}\n`)
+		);
 
 		const h = 'meridian_storage_commit_seconds';
 		family(h, 'histogram', 'Time to commit one storage transaction (a group of updates).', [

@@ -82,6 +82,7 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 				secret,
 				log,
 				trustProxy: config.trustProxy,
+				metrics,
 				onAccessChanged: (workspaceId, memberId, role) => {
 					const count = endpoint?.reauthorize(workspaceId, memberId, role) ?? 0;
 					if (count > 0) log('info', 'connections reauthorized', { workspace: workspaceId, member: memberId, role, connections: count });

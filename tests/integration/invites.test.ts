@@ -232,3 +232,22 @@ describe('hygiene', () => {
 		for (const secret of [invite.code, token, token.split('.')[2]!, admin.split('.')[2]!]) expect(relay.stderr).not.toContain(secret);
 	});
 });
+
+describe('metrics', () => {
+	it('/metrics counts invites created and redeemed, and refused joins by reason', async () => {
+		const text = await (await fetch(`${relay.url}/metrics`)).text();
+		const value = (sample: string): number => Number(new RegExp(`^${sample.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+		const invites = await listInvites();
+		const joined = ((await api(relay, 'GET', '/api/members?workspace=ws1', { token: admin })).body['members'] as { source: string }[]).filter((m) => m.source === 'invite');
+		expect(value('meridian_invites_created_total')).toBe(invites.length);
+		expect(value('meridian_invites_redeemed_total')).toBe(joined.length);
+		// Earlier in this file: one unknown code, then ten in the burst; one each used, expired, revoked; three over the limit.
+		expect({
+			unknown: value('meridian_joins_refused_total{reason="unknown"}'),
+			used: value('meridian_joins_refused_total{reason="used"}'),
+			expired: value('meridian_joins_refused_total{reason="expired"}'),
+			revoked: value('meridian_joins_refused_total{reason="revoked"}'),
+			rateLimited: value('meridian_joins_refused_total{reason="rate_limited"}')
+		}).toEqual({ unknown: 11, used: 1, expired: 1, revoked: 1, rateLimited: 3 });
+	});
+});

@@ -172,3 +172,12 @@ describe('first sight', () => {
 		socket.close();
 	});
 });
+
+describe('metrics', () => {
+	it('/metrics counts role changes and removals', async () => {
+		const text = await (await fetch(`${relay.url}/metrics`)).text();
+		// Above: five role changes that succeeded (eddie twice, vic, duo, solo) and one removal (leaver); refusals count nothing.
+		expect(text).toMatch(/^meridian_member_changes_total\{change="removed"\} 1$/m);
+		expect(text).toMatch(/^meridian_member_changes_total\{change="role"\} 5$/m);
+	});
+});
