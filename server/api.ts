@@ -297,8 +297,9 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 		handle(req, res, url).catch((error: unknown) => {
 			if (res.headersSent) return;
 			if (error instanceof ApiError) {
-				// A body left unread (413, or refused before reading) must not be taken for the next request.
-				if (error.status === 413 || !req.readableEnded) res.setHeader('Connection', 'close');
+				// Node discards an unread body before the next request on this connection; one over the
+				// limit is not worth reading, so that connection ends instead.
+				if (error.status === 413) res.setHeader('Connection', 'close');
 				send(req, res, error.status, { error: error.message });
 				return;
 			}
