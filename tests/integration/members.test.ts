@@ -2,15 +2,21 @@
  * Members against a real relay process (PROTOCOL.md "Invites and members"): role changes and
  * removals take effect on open sockets at once, the table's role wins over the token's, the last
  * admin stays, and a token for a member the relay has never seen records them on first sight.
- * What was stored is read from the SQLite file itself, not from the relay's answers.
+ * What was stored is read from the SQLite file itself, not from the relay's answers; a backup
+ * (server/cli/backup.ts) carries the table along.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode, readOnlyReason } from '../../src/lib/protocol/index.ts';
 import { api } from './api-client.ts';
 import { RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
 import { RawPeer, storedDoc, storedRows, syncMessage } from './raw-peer.ts';
-import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 
 let relay: RelayProcess;
 let admin: string;
@@ -179,5 +185,28 @@ describe('metrics', () => {
 		// Above: five role changes that succeeded (eddie twice, vic, duo, solo) and one removal (leaver); refusals count nothing.
 		expect(text).toMatch(/^meridian_member_changes_total\{change="removed"\} 1$/m);
 		expect(text).toMatch(/^meridian_member_changes_total\{change="role"\} 5$/m);
+	});
+});
+
+describe('backup', () => {
+	it('the members table travels with the backup: the copy holds every member, roles and removals included', async () => {
+		const target = join(mkdtempSync(join(tmpdir(), 'meridian-members-backup-')), 'copy.sqlite');
+		const code = await new Promise<number | null>((done) => {
+			const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/backup.ts', target], {
+				cwd: repoRoot,
+				env: { ...process.env, DATA_DIR: relay.dataDir },
+				stdio: 'ignore'
+			});
+			child.once('exit', done);
+		});
+		expect(code).toBe(0);
+		const copy = new Database(target, { readonly: true });
+		try {
+			const rows = copy.prepare("SELECT member_id, role, removed_at FROM members WHERE workspace_id = 'ws1' ORDER BY member_id").all() as { member_id: string; role: string; removed_at: number | null }[];
+			expect(rows.find((r) => r.member_id === 'leaver')?.removed_at).toEqual(expect.any(Number));
+			expect(rows.find((r) => r.member_id === 'vic')).toMatchObject({ role: 'viewer', removed_at: null });
+		} finally {
+			copy.close();
+		}
 	});
 });
