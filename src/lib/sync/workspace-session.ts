@@ -58,6 +58,10 @@ export class WorkspaceSession {
 	readonly #authorship = new Set<string>();
 	#roleTimer: ReturnType<typeof setInterval> | null = null;
 	#asking: AbortController | null = null;
+	readonly #tokenExpiresAt: number;
+	/** The relay accepted this device's token in this session (a socket opened, or /api/me answered). */
+	#admitted = false;
+	#askAgain = false;
 	readonly store: LocalStore;
 	readonly connection: RelayConnection | null;
 	readonly workspaceDoc: Y.Doc;
@@ -79,12 +83,14 @@ export class WorkspaceSession {
 		const claims = record.token ? readUnverifiedClaims(record.token) : null;
 		this.#role = claims?.role ?? 'admin';
 		this.api = record.token && relayUrl ? new RelayApi(record.id, record.token) : null;
+		this.#tokenExpiresAt = claims?.expiresAt ?? Infinity;
 		this.store = new LocalStore(record.id);
 		this.#tabs = new TabChannel(record.id);
 		this.connection = record.token && relayUrl ? new RelayConnection(relayUrl, record.token) : null;
 		this.workspaceDoc = new Y.Doc();
 		this.store.onStatus(() => this.#emit());
 		this.connection?.onState((state) => {
+			if (state.kind === 'open') this.#admitted = true;
 			this.#followRole(state.kind === 'open');
 			// A revoked token closes the socket with 4401: ask why, to say "removed" rather than "invalid token".
 			if (state.kind === 'denied' && state.code === CloseCode.unauthorized) void this.refreshRole();
@@ -113,7 +119,7 @@ export class WorkspaceSession {
 		return this.#role;
 	}
 
-	/** Why the relay no longer lets this device in (the member was removed), or null. */
+	/** The sentence saying the relay no longer lets this device in (the member was removed), or null. */
 	get accessEnded(): string | null {
 		return this.#accessEnded;
 	}
@@ -129,19 +135,32 @@ export class WorkspaceSession {
 	 * `accessEnded` says why. Other failures (offline, an older relay) change nothing.
 	 */
 	async refreshRole(): Promise<void> {
-		if (!this.api || this.#closed || this.#asking) return;
+		if (!this.api || this.#closed) return;
+		if (this.#asking) {
+			// The answer on its way may predate what prompted this ask (a socket closed 4401): ask once more after it.
+			this.#askAgain = true;
+			return;
+		}
 		const asking = (this.#asking = new AbortController());
 		try {
 			const me = await this.api.me(asking.signal);
+			this.#admitted = true;
 			if (!this.#closed && me.workspaceId === this.id) this.#setRole(me.role);
 		} catch (error) {
-			if (this.#closed || !(error instanceof ApiError) || error.status !== 401) return;
-			this.#accessEnded = error.message;
+			// Only a relay that let this device in before can have removed it: a token it never took
+			// (another relay's, a typo) is what the status line already says.
+			if (this.#closed || !(error instanceof ApiError) || error.status !== 401 || !this.#admitted) return;
+			// The relay's 401 does not say which (removed, expired, a new relay secret); the token's expiry does in part.
+			this.#accessEnded = this.#tokenExpiresAt * 1000 < Date.now() ? 'Your access to this workspace expired.' : 'You were removed from this workspace.';
 			this.#followRole(false);
 			this.#applyWriteAccess();
 			this.#emit();
 		} finally {
 			if (this.#asking === asking) this.#asking = null;
+		}
+		if (this.#askAgain && !this.#closed) {
+			this.#askAgain = false;
+			await this.refreshRole();
 		}
 	}
 
