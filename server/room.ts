@@ -456,9 +456,12 @@ export class Room {
 				const clock = decoding.readVarUint(decoder);
 				const text = decoding.readVarString(decoder);
 				if (text.length > MAX_AWARENESS_STATE_CHARS) throw new MalformedMessage('awareness state too large');
+				// Parsed before the owner check: a state that is not JSON closes the socket even when it
+				// names a client id another member owns (it is dropped either way).
+				const state = JSON.parse(text) as unknown;
 				const owner = this.#awarenessOwners.get(clientId);
 				if (owner !== undefined && owner !== session.memberId) continue;
-				kept.push({ clientId, clock, json: JSON.stringify(stampMember(JSON.parse(text) as unknown, session.memberId)) });
+				kept.push({ clientId, clock, json: JSON.stringify(stampMember(state, session.memberId)) });
 			}
 		} catch (error) {
 			throw error instanceof MalformedMessage ? error : new MalformedMessage('awareness update does not decode');

@@ -283,7 +283,8 @@ async function fuzz(seed: number, frames: number): Promise<void> {
 		goodDoc.getText('t').insert(goodDoc.getText('t').length, String(edits++ % 10));
 	}, 5);
 
-	const tokens = [await relay.token('editor', 'fz', { memberId: 'fuzz' }), await relay.token('viewer', 'fz', { memberId: 'fuzz' }), await relay.token('commenter', 'fz', { memberId: 'fuzz' })];
+	// One member per role: the relay pins a member's role the first time it sees them.
+	const tokens = await Promise.all((['editor', 'viewer', 'commenter'] as const).map((role) => relay.token(role, 'fz', { memberId: `fuzz-${role}` })));
 	const tally: Tally = { frames: 0, sockets: 0, closes: new Map(), survivedHostile: [], wrongClose: [], waitedMs: 0 };
 	// Invariants checked at intervals while the fuzz runs: the process answers, the good client is connected.
 	const lapses: string[] = [];
