@@ -13,7 +13,7 @@
  * [M3] Ana removes Ben (after a confirm; focus goes to the members heading): Ben's device says he
  *      was removed. The used-up link, opened on a third device, says so and adds nothing.
  * [M4] The Members page passes axe-core's WCAG 2 A/AA rules in light and dark, and at 390 px it
- *      fits without scrolling sideways.
+ *      fits without scrolling sideways; so does the join page showing its error.
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -106,6 +106,7 @@ describe.skipIf(!chromiumPath)('invites and members', () => {
 			await cleo.getByRole('button', { name: 'Join' }).click();
 			await expect.poll(() => cleo.getByTestId('join-error').textContent(), POLL).toBe('This invite has been used as many times as it allows. Ask an admin for a new one.');
 			expect(new URL(cleo.url()).pathname).toBe('/join');
+			expect(await axeViolations(cleo, { colorScheme: 'light' })).toEqual([]);
 		} finally {
 			await Promise.all([benDevice.close(), cleoDevice.close()]);
 		}
