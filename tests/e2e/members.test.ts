@@ -3,8 +3,8 @@
  * and members (HTTP API)"). Ana is the workspace's admin (a CLI-made admin token); Ben is new and
  * joins on a device of his own with the link Ana makes; Cleo tries the same link afterwards.
  *
- * [M1] Ana opens Members from the sidebar (her own row says "(you)"; the relay knows her by her
- *      token's member id, as it first saw her connect), creates an editor invite
+ * [M1] Ana opens Members from the sidebar (her own row says "(you)", named by her profile: the
+ *      relay knows her only by her token's member id, as it first saw her connect), creates an editor invite
  *      for one use and copies the link, shown once. Ben opens it, gives his name, lands in the
  *      workspace and can edit: his change is stored on the relay.
  * [M2] Ana sees Ben in Members and makes him a viewer: on Ben's device the editor turns read-only
@@ -40,7 +40,7 @@ describe.skipIf(!chromiumPath)('invites and members', () => {
 		// [M1] Members, from the sidebar; Ana is known to the relay from her token.
 		await sidebar(ana).getByRole('link', { name: 'Members', exact: true }).click();
 		await ana.waitForURL(/\/members$/);
-		await expect.poll(() => membersTable(ana).getByRole('rowheader').allTextContents(), POLL).toEqual(['ana\u00a0(you)']);
+		await expect.poll(() => membersTable(ana).getByRole('rowheader').allTextContents(), POLL).toEqual(['Ana Lima\u00a0(you)']);
 
 		await ana.getByLabel('Role', { exact: true }).selectOption('editor');
 		await ana.getByLabel('Expires after').selectOption({ label: '7 days' });
@@ -80,9 +80,9 @@ describe.skipIf(!chromiumPath)('invites and members', () => {
 			await expect.poll(() => editor(ben).getAttribute('contenteditable'), POLL).toBe('false');
 			expect(await ben.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), 'no reload').toBe(true);
 
-			const anaRole = ana.getByRole('combobox', { name: 'Role of ana (you)' });
+			const anaRole = ana.getByRole('combobox', { name: 'Role of Ana Lima (you)' });
 			await anaRole.selectOption('viewer');
-			await expect.poll(() => ana.getByRole('alert').filter({ hasText: 'Could not change ana’s role' }).textContent(), POLL).toMatch(/admin/);
+			await expect.poll(() => ana.getByRole('alert').filter({ hasText: 'Could not change Ana Lima’s role' }).textContent(), POLL).toMatch(/admin/);
 			expect(await anaRole.inputValue()).toBe('admin');
 
 			// [M4] axe on the page as it stands (both lists filled, an error shown), light and dark.
@@ -93,7 +93,7 @@ describe.skipIf(!chromiumPath)('invites and members', () => {
 			await ana.getByRole('button', { name: 'Remove Ben Okafor' }).click();
 			const dialog = ana.getByRole('alertdialog', { name: 'Remove Ben Okafor?' });
 			await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
-			await expect.poll(() => membersTable(ana).getByRole('rowheader').allTextContents(), POLL).toEqual(['ana\u00a0(you)']);
+			await expect.poll(() => membersTable(ana).getByRole('rowheader').allTextContents(), POLL).toEqual(['Ana Lima\u00a0(you)']);
 			expect(await ana.evaluate(() => document.activeElement?.id)).toBe('members-heading');
 			await expect.poll(() => ben.getByTestId('access-ended').textContent(), POLL).toMatch(/You were removed from this workspace\./);
 
