@@ -10,7 +10,7 @@
  * [M2] Ana sees Ben in Members and makes him a viewer: on Ben's device the editor turns read-only
  *      within seconds, without a reload. Making herself a viewer is refused (the last admin) and
  *      her select goes back to admin.
- * [M3] Ana removes Ben (after a confirm; focus goes to the members heading): Ben's device says he
+ * [M3] Ana removes Ben by keyboard (after a confirm; focus goes to the members heading): Ben's device says he
  *      was removed. The used-up link, opened on a third device, says so and adds nothing.
  * [M4] The Members page passes axe-core's WCAG 2 A/AA rules in light and dark, and at 390 px it
  *      fits without scrolling sideways; so does the join page showing its error.
@@ -90,9 +90,14 @@ describe.skipIf(!chromiumPath)('invites and members', () => {
 			expect(await axeViolations(ana, { colorScheme: 'dark' })).toEqual([]);
 
 			// [M3] Ana removes Ben.
-			await ana.getByRole('button', { name: 'Remove Ben Okafor' }).click();
+			// By keyboard: the confirm opens on Cancel, the safe answer; Tab reaches Remove.
+			await ana.getByRole('button', { name: 'Remove Ben Okafor' }).focus();
+			await ana.keyboard.press('Enter');
 			const dialog = ana.getByRole('alertdialog', { name: 'Remove Ben Okafor?' });
-			await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+			await dialog.waitFor();
+			expect(await ana.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+			await ana.keyboard.press('Tab');
+			await ana.keyboard.press('Enter');
 			await expect.poll(() => membersTable(ana).getByRole('rowheader').allTextContents(), POLL).toEqual(['Ana Lima\u00a0(you)']);
 			expect(await ana.evaluate(() => document.activeElement?.id)).toBe('members-heading');
 			await expect.poll(() => ben.getByTestId('access-ended').textContent(), POLL).toMatch(/You were removed from this workspace\./);
