@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isId, isRole, type Role, type TokenClaims } from '../src/lib/protocol/index.ts';
 import { clientAddress } from './admission.ts';
 import { signToken, type TokenVerifier } from './auth.ts';
+import { requestUrl } from './http.ts';
 import { errorText, type Logger } from './log.ts';
 import type { InviteInfo, Members } from './members.ts';
 import { RelayMetrics } from './metrics.ts';
@@ -293,7 +294,8 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 	};
 
 	return (req, res) => {
-		const url = new URL(req.url ?? '/', 'http://relay.invalid');
+		// http.ts answered 400 to a URL that does not parse before routing here.
+		const url = requestUrl(req.url) ?? new URL('http://relay.invalid/');
 		handle(req, res, url).catch((error: unknown) => {
 			if (res.headersSent) return;
 			if (error instanceof ApiError) {

@@ -42,6 +42,15 @@ export interface HttpOptions {
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>Meridian relay</title>
 <p>The relay is running, but the app is not built: run <code>npm run build</code>, then reload.</p>\n`;
 
+/** The request's URL, or null when it does not parse (the relay answers 400, never throws). */
+export function requestUrl(target: string | undefined): URL | null {
+	try {
+		return new URL(target ?? '/', 'http://relay.invalid');
+	} catch {
+		return null;
+	}
+}
+
 export function createRequestHandler(options: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
 	const root = options.buildDir;
 	const index = join(root, 'index.html');
@@ -50,7 +59,9 @@ export function createRequestHandler(options: HttpOptions): (req: IncomingMessag
 		// Every response, errors included: the policy of index.html (what any other response would
 		// be loaded under), or one with no inline script at all before the app is built.
 		for (const [name, value] of Object.entries(securityHeaders(policies.forPage(index)))) res.setHeader(name, value);
-		const url = new URL(req.url ?? '/', 'http://relay.invalid');
+		const url = requestUrl(req.url);
+		// A request line Node's parser accepts but no URL can hold ("GET http://[ HTTP/1.1").
+		if (!url) return sendText(req, res, 400, 'text/plain; charset=utf-8', 'bad request\n');
 		const path = url.pathname;
 		if (path === '/api' || path.startsWith('/api/')) {
 			if (options.api) return options.api(req, res);

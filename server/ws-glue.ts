@@ -23,6 +23,7 @@ import { AddressLimiter, clientAddress, originAllowed } from './admission.ts';
 import type { TokenVerifier } from './auth.ts';
 import { MuxConnection, RoomConnection, type Connection } from './connection.ts';
 import type { Limits } from './config.ts';
+import { requestUrl } from './http.ts';
 import type { RoomRegistry } from './rooms.ts';
 import type { SocketLike } from './session.ts';
 import { errorText, type Logger } from './log.ts';
@@ -185,7 +186,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 
 	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
-		const url = new URL(req.url ?? '/', 'http://relay.invalid');
+		const url = requestUrl(req.url);
+		if (!url) return respond(socket, '400 Bad Request');
 		const path = url.pathname;
 		if (path !== '/sync' && !path.startsWith('/sync/')) return respond(socket, '404 Not Found');
 		if (!accepting) return refuse(socket, 'shutting_down', '503 Service Unavailable', 'relay shutting down\n', {});

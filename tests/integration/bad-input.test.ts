@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode, encodeFrame } from '../../src/lib/protocol/index.ts';
@@ -135,6 +136,25 @@ describe('http', () => {
 		// No escaping the build directory.
 		const traversal = await fetch(`${relay.url}/..%2f..%2fetc%2fpasswd`);
 		expect(await traversal.text()).toContain('<title>Meridian</title>');
+	});
+
+	it('[R7] a request line no URL can hold is answered 400, as a page and as an upgrade; the relay carries on', async () => {
+		const { port } = new URL(relay.url);
+		const raw = (request: string) =>
+			new Promise<string>((resolve, reject) => {
+				const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+				let answer = '';
+				socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+				socket.on('end', () => resolve(answer));
+				socket.on('close', () => resolve(answer));
+				socket.on('error', reject);
+				setTimeout(() => socket.end(), 2000).unref();
+			});
+		const page = await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+		expect(page).toMatch(/^HTTP\/1\.1 400 /);
+		const upgrade = await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+		expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
+		expect((await fetch(`${relay.url}/healthz`)).status).toBe(200);
 	});
 
 	it('[R24] /metrics speaks the Prometheus text format', async () => {
