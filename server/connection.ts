@@ -177,6 +177,12 @@ export class RoomConnection extends BaseConnection {
 /** `/sync`: many rooms of one workspace over one socket. */
 export class MuxConnection extends BaseConnection {
 	readonly #sessions = new Map<string, Session>();
+	/**
+	 * Rooms joined on this connection so far, for the free first join (Session.firstJoin). Bounded
+	 * at twice the rooms one may hold at once: past that every new room's join is charged too,
+	 * which normal use (the app joins each room once per connection) never reaches.
+	 */
+	readonly #joinedBefore = new Set<string>();
 
 	constructor(socket: SocketLike, registry: RoomRegistry, log: Logger, claims: TokenClaims, limits: Limits = environmentLimits()) {
 		super(socket, registry, log, claims, limits);
@@ -235,7 +241,9 @@ export class MuxConnection extends BaseConnection {
 			this.#sendRoomError(room, CloseCode.tooManyRooms, `more than ${this.limits.maxRoomsPerConnection} rooms on one connection`);
 			return;
 		}
-		const joined = new Session(room, this, canWrite(this.claims.role, name.kind), true, this.claims.memberId);
+		const firstJoin = !this.#joinedBefore.has(room) && this.#joinedBefore.size < 2 * this.limits.maxRoomsPerConnection;
+		if (firstJoin) this.#joinedBefore.add(room);
+		const joined = new Session(room, this, canWrite(this.claims.role, name.kind), true, this.claims.memberId, firstJoin);
 		this.#sessions.set(room, joined);
 		this.registry.join(room, name.kind, joined, message);
 	}

@@ -263,8 +263,8 @@ export class Room {
 		switch (syncType) {
 			case SyncType.step1: {
 				const stateVector = decoding.readVarUint8Array(decoder);
-				// The first step 1 (the join) is free; asking again costs the relay a diff of the
-				// whole document each time, so it counts like a write.
+				// The first step 1 (the first join) is free; asking again, or rejoining, costs the
+				// relay a diff of the whole document each time, so it counts like a write.
 				if (session.askedStep1 && !session.host.admit('update')) return;
 				session.askedStep1 = true;
 				let diff: Uint8Array;
@@ -416,7 +416,7 @@ export class Room {
 	}
 
 	#greet(session: Session): void {
-		session.answerDue = true;
+		session.answerDue = session.firstJoin;
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MessageType.sync);
 		syncProtocol.writeSyncStep1(encoder, this.doc);

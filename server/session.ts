@@ -39,10 +39,16 @@ export class Session {
 	 * the connection is reauthorized with a new role (Connection.reauthorize).
 	 */
 	canWrite: boolean;
+	/**
+	 * This connection's first join of this room: its step 1 and its answer to the room's step 1
+	 * are free. A rejoin (leave, step 1 again) pays for both, or a leave/join loop would write and
+	 * make the relay diff whole documents without ever meeting the rate limit.
+	 */
+	readonly firstJoin: boolean;
 	/** The room sent this peer sync step 1 and its step-2 answer has not come yet: that answer is not rate-limited. */
 	answerDue = false;
-	/** This peer has sent its sync step 1 here (the join); further ones are rate-limited. */
-	askedStep1 = false;
+	/** This peer has sent its sync step 1 here (the join, unless a rejoin); further ones are rate-limited. */
+	askedStep1: boolean;
 	/** This peer may not write here and was told so once (y-protocols `auth`, [R15]). */
 	toldReadOnly = false;
 	/** Whether this peer understands `stored` (multiplexed, or negotiated meridian.v1). */
@@ -60,8 +66,10 @@ export class Session {
 	acked = 0;
 	closed = false;
 
-	constructor(roomName: string, host: SessionHost, canWrite: boolean, wantsAcks: boolean, memberId: string) {
+	constructor(roomName: string, host: SessionHost, canWrite: boolean, wantsAcks: boolean, memberId: string, firstJoin = true) {
 		this.roomName = roomName;
+		this.firstJoin = firstJoin;
+		this.askedStep1 = !firstJoin;
 		this.host = host;
 		this.canWrite = canWrite;
 		this.wantsAcks = wantsAcks;

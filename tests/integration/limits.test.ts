@@ -114,6 +114,48 @@ describe('limits', () => {
 		observer.close();
 	});
 
+	it('[R29] a rejoin pays: leave, step 1, step 2 in a loop closes with 4429, and the writes past the burst are not applied or stored', async () => {
+		const room = 'ws1/rejoin';
+		const looper = new RawPeer(relay.syncUrl, await relay.token('editor'));
+		const observer = new RawPeer(relay.syncUrl, await relay.token('admin', 'ws1', { memberId: 'obs' }));
+		await Promise.all([looper.opened, observer.opened]);
+		await observer.barrier(room);
+		await looper.barrier(room);
+		const doc = new Y.Doc();
+		for (let i = 0; i < 60; i++) {
+			looper.send(room, new Uint8Array([MessageType.leave]));
+			looper.step1(room);
+			looper.send(room, syncMessage(SyncType.step2, setKey(doc, `r${String(i).padStart(2, '0')}`)));
+		}
+		expect((await looper.socket.closed).code).toBe(CloseCode.rateLimited);
+		await observer.barrier(room);
+		// Each rejoin costs two of the 40 tokens (its step 1, its step 2): 20 writes, 21 if the
+		// bucket refilled a token or two (1/s) while the loop ran; in order, none after the close.
+		const applied = [...observer.doc(room).getMap('m').keys()].sort();
+		expect(applied.length).toBeGreaterThanOrEqual(20);
+		expect(applied.length).toBeLessThanOrEqual(21);
+		expect(applied).toEqual(Array.from({ length: applied.length }, (_, i) => `r${String(i).padStart(2, '0')}`));
+		await waitFor(() => storedDoc(storedRows(relay.dataDir), room).getMap('m').size === applied.length, 'stored');
+		expect([...storedDoc(storedRows(relay.dataDir), room).getMap('m').keys()].sort()).toEqual(applied);
+		expect(observer.socket.closeInfo).toBeNull();
+		observer.close();
+	});
+
+	it('[R29] a reader rejoining in a loop (each rejoin a whole-document diff) closes with 4429', async () => {
+		const room = 'ws1/rediff';
+		const reader = new RawPeer(relay.syncUrl, await relay.token('viewer', 'ws1', { memberId: 'rediff' }));
+		await reader.opened;
+		await reader.barrier(room);
+		for (let i = 0; i < 60; i++) {
+			reader.send(room, new Uint8Array([MessageType.leave]));
+			reader.step1(room);
+		}
+		expect((await reader.socket.closed).code).toBe(CloseCode.rateLimited);
+		// The first join's answer, then one per rejoin within the 40-token burst (41 with a refill).
+		expect(reader.log(room).step2.length).toBeGreaterThanOrEqual(41);
+		expect(reader.log(room).step2.length).toBeLessThanOrEqual(42);
+	});
+
 	it('[R29] awareness past AWARENESS_BURST closes the socket with 4429; other connections carry on', async () => {
 		const room = 'ws1/chatty';
 		const chatty = new RawPeer(relay.syncUrl, await relay.token('viewer', 'ws1', { memberId: 'chatty' }));
