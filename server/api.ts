@@ -5,8 +5,12 @@
  * members table answers "who is this and what may they do" once for both.
  *
  * Every request is checked in one order — token (401), input (400, nothing changed), then
- * workspace and role (403) — and only then touches the table. A change of role or a removal is
- * handed to `onAccessChanged`, which applies it to the member's open sockets at once.
+ * workspace and role (403) — and only then touches the table. The members table is asked about
+ * the caller again (`current`) after the last `await` of the request, in the same synchronous run
+ * as the change: a body can take as long as its sender likes to arrive, and an admin removed or
+ * demoted while theirs was in flight must not finish with the access they had at its headers. A
+ * change of role or a removal is handed to `onAccessChanged`, which applies it to the member's
+ * open sockets at once.
  *
  * Join attempts are limited per client address (a token bucket): an invite code is 256 random bits,
  * so guessing is hopeless anyway, but a loop of attempts should cost the relay nothing. Invite
@@ -147,6 +151,17 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 		return claims;
 	};
 
+	/**
+	 * The caller as the members table has them now: 401 once removed, the table's role otherwise.
+	 * Called after the request's last `await` (the body), so nothing can change the table between
+	 * this answer and the write it allows: better-sqlite3 is synchronous.
+	 */
+	const current = (claims: TokenClaims): TokenClaims => {
+		const now = members.admit(claims);
+		if (!now) throw new ApiError(401, 'Your access token is missing, expired or no longer valid.');
+		return now;
+	};
+
 	/** The caller must be an admin of `workspaceId` (the table's role, not the token's). */
 	const requireAdmin = (claims: TokenClaims, workspaceId: string): void => {
 		if (claims.workspaceId !== workspaceId || claims.role !== 'admin') {
@@ -214,7 +229,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 
 		if (resource === 'me' && id === undefined) {
 			if (method !== 'GET' && method !== 'HEAD') return allow('GET');
-			const claims = await authenticate(req);
+			const claims = current(await authenticate(req));
 			const workspaceId = workspaceField(url.searchParams.get('workspace'), 'workspace');
 			if (claims.workspaceId !== workspaceId) throw new ApiError(403, 'Your access token is for another workspace.');
 			return send(req, res, 200, { memberId: claims.memberId, workspaceId, role: claims.role });
@@ -223,8 +238,10 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 		if (resource === 'invites') {
 			if (id === undefined) {
 				if (method === 'POST') {
-					const claims = await authenticate(req);
+					// A stranger's body is not worth reading: 401 first, and again if removed meanwhile.
+					const sender = await authenticate(req);
 					const body = await readBody(req);
+					const claims = current(sender);
 					const workspaceId = workspaceField(body['workspaceId'], 'workspaceId');
 					const role = roleField(body['role']);
 					const expiresInSeconds = integerField(body['expiresInSeconds'], 'expiresInSeconds', minInviteSeconds, maxInviteSeconds);
@@ -236,7 +253,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 					return send(req, res, 201, { invite: created.invite, code: created.code });
 				}
 				if (method === 'GET' || method === 'HEAD') {
-					const claims = await authenticate(req);
+					const claims = current(await authenticate(req));
 					const workspaceId = workspaceField(url.searchParams.get('workspace'), 'workspace');
 					requireAdmin(claims, workspaceId);
 					return send(req, res, 200, { invites: members.invites(workspaceId) });
@@ -244,7 +261,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 				return allow('GET, POST');
 			}
 			if (method !== 'DELETE') return allow('DELETE');
-			const claims = await authenticate(req);
+			const claims = current(await authenticate(req));
 			const inviteId = idSegment(id, 'invite');
 			requireAdmin(claims, claims.workspaceId);
 			const existing = inviteOf(inviteId, claims);
@@ -256,15 +273,16 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 		if (resource === 'members') {
 			if (id === undefined) {
 				if (method !== 'GET' && method !== 'HEAD') return allow('GET');
-				const claims = await authenticate(req);
+				const claims = current(await authenticate(req));
 				const workspaceId = workspaceField(url.searchParams.get('workspace'), 'workspace');
 				requireAdmin(claims, workspaceId);
 				return send(req, res, 200, { members: members.members(workspaceId) });
 			}
 			if (method === 'PATCH') {
-				const claims = await authenticate(req);
+				const sender = await authenticate(req);
 				const memberId = idSegment(id, 'member');
 				const body = await readBody(req);
+				const claims = current(sender);
 				const workspaceId = workspaceField(body['workspaceId'], 'workspaceId');
 				const role = roleField(body['role']);
 				requireAdmin(claims, workspaceId);
@@ -276,7 +294,7 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 				return send(req, res, 200, { member: result.member });
 			}
 			if (method === 'DELETE') {
-				const claims = await authenticate(req);
+				const claims = current(await authenticate(req));
 				const memberId = idSegment(id, 'member');
 				const workspaceId = workspaceField(url.searchParams.get('workspace'), 'workspace');
 				requireAdmin(claims, workspaceId);

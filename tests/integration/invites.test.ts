@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { readOnlyReason } from '../../src/lib/protocol/index.ts';
@@ -112,6 +113,61 @@ describe('creating and listing', () => {
 		expect(await listInvites()).toHaveLength(count);
 	});
 });
+
+/**
+ * Sends a request's headers now and its body only when `finish` is called, as a slow (or
+ * deliberate) client can: the relay has authenticated the headers long before the body arrives.
+ */
+function heldRequest(method: string, path: string, token: string, body: unknown): { finish: () => Promise<{ status: number; body: Record<string, unknown> }> } {
+	const text = JSON.stringify(body);
+	const held = request(`${relay.url}${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }
+	});
+	const answered = new Promise<{ status: number; body: Record<string, unknown> }>((done, fail) => {
+		held.once('error', fail);
+		held.once('response', (response) => {
+			let received = '';
+			response.setEncoding('utf8');
+			response.on('data', (chunk: string) => (received += chunk));
+			response.once('end', () => done({ status: response.statusCode ?? 0, body: JSON.parse(received) as Record<string, unknown> }));
+		});
+	});
+	held.flushHeaders();
+	return {
+		finish: () => {
+			held.end(text);
+			return answered;
+		}
+	};
+}
+
+describe('an admin removed while their request is in flight', () => {
+	it('an invite whose body arrives after its sender was removed is refused (401) and nothing is created', async () => {
+		const count = (await listInvites()).length;
+		const leaving = await relay.token('admin', 'ws1', { memberId: 'leaving-admin' });
+		const held = heldRequest('POST', '/api/invites', leaving, { ...valid, role: 'admin', maxUses: 1000 });
+		// The relay records a member it has never seen when it checks their token: once listed,
+		// the headers have been authenticated and only the body is outstanding.
+		await waitUntilListed('leaving-admin');
+		expect((await api(relay, 'DELETE', '/api/members/leaving-admin?workspace=ws1', { token: admin })).status).toBe(200);
+		const answer = await held.finish();
+		expect(answer.status).toBe(401);
+		expect(answer.body).not.toHaveProperty('code');
+		const invites = await listInvites();
+		expect(invites).toHaveLength(count);
+		expect(invites.filter((i) => (i as { createdBy?: string }).createdBy === 'leaving-admin')).toEqual([]);
+	});
+});
+
+async function waitUntilListed(memberId: string): Promise<void> {
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		const listed = (await api(relay, 'GET', '/api/members?workspace=ws1', { token: admin })).body['members'] as { memberId: string }[];
+		if (listed.some((m) => m.memberId === memberId)) return;
+		if (Date.now() > deadline) throw new Error(`${memberId} was never recorded`);
+	}
+}
 
 describe('joining', () => {
 	it("joining gives a token whose WebSocket has the invite's role; the member is listed by name; the use is counted", async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
@@ -145,6 +146,37 @@ describe('removal', () => {
 	});
 });
 
+describe('an admin removed while their request is in flight', () => {
+	it('a role change whose body arrives after its sender was removed is refused (401) and changes nothing', async () => {
+		const target = await relay.token('viewer', 'ws1', { memberId: 'hopeful' });
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: target })).status).toBe(200);
+		const leaving = await relay.token('admin', 'ws1', { memberId: 'outgoing' });
+		// Headers now, body later, as a slow client sends them.
+		const text = JSON.stringify({ workspaceId: 'ws1', role: 'admin' });
+		const held = request(`${relay.url}/api/members/hopeful`, {
+			method: 'PATCH',
+			headers: { Authorization: `Bearer ${leaving}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }
+		});
+		const answered = new Promise<number>((done, fail) => {
+			held.once('error', fail);
+			held.once('response', (response) => {
+				response.resume();
+				response.once('end', () => done(response.statusCode ?? 0));
+			});
+		});
+		held.flushHeaders();
+		// The relay records a member it has never seen when it checks their token: once listed, the
+		// headers have been authenticated and only the body is outstanding.
+		const deadline = Date.now() + 10_000;
+		while (!(await members()).some((m) => m.memberId === 'outgoing')) expect(Date.now()).toBeLessThan(deadline);
+		expect((await api(relay, 'DELETE', '/api/members/outgoing?workspace=ws1', { token: admin })).status).toBe(200);
+		held.end(text);
+		expect(await answered).toBe(401);
+		expect((await members()).find((m) => m.memberId === 'hopeful')).toMatchObject({ role: 'viewer' });
+		expect((await api(relay, 'GET', '/api/me?workspace=ws1', { token: target })).body).toMatchObject({ role: 'viewer' });
+	});
+});
+
 describe('the last admin', () => {
 	it('cannot be demoted or removed (409, nothing changed); with a second admin, can', async () => {
 		const only = await relay.token('admin', 'ws3', { memberId: 'solo' });
@@ -182,8 +214,8 @@ describe('first sight', () => {
 describe('metrics', () => {
 	it('/metrics counts role changes and removals', async () => {
 		const text = await (await fetch(`${relay.url}/metrics`)).text();
-		// Above: five role changes that succeeded (eddie twice, vic, duo, solo) and one removal (leaver); refusals count nothing.
-		expect(text).toMatch(/^meridian_member_changes_total\{change="removed"\} 1$/m);
+		// Above: five role changes that succeeded (eddie twice, vic, duo, solo) and two removals (leaver, outgoing); refusals count nothing.
+		expect(text).toMatch(/^meridian_member_changes_total\{change="removed"\} 2$/m);
 		expect(text).toMatch(/^meridian_member_changes_total\{change="role"\} 5$/m);
 	});
 });
