@@ -155,6 +155,7 @@ export class Members {
 	readonly #insertInvite: Database.Statement<[string, string, string, string, string, number, number, number]>;
 	readonly #listInvites: Database.Statement<[string], InviteRow>;
 	readonly #revokeInvite: Database.Statement<[number, string]>;
+	readonly #revokeInvitesBy: Database.Statement<[number, string, string]>;
 	readonly #useInvite: Database.Statement<[string]>;
 
 	constructor(path: string, options: MembersOptions = {}) {
@@ -206,6 +207,9 @@ export class Members {
 		);
 		this.#listInvites = this.#db.prepare('SELECT * FROM invites WHERE workspace_id = ? ORDER BY created_at DESC, rowid DESC');
 		this.#revokeInvite = this.#db.prepare('UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+		this.#revokeInvitesBy = this.#db.prepare(
+			'UPDATE invites SET revoked_at = ? WHERE workspace_id = ? AND created_by = ? AND revoked_at IS NULL'
+		);
 		this.#useInvite = this.#db.prepare('UPDATE invites SET uses = uses + 1 WHERE id = ?');
 	}
 
@@ -245,17 +249,28 @@ export class Members {
 		if (!row || row.removed_at !== null) return { ok: false, reason: 'unknown' };
 		const losesAdmin = row.role === 'admin' && role !== 'admin';
 		if (losesAdmin && this.#countAdmins.get(workspaceId)!.n <= 1) return { ok: false, reason: 'last-admin' };
-		if (role === null) this.#remove.run(this.#now(), workspaceId, memberId);
+		const now = this.#now();
+		if (role === null) this.#remove.run(now, workspaceId, memberId);
 		else this.#setRole.run(role, workspaceId, memberId);
+		// An invite carries its creator's authority: left active, a removed or demoted admin's
+		// invites would let them (or whoever holds a link) back in with any role, admin included.
+		// Revoked in this transaction, so no redemption can fall between the change and the revocation.
+		if (role === null || losesAdmin) this.#revokeInvitesBy.run(now, workspaceId, memberId);
 		return { ok: true, member: memberInfo({ ...row, role: role ?? row.role }) };
 	};
 
-	/** Gives a member a new role; refuses to demote the workspace's last admin. */
+	/**
+	 * Gives a member a new role; refuses to demote the workspace's last admin. An admin made
+	 * anything else loses the invites they made that are still active (revoked, as by DELETE).
+	 */
 	setRole(workspaceId: string, memberId: string, role: Role): ChangeResult {
 		return this.#db.transaction(this.#change)(workspaceId, memberId, role);
 	}
 
-	/** Removes a member (their tokens open nothing from now on); refuses to remove the last admin. */
+	/**
+	 * Removes a member (their tokens open nothing from now on, their active invites are revoked);
+	 * refuses to remove the last admin.
+	 */
 	remove(workspaceId: string, memberId: string): ChangeResult {
 		return this.#db.transaction(this.#change)(workspaceId, memberId, null);
 	}

@@ -2,7 +2,8 @@
  * Invites against a real relay process (PROTOCOL.md "Invites and members"): an admin creates,
  * lists and revokes them; bad input and other roles change nothing; joining with a code gives a
  * token whose WebSocket has the invite's role; used-up, expired and revoked invites are gone
- * (410), unknown codes 404, a loop of attempts 429; codes and tokens never reach the log.
+ * (410), unknown codes 404, a loop of attempts 429; a removed admin's invites are revoked with
+ * them; ten racing for one use get one member; codes and tokens never reach the log.
  *
  * The relay trusts X-Forwarded-For here so that each test joins from an address of its own: the
  * per-address join limit then counts one test's attempts, not the whole file's.
@@ -248,6 +249,40 @@ describe('joining', () => {
 		expect(answer.body['error']).toMatch(/revoked/);
 	});
 
+	it("removing an admin revokes the invites they made: their admin invite is then gone (410, 'revoked')", async () => {
+		const departing = await relay.token('admin', 'ws1', { memberId: 'departing' });
+		const made = await api(relay, 'POST', '/api/invites', { token: departing, body: { ...valid, role: 'admin' } });
+		expect(made.status).toBe(201);
+		const invite = { id: (made.body['invite'] as { id: string }).id, code: made.body['code'] as string };
+		const kept = await createInvite();
+		expect((await api(relay, 'DELETE', '/api/members/departing?workspace=ws1', { token: admin })).status).toBe(200);
+		const listed = await listInvites();
+		expect(listed.find((i) => i.id === invite.id)).toMatchObject({ state: 'revoked', revokedAt: expect.any(Number) });
+		expect(listed.find((i) => i.id === kept.id)).toMatchObject({ state: 'active' });
+		const answer = await api(relay, 'POST', '/api/join', { body: { code: invite.code, name: 'Back door' }, headers: from() });
+		expect(answer.status).toBe(410);
+		expect(answer.body['error']).toMatch(/revoked/);
+		expect((await listInvites()).find((i) => i.id === invite.id)).toMatchObject({ uses: 0 });
+	});
+
+	it('ten people racing for the last use of an invite: exactly one gets in, the use is counted once', async () => {
+		const invite = await createInvite({ ...valid, maxUses: 1 });
+		// Each from an address of its own, so the per-address limit plays no part.
+		const answers = await Promise.all(
+			Array.from({ length: 10 }, (_, i) => api(relay, 'POST', '/api/join', { body: { code: invite.code, name: `Racer ${i}` }, headers: from() }))
+		);
+		const statuses = answers.map((a) => a.status).sort();
+		expect(statuses).toEqual([200, ...Array<number>(9).fill(410)]);
+		const db = new Database(join(relay.dataDir, 'meridian.sqlite'), { readonly: true });
+		try {
+			expect(db.prepare('SELECT uses FROM invites WHERE id = ?').get(invite.id)).toEqual({ uses: 1 });
+			expect(db.prepare("SELECT count(*) AS n FROM members WHERE workspace_id = 'ws1' AND name LIKE 'Racer %'").get()).toEqual({ n: 1 });
+		} finally {
+			db.close();
+		}
+		expect((await listInvites()).find((i) => i.id === invite.id)).toMatchObject({ uses: 1, state: 'used' });
+	});
+
 	it('an unknown code is 404; a bad name or code is 400 and uses nothing', async () => {
 		const headers = from();
 		const invite = await createInvite();
@@ -297,13 +332,13 @@ describe('metrics', () => {
 		const joined = ((await api(relay, 'GET', '/api/members?workspace=ws1', { token: admin })).body['members'] as { source: string }[]).filter((m) => m.source === 'invite');
 		expect(value('meridian_invites_created_total')).toBe(invites.length);
 		expect(value('meridian_invites_redeemed_total')).toBe(joined.length);
-		// Earlier in this file: one unknown code, then ten in the burst; one each used, expired, revoked; three over the limit.
+		// Earlier in this file: one unknown code, then ten in the burst; used: one, then nine in the race; one expired; revoked: one, then the removed admin's; three over the limit.
 		expect({
 			unknown: value('meridian_joins_refused_total{reason="unknown"}'),
 			used: value('meridian_joins_refused_total{reason="used"}'),
 			expired: value('meridian_joins_refused_total{reason="expired"}'),
 			revoked: value('meridian_joins_refused_total{reason="revoked"}'),
 			rateLimited: value('meridian_joins_refused_total{reason="rate_limited"}')
-		}).toEqual({ unknown: 11, used: 1, expired: 1, revoked: 1, rateLimited: 3 });
+		}).toEqual({ unknown: 11, used: 10, expired: 1, revoked: 2, rateLimited: 3 });
 	});
 });

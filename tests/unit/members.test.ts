@@ -100,6 +100,37 @@ describe('invites', () => {
 		]);
 	});
 
+	it("removing a member or demoting an admin revokes the active invites they made, and only theirs", () => {
+		const { members, clock } = setup();
+		for (const id of ['boss', 'ana', 'ben']) members.admit(claims(id, 'admin'));
+		members.admit(claims('ana', 'admin', 'ws2'));
+		const byAna = members.createInvite({ ...request, createdBy: 'ana', role: 'admin' });
+		const anaElsewhere = members.createInvite({ ...request, workspaceId: 'ws2', createdBy: 'ana' });
+		const byBen = members.createInvite({ ...request, createdBy: 'ben' });
+		const byBenEarlier = members.createInvite({ ...request, createdBy: 'ben' });
+		const byBoss = members.createInvite({ ...request, createdBy: 'boss' });
+		const earlier = members.revokeInvite(byBenEarlier.invite.id)!.revokedAt;
+		clock.now += 1_000;
+		expect(members.remove('ws1', 'ana')).toMatchObject({ ok: true });
+		expect(members.invite(byAna.invite.id)).toMatchObject({ state: 'revoked', revokedAt: 1_001_000 });
+		expect(members.redeem(byAna.code, 'Back door')).toEqual({ ok: false, reason: 'revoked' });
+		expect(members.invite(anaElsewhere.invite.id)?.state).toBe('active');
+		expect(members.invite(byBen.invite.id)?.state).toBe('active');
+
+		clock.now += 1_000;
+		// Keeping an admin an admin keeps their invites; losing admin does not.
+		expect(members.setRole('ws1', 'ben', 'admin')).toMatchObject({ ok: true });
+		expect(members.invite(byBen.invite.id)?.state).toBe('active');
+		expect(members.setRole('ws1', 'ben', 'editor')).toMatchObject({ ok: true });
+		expect(members.invite(byBen.invite.id)).toMatchObject({ state: 'revoked', revokedAt: 1_002_000 });
+		// An invite revoked before keeps the time it was revoked.
+		expect(members.invite(byBenEarlier.invite.id)?.revokedAt).toBe(earlier);
+		expect(members.invite(byBoss.invite.id)?.state).toBe('active');
+		// A refused change (the last admin) revokes nothing.
+		expect(members.setRole('ws1', 'boss', 'viewer')).toEqual({ ok: false, reason: 'last-admin' });
+		expect(members.invite(byBoss.invite.id)?.state).toBe('active');
+	});
+
 	it('state: revoked before used before expired', () => {
 		expect(inviteState({ expiresAt: 10, maxUses: 1, uses: 1, revokedAt: 5 }, 20)).toBe('revoked');
 		expect(inviteState({ expiresAt: 10, maxUses: 1, uses: 1, revokedAt: null }, 20)).toBe('used');
