@@ -20,7 +20,9 @@ export default defineConfig({
 					include: ['tests/integration/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 30_000,
-					hookTimeout: 60_000
+					hookTimeout: 60_000,
+					// One bundle of server/main.ts per run, which spawnRelay starts (relay-bundle.ts).
+					globalSetup: ['tests/integration/relay-bundle.ts']
 				}
 			},
 			{

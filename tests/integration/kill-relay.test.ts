@@ -8,37 +8,16 @@
  * The seed is printed and KILL_SEED=… reruns it (the kill moments are seeded; how far the relay
  * got by then is the machine's). A failing seed becomes a named regression test below.
  *
- * Speed: the time is the 21 relay starts. Under tsx a start costs ~1 s of CPU (its loader hooks
- * see every import), so the relay is bundled once by esbuild — the transform tsx applies to each
- * file — from server/main.ts, with the dependencies external (loaded from node_modules as
- * always): the same code in one file, starting in ~0.2 s. It lives under node_modules/.cache so
- * that its imports resolve as the sources' do.
+ * Speed: the time is the 21 relay starts, each of the run's bundle of server/main.ts
+ * (relay-bundle.ts, ~0.2 s). One test starts the relay as `npm run relay` does (tsx on
+ * server/main.ts) to keep that entry covered through a kill and a restart.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MuxClient, waitFor } from './clients.ts';
-import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 import { seeded } from '../support/seeded.ts';
 
-const bundle = join(repoRoot, 'node_modules/.cache/meridian-kill-relay', `main-${process.pid}.mjs`);
-beforeAll(async () => {
-	await build({
-		entryPoints: [join(repoRoot, 'server/main.ts')],
-		bundle: true,
-		platform: 'node',
-		format: 'esm',
-		target: 'node20',
-		outfile: bundle,
-		packages: 'external',
-		logLevel: 'error'
-	});
-});
-afterAll(async () => {
-	await stopAllRelays();
-	rmSync(bundle, { force: true });
-});
+afterAll(stopAllRelays);
 
 const ROUNDS = 20;
 const ROOMS = ['ws1/k0', 'ws1/k1', 'ws1/k2'];
@@ -68,7 +47,7 @@ async function run(seed: number): Promise<{ acknowledged: number; sent: number }
 	const rand = seeded(seed);
 	const acknowledged = new Map<string, string>(); // token → room
 	let sentTotal = 0;
-	const relay = await spawnRelay({ nodeArgs: [bundle] });
+	const relay = await spawnRelay();
 	try {
 		for (let round = 0; round <= ROUNDS; round++) {
 			const writers = await Promise.all([...Array(WRITERS).keys()].map((i) => connect(relay, i)));
@@ -129,4 +108,20 @@ describe('SIGKILL under load', () => {
 		expect(acknowledged).toBeGreaterThan(ROUNDS * 5);
 		expect(sent).toBeGreaterThan(acknowledged);
 	}, 90_000);
+
+	it('[R12][R17] the relay started as `npm run relay` does (tsx server/main.ts) serves an acknowledged update after SIGKILL', async () => {
+		const relay = await spawnRelay({ entry: 'sources' });
+		try {
+			const writer = await connect(relay, 0);
+			writer.docs.get(ROOMS[0]!)!.getText('t').insert(0, 'from-sources;');
+			await writer.allStored(ROOMS[0]!);
+			expect((await relay.kill('SIGKILL')).signal).toBe('SIGKILL');
+			await relay.restart();
+			const reader = await connect(relay, 1);
+			expect(reader.text(ROOMS[0]!)).toBe('from-sources;');
+			reader.close();
+		} finally {
+			await relay.kill('SIGKILL');
+		}
+	}, 60_000);
 });

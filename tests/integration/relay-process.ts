@@ -1,6 +1,7 @@
 /**
- * Runs the real relay as a child process: `node --import tsx server/main.ts` with PORT=0, a temp
- * DATA_DIR and a fixed MERIDIAN_SECRET, waiting for its one stdout line
+ * Runs the real relay as a child process — `node <bundle>`, the bundle of server/main.ts that
+ * relay-bundle.ts builds once per run, or `node --import tsx server/main.ts` as `npm run relay` —
+ * with PORT=0, a temp DATA_DIR and a fixed MERIDIAN_SECRET, waiting for its one stdout line
  * "Meridian relay listening on http://HOST:PORT". Every process started here is tracked so a
  * test file's afterAll can stop whatever is left (`stopAllRelays`).
  */
@@ -8,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 import { signToken } from '../../server/auth.ts';
 import type { Role } from '../../src/lib/protocol/index.ts';
 
@@ -22,10 +24,12 @@ export interface RelayOptions {
 	/** Reuse a data directory (default: a new temp dir). */
 	readonly dataDir?: string;
 	/**
-	 * Node arguments that start the relay (default `--import tsx server/main.ts`, as `npm run
-	 * relay`). kill-relay.test.ts passes a bundle of server/main.ts to restart 20 times quickly.
+	 * How the relay starts: 'bundle' (default) runs this run's bundle of server/main.ts
+	 * (relay-bundle.ts), ~0.2 s a start; 'sources' runs `node --import tsx server/main.ts` as
+	 * `npm run relay` does (tsx's loader on every import, ~1 s of CPU), for the tests that keep
+	 * that entry covered.
 	 */
-	readonly nodeArgs?: readonly string[];
+	readonly entry?: 'bundle' | 'sources';
 }
 
 export interface Exit {
@@ -68,9 +72,10 @@ export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProce
 	let child!: ChildProcess;
 	let exited!: Promise<Exit>;
 	let url = '';
+	const nodeArgs = options.entry === 'sources' ? ['--import', 'tsx', 'server/main.ts'] : [inject('relayBundle')];
 
 	const start = async (): Promise<void> => {
-		child = spawn(process.execPath, [...(options.nodeArgs ?? ['--import', 'tsx', 'server/main.ts'])], {
+		child = spawn(process.execPath, nodeArgs, {
 			cwd: repoRoot,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe']
