@@ -36,8 +36,8 @@ async function client(r: RelayProcess, role: 'viewer' | 'editor' = 'editor'): Pr
 async function read(r: RelayProcess, room: string): Promise<string> {
 	const reader = await client(r, 'viewer');
 	reader.join(room);
+	// The second sync message is the relay's step 2: the whole room, applied as it arrives.
 	await waitFor(() => (reader.syncMessages.get(room) ?? 0) >= 2, `sync of ${room}`);
-	await sleep(50);
 	return reader.text(room);
 }
 
