@@ -117,6 +117,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	const metrics = options.metrics ?? new RelayMetrics();
 	const allowedOrigins = options.allowedOrigins ?? new Set<string>();
 	const limiter = new AddressLimiter(options.maxConnectionsPerAddress ?? Number.POSITIVE_INFINITY);
+	/** Sockets over the per-address limit, open only to be closed with a code (below). */
+	const overflow = new AddressLimiter(options.maxConnectionsPerAddress ?? Number.POSITIVE_INFINITY);
 	const trustProxy = options.trustProxy ?? false;
 	const connections = new Set<Connection>();
 	/** The claims each open connection holds now (its token's, as changed by reauthorize). */
@@ -192,17 +194,34 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		if (path !== '/sync' && !path.startsWith('/sync/')) return respond(socket, '404 Not Found');
 		if (!accepting) return refuse(socket, 'shutting_down', '503 Service Unavailable', 'relay shutting down\n', {});
 		const address = clientAddress(req, trustProxy);
-		const origin = req.headers.origin;
-		if (!originAllowed(origin, req.headers.host, allowedOrigins)) {
-			// An origin is scheme://host[:port] and nothing else, but it is the client's to write: capped.
-			return refuse(socket, 'origin', '403 Forbidden', 'origin not allowed\n', { origin: String(origin).slice(0, 200), address });
-		}
-		if (!limiter.take(address)) {
+		// A browser shows a page nothing of a plain HTTP refusal (only close code 1006, "offline"), so
+		// a refused origin and an address over its limit get a WebSocket closed at once with a code
+		// the app can say (4406, 4430), and no document byte. Each such socket holds a slot of
+		// `overflow` while it lives; an address holding all of those too (twice its limit: a flood)
+		// gets plain HTTP 429, which costs no handshake.
+		const within = limiter.take(address);
+		if (!within && !overflow.take(address)) {
 			return refuse(socket, 'address_limit', '429 Too Many Requests', 'too many connections from this address\n', { address });
 		}
 		// The raw socket closes once whatever becomes of it is over: a refused or failed handshake,
 		// or the WebSocket's end. One release per take.
-		socket.once('close', () => limiter.release(address));
+		socket.once('close', () => (within ? limiter : overflow).release(address));
+		const origin = req.headers.origin;
+		const refusal = !originAllowed(origin, req.headers.host, allowedOrigins)
+			? // An origin is scheme://host[:port] and nothing else, but it is the client's to write: capped.
+				{ reason: 'origin' as const, code: CloseCode.originNotAllowed, text: 'origin not allowed', fields: { origin: String(origin).slice(0, 200) } as Record<string, string> }
+			: !within
+				? { reason: 'address_limit' as const, code: CloseCode.tooManyConnections, text: 'too many connections from this address', fields: {} as Record<string, string> }
+				: null;
+		if (refusal) {
+			metrics.refused(refusal.reason);
+			logRefusal('warn', { reason: refusal.reason, code: refusal.code, ...refusal.fields, address });
+			wss.handleUpgrade(req, socket, head, (ws) => {
+				ws.on('error', () => {});
+				closeSocket(ws, refusal.code, refusal.text);
+			});
+			return;
+		}
 		verify(tokenOf(req, url))
 			.then((verified) => {
 				wss.handleUpgrade(req, socket, head, (ws) => {

@@ -1,11 +1,13 @@
 /**
  * Token hygiene and admission against a real relay process: tokens never reach the logs on any
  * path (good and bad, sub-protocol and query, refusals and errors), the Origin check and the
- * per-address socket limit answer with plain HTTP before any WebSocket byte, and every HTTP
+ * per-address socket limit close the WebSocket at once with a code the app can say (4406, 4430)
+ * and no other byte (plain HTTP 429 only for a flood past twice the limit), and every HTTP
  * response carries the security headers with a CSP that allows exactly the page's inline scripts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +78,62 @@ function upgrade(url: string, options: { protocols?: string[]; headers?: Record<
 	});
 }
 
+interface Refused {
+	/** The HTTP status line's code: 101 when the relay completed the upgrade. */
+	readonly status: number;
+	/** Every WebSocket frame's opcode the relay sent (0x8: close). */
+	readonly opcodes: number[];
+	readonly code: number;
+	readonly reason: string;
+	/** Left open without answering the close: the relay holds the slot until its close timeout. */
+	readonly socket: Socket;
+}
+
+/**
+ * An upgrade over a raw TCP socket that reads what the relay sends until its close frame, and
+ * never answers it; for refusals that must send nothing but a close (no document byte).
+ */
+function refusedUpgrade(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<Refused> {
+	const target = new URL(url);
+	return new Promise((resolve, reject) => {
+		const socket = connect(Number(target.port), target.hostname);
+		let data = Buffer.alloc(0);
+		socket.on('error', reject);
+		socket.on('data', (chunk: Buffer) => {
+			data = Buffer.concat([data, chunk]);
+			const end = data.indexOf('\r\n\r\n');
+			if (end < 0) return;
+			const status = Number(data.subarray(0, end).toString().split(' ')[1]);
+			if (status !== 101) return resolve({ status, opcodes: [], code: 0, reason: '', socket });
+			const opcodes: number[] = [];
+			let at = end + 4;
+			// Server frames are unmasked; the refusals' frames are all short (length < 126).
+			while (at + 2 <= data.length) {
+				const opcode = data[at]! & 0x0f;
+				const length = data[at + 1]! & 0x7f;
+				if (at + 2 + length > data.length) return;
+				opcodes.push(opcode);
+				if (opcode === 0x8) {
+					const payload = data.subarray(at + 2, at + 2 + length);
+					return resolve({ status, opcodes, code: payload.readUInt16BE(0), reason: payload.subarray(2).toString(), socket });
+				}
+				at += 2 + length;
+			}
+		});
+		const headers = {
+			Host: target.host,
+			Upgrade: 'websocket',
+			Connection: 'Upgrade',
+			'Sec-WebSocket-Version': '13',
+			'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+			...(options.protocols ? { 'Sec-WebSocket-Protocol': options.protocols.join(', ') } : {}),
+			...options.headers
+		};
+		socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+		setTimeout(() => reject(new Error(`no answer to the upgrade of ${url}`)), 10_000).unref();
+	});
+}
+
 async function closeAll(upgrades: Upgrade[]): Promise<void> {
 	await Promise.all(
 		upgrades.map(
@@ -133,11 +191,12 @@ describe('tokens', () => {
 		expect((await otherWorkspace.closed).code).toBe(CloseCode.forbidden);
 
 		// Refused before the token is read: wrong origin, unknown path; a plain GET with a token.
-		const refusedOrigin = await upgrade(`${relay.syncUrl}?token=${good}`, {
+		const refusedOrigin = await refusedUpgrade(`${relay.syncUrl}?token=${good}`, {
 			protocols: meridianProtocols(good),
 			headers: { Origin: 'https://evil.example' }
 		});
-		expect(refusedOrigin.status).toBe(403);
+		expect(refusedOrigin).toMatchObject({ status: 101, opcodes: [0x8], code: CloseCode.originNotAllowed });
+		refusedOrigin.socket.destroy();
 		expect((await upgrade(`${relay.url.replace('http', 'ws')}/elsewhere?token=${good}`)).status).toBe(404);
 		expect((await fetch(`${relay.url}/w/ws1?token=${good}`)).status).toBe(200);
 
@@ -157,7 +216,7 @@ describe('tokens', () => {
 		expect(log).toMatch(/"msg":"relay started".*"trustProxy":true,"allowedOrigins":"http:\/\/localhost:5173","maxConnectionsPerAddress":3/);
 		// Twelve refused tokens from one address: one line a minute, not twelve.
 		expect(log.match(/"msg":"connection refused","reason":"unauthorized","code":4401,"address":"127\.0\.0\.1"/g)).toHaveLength(1);
-		expect(log).toMatch(/"msg":"connection refused","reason":"origin","status":403,"origin":"https:\/\/evil.example"/);
+		expect(log).toMatch(/"msg":"connection refused","reason":"origin","code":4406,"origin":"https:\/\/evil.example"/);
 		expect(log).toMatch(/"msg":"connection opened".*"member":"stock-1"/);
 		expect(log).toMatch(/"msg":"connection closed".*"code":1009,"by":"relay"/);
 		expect(log).toMatch(/"msg":"socket error"/);
@@ -176,14 +235,17 @@ describe('tokens', () => {
 });
 
 describe('Origin', () => {
-	it('[R30] a browser page on another origin is refused with 403 before any WebSocket byte; none, the same host and ALLOWED_ORIGINS are let in', async () => {
+	it('[R30] a browser page on another origin is closed at once with 4406 and no other byte; none, the same host and ALLOWED_ORIGINS are let in', async () => {
 		const token = await relay.token('editor');
 		const protocols = meridianProtocols(token);
 		const host = new URL(relay.url).host;
-		const refused = await upgrade(relay.syncUrl, { protocols, headers: { Origin: 'https://evil.example' } });
-		expect(refused).toMatchObject({ status: 403, body: 'origin not allowed\n', upgradeHeader: null });
+		const refused = await refusedUpgrade(relay.syncUrl, { protocols, headers: { Origin: 'https://evil.example' } });
+		expect(refused).toMatchObject({ status: 101, opcodes: [0x8], code: CloseCode.originNotAllowed, reason: 'origin not allowed' });
+		refused.socket.destroy();
 		for (const origin of ['null', `http://${host}.evil.example`, 'http://localhost:5174']) {
-			expect((await upgrade(`${relay.syncUrl}/ws1/o`, { protocols, headers: { Origin: origin } })).status, origin).toBe(403);
+			const other = await refusedUpgrade(`${relay.syncUrl}/ws1/o`, { protocols, headers: { Origin: origin } });
+			expect(other, origin).toMatchObject({ opcodes: [0x8], code: CloseCode.originNotAllowed });
+			other.socket.destroy();
 		}
 		const opened = [
 			await upgrade(relay.syncUrl, { protocols }),
@@ -196,18 +258,27 @@ describe('Origin', () => {
 });
 
 describe('connections per address', () => {
-	it('[R30] over MAX_CONNECTIONS_PER_ADDRESS an upgrade gets 429; a closed socket frees its slot; behind TRUST_PROXY addresses come from X-Forwarded-For', async () => {
+	it('[R30] over MAX_CONNECTIONS_PER_ADDRESS an upgrade is closed at once with 4430, past twice it gets plain 429; a closed socket frees its slot; behind TRUST_PROXY addresses come from X-Forwarded-For', async () => {
 		const protocols = meridianProtocols(await relay.token('editor'));
 		const from = (address: string) => ({ protocols, headers: { 'X-Forwarded-For': `10.9.9.9, ${address}` } });
 		const first = await Promise.all([1, 2, 3].map(() => upgrade(relay.syncUrl, from('203.0.113.7'))));
 		expect(first.map((u) => u.status)).toEqual([101, 101, 101]);
-		const over = await upgrade(relay.syncUrl, from('203.0.113.7'));
-		expect(over).toMatchObject({ status: 429, upgradeHeader: null });
+		// Over the limit: a close the app can say, nothing else. These never answer the close, so
+		// each holds its slot (until the relay's close timeout).
+		const over: Refused[] = [];
+		for (let i = 0; i < 3; i++) over.push(await refusedUpgrade(relay.syncUrl, from('203.0.113.7')));
+		for (const refused of over) {
+			expect(refused).toMatchObject({ status: 101, opcodes: [0x8], code: CloseCode.tooManyConnections, reason: 'too many connections from this address' });
+		}
+		// Past twice the limit (a flood): plain HTTP, no handshake.
+		const flood = await upgrade(relay.syncUrl, from('203.0.113.7'));
+		expect(flood).toMatchObject({ status: 429, upgradeHeader: null });
+		for (let i = 0; i < 2; i++) expect((await upgrade(relay.syncUrl, from('203.0.113.7'))).status).toBe(429);
 		// Refused every time, logged once a minute per address; the counter sees every refusal.
-		for (let i = 0; i < 3; i++) expect((await upgrade(relay.syncUrl, from('203.0.113.7'))).status).toBe(429);
 		const metrics = await (await fetch(`${relay.url}/metrics`)).text();
-		expect(metrics).toContain('meridian_upgrades_refused_total{reason="address_limit"} 4\n');
-		expect(relay.stderr.match(/"reason":"address_limit","status":429,"address":"203\.0\.113\.7"/g)).toHaveLength(1);
+		expect(metrics).toContain('meridian_upgrades_refused_total{reason="address_limit"} 6\n');
+		expect(relay.stderr.match(/"reason":"address_limit","code":4430,"address":"203\.0\.113\.7"/g)).toHaveLength(1);
+		for (const refused of over) refused.socket.destroy();
 		// Another address behind the same proxy has slots of its own.
 		const neighbour = await upgrade(relay.syncUrl, from('203.0.113.8'));
 		expect(neighbour.status).toBe(101);
@@ -231,8 +302,9 @@ describe('connections per address', () => {
 			['198.51.100.1', '198.51.100.2'].map((address) => upgrade(strict.syncUrl, { protocols, headers: { 'X-Forwarded-For': address } }))
 		);
 		expect(opened.map((u) => u.status)).toEqual([101, 101]);
-		const spoofed = await upgrade(strict.syncUrl, { protocols, headers: { 'X-Forwarded-For': '198.51.100.3' } });
-		expect(spoofed.status).toBe(429);
+		const spoofed = await refusedUpgrade(strict.syncUrl, { protocols, headers: { 'X-Forwarded-For': '198.51.100.3' } });
+		expect(spoofed).toMatchObject({ status: 101, code: CloseCode.tooManyConnections });
+		spoofed.socket.destroy();
 		await closeAll(opened);
 	});
 });

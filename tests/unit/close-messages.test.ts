@@ -3,7 +3,7 @@
  * each is a sentence of its own, never the bare number.
  */
 import { describe, expect, it } from 'vitest';
-import { CloseCode, readOnlyReason } from '../../src/lib/protocol/index.ts';
+import { CloseCode, fatalCloseCodes, readOnlyReason } from '../../src/lib/protocol/index.ts';
 import { describeClose, describeRoomRefusal } from '../../src/lib/sync/status.ts';
 
 describe('close messages', () => {
@@ -15,6 +15,13 @@ describe('close messages', () => {
 		expect(new Set(sentences).size).toBe(codes.length);
 		expect(describeClose(CloseCode.rateLimited)).toBe('The relay closed the connection: too many changes per second');
 		expect(describeClose(4999)).toBe('The relay closed the connection (4999)');
+	});
+
+	it('[R30] a refused origin is fatal and says whose setting it is; too many connections from one address is retried', () => {
+		expect(describeClose(CloseCode.originNotAllowed)).toMatch(/does not accept connections from this site/);
+		expect(fatalCloseCodes.has(CloseCode.originNotAllowed)).toBe(true);
+		expect(describeClose(CloseCode.tooManyConnections)).toMatch(/too many connections from this network/);
+		expect(fatalCloseCodes.has(CloseCode.tooManyConnections)).toBe(false);
 	});
 
 	it('room refusals: read-only, too large, too many rooms, unavailable; others quote the relay', () => {

@@ -9,6 +9,8 @@ export const CloseCode = {
 	unauthorized: 4401,
 	/** A valid token, but for another workspace than the room's, or another member's private room. */
 	forbidden: 4403,
+	/** A browser page on an origin the relay does not allow (ALLOWED_ORIGINS); sent before the token is read. */
+	originNotAllowed: 4406,
 	/** The room name is not a Meridian room (see roomName.ts). */
 	unknownRoom: 4404,
 	/** The room's stored document is at MAX_DOCUMENT_BYTES: a write that would grow it is refused. */
@@ -17,7 +19,7 @@ export const CloseCode = {
 	tooManyRooms: 4414,
 	/** More updates or awareness messages per second than the connection's limit. */
 	rateLimited: 4429,
-	/** More sockets from one address than MAX_CONNECTIONS_PER_ADDRESS (for the upgrade glue). */
+	/** More sockets from one address than MAX_CONNECTIONS_PER_ADDRESS; retry later, when some have closed. */
 	tooManyConnections: 4430,
 	/** The room's stored document failed to load; the relay will not serve (or overwrite) it. */
 	roomUnavailable: 4500,
@@ -32,6 +34,7 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export const fatalCloseCodes: ReadonlySet<number> = new Set([
 	CloseCode.unauthorized,
 	CloseCode.forbidden,
+	CloseCode.originNotAllowed,
 	CloseCode.unknownRoom
 ]);
 

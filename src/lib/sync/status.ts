@@ -100,6 +100,8 @@ export function describeClose(code: number): string {
 			return 'The relay did not accept this device’s access token (missing, invalid or expired). Ask for a new invite link.';
 		case CloseCode.forbidden:
 			return 'This access token is for another workspace.';
+		case CloseCode.originNotAllowed:
+			return 'The relay does not accept connections from this site’s address (its ALLOWED_ORIGINS). Ask the relay’s admin.';
 		case CloseCode.unknownRoom:
 			return 'The relay does not know this workspace.';
 		case CloseCode.malformed:
