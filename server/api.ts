@@ -94,6 +94,12 @@ async function readBody(req: IncomingMessage): Promise<Json> {
 	return value as Json;
 }
 
+/** Whether the request says its body is JSON (`application/json`, any parameters). */
+function isJson(req: IncomingMessage): boolean {
+	const type = req.headers['content-type'];
+	return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 function workspaceField(value: unknown, field: string): string {
 	if (!isId(value)) throw new ApiError(400, `${field} is missing or not a workspace id.`);
 	return value;
@@ -113,10 +119,12 @@ function integerField(value: unknown, field: string, min: number, max: number): 
 
 function nameField(value: unknown): string {
 	const name = typeof value === 'string' ? value.trim() : '';
-	// Control characters would let a name forge lines wherever it is shown as text.
+	// Control characters would let a name forge lines wherever it is shown as text; bidi embedding,
+	// override and isolate characters (U+202A–202E, U+2066–2069) would let it reverse the text
+	// shown after it ("Ana" reading as someone else, a role or a date turned around).
 	// eslint-disable-next-line no-control-regex
-	if (name.length === 0 || name.length > maxNameLength || /[\u0000-\u001f\u007f]/.test(name)) {
-		throw new ApiError(400, `name must be 1 to ${maxNameLength} characters, without control characters.`);
+	if (name.length === 0 || name.length > maxNameLength || /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(name)) {
+		throw new ApiError(400, `name must be 1 to ${maxNameLength} characters, without control or text-direction characters.`);
 	}
 	return name;
 }
@@ -203,6 +211,8 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 
 		if (resource === 'join' && id === undefined) {
 			if (method !== 'POST') return allow('POST');
+			// A page on another site can POST text/plain here without a preflight; JSON it cannot.
+			if (!isJson(req)) throw new ApiError(415, 'Send the request as JSON (Content-Type: application/json).');
 			takeJoinAttempt(req);
 			const body = await readBody(req);
 			if (typeof body['code'] !== 'string' || body['code'].length === 0 || body['code'].length > 200) {

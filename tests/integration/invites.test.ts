@@ -287,12 +287,29 @@ describe('joining', () => {
 		const headers = from();
 		const invite = await createInvite();
 		expect((await api(relay, 'POST', '/api/join', { body: { code: 'A'.repeat(43), name: 'Guess' }, headers })).status).toBe(404);
-		for (const body of [{ code: invite.code }, { code: invite.code, name: '   ' }, { code: invite.code, name: 'x'.repeat(101) }, { code: invite.code, name: 'a\nb' }, { name: 'No code' }]) {
+		const names = ['   ', 'x'.repeat(101), 'a\nb', 'Ana\u202eredla', 'Ana\u2066admin\u2069', '\u202aBen'];
+		for (const body of [{ code: invite.code }, ...names.map((name) => ({ code: invite.code, name })), { name: 'No code' }]) {
 			const answer = await api(relay, 'POST', '/api/join', { body, headers });
 			expect({ body, status: answer.status }).toEqual({ body, status: 400 });
 		}
 		expect((await listInvites()).find((i) => i.id === invite.id)).toMatchObject({ uses: 0, state: 'active' });
 		expect((await api(relay, 'GET', '/api/join', { headers })).status).toBe(405);
+	});
+
+	it('a join not sent as JSON is 415 and uses nothing (a cross-site form can post text/plain without asking)', async () => {
+		const invite = await createInvite();
+		const body = JSON.stringify({ code: invite.code, name: 'Cross site' });
+		for (const type of ['text/plain', 'application/x-www-form-urlencoded', null]) {
+			const headers: Record<string, string> = { ...from() };
+			if (type) headers['Content-Type'] = type;
+			const answer = await fetch(`${relay.url}/api/join`, { method: 'POST', headers, body: type ? body : new Blob([body]) });
+			expect({ type, status: answer.status }).toEqual({ type, status: 415 });
+			expect(((await answer.json()) as { error: string }).error).toMatch(/JSON/);
+		}
+		expect((await listInvites()).find((i) => i.id === invite.id)).toMatchObject({ uses: 0, state: 'active' });
+		// The app's header, parameters and case allowed.
+		const joined = await fetch(`${relay.url}/api/join`, { method: 'POST', headers: { ...from(), 'Content-Type': 'Application/JSON; charset=utf-8' }, body });
+		expect(joined.status).toBe(200);
 	});
 
 	it('too many join attempts from one address get 429; another address still joins', async () => {
