@@ -15,7 +15,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
-import { MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
+import { CloseCode, MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
 import { Origin } from '../model/origins.ts';
 
 export type RoomRelayState =
@@ -24,6 +24,22 @@ export type RoomRelayState =
 	| { readonly kind: 'stored' }
 	| { readonly kind: 'pending' }
 	| { readonly kind: 'error'; readonly code: number; readonly reason: string };
+
+/**
+ * The largest WebSocket message every relay accepts (PROTOCOL.md, Limits: `MAX_MESSAGE_BYTES` may
+ * be raised, never set below this). A bigger one would close the shared socket with 1009 — every
+ * room of the workspace, again on each reconnect, as the change stays in the document — so a
+ * link holds such a write back and shows its room in error instead.
+ */
+export const relayMessageLimit = 16 * 1024 * 1024;
+
+/** Bytes the connection's frame adds to a message: varString(room) (PROTOCOL.md, Messages). */
+function frameOverhead(room: string): number {
+	const length = new TextEncoder().encode(room).byteLength;
+	let prefix = 1;
+	for (let n = length; n >= 0x80; n >>>= 7) prefix++;
+	return prefix + length;
+}
 
 export interface RoomTransport {
 	/** Sends one message of this room (the connection adds the frame). False when not connected. */
@@ -48,16 +64,18 @@ export class RoomLink {
 	#handshakeSent = false;
 	#handshakeAcked = false;
 	#error: { code: number; reason: string } | null = null;
+	readonly #maxMessageBytes: number;
 	#listeners = new Set<() => void>();
 
 	constructor(
 		room: string,
 		doc: Y.Doc,
 		transport: RoomTransport,
-		options: { canWrite: boolean; storedStateVector?: Uint8Array | null }
+		options: { canWrite: boolean; storedStateVector?: Uint8Array | null; maxMessageBytes?: number }
 	) {
 		this.room = room;
 		this.doc = doc;
+		this.#maxMessageBytes = options.maxMessageBytes ?? relayMessageLimit;
 		this.#transport = transport;
 		this.#canWrite = options.canWrite;
 		// What the relay confirmed last time (persisted by the session): if it covers everything the
@@ -253,6 +271,19 @@ export class RoomLink {
 	};
 
 	#sendWrite(message: Uint8Array, handshake = false): void {
+		// After one write too large to send, none goes out until a reconnect: an acknowledged later
+		// write would count the held-back change as stored. The next step-2 reply carries it again.
+		if (this.#error?.code === CloseCode.tooLarge) return;
+		const size = message.byteLength + frameOverhead(this.room);
+		if (size > this.#maxMessageBytes) {
+			const megabytes = Math.ceil((size / (1024 * 1024)) * 10) / 10;
+			this.#error = {
+				code: CloseCode.tooLarge,
+				reason: `This page has a change larger than the relay accepts (${megabytes} MB); it stays on this device`
+			};
+			this.#emit();
+			return;
+		}
 		if (!this.#transport.send(message)) return;
 		this.#sent++;
 		this.#inFlight.push({ count: this.#sent, version: this.#version, stateVector: Y.encodeStateVector(this.doc), handshake });

@@ -123,6 +123,9 @@ export function describeClose(code: number): string {
 export function describeRoomRefusal(code: number, reason: string): string {
 	if (reason === readOnlyReason) return 'You can read this page but not change it';
 	switch (code) {
+		case CloseCode.tooLarge:
+			// Set by the room link itself (a write it did not send), with the size in the sentence.
+			return reason;
 		case CloseCode.documentTooLarge:
 			return 'This page is over the relay’s size limit: changes to it stay on this device';
 		case CloseCode.tooManyRooms:
