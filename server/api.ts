@@ -37,6 +37,8 @@ export const maxNameLength = 100;
 /** Join attempts per address: a burst, then one every six seconds. */
 export const joinBurst = 10;
 export const joinPerSecond = 1 / 6;
+/** Addresses whose join attempts are remembered; past this the one idle longest is forgotten. */
+export const maxJoinAddresses = 10_000;
 
 export interface ApiOptions {
 	readonly members: Members;
@@ -180,12 +182,17 @@ export function createApiHandler(options: ApiOptions): (req: IncomingMessage, re
 	const takeJoinAttempt = (req: IncomingMessage): void => {
 		const address = clientAddress(req, options.trustProxy ?? false);
 		let bucket = joinBuckets.get(address);
-		if (!bucket) {
-			// Bounded: a flood of addresses forgets everyone's bucket rather than growing forever.
-			if (joinBuckets.size >= 10_000) joinBuckets.clear();
+		if (bucket) {
+			// Most recently used last (a Map keeps insertion order), so eviction below takes the
+			// address idle longest.
+			joinBuckets.delete(address);
+		} else {
+			// Bounded, by forgetting the address idle longest: clearing them all would hand a guesser
+			// who cycles through enough addresses a fresh burst on the one they keep using.
+			if (joinBuckets.size >= maxJoinAddresses) joinBuckets.delete(joinBuckets.keys().next().value!);
 			bucket = new TokenBucket(joinPerSecond, joinBurst);
-			joinBuckets.set(address, bucket);
 		}
+		joinBuckets.set(address, bucket);
 		if (!bucket.take()) {
 			metrics.joinRefused('rate_limited');
 			throw new ApiError(429, 'Too many attempts to join from this address. Wait a minute and try again.');

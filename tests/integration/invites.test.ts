@@ -327,6 +327,46 @@ describe('joining', () => {
 		expect((await listInvites()).find((i) => i.id === invite.id)).toMatchObject({ uses: 0 });
 		expect((await api(relay, 'POST', '/api/join', { body: { code: invite.code, name: 'Patient' }, headers: from() })).status).toBe(200);
 	});
+
+	it('a flood of other addresses does not give a limited address a fresh burst (the address idle longest is forgotten, not every one)', async () => {
+		// A relay of its own: ten thousand refused attempts would swamp this file's metrics.
+		const flooded = await spawnRelay({ env: { TRUST_PROXY: '1' } });
+		try {
+			const attempt = async (address: string): Promise<number> => {
+				const answer = await fetch(`${flooded.url}/api/join`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
+					body: '{}'
+				});
+				await answer.arrayBuffer();
+				return answer.status;
+			};
+			const guesser = '192.0.2.1';
+			const started = Date.now();
+			const statuses: number[] = [];
+			for (let i = 0; i < 11; i++) statuses.push(await attempt(guesser));
+			// A burst of ten (each refused 400: no code), then limited.
+			expect(statuses).toEqual([...Array<number>(10).fill(400), 429]);
+			// 10,000 other addresses, more than the relay remembers, the guesser trying now and then,
+			// then ten times more at the end.
+			const guesses: number[] = [];
+			let next = 0;
+			const worker = async (): Promise<void> => {
+				for (let n = next++; n < 10_000; n = next++) {
+					expect(await attempt(`10.${n >> 16}.${(n >> 8) & 255}.${n & 255}`)).toBe(400);
+					if (n % 500 === 499) guesses.push(await attempt(guesser));
+				}
+			};
+			await Promise.all(Array.from({ length: 8 }, worker));
+			for (let i = 0; i < 10; i++) guesses.push(await attempt(guesser));
+			// The bucket refills one attempt every six seconds; a forgotten bucket would give ten at once.
+			const refilled = Math.floor((Date.now() - started) / 6000) + 1;
+			expect(refilled, 'the flood took too long to tell a refill from a fresh burst').toBeLessThan(10);
+			expect(guesses.filter((status) => status !== 429).length).toBeLessThanOrEqual(refilled);
+		} finally {
+			await flooded.kill();
+		}
+	}, 120_000);
 });
 
 describe('hygiene', () => {
