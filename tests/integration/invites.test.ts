@@ -2,8 +2,10 @@
  * Invites against a real relay process (PROTOCOL.md "Invites and members"): an admin creates,
  * lists and revokes them; bad input and other roles change nothing; joining with a code gives a
  * token whose WebSocket has the invite's role; used-up, expired and revoked invites are gone
- * (410), unknown codes 404, a loop of attempts 429; a removed admin's invites are revoked with
- * them; ten racing for one use get one member; codes and tokens never reach the log.
+ * (410), unknown codes 404, a loop of attempts 429 (and a flood of other addresses does not reset
+ * it), a join not sent as JSON 415; an admin removed while their request's body is in flight
+ * creates nothing, and their invites are revoked with them; ten racing for one use get one
+ * member; codes and tokens never reach the log.
  *
  * The relay trusts X-Forwarded-For here so that each test joins from an address of its own: the
  * per-address join limit then counts one test's attempts, not the whole file's.
