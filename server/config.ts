@@ -49,6 +49,11 @@ export interface Limits {
 	/** The same for awareness messages. */
 	readonly awarenessPerSecond: number;
 	readonly awarenessBurst: number;
+	/**
+	 * Bytes of accepted updates held in memory for storage across all rooms (a long storage
+	 * fault); while at or past it, a write that would change a document is refused with 4503.
+	 */
+	readonly maxPendingBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -57,7 +62,8 @@ export const defaultLimits: Limits = {
 	updatesPerSecond: 200,
 	updateBurst: 2_000,
 	awarenessPerSecond: 100,
-	awarenessBurst: 1_000
+	awarenessBurst: 1_000,
+	maxPendingBytes: 256 * 1024 * 1024
 };
 
 export class ConfigError extends Error {
@@ -80,7 +86,8 @@ export function readLimits(env: NodeJS.ProcessEnv = process.env): Limits {
 		updatesPerSecond: integer(env, 'UPDATES_PER_SECOND', defaultLimits.updatesPerSecond, 1),
 		updateBurst: integer(env, 'UPDATE_BURST', defaultLimits.updateBurst, 1),
 		awarenessPerSecond: integer(env, 'AWARENESS_PER_SECOND', defaultLimits.awarenessPerSecond, 1),
-		awarenessBurst: integer(env, 'AWARENESS_BURST', defaultLimits.awarenessBurst, 1)
+		awarenessBurst: integer(env, 'AWARENESS_BURST', defaultLimits.awarenessBurst, 1),
+		maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', defaultLimits.maxPendingBytes, 1)
 	};
 }
 

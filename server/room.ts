@@ -310,6 +310,13 @@ export class Room {
 			this.#refuse(session, CloseCode.documentTooLarge, `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)`);
 			return;
 		}
+		// During a long storage fault accepted writes pile up in memory (they are kept until they
+		// commit, [R20]): past MAX_PENDING_BYTES, new ones are refused unapplied and unacknowledged,
+		// so the client keeps them and sends them again when it rejoins.
+		if (this.#deps.persister.pendingBytes >= this.#limits.maxPendingBytes && this.#wouldChange(update)) {
+			this.#refuse(session, CloseCode.storageUnavailable, 'storage unavailable, retry later');
+			return;
+		}
 		const count = ++session.received;
 		const { pendingStructs, pendingDs } = this.doc.store;
 		this.#changed = false;

@@ -103,6 +103,60 @@ describe('limits', () => {
 		expect(r.registry.get('ws1/p')!.sessionCount).toBe(2);
 	});
 
+	it('[R20] while MAX_PENDING_BYTES of writes wait for a failing store, new writes in any room get roomError 4503: not applied, forwarded or acknowledged; once the queue drains, writes are taken again', async () => {
+		const all = { ...defaultLimits, maxPendingBytes: 150 };
+		let failing = true;
+		const store = new MemoryStore();
+		const append = store.append.bind(store);
+		store.append = (writes) => (failing ? Promise.reject(Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })) : append(writes));
+		const log = memoryLogger();
+		const persister = new Persister(store, log, { delayMs: 86_400_000, retryMinMs: 86_400_000, retryMaxMs: 86_400_000 });
+		persister.stop();
+		const registry = new RoomRegistry({ store, persister, log, idleMs: 86_400_000, compactThreshold: 200, limits: all });
+		const socket = new TestSocket();
+		const writer = new MuxConnection(socket, registry, log, claims('editor', 'ws1', 'w'), all);
+		const readerSocket = new TestSocket();
+		const reader = new MuxConnection(readerSocket, registry, log, claims('viewer', 'ws1', 'r'), all);
+		for (const room of ['ws1/p', 'ws1/q']) {
+			writer.receive(encodeFrame(room, step1(new Y.Doc())));
+			reader.receive(encodeFrame(room, step1(new Y.Doc())));
+		}
+		await settle();
+		socket.take();
+		readerSocket.take();
+		const author = new Y.Doc();
+		// Two writes of 100 bytes fit under 150 (the first took it to 100); the store fails them.
+		writer.receive(encodeFrame('ws1/p', updateMessage(textUpdate('a'.repeat(90), author))));
+		writer.receive(encodeFrame('ws1/p', updateMessage(textUpdate('b'.repeat(90), author))));
+		expect(await persister.flush()).toBe(false);
+		expect(persister.pendingBytes).toBeGreaterThanOrEqual(150);
+		readerSocket.take();
+		const other = new Y.Doc();
+		writer.receive(encodeFrame('ws1/q', updateMessage(textUpdate('c', other))));
+		writer.receive(encodeFrame('ws1/p', updateMessage(textUpdate('d', author))));
+		await settle();
+		const refusal = { code: CloseCode.storageUnavailable, reason: 'storage unavailable, retry later' };
+		const frames = socket.take();
+		expect(roomErrors(frames)).toEqual([refusal, refusal]);
+		expect(frames.map((f) => decodeMessage(f.subarray(f[0]! + 1)).kind)).not.toContain('stored');
+		expect(readerSocket.take()).toEqual([]);
+		expect(registry.get('ws1/q')!.doc.getText('t').toString()).toBe('');
+		expect(registry.get('ws1/p')!.doc.getText('t').toString()).toBe('a'.repeat(90) + 'b'.repeat(90));
+
+		failing = false;
+		expect(await persister.flush()).toBe(true);
+		expect(persister.pendingBytes).toBe(0);
+		expect((await store.load('ws1/p')).length).toBe(2);
+		expect(await store.load('ws1/q')).toEqual([]);
+		// Rejoined, the refused change goes through.
+		writer.receive(encodeFrame('ws1/q', step1(new Y.Doc())));
+		await settle();
+		writer.receive(encodeFrame('ws1/q', updateMessage(textUpdate('c', new Y.Doc()))));
+		expect(await persister.flush()).toBe(true);
+		expect(roomErrors(socket.take())).toEqual([]);
+		expect(registry.get('ws1/q')!.doc.getText('t').toString()).toBe('c');
+	});
+
 	it('[R27] the bytes a room counts are its stored rows plus queued writes, also after compaction and a reload', async () => {
 		const r = relay({});
 		const c = r.mux();

@@ -23,6 +23,8 @@ export const CloseCode = {
 	tooManyConnections: 4430,
 	/** The room's stored document failed to load; the relay will not serve (or overwrite) it. */
 	roomUnavailable: 4500,
+	/** Storage is failing and the relay holds MAX_PENDING_BYTES of unstored writes: retry later. */
+	storageUnavailable: 4503,
 	/** The relay is shutting down; reconnect later. (WebSocket's own "going away".) */
 	goingAway: 1001,
 	/** A message larger than the relay's limit (the ws library closes with the standard code). */

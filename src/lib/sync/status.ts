@@ -112,6 +112,8 @@ export function describeClose(code: number): string {
 			return 'The relay closed the connection: too many connections from this network';
 		case CloseCode.tooLarge:
 			return 'The relay closed the connection: a change was larger than it accepts';
+		case CloseCode.storageUnavailable:
+			return 'The relay cannot store changes right now';
 		case CloseCode.goingAway:
 			return 'The relay is restarting';
 		default:
@@ -130,6 +132,8 @@ export function describeRoomRefusal(code: number, reason: string): string {
 			return 'This page is over the relay’s size limit: changes to it stay on this device';
 		case CloseCode.tooManyRooms:
 			return 'Too many pages open on one connection for the relay: this one is not syncing';
+		case CloseCode.storageUnavailable:
+			return 'The relay cannot store changes right now: they stay on this device until it can';
 		case CloseCode.roomUnavailable:
 			return 'The relay cannot read its copy of this page right now';
 		default:
