@@ -78,14 +78,23 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 	return value;
 }
 
+/** A number > 0, fractions allowed: a refill rate (tests use 0.001/s, so a pause never refills). */
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a number > 0, got "${raw}"`);
+	return value;
+}
+
 /** The limits knobs alone (a bad value throws ConfigError, like readConfig). */
 export function readLimits(env: NodeJS.ProcessEnv = process.env): Limits {
 	return {
 		maxDocumentBytes: integer(env, 'MAX_DOCUMENT_BYTES', defaultLimits.maxDocumentBytes, 1),
 		maxRoomsPerConnection: integer(env, 'MAX_ROOMS_PER_CONNECTION', defaultLimits.maxRoomsPerConnection, 1),
-		updatesPerSecond: integer(env, 'UPDATES_PER_SECOND', defaultLimits.updatesPerSecond, 1),
+		updatesPerSecond: positive(env, 'UPDATES_PER_SECOND', defaultLimits.updatesPerSecond),
 		updateBurst: integer(env, 'UPDATE_BURST', defaultLimits.updateBurst, 1),
-		awarenessPerSecond: integer(env, 'AWARENESS_PER_SECOND', defaultLimits.awarenessPerSecond, 1),
+		awarenessPerSecond: positive(env, 'AWARENESS_PER_SECOND', defaultLimits.awarenessPerSecond),
 		awarenessBurst: integer(env, 'AWARENESS_BURST', defaultLimits.awarenessBurst, 1),
 		maxPendingBytes: integer(env, 'MAX_PENDING_BYTES', defaultLimits.maxPendingBytes, 1)
 	};
