@@ -41,8 +41,8 @@ export class RecordingSocket {
 	readonly closed: Promise<Closed>;
 	closeInfo: Closed | null = null;
 
-	constructor(url: string, protocols: string[] = []) {
-		this.ws = new WebSocket(url, protocols);
+	constructor(url: string, protocols: string[] = [], headers: Record<string, string> = {}) {
+		this.ws = new WebSocket(url, protocols, { headers });
 		this.ws.binaryType = 'nodebuffer';
 		this.ws.on('message', (data: Buffer) => this.messages.push(new Uint8Array(data)));
 		this.ws.on('error', () => {});
