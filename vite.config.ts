@@ -4,14 +4,22 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
-		// The machines have two cores; every project shares them.
-		maxWorkers: 2,
+		// Two groups, one after the other (sequence.groupOrder): unit and integration tests first, four
+		// files at a time — most integration files wait on relay processes, timers and sockets, not
+		// the two cores — then the browser tests, two files at a time in the one shared Chromium.
 		projects: [
 			{
 				extends: true,
 				// The seeded fuzz and trace runs take a second or two alone, several times that when the
 				// two cores are busy with the other projects: 15 s instead of 5 before calling one stuck.
-				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 15_000 }
+				test: {
+					name: 'unit',
+					include: ['tests/unit/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 15_000,
+					maxWorkers: 4,
+					sequence: { groupOrder: 0 }
+				}
 			},
 			{
 				extends: true,
@@ -22,7 +30,9 @@ export default defineConfig({
 					testTimeout: 30_000,
 					hookTimeout: 60_000,
 					// One bundle of server/main.ts per run, which spawnRelay starts (relay-bundle.ts).
-					globalSetup: ['tests/integration/relay-bundle.ts']
+					globalSetup: ['tests/integration/relay-bundle.ts'],
+					maxWorkers: 4,
+					sequence: { groupOrder: 0 }
 				}
 			},
 			{
@@ -37,7 +47,9 @@ export default defineConfig({
 					globalSetup: ['tests/e2e/support/global-setup.ts'],
 					// Two files at a time, in the one shared Chromium: most of a browser test is waiting (for
 					// the relay, a render, a poll), so two overlap well on the machines' two cores.
-					fileParallelism: true
+					fileParallelism: true,
+					maxWorkers: 2,
+					sequence: { groupOrder: 1 }
 				}
 			}
 		]
