@@ -22,31 +22,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Role, TokenClaims } from '../src/lib/protocol/index.ts';
 import { defaultBusyTimeoutMs } from './storage/sqlite.ts';
+import type { InviteInfo, InviteState, MemberInfo, MemberSource } from '../src/lib/protocol/api.ts';
 
-export type MemberSource = 'invite' | 'token';
-export type InviteState = 'active' | 'expired' | 'revoked' | 'used';
-
-export interface MemberInfo {
-	readonly memberId: string;
-	readonly workspaceId: string;
-	readonly role: Role;
-	readonly name: string;
-	readonly joinedAt: number;
-	readonly source: MemberSource;
-}
-
-export interface InviteInfo {
-	readonly id: string;
-	readonly workspaceId: string;
-	readonly role: Role;
-	readonly createdBy: string;
-	readonly createdAt: number;
-	readonly expiresAt: number;
-	readonly maxUses: number;
-	readonly uses: number;
-	readonly revokedAt: number | null;
-	readonly state: InviteState;
-}
+export type { InviteInfo, InviteState, MemberInfo, MemberSource };
 
 export interface NewInvite {
 	readonly workspaceId: string;

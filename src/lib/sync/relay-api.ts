@@ -9,31 +9,9 @@
  * somewhere in a component.
  */
 import { isId, isRole, type Role } from '../protocol/index.ts';
+import type { InviteInfo, InviteState, MemberInfo, MemberSource } from '../protocol/api.ts';
 
-export type InviteState = 'active' | 'expired' | 'revoked' | 'used';
-export type MemberSource = 'invite' | 'token';
-
-export interface InviteInfo {
-	readonly id: string;
-	readonly workspaceId: string;
-	readonly role: Role;
-	readonly createdBy: string;
-	readonly createdAt: number;
-	readonly expiresAt: number;
-	readonly maxUses: number;
-	readonly uses: number;
-	readonly revokedAt: number | null;
-	readonly state: InviteState;
-}
-
-export interface MemberInfo {
-	readonly memberId: string;
-	readonly workspaceId: string;
-	readonly role: Role;
-	readonly name: string;
-	readonly joinedAt: number;
-	readonly source: MemberSource;
-}
+export type { InviteInfo, InviteState, MemberInfo, MemberSource };
 
 export interface Joined {
 	readonly token: string;
