@@ -1,0 +1,154 @@
+/**
+ * One lightweight sync client for every server the relay scenarios compare: a Y.Doc on one
+ * WebSocket (`ws`), speaking the y-websocket protocol (y-protocols sync messages) or Hocuspocus's
+ * dialect of it (every message prefixed with the document name, a token message first, a
+ * SyncStatus after each applied update). The same client code against every server, so a
+ * difference in the figures is the server's. No awareness: the scenarios measure documents.
+ *
+ * Local changes to `doc` are sent as they happen (one message per Yjs update, as the stock
+ * providers do); remote ones are applied with this client as the transaction origin.
+ */
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import type { BenchServer, Dialect } from './servers.ts';
+
+const SYNC = 0;
+const AUTH = 2;
+/** Ours: relay → client, "the first `count` of your writes in this room are durable". */
+const STORED = 4;
+/** Hocuspocus: relay → client after an update is applied (in memory). */
+const HOCUSPOCUS_SYNC_STATUS = 8;
+
+export interface ClientOptions {
+	readonly server: BenchServer;
+	readonly room: string;
+	readonly token: string;
+	/** The document to sync (default: a new one). */
+	readonly doc?: Y.Doc;
+}
+
+export class BenchClient {
+	readonly doc: Y.Doc;
+	readonly room: string;
+	readonly #dialect: Dialect;
+	readonly #socket: WebSocket;
+	/** Resolves once the server's state has been applied (its answer to our step 1). */
+	readonly synced: Promise<void>;
+	#resolveSynced!: () => void;
+	/** Update messages (step 2 and updates) sent since the socket opened. */
+	sent = 0;
+	/** The highest acknowledgement so far: ours counts durable writes; Hocuspocus's counts applied ones. */
+	acknowledged = 0;
+	/** Called with each acknowledgement's count (ours: stored(count); Hocuspocus: one per SyncStatus). */
+	onAcknowledged: ((count: number) => void) | null = null;
+	/** Bytes of messages sent and received. */
+	bytesOut = 0;
+	bytesIn = 0;
+	#closed: Promise<void>;
+	#error: Error | null = null;
+
+	constructor(options: ClientOptions) {
+		this.doc = options.doc ?? new Y.Doc();
+		this.room = options.room;
+		this.#dialect = options.server.dialect;
+		this.synced = new Promise((resolve) => (this.#resolveSynced = resolve));
+		this.#socket = new WebSocket(options.server.socketUrl(options.room, options.token), { perMessageDeflate: false });
+		this.#socket.binaryType = 'nodebuffer';
+		this.#closed = new Promise((resolve) => this.#socket.once('close', () => resolve()));
+		this.#socket.on('error', (error) => (this.#error = error));
+		this.#socket.on('close', (code, reason) => {
+			if (code !== 1000 && code !== 1005) this.#error ??= new Error(`${this.room}: socket closed ${code} ${reason.toString()}`);
+		});
+		this.#socket.on('open', () => {
+			if (this.#dialect === 'hocuspocus') {
+				this.#send((encoder) => {
+					encoding.writeVarUint(encoder, AUTH);
+					encoding.writeVarUint(encoder, 0);
+					encoding.writeVarString(encoder, options.token);
+				});
+			}
+			this.#send((encoder) => {
+				encoding.writeVarUint(encoder, SYNC);
+				syncProtocol.writeSyncStep1(encoder, this.doc);
+			});
+		});
+		this.#socket.on('message', (data: Buffer) => this.#receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin === this) return;
+			this.sent++;
+			this.#send((encoder) => {
+				encoding.writeVarUint(encoder, SYNC);
+				syncProtocol.writeUpdate(encoder, update);
+			});
+		});
+	}
+
+	/** A connection failure or an unexpected close, if one happened. */
+	get error(): Error | null {
+		return this.#error;
+	}
+
+	/** Opens the socket and waits for the first sync; rejects if the socket fails first. */
+	async ready(timeoutMs = 30_000): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([
+			this.synced,
+			this.#closed.then(() => Promise.reject(this.#error ?? new Error(`${this.room}: closed before sync`))),
+			new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${this.room}: no sync in ${timeoutMs} ms`)), timeoutMs)))
+		]).finally(() => clearTimeout(timer));
+	}
+
+	/** Bytes queued in the socket and not yet handed to the kernel. */
+	get buffered(): number {
+		return this.#socket.bufferedAmount;
+	}
+
+	close(): Promise<void> {
+		this.#socket.close(1000);
+		return this.#closed;
+	}
+
+	#send(write: (encoder: encoding.Encoder) => void): void {
+		if (this.#socket.readyState !== WebSocket.OPEN) return;
+		const encoder = encoding.createEncoder();
+		if (this.#dialect === 'hocuspocus') encoding.writeVarString(encoder, this.room);
+		write(encoder);
+		const message = encoding.toUint8Array(encoder);
+		this.bytesOut += message.byteLength;
+		this.#socket.send(message);
+	}
+
+	#receive(message: Uint8Array): void {
+		this.bytesIn += message.byteLength;
+		const decoder = decoding.createDecoder(message);
+		if (this.#dialect === 'hocuspocus') decoding.readVarString(decoder);
+		const type = decoding.readVarUint(decoder);
+		if (type === SYNC || (this.#dialect === 'hocuspocus' && type === 4)) {
+			const reply = encoding.createEncoder();
+			if (this.#dialect === 'hocuspocus') encoding.writeVarString(reply, this.room);
+			encoding.writeVarUint(reply, SYNC);
+			const before = encoding.length(reply);
+			const syncType = syncProtocol.readSyncMessage(decoder, reply, this.doc, this);
+			if (syncType === syncProtocol.messageYjsSyncStep2) this.#resolveSynced();
+			if (encoding.length(reply) > before) {
+				// Our answer to the server's step 1: a write like any other (ours counts it).
+				this.sent++;
+				const bytes = encoding.toUint8Array(reply);
+				this.bytesOut += bytes.byteLength;
+				this.#socket.send(bytes);
+			}
+		} else if (this.#dialect === 'y-websocket' && type === STORED) {
+			this.acknowledged = decoding.readVarUint(decoder);
+			this.onAcknowledged?.(this.acknowledged);
+		} else if (this.#dialect === 'hocuspocus' && type === HOCUSPOCUS_SYNC_STATUS) {
+			if (decoding.readVarUint(decoder) === 1) {
+				this.acknowledged++;
+				this.onAcknowledged?.(this.acknowledged);
+			}
+		}
+		// Awareness, auth (Hocuspocus's "authenticated") and anything else: not measured here.
+	}
+}
