@@ -4,6 +4,7 @@ export interface Summary {
 	readonly n: number;
 	readonly p50: number;
 	readonly p95: number;
+	readonly p99: number;
 	readonly max: number;
 	readonly mean: number;
 }
@@ -17,7 +18,7 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export function summarize(samples: readonly number[]): Summary {
 	const mean = samples.length === 0 ? NaN : samples.reduce((a, b) => a + b, 0) / samples.length;
-	return { n: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), max: Math.max(...samples), mean };
+	return { n: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99), max: samples.reduce((a, b) => Math.max(a, b), -Infinity), mean };
 }
 
 /** Milliseconds with a sensible number of digits. */
