@@ -54,6 +54,11 @@ export interface ServerOptions {
 	readonly env?: Record<string, string>;
 	/** Our relay's data directory (default: a new temp directory, removed on stop). */
 	readonly dataDir?: string;
+	/**
+	 * Options for the server's node, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to profile
+	 * it (the profile is written when it exits; node refuses --cpu-prof in NODE_OPTIONS).
+	 */
+	readonly nodeArgs?: readonly string[];
 }
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -87,7 +92,7 @@ export async function startServer(kind: ServerKind, options: ServerOptions = {})
 	const removeDir = options.dataDir === undefined;
 	if (kind === 'meridian') {
 		dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meridian-bench-'));
-		child = spawn(process.execPath, [await relayBundle()], {
+		child = spawn(process.execPath, [...(options.nodeArgs ?? []), await relayBundle()], {
 			cwd: repoRoot,
 			env: {
 				...process.env,
@@ -104,7 +109,7 @@ export async function startServer(kind: ServerKind, options: ServerOptions = {})
 		});
 	} else {
 		const script = kind === 'hocuspocus' ? 'hocuspocus.mjs' : 'y-websocket.cjs';
-		child = spawn(process.execPath, [join(import.meta.dirname, 'peers', script)], {
+		child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(import.meta.dirname, 'peers', script)], {
 			cwd: repoRoot,
 			env: { ...process.env },
 			stdio: ['ignore', 'pipe', 'pipe']
