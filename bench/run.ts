@@ -14,8 +14,9 @@ import { loadavg } from 'node:os';
 import type { Row, Scenario } from './lib/scenario.ts';
 import { nodeSearch } from './search/node.ts';
 import { browserSearch } from './search/browser.ts';
+import { relayFanout } from './relay/fanout.ts';
 
-const scenarios: readonly Scenario[] = [nodeSearch, browserSearch];
+const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout];
 
 const RESULTS = new URL('./results/', import.meta.url);
 
