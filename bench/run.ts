@@ -14,9 +14,10 @@ import { loadavg } from 'node:os';
 import type { Row, Scenario } from './lib/scenario.ts';
 import { nodeSearch } from './search/node.ts';
 import { browserSearch } from './search/browser.ts';
+import { appBrowser } from './app/browser.ts';
 import { relayFanout } from './relay/fanout.ts';
 
-const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout];
+const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout, appBrowser];
 
 const RESULTS = new URL('./results/', import.meta.url);
 

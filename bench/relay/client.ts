@@ -29,9 +29,9 @@ export interface ClientOptions {
 	/** The document to sync (default: a new one). */
 	readonly doc?: Y.Doc;
 	/**
-	 * WebSocket sub-protocols to offer (default: none). Our relay sends `stored` on a per-room
-	 * socket only when it selected `meridian.v1` (PROTOCOL.md [R14]), so a scenario that measures
-	 * the durable acknowledgement offers it.
+	 * WebSocket sub-protocols to offer (default: the server's `protocols`, so `meridian.v1` to ours).
+	 * Our relay sends `stored` on a per-room socket only when it selected `meridian.v1`
+	 * (PROTOCOL.md [R14]); `[]` is what a stock y-websocket client offers.
 	 */
 	readonly protocols?: readonly string[];
 }
@@ -61,7 +61,7 @@ export class BenchClient {
 		this.room = options.room;
 		this.#dialect = options.server.dialect;
 		this.synced = new Promise((resolve) => (this.#resolveSynced = resolve));
-		this.#socket = new WebSocket(options.server.socketUrl(options.room, options.token), options.protocols ? [...options.protocols] : [], { perMessageDeflate: false });
+		this.#socket = new WebSocket(options.server.socketUrl(options.room, options.token), [...(options.protocols ?? options.server.protocols)], { perMessageDeflate: false });
 		this.#socket.binaryType = 'nodebuffer';
 		this.#closed = new Promise((resolve) => this.#socket.once('close', () => resolve()));
 		this.#socket.on('error', (error) => (this.#error = error));

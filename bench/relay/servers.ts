@@ -40,6 +40,11 @@ export interface BenchServer {
 	readonly origin: string;
 	/** Where a client opens `room` (for Hocuspocus every room shares the one endpoint). */
 	socketUrl(room: string, token: string): string;
+	/**
+	 * WebSocket sub-protocols a client offers: ours sends durable acknowledgements (`stored`) on a
+	 * per-room socket only to a client that offers `meridian.v1` (PROTOCOL.md, "Token transport").
+	 */
+	readonly protocols: readonly string[];
 	/** A token the server accepts for an editor of `workspaceId` (peers accept anything). */
 	token(workspaceId: string, memberId?: string): Promise<string>;
 	usage(): Usage;
@@ -140,6 +145,7 @@ export async function startServer(kind: ServerKind, options: ServerOptions = {})
 	return {
 		kind,
 		dialect: kind === 'hocuspocus' ? 'hocuspocus' : 'y-websocket',
+		protocols: kind === 'meridian' ? ['meridian.v1'] : [],
 		pid,
 		origin,
 		socketUrl(room, token) {
