@@ -508,4 +508,71 @@ describe('bad input and failed loads', () => {
 		const deleted = Y.createDocFromSnapshot(loaded, Y.createSnapshot(Y.createDeleteSet(), Y.decodeStateVector(Y.encodeStateVector(loaded))));
 		expect(deleted.getText('t').toString()).toContain('7');
 	});
+
+	it('[R6] a write is forwarded to the others as received, and one that changes nothing is not forwarded', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'hello');
+		const update = Y.encodeStateAsUpdate(doc);
+		a.send('ws1/p1', updateMessage(update));
+		await settle();
+		const forwarded = b.take().filter((m) => m.kind === 'sync');
+		expect(forwarded).toHaveLength(1);
+		expect(forwarded[0]).toMatchObject({ syncType: SyncType.update });
+		expect([...(forwarded[0] as { payload: Uint8Array }).payload]).toEqual([...update]);
+		expect(a.take().filter((m) => m.kind === 'sync')).toEqual([]);
+		// The same write again (a second tab, a resend after reconnecting): nothing new, nothing sent.
+		b.send('ws1/p1', updateMessage(update));
+		await settle();
+		expect(a.take().filter((m) => m.kind === 'sync')).toEqual([]);
+		// A deletion alone is a change too.
+		const before = Y.encodeStateVector(doc);
+		doc.getText('t').delete(0, 1);
+		a.send('ws1/p1', updateMessage(Y.encodeStateAsUpdate(doc, before)));
+		await settle();
+		const deletion = b.take().filter((m) => m.kind === 'sync');
+		expect(deletion).toHaveLength(1);
+		const replica = new Y.Doc();
+		Y.applyUpdate(replica, update);
+		Y.applyUpdate(replica, (deletion[0] as { payload: Uint8Array }).payload);
+		expect(replica.getText('t').toString()).toBe('ello');
+	});
+
+	it('[R18] a long document is compacted once the rows since the last compaction add up to half its size, not every compactThreshold rows', async () => {
+		const store = new MemoryStore();
+		const page = new Y.Doc({ gc: false });
+		page.getText('t').insert(0, 'x'.repeat(20_000));
+		await store.append([{ room: 'ws1/p1', update: Y.encodeStateAsUpdate(page) }]);
+		const h = createHarness({ store, compactThreshold: 5 });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(page));
+		await settle();
+		const type = async (count: number): Promise<void> => {
+			for (let i = 0; i < count; i++) {
+				const before = Y.encodeStateVector(page);
+				page.getText('t').insert(0, 'abcdefghij'.repeat(10));
+				a.send('ws1/p1', updateMessage(Y.encodeStateAsUpdate(page, before)));
+				await h.persister.flush();
+				await settle();
+			}
+		};
+		// ~20 KB stored; 20 rows of ~120 bytes are far from half of it: kept as rows.
+		await type(20);
+		expect((await store.load('ws1/p1')).length).toBe(21);
+		// Past ~10 KB written since, the next commit compacts, into one row holding everything.
+		await type(70);
+		const rows = await store.load('ws1/p1');
+		expect(rows.length).toBeLessThan(20);
+		const loaded = new Y.Doc({ gc: false });
+		for (const row of rows) Y.applyUpdate(loaded, row.update);
+		expect(loaded.getText('t').toString()).toBe(page.getText('t').toString());
+	});
 });
+
