@@ -16,8 +16,9 @@ import { nodeSearch } from './search/node.ts';
 import { browserSearch } from './search/browser.ts';
 import { appBrowser } from './app/browser.ts';
 import { relayFanout } from './relay/fanout.ts';
+import { traceScenario } from './relay/trace.ts';
 
-const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout, appBrowser];
+const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout, traceScenario, appBrowser];
 
 const RESULTS = new URL('./results/', import.meta.url);
 
