@@ -49,6 +49,10 @@ export default defineConfig({
 					// the relay, a render, a poll), so two overlap well on the machines' two cores.
 					fileParallelism: true,
 					maxWorkers: 2,
+					// Each worker runs file after file in one process: a fresh one per file cost a second or
+					// more of startup and of importing playwright-core. The files share no module state but
+					// the support code's, which keeps none between files (each connects and closes its own).
+					isolate: false,
 					sequence: { groupOrder: 1 }
 				}
 			}
