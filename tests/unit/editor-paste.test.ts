@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection } from 'prosemirror-state';
-import { hasStructuredHtml, looksLikeMarkdown, markdownSlice, pastedLink } from '../../src/lib/editor/paste.ts';
+import { hasStructuredHtml, looksLikeMarkdown, pastedLink } from '../../src/lib/editor/paste.ts';
+import { markdownSlice } from '../../src/lib/editor/markdown.ts';
 import { schema, MAX_HREF_LENGTH } from '../../src/lib/editor/schema.ts';
 import { toggleLink, linkClickPlugin, linkAt, editLink, removeLink } from '../../src/lib/editor/link.ts';
 import type { EditorView } from 'prosemirror-view';

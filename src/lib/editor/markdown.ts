@@ -16,7 +16,7 @@
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown';
-import type { Node } from 'prosemirror-model';
+import { Slice, type Node } from 'prosemirror-model';
 import { schema, calloutTone, cleanHref, cleanTitle, codeLanguage, headingLevel, mentionLabel, mentionMember, pageLinkId, type CalloutTone } from './schema.ts';
 
 const ALERT_OF_TONE: Record<CalloutTone, string> = { info: 'NOTE', success: 'TIP', warning: 'WARNING', danger: 'CAUTION' };
@@ -373,16 +373,9 @@ function childrenOf(node: Node): Node[] {
 	return out;
 }
 
-/**
- * A file name for a page's Markdown: the title without characters that file systems reject or
- * that hide (controls, bidi marks), at most 100 characters, `.md` at the end; "Untitled" if nothing is left.
- */
-export function markdownFileName(title: string): string {
-	const base = (cleanTitle(title) ?? '')
-		.replace(/[<>:"/\\|?*]/g, '-')
-		.replace(/^[\s.-]+|[\s.]+$/g, '')
-		.slice(0, 100)
-		.replace(/[\s.]+$/g, '');
-	const safe = base === '' || /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(base) ? 'Untitled' : base;
-	return `${safe}.md`;
+/** Markdown text as a slice that opens into the surrounding paragraph where it can (pasting). */
+export function markdownSlice(text: string): Slice {
+	return Slice.maxOpen(fromMarkdown(text).content);
 }
+
+export { markdownFileName } from './markdown-file.ts';

@@ -13,12 +13,16 @@
  * - Plain text that looks like Markdown (headings, lists, tasks, quotes, fences, tables) is parsed
  *   as Markdown, also when a code editor put its coloured HTML on the clipboard next to it.
  * - A URL pasted onto a selection links the selection; pasted alone, it is inserted as a link.
+ *
+ * The Markdown parser is not part of the editor's first load (load-markdown.ts): it is fetched when
+ * the editor first takes focus, normally long before a member pastes. A Markdown paste that comes
+ * before it has arrived is taken over, and inserted at the caret once the parser is there.
  */
 import { Plugin, type EditorState } from 'prosemirror-state';
 import { Slice, type ResolvedPos } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import { schema, cleanHref, cleanLinkText } from './schema.ts';
-import { fromMarkdown } from './markdown.ts';
+import { loadMarkdown, loadedMarkdown } from './load-markdown.ts';
 
 /** A pasted text that is one web or mail address, as a clean link target; null otherwise. */
 export function pastedLink(text: string): string | null {
@@ -113,11 +117,6 @@ function inCode($pos: ResolvedPos): boolean {
 	return Boolean($pos.parent.type.spec.code) || $pos.marks().some((mark) => mark.type === schema.marks['code']);
 }
 
-/** Markdown text as a slice that opens into the surrounding paragraph where it can. */
-export function markdownSlice(text: string): Slice {
-	const doc = fromMarkdown(text);
-	return Slice.maxOpen(doc.content);
-}
 
 function linkSelection(view: EditorView, state: EditorState, href: string): boolean {
 	const { from, to, empty, $from } = state.selection;
@@ -132,12 +131,30 @@ function linkSelection(view: EditorView, state: EditorState, href: string): bool
 }
 
 export function pastePlugin(): Plugin {
+	// Whether Shift is held: Shift-paste pastes plain text (prosemirror-view tracks the same for its
+	// clipboardTextParser's `plain`, but does not tell handlePaste).
+	let shift = false;
 	return new Plugin({
 		props: {
 			transformPastedHTML: (html) => sanitizePastedHtml(html),
 			clipboardTextParser: (text, $context, plain) => {
-				if (plain || inCode($context) || !looksLikeMarkdown(text)) return null as unknown as Slice;
-				return markdownSlice(text);
+				const markdown = loadedMarkdown();
+				if (plain || !markdown || inCode($context) || !looksLikeMarkdown(text)) return null as unknown as Slice;
+				return markdown.markdownSlice(text);
+			},
+			handleDOMEvents: {
+				focus: () => {
+					loadMarkdown().catch(() => undefined);
+					return false;
+				},
+				keydown: (_view, event) => {
+					shift = event.key === 'Shift' || event.shiftKey;
+					return false;
+				},
+				keyup: (_view, event) => {
+					if (event.key === 'Shift') shift = false;
+					return false;
+				}
 			},
 			handlePaste: (view, event) => {
 				const data = event.clipboardData;
@@ -147,12 +164,29 @@ export function pastePlugin(): Plugin {
 				const state = view.state;
 				const href = pastedLink(text);
 				if (href && !html.includes('data-pm-slice')) return linkSelection(view, state, href);
+				if (!text || inCode(state.selection.$from) || !looksLikeMarkdown(text)) return false;
+				const markdown = loadedMarkdown();
 				// Copied from a code editor: coloured HTML next to Markdown source. The source wins.
-				if (html && text && !inCode(state.selection.$from) && looksLikeMarkdown(text) && !hasStructuredHtml(html)) {
-					view.dispatch(state.tr.replaceSelection(markdownSlice(text)).scrollIntoView());
+				const source = html !== '' && !hasStructuredHtml(html);
+				// Plain text before the parser has arrived: what clipboardTextParser would have done.
+				const early = html === '' && !markdown && !shift;
+				if (!source && !early) return false;
+				if (markdown) {
+					view.dispatch(state.tr.replaceSelection(markdown.markdownSlice(text)).scrollIntoView());
 					return true;
 				}
-				return false;
+				// Inserted where the caret is then: a teammate's edit meanwhile keeps it in place (y-prosemirror).
+				loadMarkdown().then(
+					(module) => {
+						if (view.isDestroyed || !view.editable) return;
+						view.dispatch(view.state.tr.replaceSelection(module.markdownSlice(text)).scrollIntoView());
+					},
+					// Could not be fetched (offline before it was cached): the text, as typed.
+					() => {
+						if (!view.isDestroyed && view.editable) view.dispatch(view.state.tr.insertText(text).scrollIntoView());
+					}
+				);
+				return true;
 			}
 		}
 	});
