@@ -11,14 +11,22 @@
  * nothing new to highlight, so it only maps the decorations (no body walk per keystroke). Who did
  * what comes from the body's shared attribution (history.ts `attributionOf`), re-indexed only when
  * the authorship records change.
+ *
+ * A re-read walks the whole body's history: on a long page (the automerge-paper benchmark, 260,000
+ * edits) tens of milliseconds, which a teammate typing ten characters a second put in front of
+ * every other keystroke. So changes from elsewhere are re-read at most every REMOTE_REFRESH_MS;
+ * meanwhile the highlights are mapped through y-prosemirror's sync transactions by what actually
+ * changed (`mapSync`), since the binding replaces the whole document, which would drop them all.
  */
-import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
+import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
+import { Mapping, StepMap } from 'prosemirror-transform';
 import { Decoration, DecorationSet } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import { bodyChangesSince, type BodyChanges } from '../model/catch-up.ts';
 import { attributionOf } from '../model/history.ts';
 import { isRemoteOrigin } from '../model/origins.ts';
 import { refreshLater } from './refresh.ts';
+import { isSyncTransaction } from './fixup.ts';
 import { bodyOf, ItemPositions } from './y-ranges.ts';
 
 /** What the plugin needs from the page (components/catch-up/page-catch-up.svelte.ts). */
@@ -43,6 +51,31 @@ export interface ChangesSincePluginOptions {
 export const changesSinceKey = new PluginKey<DecorationSet>('changes-since');
 
 const REFRESH = 'refresh';
+/** The most often a change from elsewhere makes the highlights be re-read (a teammate types on). */
+export const REMOTE_REFRESH_MS = 500;
+
+/**
+ * Maps `set` through a y-prosemirror sync transaction by the span where the documents differ: the
+ * binding replaces the whole document (one step from 0 to the end), and mapping through that step
+ * would drop every decoration. Unchanged nodes are shared between the two documents, so finding
+ * the span costs the depth of the change, not the size of the page.
+ */
+export function mapSync(set: DecorationSet, tr: Transaction): DecorationSet {
+	const before = tr.before.content;
+	const after = tr.doc.content;
+	const start = before.findDiffStart(after);
+	if (start === null) return set.map(new Mapping(), tr.doc);
+	const end = before.findDiffEnd(after)!;
+	let endA = end.a;
+	let endB = end.b;
+	// Repeated content can make the two ends cross the start (as prosemirror-view's own diff handles).
+	const overlap = start - Math.min(endA, endB);
+	if (overlap > 0) {
+		endA += overlap;
+		endB += overlap;
+	}
+	return set.map(new Mapping([new StepMap([start, endA - start, endB - start])]), tr.doc);
+}
 
 function read(state: EditorState, options: ChangesSincePluginOptions): DecorationSet {
 	const { fragment, hooks } = options;
@@ -71,7 +104,8 @@ export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<D
 			init: () => DecorationSet.empty,
 			apply(tr, set, _old, state) {
 				if (tr.getMeta(changesSinceKey) === REFRESH) return read(state, options);
-				return tr.docChanged ? set.map(tr.mapping, tr.doc) : set;
+				if (!tr.docChanged) return set;
+				return isSyncTransaction(tr) ? mapSync(set, tr) : set.map(tr.mapping, tr.doc);
 			}
 		},
 		props: {
@@ -80,14 +114,20 @@ export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<D
 		view(view) {
 			const refresh = refreshLater(view, changesSinceKey, REFRESH);
 			const ydoc = options.fragment.doc;
+			let timer: ReturnType<typeof setTimeout> | null = null;
 			const onUpdate = (_update: Uint8Array, origin: unknown) => {
-				if (isRemoteOrigin(origin)) refresh();
+				if (!isRemoteOrigin(origin) || timer !== null) return;
+				timer = setTimeout(() => {
+					timer = null;
+					refresh();
+				}, REMOTE_REFRESH_MS);
 			};
 			ydoc?.on('update', onUpdate);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {
 				destroy() {
+					if (timer !== null) clearTimeout(timer);
 					ydoc?.off('update', onUpdate);
 					unsubscribe();
 				}

@@ -4,9 +4,19 @@
  * is the zone `Date`'s local getters and `new Date('YYYY-MM-DDTHH:mm')` use.
  */
 
-/** This device's IANA time zone (what every time on a record is shown in). */
+/** How long the device's time zone is taken as known: asking Intl costs a new DateTimeFormat. */
+const ZONE_TTL_MS = 60_000;
+let zone: { readonly name: string; readonly at: number } | null = null;
+
+/**
+ * This device's IANA time zone (what every time on a record is shown in). Read again at most once
+ * a minute: highlights and feeds ask for every line they draw, and a device that travels to
+ * another zone shows it within the minute.
+ */
 export function viewerTimeZone(): string {
-	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+	const now = Date.now();
+	if (zone === null || now - zone.at > ZONE_TTL_MS) zone = { name: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', at: now };
+	return zone.name;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -31,9 +41,17 @@ export function defaultDecideBy(now: number): number {
 	return d.getTime();
 }
 
+/** One formatter per zone: making one costs far more than formatting with it. */
+const whenFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** "3 Mar 2026, 10:30" in `timeZone`: when a position or status change was made. */
 export function formatWhen(ms: number, timeZone: string): string {
-	return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }).format(ms);
+	let format = whenFormats.get(timeZone);
+	if (!format) {
+		format = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone });
+		whenFormats.set(timeZone, format);
+	}
+	return format.format(ms);
 }
 
 /** Tags as typed: comma-separated. */
