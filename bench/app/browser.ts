@@ -3,7 +3,8 @@
  * IndexedDB, typing in it while a teammate types too, and the JavaScript a first visit downloads.
  *
  * Setup: the app is built into build-appbench/ (MERIDIAN_BUILD=appbench; BENCH_APP_BUILD=0 reuses
- * the last build while iterating) and served by our relay (servers.ts, a child process). A Node peer
+ * the last build while iterating, BENCH_APP_BUILD_DIR=<dir> serves another build; BENCH_APP_PROFILE=<dir>
+ * writes CPU profiles of the in-app opens and the typing with the teammate) and served by our relay (servers.ts, a child process). A Node peer
  * writes the workspace document (the index, with the bench page and a short second page) and the
  * page body (page.ts: the automerge-paper trace replayed) to the relay; the browser then joins the
  * workspace with a token link, as a member does, and the app syncs every page and stores it in
@@ -25,7 +26,7 @@
  *   precache of the whole build, fetched after the load for offline use, is listed apart.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as Y from 'yjs';
@@ -46,7 +47,9 @@ const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const root = resolve(import.meta.dirname, '../..');
 const BUILD_NAME = 'appbench';
-const BUILD_DIR = join(root, `build-${BUILD_NAME}`);
+/** BENCH_APP_BUILD_DIR serves another build as it is (a build of an earlier commit, for a before/after). */
+const OTHER_BUILD = process.env['BENCH_APP_BUILD_DIR'];
+const BUILD_DIR = OTHER_BUILD ? resolve(OTHER_BUILD) : join(root, `build-${BUILD_NAME}`);
 const PAGE_TITLE = 'automerge-paper';
 const OTHER_TITLE = 'Notes';
 /** Opens of each kind; the first of each is counted too (it is what a member meets first). */
@@ -63,8 +66,8 @@ declare const meridianBench: ProbeApi;
 
 /** Builds the app into build-appbench/ (never build/, which others serve), unless told to reuse it. */
 async function buildApp(): Promise<void> {
-	if (process.env['BENCH_APP_BUILD'] === '0') {
-		if (!existsSync(join(BUILD_DIR, 'index.html'))) throw new Error(`BENCH_APP_BUILD=0 but there is no ${BUILD_DIR}/index.html`);
+	if (process.env['BENCH_APP_BUILD'] === '0' || OTHER_BUILD) {
+		if (!existsSync(join(BUILD_DIR, 'index.html'))) throw new Error(`There is no ${BUILD_DIR}/index.html to reuse`);
 		return;
 	}
 	await new Promise<void>((resolveBuild, reject) => {
@@ -197,6 +200,28 @@ async function openByLoad(page: Page, url: string, firstLine: string): Promise<n
 		await page.waitForTimeout(300);
 	}
 	return times;
+}
+
+/**
+ * Runs `work` under Chromium's CPU profiler when BENCH_APP_PROFILE names a directory, and writes
+ * `<dir>/<name>.cpuprofile` (open it in DevTools' Performance panel). The profiler costs time, so
+ * figures of a profiled run are not the ones to record.
+ */
+async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+	const dir = process.env['BENCH_APP_PROFILE'];
+	if (!dir) return work();
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+	await cdp.send('Profiler.start');
+	try {
+		return await work();
+	} finally {
+		const { profile } = await cdp.send('Profiler.stop');
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+		await cdp.detach();
+	}
 }
 
 interface TypingRun {
@@ -342,7 +367,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 
 		// Full loads first: the app's first open of the page is one of them.
 		const loads = await openByLoad(tab, pageUrl, firstLine);
-		const clicks = await openInApp(tab, firstLine);
+		const clicks = await profiled(tab, 'open', () => openInApp(tab, firstLine));
 
 		// Typing: in a paragraph in the middle, the teammate two paragraphs below.
 		let local = Math.floor(lines.length / 2);
@@ -356,7 +381,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 		try {
 			// The peer's first characters are through before typing starts.
 			await tab.waitForTimeout(1000);
-			busy = await typing(tab, local, 1);
+			busy = await profiled(tab, 'typing', () => typing(tab, local, 1));
 		} finally {
 			peerTyped = peer.typed();
 			await peer.stop();
