@@ -235,7 +235,6 @@ function writeOnSchedule(participants: readonly Participant[], start: number, pe
 	return new Promise((resolve) => {
 		const tick = () => {
 			let now = performance.now();
-
 			let due = 0;
 			while (next < total) {
 				const participant = order[next % order.length]!;
@@ -386,6 +385,7 @@ function rowsOf(outcome: Outcome): Row[] {
 		rows.push(info(`${label}: SQLite commits (on the event loop)`, `${c.transactions} of ${perCommit} updates, mean ${ms(c.meanMs)}, p99 ≤ ${ms(c.p99AtMostMs)}`));
 	}
 	if (outcome.kind === 'hocuspocus') rows.push(info(`${label}: SyncStatus p50 / p99 (applied in memory, not stored)`, `${ms(a.p50)} / ${ms(a.p99)}`));
+	rows.push(info(`${label}: ${outcome.clients.toLocaleString('en')} sockets connected and synced`, `in ${ms(outcome.connectMs)} (${CONNECT_BATCH} at a time)`));
 	const cpu = `${outcome.cpuSeconds.toFixed(1)} s (${((100 * outcome.cpuSeconds) / outcome.windowSeconds).toFixed(0)}% of a core)`;
 	rows.push(info(`${label}: CPU over ${outcome.windowSeconds.toFixed(1)} s`, cpu));
 	rows.push(
