@@ -7,10 +7,14 @@
  *    its transaction has committed;
  *  - failures (quota, closed connection, versionchange, aborted transactions) are reported to the
  *    status listener and retried with backoff; the updates stay queued in memory until written.
- *    y-indexeddb swallows all of these (its issues #28 and #44).
+ *    y-indexeddb swallows all of these (its issues #28 and #44);
+ *  - reads (`load`, `getMeta`) and fact writes (`putMeta`) asked for in the same task share one
+ *    transaction. Joining a workspace opens every document at once: one transaction each was
+ *    ~4,000 transactions for 1,000 pages, each a round trip to the browser's storage process, and
+ *    the slowest part of a cold sync on the device (docs/performance.md, "Cold sync").
  */
 import * as Y from 'yjs';
-import { describeStorageError, openDatabase, requestResult, transactionDone } from './idb.ts';
+import { describeStorageError, openDatabase, transactionDone } from './idb.ts';
 
 const DB_VERSION = 1;
 const UPDATES = 'updates';
@@ -25,6 +29,13 @@ const RETRY_MAX_MS = 30_000;
 interface UpdateRow {
 	doc: string;
 	update: Uint8Array;
+}
+
+/** Requests waiting for the batch transaction of their task (see the top of the file). */
+interface Batched<Request, Result> {
+	readonly request: Request;
+	readonly resolve: (result: Result) => void;
+	readonly reject: (error: unknown) => void;
 }
 
 export type LocalStoreStatus =
@@ -44,6 +55,9 @@ export class LocalStore {
 	#status: LocalStoreStatus = { state: 'saved' };
 	#listeners = new Set<(status: LocalStoreStatus) => void>();
 	#idleWaiters: (() => void)[] = [];
+	#loads: Batched<string, Uint8Array[]>[] = [];
+	#metaReads: Batched<string, unknown>[] = [];
+	#metaWrites: Batched<{ key: string; value: unknown }, void>[] = [];
 	#closed = false;
 
 	constructor(workspaceId: string) {
@@ -64,26 +78,25 @@ export class LocalStore {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** All stored updates of a document, oldest first. */
-	async load(doc: string): Promise<Uint8Array[]> {
+	/** All stored updates of a document, oldest first. Loads asked for in one task share one transaction. */
+	load(doc: string): Promise<Uint8Array[]> {
+		return this.#batch(this.#loads, doc, (batch) => this.#loadBatch(batch));
+	}
+
+	async #loadBatch(batch: readonly Batched<string, Uint8Array[]>[]): Promise<void> {
 		const db = await this.#open();
 		const tx = db.transaction(UPDATES, 'readonly');
-		const updates: Uint8Array[] = [];
-		const keys: IDBValidKey[] = [];
-		await new Promise<void>((resolve, reject) => {
-			const request = tx.objectStore(UPDATES).index(DOC_INDEX).openCursor(IDBKeyRange.only(doc));
-			request.onsuccess = () => {
-				const cursor = request.result;
-				if (!cursor) return resolve();
-				keys.push(cursor.primaryKey);
-				updates.push((cursor.value as UpdateRow).update);
-				cursor.continue();
-			};
-			request.onerror = () => reject(request.error);
+		const index = tx.objectStore(UPDATES).index(DOC_INDEX);
+		// Both in index order (the document, then the key it was written under: oldest first).
+		const requests = batch.map(({ request: doc }) => ({ rows: index.getAll(IDBKeyRange.only(doc)), keys: index.getAllKeys(IDBKeyRange.only(doc)) }));
+		await transactionDone(tx);
+		batch.forEach(({ request: doc, resolve }, i) => {
+			const { rows, keys } = requests[i]!;
+			this.#knownKeys.set(doc, keys.result);
+			// Updates queued but not yet written are part of the document too.
+			const stored = (rows.result as UpdateRow[]).map((row) => row.update);
+			resolve([...stored, ...this.#pending.filter((row) => row.doc === doc).map((row) => row.update)]);
 		});
-		this.#knownKeys.set(doc, keys);
-		// Updates queued but not yet written are part of the document too.
-		return [...updates, ...this.#pending.filter((row) => row.doc === doc).map((row) => row.update)];
 	}
 
 	/** Names of every document stored in this workspace database. */
@@ -140,18 +153,54 @@ export class LocalStore {
 		this.#knownKeys.set(doc, [added.result, ...remaining]);
 	}
 
+	/** A small fact, or null. Reads asked for in one task share one transaction. */
 	async getMeta<T>(key: string): Promise<T | null> {
-		const db = await this.#open();
-		const tx = db.transaction(META, 'readonly');
-		return ((await requestResult(tx.objectStore(META).get(key))) as T | undefined) ?? null;
+		return ((await this.#batch(this.#metaReads, key, (batch) => this.#metaReadBatch(batch))) as T | undefined) ?? null;
 	}
 
-	/** Writes a small fact. Failures are reported like update writes, but not retried: facts are rewritten often. */
-	async putMeta(key: string, value: unknown): Promise<void> {
+	async #metaReadBatch(batch: readonly Batched<string, unknown>[]): Promise<void> {
+		const db = await this.#open();
+		const tx = db.transaction(META, 'readonly');
+		const store = tx.objectStore(META);
+		const requests = batch.map(({ request: key }) => store.get(key));
+		await transactionDone(tx);
+		batch.forEach(({ resolve }, i) => resolve(requests[i]!.result));
+	}
+
+	/**
+	 * Writes a small fact. Failures are reported like update writes, but not retried: facts are
+	 * rewritten often. Writes asked for in one task share one transaction (in the order asked, so
+	 * the last write of a key wins), which commits or fails as one.
+	 */
+	putMeta(key: string, value: unknown): Promise<void> {
+		return this.#batch(this.#metaWrites, { key, value }, (batch) => this.#metaWriteBatch(batch));
+	}
+
+	async #metaWriteBatch(batch: readonly Batched<{ key: string; value: unknown }, void>[]): Promise<void> {
 		const db = await this.#open();
 		const tx = db.transaction(META, 'readwrite');
-		tx.objectStore(META).put(value, key);
+		const store = tx.objectStore(META);
+		for (const { request } of batch) store.put(request.value, request.key);
 		await transactionDone(tx);
+		for (const { resolve } of batch) resolve();
+	}
+
+	/**
+	 * Queues `request` on `queue`; the first request of a task schedules `run` for the whole queue
+	 * in a microtask, so every request made until then (a loop opening a thousand documents, or the
+	 * continuations of a batch resolved together) goes in one transaction. A failure fails them all.
+	 */
+	#batch<Request, Result>(queue: Batched<Request, Result>[], request: Request, run: (batch: Batched<Request, Result>[]) => Promise<void>): Promise<Result> {
+		return new Promise<Result>((resolve, reject) => {
+			queue.push({ request, resolve, reject });
+			if (queue.length > 1) return;
+			queueMicrotask(() => {
+				const batch = queue.splice(0);
+				run(batch).catch((error: unknown) => {
+					for (const waiting of batch) waiting.reject(error);
+				});
+			});
+		});
 	}
 
 	/** How many rows of a document this store knows of (loaded or written by this tab). */
