@@ -76,6 +76,10 @@ export class Room {
 	readonly #awarenessOwners = new Map<number, string>();
 	/** Set by the transaction handler while a session's write is being applied. */
 	#changed = false;
+	/** Writes received in this turn of the event loop, applied together at its end ([R31]). */
+	#incoming: { readonly session: Session; readonly update: Uint8Array }[] = [];
+	/** A write was applied in this turn: later ones wait in #incoming for its end. */
+	#turnStarted = false;
 	onIdle: ((room: Room) => void) | null = null;
 
 	constructor(name: string, kind: RoomKind, deps: RoomDeps) {
@@ -114,7 +118,7 @@ export class Room {
 	}
 	/** No sessions, nothing unstored, nothing in flight: safe to unload. */
 	get idle(): boolean {
-		return this.#state !== 'loading' && this.#sessions.size === 0 && this.#pending === 0 && !this.#compacting;
+		return this.#state !== 'loading' && this.#sessions.size === 0 && this.#pending === 0 && this.#incoming.length === 0 && !this.#compacting;
 	}
 
 	/** Loads the stored rows. `after` is an earlier instance's unload (compaction) to wait for. */
@@ -163,6 +167,7 @@ export class Room {
 			this.#checkIdle();
 			return;
 		}
+		this.#applyIncoming();
 		session.room = this;
 		this.#sessions.add(session);
 		const start = (): void => {
@@ -176,6 +181,10 @@ export class Room {
 
 	/** Removes a session (disconnect or leave) and the awareness states it controlled. */
 	leave(session: Session): void {
+		if (!this.#sessions.has(session)) return;
+		// What it sent before leaving is applied, stored and forwarded first, as it would have been
+		// one at a time.
+		this.#applyIncoming();
 		if (!this.#sessions.delete(session)) return;
 		session.closed = true;
 		if (session.awarenessIds.size > 0) {
@@ -207,6 +216,7 @@ export class Room {
 	 */
 	compact(): Promise<void> {
 		if (this.#compacting) return this.#compacting;
+		this.#applyIncoming();
 		if (this.#state !== 'ready' || this.#tainted || this.#rows <= 1) return Promise.resolve();
 		const upToSeq = this.#lastSeq;
 		const rowsBefore = this.#rows;
@@ -246,6 +256,8 @@ export class Room {
 	#read(session: Session, message: Uint8Array): void {
 		const decoder = decoding.createDecoder(message);
 		const type = decoding.readVarUint(decoder);
+		// Writes wait for the end of the turn; anything else sees every write received before it.
+		if (type !== MessageType.sync || message[1] === SyncType.step1 || !session.canWrite) this.#applyIncoming();
 		switch (type) {
 			case MessageType.sync:
 				this.#readSync(session, decoder);
@@ -299,7 +311,7 @@ export class Room {
 				if (!answer && !session.host.admit('update')) return;
 				// Roles are enforced per document: a write from a peer that may not write is not
 				// applied, stored, forwarded or counted ([R15]).
-				if (session.canWrite) this.#write(session, update);
+				if (session.canWrite) this.#queueWrite(session, update);
 				else this.#refuseReadOnly(session, update);
 				return;
 			}
@@ -308,36 +320,175 @@ export class Room {
 		}
 	}
 
-	#write(session: Session, update: Uint8Array): void {
-		// Soundness: Y.applyUpdate integrates structs as it reads them, so a malformed update could
-		// be half applied before it throws. Y.decodeUpdate parses the whole update (structs and
-		// delete set) without touching the doc; only an update that decodes is applied. Should
-		// applying still throw, the doc is marked tainted (never compacted into storage) and the
-		// update is neither stored nor acknowledged.
+	/**
+	 * Takes a write from a session that may write. Soundness: Y.applyUpdate integrates structs as it
+	 * reads them, so a malformed update could be half applied before it throws. Y.decodeUpdate
+	 * parses the whole update (structs and delete set) without touching the doc, here, as it
+	 * arrives: one that does not decode closes the connection at once, and only updates that decode
+	 * are applied. Should applying still throw, the doc is marked tainted (never compacted into
+	 * storage) and the update is neither stored nor acknowledged.
+	 *
+	 * The writes of one turn of the event loop (the messages of one socket read: a fast typist's
+	 * burst, a reconnecting client's backlog) are applied together when it ends ([R31]).
+	 */
+	#queueWrite(session: Session, update: Uint8Array): void {
 		decodeOrThrow(update);
-		if (this.storedBytes + update.byteLength > this.#limits.maxDocumentBytes && this.#wouldChange(update)) {
-			this.#refuse(session, CloseCode.documentTooLarge, `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)`);
+		if (this.#turnStarted) {
+			this.#incoming.push({ session, update });
 			return;
+		}
+		// The first write of a turn is applied at once (a keystroke is never held back); those
+		// after it in the same turn wait for its end.
+		this.#turnStarted = true;
+		queueMicrotask(() => {
+			this.#turnStarted = false;
+			this.#applyIncoming();
+		});
+		this.#write(session, update);
+	}
+
+	/**
+	 * Applies the queued writes. From one session (the common case: one typist), in one Yjs
+	 * transaction: Yjs then encodes their changes once, as one update, which is stored as one row
+	 * and forwarded as one message — each peer applies one update instead of hundreds. From several
+	 * sessions, one at a time as they came. Either way each write is counted, checked against the
+	 * limits and acknowledged exactly as if it had been applied alone.
+	 */
+	#applyIncoming(): void {
+		const batch = this.#incoming;
+		if (batch.length === 0) return;
+		this.#incoming = [];
+		const session = batch[0]!.session;
+		if (batch.length > 1 && batch.every((entry) => entry.session === session)) {
+			this.#guarded(session, () => this.#writeTogether(session, batch.map((entry) => entry.update)));
+		} else {
+			for (const entry of batch) this.#guarded(entry.session, () => this.#write(entry.session, entry.update));
+		}
+		this.#checkIdle();
+	}
+
+	/** Runs a session's write; a write that fails to apply closes its connection (4400), as in receive(). */
+	#guarded(session: Session, write: () => void): void {
+		if (this.#state !== 'ready' || !this.#sessions.has(session)) return;
+		try {
+			write();
+		} catch (error) {
+			const reason = error instanceof MalformedMessage ? error.message : 'undecodable message';
+			this.#deps.log('warn', 'malformed message', { room: this.name, reason });
+			session.host.malformed(reason);
+		}
+	}
+
+	/** A session's writes of one turn, in one transaction (see #applyIncoming); the rules of #write, for each. */
+	#writeTogether(session: Session, updates: readonly Uint8Array[]): void {
+		let combined: Uint8Array | null = null;
+		const capture = (update: Uint8Array): void => void (combined = update);
+		// Writes that left structs waiting on missing ones: those structs are in no update event yet,
+		// so these are stored and forwarded as received too.
+		const waiting: Uint8Array[] = [];
+		const first = session.received + 1;
+		let applied = 0;
+		let failure: unknown = null;
+		this.doc.on('update', capture);
+		try {
+			this.doc.transact(() => {
+				for (const update of updates) {
+					if (!this.#admits(session, update, applied)) return;
+					session.received++;
+					const { pendingStructs, pendingDs } = this.doc.store;
+					try {
+						Y.applyUpdate(this.doc, update, session);
+					} catch (error) {
+						failure = error;
+						session.received--;
+						return;
+					}
+					applied += update.byteLength;
+					const store = this.doc.store;
+					if ((store.pendingStructs !== null && store.pendingStructs !== pendingStructs) || (store.pendingDs !== null && store.pendingDs !== pendingDs)) {
+						waiting.push(update);
+					}
+				}
+			}, session);
+		} finally {
+			this.doc.off('update', capture);
+		}
+		const last = session.received;
+		if (last >= first) {
+			const rows: Uint8Array[] = combined ? [...waiting, combined] : waiting;
+			if (rows.length === 0) this.#acknowledgeNoChange(session, last);
+			for (const update of rows) this.#forward(session, update);
+			rows.forEach((update, index) => {
+				// Every row commits in the same transaction; the last one acknowledges the batch.
+				const count = index === rows.length - 1 ? last : first - 1;
+				session.outstanding++;
+				this.#pending++;
+				this.#pendingBytes += update.byteLength;
+				this.#deps.persister.enqueue({
+					room: this.name,
+					update,
+					onCommitted: (seq) => this.#committed(session, count, seq, update.byteLength)
+				});
+			});
+		}
+		if (failure !== null) this.#failedToApply(failure);
+	}
+
+	/** The limits a write must pass before it is applied ([R27], [R20]); refuses the session if not. `ahead`: bytes of this turn's writes applied but not yet queued. */
+	#admits(session: Session, update: Uint8Array, ahead = 0): boolean {
+		if (this.storedBytes + ahead + update.byteLength > this.#limits.maxDocumentBytes && this.#wouldChange(update)) {
+			this.#refuse(session, CloseCode.documentTooLarge, `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)`);
+			return false;
 		}
 		// During a long storage fault accepted writes pile up in memory (they are kept until they
 		// commit, [R20]): past MAX_PENDING_BYTES, new ones are refused unapplied and unacknowledged,
 		// so the client keeps them and sends them again when it rejoins.
 		if (this.#deps.persister.pendingBytes >= this.#limits.maxPendingBytes && this.#wouldChange(update)) {
 			this.#refuse(session, CloseCode.storageUnavailable, 'storage unavailable, retry later');
+			return false;
+		}
+		return true;
+	}
+
+	#failedToApply(error: unknown): never {
+		this.#tainted = true;
+		this.#deps.log('error', 'decoded update failed to apply; room will not be compacted', {
+			room: this.name,
+			error: errorText(error)
+		});
+		throw new MalformedMessage('update failed to apply');
+	}
+
+	/**
+	 * A write that changed nothing — but the doc runs ahead of the disk: what it repeats may be
+	 * another session's write still queued (a second tab sending the same change, or this client's
+	 * own write from before a reconnect, or one whose commit is failing). Acknowledged at once only
+	 * if nothing of this room is queued; otherwise by a barrier whose commit comes after everything
+	 * queued before it ([R12]).
+	 */
+	#acknowledgeNoChange(session: Session, count: number): void {
+		if (this.#pending === 0 && session.outstanding === 0) {
+			session.ack(count);
 			return;
 		}
+		session.outstanding++;
+		this.#pending++;
+		this.#deps.persister.enqueue({
+			room: this.name,
+			update: null,
+			onCommitted: () => this.#barrierPassed(session, count)
+		});
+	}
+
+	#write(session: Session, update: Uint8Array): void {
+		if (!this.#admits(session, update)) return;
 		const count = ++session.received;
 		const { pendingStructs, pendingDs } = this.doc.store;
 		this.#changed = false;
 		try {
 			Y.applyUpdate(this.doc, update, session);
 		} catch (error) {
-			this.#tainted = true;
-			this.#deps.log('error', 'decoded update failed to apply; room will not be compacted', {
-				room: this.name,
-				error: errorText(error)
-			});
-			throw new MalformedMessage('update failed to apply');
+			this.#failedToApply(error);
 		}
 		// Store the bytes as received whenever they changed the doc or left structs pending on
 		// missing dependencies (those are in no update event yet, but are part of what we got).
@@ -346,22 +497,7 @@ export class Room {
 			(store.pendingStructs !== null && store.pendingStructs !== pendingStructs) ||
 			(store.pendingDs !== null && store.pendingDs !== pendingDs);
 		if (!this.#changed && !pending) {
-			// Nothing new to this doc — but the doc runs ahead of the disk: what this write repeats
-			// may be another session's write still queued (a second tab sending the same change, or
-			// this client's own write from before a reconnect, or one whose commit is failing).
-			// Acknowledge at once only if nothing of this room is queued; otherwise queue a barrier
-			// whose commit comes after everything queued before it ([R12]).
-			if (this.#pending === 0 && session.outstanding === 0) {
-				session.ack(count);
-				return;
-			}
-			session.outstanding++;
-			this.#pending++;
-			this.#deps.persister.enqueue({
-				room: this.name,
-				update: null,
-				onCommitted: () => this.#barrierPassed(session, count)
-			});
+			this.#acknowledgeNoChange(session, count);
 			return;
 		}
 		this.#forward(session, update);

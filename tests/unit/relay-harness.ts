@@ -152,6 +152,14 @@ export function createHarness(options: { idleMs?: number; compactThreshold?: num
 }
 
 /** Lets pending promise callbacks (room loads) run. */
+/**
+ * Ends the current turn of the event loop as far as the relay is concerned: it applies the first
+ * write of a turn at once and the writes after it together when the turn ends ([R31]).
+ */
+export async function endTurn(): Promise<void> {
+	await new Promise<void>((resolve) => queueMicrotask(resolve));
+}
+
 export async function settle(): Promise<void> {
 	for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }

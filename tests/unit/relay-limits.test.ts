@@ -15,7 +15,7 @@ import { Persister } from '../../server/persister.ts';
 import { TokenBucket } from '../../server/rate-limit.ts';
 import { RoomRegistry } from '../../server/rooms.ts';
 import { MemoryStore } from '../../server/storage/memory.ts';
-import { TestSocket, claims, decodeMessage, settle, step1, syncMessage, textUpdate, updateMessage } from './relay-harness.ts';
+import { TestSocket, claims, decodeMessage, endTurn, settle, step1, syncMessage, textUpdate, updateMessage } from './relay-harness.ts';
 
 describe('TokenBucket', () => {
 	it('allows a burst, then the refill rate, and never more than the burst after a quiet spell', () => {
@@ -164,6 +164,7 @@ describe('limits', () => {
 		await settle();
 		const author = new Y.Doc();
 		for (let i = 0; i < 5; i++) c.send('ws1/p', updateMessage(textUpdate(`line ${i} `.repeat(i + 1), author)));
+		await endTurn();
 		const room = r.registry.get('ws1/p')!;
 		const rowBytes = async (): Promise<number> => (await r.store.load('ws1/p')).reduce((n, row) => n + row.update.byteLength, 0);
 		const queued = room.storedBytes;

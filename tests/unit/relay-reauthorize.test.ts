@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, MessageType } from '../../src/lib/protocol/index.ts';
-import { claims, createHarness, settle, step1, textUpdate, updateMessage } from './relay-harness.ts';
+import { claims, createHarness, endTurn, settle, step1, textUpdate, updateMessage } from './relay-harness.ts';
 
 describe('reauthorize', () => {
 	it('an editor made viewer stops writing (and is told), made editor again writes again', async () => {
@@ -23,6 +23,7 @@ describe('reauthorize', () => {
 		c.connection.reauthorize(claims('editor'));
 		// A fresh client: the refused 'b' is missing from the author's history, so its later edits would wait on it.
 		c.send('ws1/p', updateMessage(textUpdate('c')));
+		await endTurn();
 		expect([...h.registry.get('ws1/p')!.doc.getText('t').toString()].sort().join('')).toBe('ac');
 	});
 

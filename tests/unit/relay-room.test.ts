@@ -11,6 +11,7 @@ import { MemoryStore } from '../../server/storage/memory.ts';
 import {
 	applyAll,
 	createHarness,
+	endTurn,
 	settle,
 	step1,
 	syncMessage,
@@ -256,6 +257,7 @@ describe('durable acks', () => {
 		const update = textUpdate('x');
 		a.send('ws1/p1', updateMessage(update)); // 2: queued
 		a.send('ws1/p1', updateMessage(update)); // 3: a duplicate, but 2 is not committed yet
+		await endTurn();
 		expect(stored(a.take())).toEqual([]);
 		await h.persister.flush();
 		expect(stored(a.take())).toEqual([3]);
@@ -310,6 +312,7 @@ describe('durable acks', () => {
 		a.send('ws1/p2', updateMessage(textUpdate('a2')));
 		a.send('ws1/p2', updateMessage(textUpdate('a3')));
 		b.send('ws1/p1', updateMessage(textUpdate('b1')));
+		await endTurn();
 		await h.persister.flush();
 		expect(a.take().filter((m) => m.kind === 'stored')).toEqual([
 			{ room: 'ws1/p1', kind: 'stored', count: 1 },
@@ -573,6 +576,83 @@ describe('bad input and failed loads', () => {
 		const loaded = new Y.Doc({ gc: false });
 		for (const row of rows) Y.applyUpdate(loaded, row.update);
 		expect(loaded.getText('t').toString()).toBe(page.getText('t').toString());
+	});
+
+	it('[R31] a burst from one connection in one turn: each write counted and acknowledged, stored and forwarded together, nothing lost', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		const typist = new Y.Doc();
+		const text = typist.getText('t');
+		const writes: Uint8Array[] = [];
+		typist.on('update', (update: Uint8Array) => writes.push(update));
+		for (let i = 0; i < 300; i++) text.insert(Math.floor(i / 2), String.fromCharCode(97 + (i % 26)));
+		for (let i = 0; i < 100; i++) text.delete(i * 2, 1);
+		// One turn: every write, plus one repeated (nothing new, acknowledged with the rest).
+		for (const write of writes) a.send('ws1/p1', updateMessage(write));
+		a.send('ws1/p1', updateMessage(writes[5]!));
+		await endTurn();
+		await h.persister.flush();
+		await settle();
+		expect(stored(a.take()).at(-1)).toBe(writes.length + 1);
+		// The first write alone (applied at once), then the rest as one update.
+		const forwarded = b.take().filter((m) => m.kind === 'sync');
+		expect(forwarded).toHaveLength(2);
+		const replica = new Y.Doc();
+		applyAll(replica, forwarded);
+		expect(replica.getText('t').toString()).toBe(text.toString());
+		const rows = await h.store.load('ws1/p1');
+		expect(rows).toHaveLength(2);
+		expect(await loadText(h.store, 'ws1/p1')).toBe(text.toString());
+		expect(h.registry.get('ws1/p1')!.doc.getText('t').toString()).toBe(text.toString());
+	});
+
+	it('[R31] writes of one turn from two connections are applied one by one, each forwarded to the other', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		a.send('ws1/p1', updateMessage(textUpdate('a1')));
+		b.send('ws1/p1', updateMessage(textUpdate('b1')));
+		a.send('ws1/p1', updateMessage(textUpdate('a2')));
+		await endTurn();
+		await h.persister.flush();
+		await settle();
+		const toA = a.take();
+		const toB = b.take();
+		expect(toA.filter((m) => m.kind === 'sync')).toHaveLength(1);
+		expect(toB.filter((m) => m.kind === 'sync')).toHaveLength(2);
+		expect(stored(toA).at(-1)).toBe(2);
+		expect(stored(toB).at(-1)).toBe(1);
+		expect([...(await loadText(h.store, 'ws1/p1'))].sort().join('')).toBe('112aab');
+	});
+
+	it('[R31] a join in the same turn as a burst is answered with every write before it', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		const typist = new Y.Doc();
+		const writes: Uint8Array[] = [];
+		typist.on('update', (update: Uint8Array) => writes.push(update));
+		for (let i = 0; i < 20; i++) typist.getText('t').insert(i, 'x');
+		const b = h.mux('editor');
+		for (const write of writes) a.send('ws1/p1', updateMessage(write));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		const answer = b.take().filter((m) => m.kind === 'sync' && m.syncType === SyncType.step2);
+		const joined = new Y.Doc();
+		applyAll(joined, answer);
+		expect(joined.getText('t').toString()).toBe('x'.repeat(20));
 	});
 });
 
