@@ -18,7 +18,7 @@ import { Members } from './members.ts';
 import { RelayMetrics } from './metrics.ts';
 import { Persister } from './persister.ts';
 import { RoomRegistry } from './rooms.ts';
-import { SqliteStore } from './storage/sqlite.ts';
+import { openSqliteStore } from './storage/worker.ts';
 import type { Store } from './storage/types.ts';
 import { attachSyncEndpoint } from './ws-glue.ts';
 
@@ -42,7 +42,7 @@ export async function startRelay(config: Config, log: Logger, store?: Store): Pr
 	mkdirSync(config.dataDir, { recursive: true });
 	const secret = loadSecret(config.dataDir, config.secret);
 	const metrics = new RelayMetrics();
-	const storage = store ?? new SqliteStore(join(config.dataDir, databaseFileName));
+	const storage = store ?? (await openSqliteStore(join(config.dataDir, databaseFileName)));
 	// In the documents' database file (even beside another store), so a backup copies them too.
 	const members = new Members(join(config.dataDir, databaseFileName));
 	const verify = createMemberVerifier(secret, (claims) => members.admit(claims));

@@ -5,8 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MemoryStore } from '../../server/storage/memory.ts';
 import { SqliteStore } from '../../server/storage/sqlite.ts';
+import { WorkerStore } from '../../server/storage/worker.ts';
 import type { Store } from '../../server/storage/types.ts';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -14,11 +16,11 @@ const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 interface Subject {
 	store: Store;
 	/** A second store over the same data (after close), if the implementation is durable. */
-	reopen: (() => Store) | null;
+	reopen: (() => Store | Promise<Store>) | null;
 	cleanup: () => void;
 }
 
-function storageContractSuite(name: string, make: () => Subject): void {
+function storageContractSuite(name: string, make: () => Subject | Promise<Subject>): void {
 	describe(`storage contract: ${name}`, () => {
 		let subject: Subject;
 		afterEach(async () => {
@@ -27,12 +29,12 @@ function storageContractSuite(name: string, make: () => Subject): void {
 		});
 
 		it('[R17] a room never written loads as empty', async () => {
-			subject = make();
+			subject = await make();
 			expect(await subject.store.load('ws1')).toEqual([]);
 		});
 
 		it('[R17] append returns increasing seqs and load returns rows in order, per room', async () => {
-			subject = make();
+			subject = await make();
 			const seqs = await subject.store.append([
 				{ room: 'a', update: bytes(1) },
 				{ room: 'b', update: bytes(2) },
@@ -49,13 +51,13 @@ function storageContractSuite(name: string, make: () => Subject): void {
 		});
 
 		it('[R17] an empty append is a no-op', async () => {
-			subject = make();
+			subject = await make();
 			expect(await subject.store.append([])).toEqual([]);
 			expect(subject.store.storedBytes()).toBe(0);
 		});
 
 		it('[R18] compact replaces rows up to seq with one merged row and keeps later rows', async () => {
-			subject = make();
+			subject = await make();
 			const seqs = await subject.store.append([
 				{ room: 'a', update: bytes(1, 1) },
 				{ room: 'a', update: bytes(2, 2) },
@@ -73,7 +75,7 @@ function storageContractSuite(name: string, make: () => Subject): void {
 		});
 
 		it('[R18] storedBytes follows appends and compactions', async () => {
-			subject = make();
+			subject = await make();
 			const seqs = await subject.store.append([
 				{ room: 'a', update: bytes(1, 2, 3) },
 				{ room: 'a', update: bytes(4, 5) }
@@ -84,7 +86,7 @@ function storageContractSuite(name: string, make: () => Subject): void {
 		});
 
 		it('[R17] bytes are stored and returned exactly, including ones that are not a valid update', async () => {
-			subject = make();
+			subject = await make();
 			const odd = bytes(0xff, 0x00, 0xfe, 0x80);
 			await subject.store.append([{ room: 'a', update: odd }]);
 			odd[0] = 0; // callers may reuse their buffers
@@ -92,11 +94,11 @@ function storageContractSuite(name: string, make: () => Subject): void {
 		});
 
 		it('[R17] committed rows survive close and reopen', async () => {
-			subject = make();
+			subject = await make();
 			if (!subject.reopen) return;
 			await subject.store.append([{ room: 'a', update: bytes(5) }]);
 			await subject.store.close();
-			subject.store = subject.reopen();
+			subject.store = await subject.reopen();
 			expect((await subject.store.load('a')).map((row) => [...row.update])).toEqual([[5]]);
 			expect(subject.store.storedBytes()).toBe(1);
 		});
@@ -113,6 +115,47 @@ storageContractSuite('sqlite', () => {
 		reopen: () => new SqliteStore(path),
 		cleanup: () => rmSync(dir, { recursive: true, force: true })
 	};
+});
+
+// The relay's store: the same SQLite on a worker thread, every call a message.
+storageContractSuite('sqlite on a worker thread', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+	const path = join(dir, 'meridian.sqlite');
+	return {
+		store: await WorkerStore.open(path),
+		reopen: () => WorkerStore.open(path),
+		cleanup: () => rmSync(dir, { recursive: true, force: true })
+	};
+});
+
+describe('sqlite on a worker thread', () => {
+	it('[R20] an error in the worker comes back with its SQLite code, and nothing of that transaction is stored', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+		const path = join(dir, 'meridian.sqlite');
+		const store = await WorkerStore.open(path);
+		try {
+			await store.append([{ room: 'a', update: bytes(1, 2, 3) }]);
+			// Another connection takes the write lock: the worker's commit meets SQLITE_BUSY.
+			const other = new Database(path, { timeout: 0 });
+			other.exec('BEGIN IMMEDIATE');
+			const failed = await store.append([{ room: 'a', update: bytes(4) }]).then(
+				() => null,
+				(error: unknown) => error as { code?: string }
+			);
+			other.exec('ROLLBACK');
+			other.close();
+			expect(failed?.code).toBe('SQLITE_BUSY');
+			expect((await store.load('a')).map((row) => [...row.update])).toEqual([[1, 2, 3]]);
+			expect(store.storedBytes()).toBe(3);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('a database that cannot be opened fails open(), as the constructor does on the main thread', async () => {
+		await expect(WorkerStore.open('/nonexistent-dir/meridian.sqlite')).rejects.toThrow();
+	});
 });
 
 describe('sqlite specifics', () => {

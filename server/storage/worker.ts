@@ -1,0 +1,213 @@
+/**
+ * The SQLite store on its own thread. better-sqlite3 is synchronous, and a commit with
+ * synchronous=FULL waits for fsync: on the relay's event loop that wait stalled every socket —
+ * forwarding a keystroke to the room's other members waited for somebody's commit (on these
+ * machines, commits took 0.6 ms at the median but 10–300 ms at the tail under disk load). Here
+ * the main thread posts each call to a worker thread that owns the database, and goes on relaying;
+ * acknowledgements still wait for the worker's answer that the transaction committed ([R12]).
+ *
+ * The worker runs this same module: the relay's bundle, or this file with tsx's loader.
+ *
+ * Faults: an error in the worker (SQLITE_FULL, SQLITE_BUSY, I/O) comes back as an Error with the
+ * same message and `code`, nothing committed, as from SqliteStore. If the worker itself dies, every
+ * call in flight fails (the persister keeps those updates and retries) and the next call starts a
+ * new worker, which opens the database afresh.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SqliteStore, sqliteOptionsFromEnv } from './sqlite.ts';
+import type { AppendEntry, Store, StoredRow } from './types.ts';
+
+const ROLE = 'meridian-sqlite-store';
+
+type Call =
+	| { readonly op: 'load'; readonly room: string }
+	| { readonly op: 'append'; readonly entries: readonly AppendEntry[] }
+	| { readonly op: 'compact'; readonly room: string; readonly merged: Uint8Array; readonly upToSeq: number }
+	| { readonly op: 'quarantine'; readonly room: string; readonly seq: number; readonly reason: string }
+	| { readonly op: 'close' };
+
+interface Counts {
+	readonly bytes: number;
+	readonly quarantined: number;
+}
+
+type Reply =
+	| ({ readonly id: number; readonly ok: true; readonly value: unknown } & Counts)
+	| { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+
+type Ready = ({ readonly ready: true } & Counts) | { readonly ready: false; readonly message: string };
+
+/** The relay's store: SQLite on a worker thread. */
+export function openSqliteStore(path: string): Promise<Store> {
+	return WorkerStore.open(path);
+}
+
+/**
+ * A worker running this module: the relay's bundle as it is, or — from the TypeScript sources
+ * (`npm run relay`, the tests) — this file after tsx has registered its loader in the worker
+ * (loader hooks are per thread; the parent's are not inherited).
+ */
+function startWorker(path: string): Worker {
+	const here = import.meta.url;
+	const workerData = { [ROLE]: path };
+	if (!here.endsWith('.ts')) return new Worker(fileURLToPath(here), { workerData });
+	// tsx's ESM API as `import` resolves it (createRequire would give its CommonJS build).
+	const manifest = createRequire(here).resolve('tsx/package.json');
+	const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
+	const tsx = pathToFileURL(join(dirname(manifest), entry)).href;
+	const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(here)}); })`;
+	return new Worker(code, { eval: true, workerData });
+}
+
+export class WorkerStore implements Store {
+	readonly #path: string;
+	#worker: Promise<Worker> | null = null;
+	#nextId = 1;
+	readonly #calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	#bytes = 0;
+	#quarantined = 0;
+	#closed = false;
+
+	private constructor(path: string) {
+		this.#path = path;
+	}
+
+	/** Starts the worker and opens the database; rejects as `new SqliteStore(path)` would throw. */
+	static async open(path: string): Promise<WorkerStore> {
+		const store = new WorkerStore(path);
+		await store.#start();
+		return store;
+	}
+
+	load(room: string): Promise<StoredRow[]> {
+		return this.#call({ op: 'load', room }) as Promise<StoredRow[]>;
+	}
+
+	append(entries: readonly AppendEntry[]): Promise<number[]> {
+		if (entries.length === 0) return Promise.resolve([]);
+		return this.#call({ op: 'append', entries }) as Promise<number[]>;
+	}
+
+	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
+		await this.#call({ op: 'compact', room, merged, upToSeq });
+	}
+
+	async quarantine(room: string, seq: number, reason: string): Promise<void> {
+		await this.#call({ op: 'quarantine', room, seq, reason });
+	}
+
+	quarantinedCount(): number {
+		return this.#quarantined;
+	}
+
+	storedBytes(): number {
+		return this.#bytes;
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		const worker = this.#worker;
+		if (!worker) return;
+		await this.#call({ op: 'close' }, true).catch(() => undefined);
+		await (await worker).terminate();
+	}
+
+	#start(): Promise<Worker> {
+		const starting = new Promise<Worker>((resolve, reject) => {
+			const worker = startWorker(this.#path);
+			let ready = false;
+			worker.on('message', (message: Reply | Ready) => {
+				if ('ready' in message) {
+					if (!message.ready) return reject(new Error(message.message));
+					ready = true;
+					this.#counts(message);
+					resolve(worker);
+					return;
+				}
+				const call = this.#calls.get(message.id);
+				if (!call) return;
+				this.#calls.delete(message.id);
+				if (message.ok) {
+					this.#counts(message);
+					call.resolve(message.value);
+				} else {
+					call.reject(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
+				}
+			});
+			const died = (error: Error): void => {
+				if (!ready) reject(error);
+				this.#worker = null;
+				const calls = [...this.#calls.values()];
+				this.#calls.clear();
+				for (const call of calls) call.reject(error);
+			};
+			worker.on('error', died);
+			worker.on('exit', (code) => died(new Error(`storage worker exited (${code})`)));
+		});
+		this.#worker = starting;
+		starting.catch(() => (this.#worker = null));
+		return starting;
+	}
+
+	async #call(call: Call, closing = false): Promise<unknown> {
+		if (this.#closed && !closing) throw new Error('store closed');
+		const worker = await (this.#worker ?? this.#start());
+		const id = this.#nextId++;
+		return new Promise((resolve, reject) => {
+			this.#calls.set(id, { resolve, reject });
+			worker.postMessage({ id, call });
+		});
+	}
+
+	#counts({ bytes, quarantined }: Counts): void {
+		this.#bytes = bytes;
+		this.#quarantined = quarantined;
+	}
+}
+
+/** The worker's side: one SqliteStore, calls answered in order. */
+function serve(path: string): void {
+	const port = parentPort!;
+	let store: SqliteStore;
+	try {
+		store = new SqliteStore(path, sqliteOptionsFromEnv());
+	} catch (error) {
+		port.postMessage({ ready: false, message: (error as Error).message } satisfies Ready);
+		return;
+	}
+	const counts = (): Counts => ({ bytes: store.storedBytes(), quarantined: store.quarantinedCount() });
+	port.postMessage({ ready: true, ...counts() } satisfies Ready);
+	port.on('message', ({ id, call }: { id: number; call: Call }) => {
+		void run(store, call).then(
+			(value) => port.postMessage({ id, ok: true, value, ...counts() } satisfies Reply),
+			(error: unknown) => {
+				const code = (error as { code?: unknown }).code;
+				port.postMessage({ id, ok: false, message: (error as Error).message ?? String(error), ...(typeof code === 'string' ? { code } : {}) } satisfies Reply);
+			}
+		);
+	});
+}
+
+function run(store: SqliteStore, call: Call): Promise<unknown> {
+	switch (call.op) {
+		case 'load':
+			return store.load(call.room);
+		case 'append':
+			return store.append(call.entries);
+		case 'compact':
+			return store.compact(call.room, call.merged, call.upToSeq);
+		case 'quarantine':
+			return store.quarantine(call.room, call.seq, call.reason);
+		case 'close':
+			return store.close();
+	}
+}
+
+if (!isMainThread && typeof (workerData as Record<string, unknown> | null)?.[ROLE] === 'string') {
+	serve((workerData as Record<string, string>)[ROLE]!);
+}
