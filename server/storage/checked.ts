@@ -41,7 +41,7 @@ export class CheckedStore implements Store {
 		const rows = await this.#inner.load(room);
 		const good: StoredRow[] = [];
 		for (const row of rows) {
-			const problem = row.problem ?? rowProblem(row.update);
+			const problem = row.problem ?? (this.#inner.decodesRows ? null : rowProblem(row.update));
 			if (problem === null) {
 				good.push(row);
 				continue;

@@ -31,6 +31,11 @@ export interface AppendEntry {
 export interface Store {
 	/** All rows of a room, in seq order. Empty for a room never written. */
 	load(room: string): Promise<StoredRow[]>;
+	/**
+	 * True when `load` itself sets `problem` on every row that does not decode as a Yjs update
+	 * (the worker store decodes on its own thread), so the loader need not parse the rows again.
+	 */
+	readonly decodesRows?: boolean;
 	/** Appends all entries in one committed transaction; resolves to their seqs, in order. */
 	append(entries: readonly AppendEntry[]): Promise<number[]>;
 	/** Replaces the room's rows with seq ≤ upToSeq by `merged` (stored at seq = upToSeq). */

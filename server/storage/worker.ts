@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rowProblem } from './checked.ts';
 import { SqliteStore, sqliteOptionsFromEnv } from './sqlite.ts';
 import type { AppendEntry, Store, StoredRow } from './types.ts';
 
@@ -64,6 +65,8 @@ function startWorker(path: string): Worker {
 }
 
 export class WorkerStore implements Store {
+	/** Rows are decoded on the worker as they load ([R19]): the main thread only applies them. */
+	readonly decodesRows = true;
 	readonly #path: string;
 	#worker: Promise<Worker> | null = null;
 	#nextId = 1;
@@ -193,10 +196,15 @@ function serve(path: string): void {
 	});
 }
 
+function withProblem(row: StoredRow, problem: string | null): StoredRow {
+	return problem === null ? row : { ...row, problem };
+}
+
 function run(store: SqliteStore, call: Call): Promise<unknown> {
 	switch (call.op) {
 		case 'load':
-			return store.load(call.room);
+			// Checked here, off the relay's thread: a row that does not decode comes back with its problem.
+			return store.load(call.room).then((rows) => rows.map((row) => (row.problem ? row : withProblem(row, rowProblem(row.update)))));
 		case 'append':
 			return store.append(call.entries);
 		case 'compact':

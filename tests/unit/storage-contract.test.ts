@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import { MemoryStore } from '../../server/storage/memory.ts';
 import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { WorkerStore } from '../../server/storage/worker.ts';
+import { CheckedStore } from '../../server/storage/checked.ts';
+import * as Y from 'yjs';
 import type { Store } from '../../server/storage/types.ts';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -147,6 +149,29 @@ describe('sqlite on a worker thread', () => {
 			expect(failed?.code).toBe('SQLITE_BUSY');
 			expect((await store.load('a')).map((row) => [...row.update])).toEqual([[1, 2, 3]]);
 			expect(store.storedBytes()).toBe(3);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('[R19] rows are decoded on the worker: one that is not a Yjs update comes back with its problem, and is quarantined by the loader without a second parse', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+		const path = join(dir, 'meridian.sqlite');
+		const store = await WorkerStore.open(path);
+		try {
+			const doc = new Y.Doc();
+			doc.getText('t').insert(0, 'kept');
+			await store.append([
+				{ room: 'a', update: Y.encodeStateAsUpdate(doc) },
+				{ room: 'a', update: bytes(255, 255, 255, 255) }
+			]);
+			const rows = await store.load('a');
+			expect(rows.map((row) => row.problem === undefined)).toEqual([true, false]);
+			const checked = new CheckedStore(store, () => {});
+			const good = await checked.load('a');
+			expect(good).toHaveLength(1);
+			expect(store.quarantinedCount()).toBe(1);
 		} finally {
 			await store.close();
 			rmSync(dir, { recursive: true, force: true });
