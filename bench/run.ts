@@ -14,11 +14,12 @@ import { loadavg } from 'node:os';
 import type { Row, Scenario } from './lib/scenario.ts';
 import { nodeSearch } from './search/node.ts';
 import { browserSearch } from './search/browser.ts';
+import { coldSync } from './coldsync/coldsync.ts';
 import { appBrowser } from './app/browser.ts';
 import { relayFanout } from './relay/fanout.ts';
 import { traceScenario } from './relay/trace.ts';
 
-const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout, traceScenario, appBrowser];
+const scenarios: readonly Scenario[] = [nodeSearch, browserSearch, relayFanout, traceScenario, appBrowser, coldSync];
 
 const RESULTS = new URL('./results/', import.meta.url);
 
