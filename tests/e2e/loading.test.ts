@@ -6,6 +6,7 @@
  *   [LD2] a Markdown paste that comes before the converter has arrived is still parsed into blocks,
  *         at the caret, once it has
  *   [LD3] "Download .md" loads the converter itself when the editor never had focus
+ *   [LD4] opening a page does not fetch the history dialog; "History" loads it and it opens
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -15,13 +16,16 @@ import { POLL, createLocalWorkspace, createPage, downloadText, editor, typeAtEnd
 
 /** A string only markdown-it's code holds (a token type), so the chunk that carries it is the converter's. */
 const MARKDOWN_MARKER = 'text_special';
+/** A label only the history dialog (components/history/HistoryDialog.svelte) shows. */
+const HISTORY_MARKER = 'Name this version';
 
 describe.skipIf(!chromiumPath)('loading', () => {
 	let world: World;
 	let device: BrowserContext;
 	let page: Page;
-	/** Script URLs whose bodies hold the Markdown converter, as they are fetched. */
+	/** Script URLs whose bodies hold the Markdown converter, or the history dialog, as they are fetched. */
 	const converter: string[] = [];
+	const history: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -34,7 +38,10 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		device.on('response', (response) => {
 			if (!response.url().endsWith('.js')) return;
 			response.text().then(
-				(body) => body.includes(MARKDOWN_MARKER) && converter.push(response.url()),
+				(body) => {
+					if (body.includes(MARKDOWN_MARKER)) converter.push(response.url());
+					if (body.includes(HISTORY_MARKER)) history.push(response.url());
+				},
 				() => undefined
 			);
 		});
@@ -53,6 +60,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
 		converter.length = 0;
+		history.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -115,5 +123,18 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		expect(download.suggestedFilename()).toBe('Lazy export.md');
 		expect(await downloadText(download)).toBe('# Lazy export\n\nexported text\n');
 		expect(converter.length).toBeGreaterThan(0);
+	});
+
+	it('[LD4] the history dialog is fetched when History is first clicked', async () => {
+		await createPage(page, 'Lazy history');
+		await typeAtEnd(page, 'some history');
+		await waitForText(page, (text) => text.includes('some history'));
+		await coldReload();
+		await waitForText(page, (text) => text.includes('some history'));
+		await page.waitForLoadState('networkidle');
+		expect(history).toEqual([]);
+		await page.getByRole('button', { name: 'History' }).click();
+		await page.getByRole('dialog').getByRole('heading', { name: 'History of “Lazy history”' }).waitFor();
+		expect(history.length).toBeGreaterThan(0);
 	});
 });
