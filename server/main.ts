@@ -3,7 +3,6 @@
  * Prints exactly one line on stdout once listening — "Meridian relay listening on http://HOST:PORT" —
  * which scripts and tests wait for; everything else goes to stderr as JSON lines.
  */
-import { isMainThread } from 'node:worker_threads';
 import { ConfigError, readConfig } from './config.ts';
 import { createLogger, errorText } from './log.ts';
 import { startRelay } from './relay.ts';
@@ -58,11 +57,7 @@ async function main(): Promise<void> {
 	process.on('SIGINT', () => stop('SIGINT'));
 }
 
-// The storage worker (storage/worker.ts) runs the relay's bundle again on its own thread: there,
-// only the store starts.
-if (isMainThread) {
-	main().catch((error: unknown) => {
-		process.stderr.write(`meridian relay failed to start: ${errorText(error)}\n`);
-		process.exit(1);
-	});
-}
+main().catch((error: unknown) => {
+	process.stderr.write(`meridian relay failed to start: ${errorText(error)}\n`);
+	process.exit(1);
+});

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleRelay } from '../../server/bundle.ts';
 import { signToken } from '../../server/auth.ts';
 
 export type ServerKind = 'meridian' | 'hocuspocus' | 'y-websocket';
@@ -76,18 +76,7 @@ function relayBundle(): Promise<string> {
 	return (bundle ??= (async () => {
 		const dir = join(repoRoot, 'node_modules/.cache/meridian-bench-relay');
 		mkdirSync(dir, { recursive: true });
-		const outfile = join(dir, 'main.mjs');
-		await build({
-			entryPoints: [join(repoRoot, 'server/main.ts')],
-			bundle: true,
-			platform: 'node',
-			format: 'esm',
-			target: 'node20',
-			outfile,
-			packages: 'external',
-			logLevel: 'error'
-		});
-		return outfile;
+		return bundleRelay(dir);
 	})());
 }
 

@@ -6,41 +6,42 @@
  * the main thread posts each call to a worker thread that owns the database, and goes on relaying;
  * acknowledgements still wait for the worker's answer that the transaction committed ([R12]).
  *
- * The worker runs this same module: the relay's bundle, or this file with tsx's loader.
+ * The worker's side is sqlite-worker.ts.
  *
  * Faults: an error in the worker (SQLITE_FULL, SQLITE_BUSY, I/O) comes back as an Error with the
  * same message and `code`, nothing committed, as from SqliteStore. If the worker itself dies, every
  * call in flight fails (the persister keeps those updates and retries) and the next call starts a
  * new worker, which opens the database afresh.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { rowProblem } from './checked.ts';
-import { SqliteStore, sqliteOptionsFromEnv } from './sqlite.ts';
+import { pathToFileURL } from 'node:url';
 import type { AppendEntry, Store, StoredRow } from './types.ts';
 
-const ROLE = 'meridian-sqlite-store';
-
-type Call =
+export type Call =
 	| { readonly op: 'load'; readonly room: string }
 	| { readonly op: 'append'; readonly entries: readonly AppendEntry[] }
 	| { readonly op: 'compact'; readonly room: string; readonly merged: Uint8Array; readonly upToSeq: number }
 	| { readonly op: 'quarantine'; readonly room: string; readonly seq: number; readonly reason: string }
 	| { readonly op: 'close' };
 
-interface Counts {
+export interface Counts {
 	readonly bytes: number;
 	readonly quarantined: number;
 }
 
-type Reply =
+export type Reply =
 	| ({ readonly id: number; readonly ok: true; readonly value: unknown } & Counts)
 	| { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
 
-type Ready = ({ readonly ready: true } & Counts) | { readonly ready: false; readonly message: string };
+export type Ready = ({ readonly ready: true } & Counts) | { readonly ready: false; readonly message: string };
+
+export interface StoreWorkerData {
+	/** The database file. */
+	readonly path: string;
+}
 
 /** The relay's store: SQLite on a worker thread. */
 export function openSqliteStore(path: string): Promise<Store> {
@@ -48,19 +49,21 @@ export function openSqliteStore(path: string): Promise<Store> {
 }
 
 /**
- * A worker running this module: the relay's bundle as it is, or — from the TypeScript sources
- * (`npm run relay`, the tests) — this file after tsx has registered its loader in the worker
- * (loader hooks are per thread; the parent's are not inherited).
+ * The worker: sqlite-worker.ts — from the TypeScript sources (`npm run relay`, the tests) after
+ * tsx has registered its loader in the worker (loader hooks are per thread; the parent's are not
+ * inherited); from the relay's bundle (tests, benchmarks), the sqlite-worker.mjs bundled beside it.
+ * Only the store's code loads there (the whole relay again cost ~4 MB more).
  */
 function startWorker(path: string): Worker {
 	const here = import.meta.url;
-	const workerData = { [ROLE]: path };
-	if (!here.endsWith('.ts')) return new Worker(fileURLToPath(here), { workerData });
+	const workerData = { path } satisfies StoreWorkerData;
+	if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.mjs', here), { workerData });
+	const entry = new URL('./sqlite-worker.ts', here).href;
 	// tsx's ESM API as `import` resolves it (createRequire would give its CommonJS build).
 	const manifest = createRequire(here).resolve('tsx/package.json');
-	const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
-	const tsx = pathToFileURL(join(dirname(manifest), entry)).href;
-	const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(here)}); })`;
+	const api = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
+	const tsx = pathToFileURL(join(dirname(manifest), api)).href;
+	const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 	return new Worker(code, { eval: true, workerData });
 }
 
@@ -171,51 +174,4 @@ export class WorkerStore implements Store {
 		this.#bytes = bytes;
 		this.#quarantined = quarantined;
 	}
-}
-
-/** The worker's side: one SqliteStore, calls answered in order. */
-function serve(path: string): void {
-	const port = parentPort!;
-	let store: SqliteStore;
-	try {
-		store = new SqliteStore(path, sqliteOptionsFromEnv());
-	} catch (error) {
-		port.postMessage({ ready: false, message: (error as Error).message } satisfies Ready);
-		return;
-	}
-	const counts = (): Counts => ({ bytes: store.storedBytes(), quarantined: store.quarantinedCount() });
-	port.postMessage({ ready: true, ...counts() } satisfies Ready);
-	port.on('message', ({ id, call }: { id: number; call: Call }) => {
-		void run(store, call).then(
-			(value) => port.postMessage({ id, ok: true, value, ...counts() } satisfies Reply),
-			(error: unknown) => {
-				const code = (error as { code?: unknown }).code;
-				port.postMessage({ id, ok: false, message: (error as Error).message ?? String(error), ...(typeof code === 'string' ? { code } : {}) } satisfies Reply);
-			}
-		);
-	});
-}
-
-function withProblem(row: StoredRow, problem: string | null): StoredRow {
-	return problem === null ? row : { ...row, problem };
-}
-
-function run(store: SqliteStore, call: Call): Promise<unknown> {
-	switch (call.op) {
-		case 'load':
-			// Checked here, off the relay's thread: a row that does not decode comes back with its problem.
-			return store.load(call.room).then((rows) => rows.map((row) => (row.problem ? row : withProblem(row, rowProblem(row.update)))));
-		case 'append':
-			return store.append(call.entries);
-		case 'compact':
-			return store.compact(call.room, call.merged, call.upToSeq);
-		case 'quarantine':
-			return store.quarantine(call.room, call.seq, call.reason);
-		case 'close':
-			return store.close();
-	}
-}
-
-if (!isMainThread && typeof (workerData as Record<string, unknown> | null)?.[ROLE] === 'string') {
-	serve((workerData as Record<string, string>)[ROLE]!);
 }
