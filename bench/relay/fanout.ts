@@ -26,8 +26,10 @@
  *   is in a committed SQLite transaction (synchronous=FULL). Hocuspocus's SyncStatus is sent after
  *   it applied the update in memory, not stored it: reported separately, never against the goal.
  *   y-websocket acknowledges nothing.
- * - The first WARMUP seconds of writes are sent but not measured (JIT, first commits); lost updates
- *   and replicas count every write.
+ * - The first `warmupSeconds` of writes are sent but not measured (the server's JIT, first
+ *   commits; the client's Yjs paths are warmed once, with no server, before the first server, so
+ *   the server measured first does not pay for them); lost updates and replicas count every write.
+ * - Ours's storage commits (how many, how many updates each, how long) come from its /metrics.
  * - Relay CPU seconds: from the end of the warm-up until every reader has every update (drain);
  *   peak RSS (VmHWM, reset once all clients are connected): from then to the end of the drain, so it
  *   includes the 1,000 connections, the documents and the work, not the process's start-up.
@@ -37,7 +39,9 @@
  *   document's replicas must also end with equal state vectors and text.
  *
  * The peers keep documents in memory; ours writes each update to disk before acknowledging it.
- * BENCH_QUICK=1 runs 200 clients over 20 documents for 5 s, for development.
+ * BENCH_QUICK=1 runs 200 clients over 20 documents for 5 s, for development;
+ * BENCH_FANOUT_SERVERS=hocuspocus,meridian picks and orders the servers; BENCH_FANOUT_PROFILE=<dir>
+ * writes each server's V8 CPU profile there.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
