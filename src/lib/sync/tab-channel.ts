@@ -2,6 +2,13 @@
  * Keeps tabs of one browser in step: each local change is posted on a BroadcastChannel per
  * workspace. A tab that opens a document asks the others for what it lacks (its state vector),
  * so a change still on its way to IndexedDB in another tab is not missed.
+ *
+ * What the relay sends is not posted: every tab hears it on its own connection (a tab that
+ * missed some while its socket was down gets it with the next handshake), and a join receives
+ * the whole workspace from the relay — 20 MB for 1,000 pages, which posting structured-cloned
+ * to every tab at the cost of a sixth of the join's main-thread time (docs/performance.md,
+ * "Cold sync"). A tab opening a document still gets everything other tabs hold, relay content
+ * included, through its state-vector request.
  */
 import * as Y from 'yjs';
 import { Origin } from '../model/origins.ts';
@@ -23,7 +30,7 @@ export class TabChannel {
 	add(name: string, doc: Y.Doc): void {
 		this.#docs.set(name, doc);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			if (origin !== Origin.tab && this.#docs.get(name) === doc) this.#post({ type: 'update', doc: name, update });
+			if (origin !== Origin.tab && origin !== Origin.relay && this.#docs.get(name) === doc) this.#post({ type: 'update', doc: name, update });
 		});
 		this.#post({ type: 'state', doc: name, stateVector: Y.encodeStateVector(doc) });
 	}
