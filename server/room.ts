@@ -77,7 +77,7 @@ export class Room {
 	/** Set by the transaction handler while a session's write is being applied. */
 	#changed = false;
 	/** Writes received in this turn of the event loop, applied together at its end ([R31]). */
-	#incoming: { readonly session: Session; readonly update: Uint8Array }[] = [];
+	#incoming: { readonly session: Session; readonly update: Uint8Array; readonly step2: boolean }[] = [];
 	/** A write was applied in this turn: later ones wait in #incoming for its end. */
 	#turnStarted = false;
 	onIdle: ((room: Room) => void) | null = null;
@@ -309,7 +309,7 @@ export class Room {
 				if (!answer && !session.host.admit('update')) return;
 				// Roles are enforced per document: a write from a peer that may not write is not
 				// applied, stored, forwarded or counted ([R15]).
-				if (session.canWrite) this.#queueWrite(session, update);
+				if (session.canWrite) this.#queueWrite(session, update, syncType === SyncType.step2);
 				else this.#refuseReadOnly(session, update);
 				return;
 			}
@@ -329,10 +329,10 @@ export class Room {
 	 * The writes of one turn of the event loop (the messages of one socket read: a fast typist's
 	 * burst, a reconnecting client's backlog) are applied together when it ends ([R31]).
 	 */
-	#queueWrite(session: Session, update: Uint8Array): void {
+	#queueWrite(session: Session, update: Uint8Array, step2: boolean): void {
 		decodeOrThrow(update);
 		if (this.#turnStarted) {
-			this.#incoming.push({ session, update });
+			this.#incoming.push({ session, update, step2 });
 			return;
 		}
 		// The first write of a turn is applied at once (a keystroke is never held back); those
@@ -342,7 +342,7 @@ export class Room {
 			this.#turnStarted = false;
 			this.#applyIncoming();
 		});
-		this.#write(session, update);
+		this.#write(session, update, step2);
 	}
 
 	/**
@@ -360,7 +360,7 @@ export class Room {
 		if (batch.length > 1 && batch.every((entry) => entry.session === session)) {
 			this.#guarded(session, () => this.#writeTogether(session, batch.map((entry) => entry.update)));
 		} else {
-			for (const entry of batch) this.#guarded(entry.session, () => this.#write(entry.session, entry.update));
+			for (const entry of batch) this.#guarded(entry.session, () => this.#write(entry.session, entry.update, entry.step2));
 		}
 		this.#checkIdle();
 	}
@@ -379,21 +379,24 @@ export class Room {
 
 	/** A session's writes of one turn, in one transaction (see #applyIncoming); the rules of #write, for each. */
 	#writeTogether(session: Session, updates: readonly Uint8Array[]): void {
-		let combined: Uint8Array | null = null;
-		const capture = (update: Uint8Array): void => void (combined = update);
-		// Writes that left structs waiting on missing ones: those structs are in no update event yet,
-		// so these are stored and forwarded as received too.
+		const events: Uint8Array[] = [];
+		const capture = (update: Uint8Array): void => void events.push(update);
+		// Writes applied, as received; of them, those that left structs waiting on missing ones (in no
+		// update event yet, so stored and forwarded as received too).
+		const accepted: Uint8Array[] = [];
 		const waiting: Uint8Array[] = [];
 		const first = session.received + 1;
 		let applied = 0;
 		let failure: unknown = null;
+		let refusal: Refusal | null = null;
 		this.doc.on('update', capture);
 		try {
 			this.doc.transact(() => {
 				for (const update of updates) {
-					if (!this.#admits(session, update, applied)) return;
+					refusal = this.#refusal(update, applied);
+					if (refusal) return;
 					session.received++;
-					const { pendingStructs, pendingDs } = this.doc.store;
+					const before = pendingOf(this.doc);
 					try {
 						Y.applyUpdate(this.doc, update, session);
 					} catch (error) {
@@ -402,10 +405,8 @@ export class Room {
 						return;
 					}
 					applied += update.byteLength;
-					const store = this.doc.store;
-					if ((store.pendingStructs !== null && store.pendingStructs !== pendingStructs) || (store.pendingDs !== null && store.pendingDs !== pendingDs)) {
-						waiting.push(update);
-					}
+					accepted.push(update);
+					if (leftPending(this.doc, before)) waiting.push(update);
 				}
 			}, session);
 		} finally {
@@ -413,7 +414,10 @@ export class Room {
 		}
 		const last = session.received;
 		if (last >= first) {
-			const rows: Uint8Array[] = combined ? [...waiting, combined] : waiting;
+			// The transaction's own update holds exactly the burst's changes — unless a write failed
+			// half way: what it integrated before throwing is in that update too, and must never be
+			// stored or forwarded ([R10]). Then the writes that applied go as received, one by one.
+			const rows = failure !== null ? accepted : [...waiting, ...events];
 			if (rows.length === 0) this.#acknowledgeNoChange(session, last);
 			for (const update of rows) this.#forward(session, update);
 			rows.forEach((update, index) => {
@@ -429,23 +433,24 @@ export class Room {
 				});
 			});
 		}
+		// Refused or malformed only now: the writes before it are forwarded and queued first.
+		const refused = refusal as Refusal | null;
+		if (refused) this.#refuse(session, refused.code, refused.reason);
 		if (failure !== null) this.#failedToApply(failure);
 	}
 
-	/** The limits a write must pass before it is applied ([R27], [R20]); refuses the session if not. `ahead`: bytes of this turn's writes applied but not yet queued. */
-	#admits(session: Session, update: Uint8Array, ahead = 0): boolean {
+	/** Whether a write passes the limits ([R27], [R20]), else why not. `ahead`: bytes of this turn's writes applied but not yet queued. */
+	#refusal(update: Uint8Array, ahead = 0): Refusal | null {
 		if (this.storedBytes + ahead + update.byteLength > this.#limits.maxDocumentBytes && this.#wouldChange(update)) {
-			this.#refuse(session, CloseCode.documentTooLarge, `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)`);
-			return false;
+			return { code: CloseCode.documentTooLarge, reason: `document is at the relay's size limit (${this.#limits.maxDocumentBytes} bytes)` };
 		}
 		// During a long storage fault accepted writes pile up in memory (they are kept until they
 		// commit, [R20]): past MAX_PENDING_BYTES, new ones are refused unapplied and unacknowledged,
 		// so the client keeps them and sends them again when it rejoins.
 		if (this.#deps.persister.pendingBytes >= this.#limits.maxPendingBytes && this.#wouldChange(update)) {
-			this.#refuse(session, CloseCode.storageUnavailable, 'storage unavailable, retry later');
-			return false;
+			return { code: CloseCode.storageUnavailable, reason: 'storage unavailable, retry later' };
 		}
-		return true;
+		return null;
 	}
 
 	#failedToApply(error: unknown): never {
@@ -478,27 +483,35 @@ export class Room {
 		});
 	}
 
-	#write(session: Session, update: Uint8Array): void {
-		if (!this.#admits(session, update)) return;
+	#write(session: Session, update: Uint8Array, step2 = false): void {
+		const refusal = this.#refusal(update);
+		if (refusal) {
+			this.#refuse(session, refusal.code, refusal.reason);
+			return;
+		}
 		const count = ++session.received;
-		const { pendingStructs, pendingDs } = this.doc.store;
+		const before = pendingOf(this.doc);
 		this.#changed = false;
+		// A step 2 carries the writer's whole delete set (every deletion in the page's history): its
+		// peers get Yjs's encoding of what it changed instead, as the 'update' event has it.
+		const events: Uint8Array[] = [];
+		const capture = (change: Uint8Array): void => void events.push(change);
+		if (step2) this.doc.on('update', capture);
 		try {
 			Y.applyUpdate(this.doc, update, session);
 		} catch (error) {
 			this.#failedToApply(error);
+		} finally {
+			if (step2) this.doc.off('update', capture);
 		}
 		// Store the bytes as received whenever they changed the doc or left structs pending on
 		// missing dependencies (those are in no update event yet, but are part of what we got).
-		const store = this.doc.store;
-		const pending =
-			(store.pendingStructs !== null && store.pendingStructs !== pendingStructs) ||
-			(store.pendingDs !== null && store.pendingDs !== pendingDs);
+		const pending = leftPending(this.doc, before);
 		if (!this.#changed && !pending) {
 			this.#acknowledgeNoChange(session, count);
 			return;
 		}
-		this.#forward(session, update);
+		for (const change of step2 && !pending && events.length > 0 ? events : [update]) this.#forward(session, change);
 		session.outstanding++;
 		this.#pending++;
 		this.#pendingBytes += update.byteLength;
@@ -596,7 +609,7 @@ export class Room {
 	 * not asked to encode the transaction again (no 'update' listener).
 	 */
 	#forward(from: Session, update: Uint8Array): void {
-		if (this.#sessions.size < 2) return;
+		if (this.#sessions.size === 0 || (this.#sessions.size === 1 && this.#sessions.has(from))) return;
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MessageType.sync);
 		syncProtocol.writeUpdate(encoder, update);
@@ -693,6 +706,25 @@ export class Room {
 	#checkIdle(): void {
 		if (this.idle) this.onIdle?.(this);
 	}
+}
+
+interface Refusal {
+	readonly code: number;
+	readonly reason: string;
+}
+
+/**
+ * What of the doc waits on missing structs. Yjs merges newly waiting structs into the same
+ * `pendingStructs` object (replacing its `update`), so the object alone does not show a change.
+ */
+function pendingOf(doc: Y.Doc): { structs: Uint8Array | null; ds: Uint8Array | null } {
+	return { structs: doc.store.pendingStructs?.update ?? null, ds: doc.store.pendingDs };
+}
+
+/** Whether applying a write left (more) structs or deletions waiting on missing ones. */
+function leftPending(doc: Y.Doc, before: { structs: Uint8Array | null; ds: Uint8Array | null }): boolean {
+	const after = pendingOf(doc);
+	return (after.structs !== null && after.structs !== before.structs) || (after.ds !== null && after.ds !== before.ds);
 }
 
 /** Whether a transaction added structs or deleted any. */

@@ -9,9 +9,9 @@
  *   ordered, and `compact` can name "everything up to here").
  * - `compact` replaces a room's rows with seq ≤ upToSeq by one row (at seq = upToSeq) in one
  *   transaction; rows after upToSeq are kept, so updates committed meanwhile are never lost.
- * - Nothing here ever interprets the bytes: a row that does not decode is returned as stored.
- *   Deciding that a row is corrupt is the loader's job (./checked.ts); the store then moves it
- *   aside with `quarantine`, in one transaction, never deleting it.
+ * - A row that does not decode is returned as stored (a store with `decodesRows` marks it with a
+ *   `problem`). Deciding that a row is corrupt is the loader's job (./checked.ts); the store then
+ *   moves it aside with `quarantine`, in one transaction, never deleting it.
  */
 export interface StoredRow {
 	readonly seq: number;

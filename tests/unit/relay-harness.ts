@@ -24,6 +24,7 @@ import { Persister } from '../../server/persister.ts';
 import { RoomRegistry } from '../../server/rooms.ts';
 import type { SocketLike } from '../../server/session.ts';
 import { MemoryStore } from '../../server/storage/memory.ts';
+import type { Limits } from '../../server/config.ts';
 
 /** The relay's end of a socket pair: what the relay sends is queued until the test takes it. */
 export class TestSocket implements SocketLike {
@@ -96,7 +97,7 @@ export function claims(role: Role, workspaceId = 'ws1', memberId = 'm1'): TokenC
 	return { workspaceId, role, memberId, expiresAt: 2 ** 31 };
 }
 
-export function createHarness(options: { idleMs?: number; compactThreshold?: number; store?: MemoryStore } = {}) {
+export function createHarness(options: { idleMs?: number; compactThreshold?: number; store?: MemoryStore; limits?: Limits } = {}) {
 	const store = options.store ?? new MemoryStore();
 	const log = memoryLogger();
 	// A day: commits happen only when the test calls persister.flush().
@@ -107,13 +108,14 @@ export function createHarness(options: { idleMs?: number; compactThreshold?: num
 		persister,
 		log,
 		idleMs: options.idleMs ?? 86_400_000,
-		compactThreshold: options.compactThreshold ?? 200
+		compactThreshold: options.compactThreshold ?? 200,
+		...(options.limits ? { limits: options.limits } : {})
 	});
 
 	/** A multiplexed client: frames in and out, decoded per room. */
 	function mux(role: Role, workspaceId = 'ws1', memberId = 'm1') {
 		const socket = new TestSocket();
-		const connection = new MuxConnection(socket, registry, log, claims(role, workspaceId, memberId));
+		const connection = new MuxConnection(socket, registry, log, claims(role, workspaceId, memberId), options.limits);
 		return {
 			socket,
 			connection,

@@ -8,6 +8,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { MAX_AWARENESS_IDS, MAX_AWARENESS_STATE_CHARS } from '../../server/room.ts';
 import { CloseCode, MessageType, SyncType, encodeMessage, writeLeave } from '../../src/lib/protocol/index.ts';
 import { MemoryStore } from '../../server/storage/memory.ts';
+import { defaultLimits } from '../../server/config.ts';
 import {
 	applyAll,
 	createHarness,
@@ -654,5 +655,144 @@ describe('bad input and failed loads', () => {
 		applyAll(joined, answer);
 		expect(joined.getText('t').toString()).toBe('x'.repeat(20));
 	});
+
+	it('[R10][R31] a write that decodes but fails to apply half way through a burst: the writes before it are stored and forwarded, nothing of it is', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		const writer = new Y.Doc();
+		a.send('ws1/p1', updateMessage(textUpdate('one', writer)));
+		a.send('ws1/p1', updateMessage(textUpdate('two', writer)));
+		a.send('ws1/p1', updateMessage(halfApplying()));
+		await endTurn();
+		await h.persister.flush();
+		await settle();
+		expect(a.socket.closeCode).toBe(CloseCode.malformed);
+		const peer = new Y.Doc();
+		applyAll(peer, b.take());
+		expect(peer.getText('t').toString()).toBe('onetwo');
+		expect(await loadText(h.store, 'ws1/p1')).toBe('onetwo');
+	});
+
+	it('[R12][R6] a write waiting on a missing struct while others already wait is stored and forwarded, alone or in a burst', async () => {
+		const writer = new Y.Doc();
+		const writes: Uint8Array[] = [];
+		writer.on('update', (update: Uint8Array) => writes.push(update));
+		for (const letter of 'abcd') writer.getText('t').insert(writer.getText('t').length, letter);
+		for (const burst of [false, true]) {
+			const h = createHarness();
+			const a = h.mux('editor');
+			const b = h.mux('editor');
+			a.send('ws1/p1', step1(new Y.Doc()));
+			b.send('ws1/p1', step1(new Y.Doc()));
+			await settle();
+			a.take();
+			b.take();
+			// "a" never arrives; "b", "c", "d" depend on it.
+			for (const write of writes.slice(1)) {
+				a.send('ws1/p1', updateMessage(write));
+				if (!burst) await endTurn();
+			}
+			await endTurn();
+			await h.persister.flush();
+			await settle();
+			expect(stored(a.take()).at(-1)).toBe(3);
+			const restarted = new Y.Doc();
+			for (const row of await h.store.load('ws1/p1')) Y.applyUpdate(restarted, row.update);
+			Y.applyUpdate(restarted, writes[0]!);
+			expect(restarted.getText('t').toString()).toBe('abcd');
+			const peer = new Y.Doc();
+			applyAll(peer, b.take());
+			Y.applyUpdate(peer, writes[0]!);
+			expect(peer.getText('t').toString()).toBe('abcd');
+		}
+	});
+
+	it('[R27][R31] a burst refused part way: the writes before the refusal reach the other members before the writer leaves', async () => {
+		const store = new MemoryStore();
+		const h = createHarness({ store, limits: { ...defaultLimits, maxDocumentBytes: 400 } });
+		const a = h.mux('editor');
+		const b = h.mux('editor', 'ws1', 'm2');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		b.take();
+		const writer = new Y.Doc();
+		a.send('ws1/p1', updateMessage(textUpdate('x'.repeat(50), writer)));
+		a.send('ws1/p1', updateMessage(textUpdate('y'.repeat(50), writer)));
+		a.send('ws1/p1', updateMessage(textUpdate('z'.repeat(400), writer)));
+		await endTurn();
+		await h.persister.flush();
+		await settle();
+		expect(a.take().filter((m) => m.kind === 'roomError').map((m) => (m as { code: number }).code)).toEqual([CloseCode.documentTooLarge]);
+		const peer = new Y.Doc();
+		applyAll(peer, b.take());
+		expect(peer.getText('t').toString()).toBe('x'.repeat(50) + 'y'.repeat(50));
+		expect(await loadText(store, 'ws1/p1')).toBe('x'.repeat(50) + 'y'.repeat(50));
+	});
+
+	it('[R6] a step 2 that changes the document is forwarded as what it changed, not with the writer\'s whole delete set', async () => {
+		const h = createHarness();
+		const a = h.mux('editor');
+		const b = h.mux('editor');
+		const writer = new Y.Doc();
+		const text = writer.getText('t');
+		for (let i = 0; i < 200; i++) {
+			text.insert(0, 'ab');
+			text.delete(1, 1);
+		}
+		a.send('ws1/p1', step1(new Y.Doc()));
+		a.send('ws1/p1', updateMessage(Y.encodeStateAsUpdate(writer)));
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const peer = new Y.Doc();
+		applyAll(peer, b.take());
+		expect(peer.getText('t').toString()).toBe(text.toString());
+		// Offline, one more character; back online, the writer answers the relay's step 1 with
+		// everything the relay lacks — which carries every deletion of the page's history.
+		text.insert(0, '!');
+		const answer = Y.encodeStateAsUpdate(writer, Y.encodeStateVector(h.registry.get('ws1/p1')!.doc));
+		const c = h.mux('editor');
+		c.send('ws1/p1', step1(writer));
+		c.send('ws1/p1', syncMessage(SyncType.step2, answer));
+		await settle();
+		const forwarded = b.take().filter((m) => m.kind === 'sync');
+		expect(forwarded).toHaveLength(1);
+		expect((forwarded[0] as { payload: Uint8Array }).payload.byteLength).toBeLessThan(answer.byteLength / 4);
+		applyAll(peer, forwarded);
+		expect(peer.getText('t').toString()).toBe(text.toString());
+	});
 });
+
+/**
+ * An update that decodes but throws half way through being applied (client 777: clock 0 inserts
+ * "EVIL" into the root text 't', clock 1 names a parent (777, 100) that does not exist).
+ */
+function halfApplying(): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 1);
+	encoding.writeVarUint(e, 2);
+	encoding.writeVarUint(e, 777);
+	encoding.writeVarUint(e, 0);
+	encoding.writeUint8(e, 4);
+	encoding.writeVarUint(e, 1);
+	encoding.writeVarString(e, 't');
+	encoding.writeVarString(e, 'EVIL');
+	encoding.writeUint8(e, 4);
+	encoding.writeVarUint(e, 0);
+	encoding.writeVarUint(e, 777);
+	encoding.writeVarUint(e, 100);
+	encoding.writeVarString(e, 'B');
+	encoding.writeVarUint(e, 0);
+	const update = encoding.toUint8Array(e);
+	Y.decodeUpdate(update);
+	expect(() => Y.applyUpdate(new Y.Doc({ gc: false }), update)).toThrow();
+	return update;
+}
 
