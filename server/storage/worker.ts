@@ -67,13 +67,19 @@ function startWorker(path: string): Worker {
 	return new Worker(code, { eval: true, workerData });
 }
 
+/** One storage thread and the calls it has in flight. */
+interface Thread {
+	readonly worker: Promise<Worker>;
+	readonly calls: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+}
+
 export class WorkerStore implements Store {
 	/** Rows are decoded on the worker as they load ([R19]): the main thread only applies them. */
 	readonly decodesRows = true;
 	readonly #path: string;
-	#worker: Promise<Worker> | null = null;
+	/** The thread calls go to; null after it died (the next call starts another). */
+	#thread: Thread | null = null;
 	#nextId = 1;
-	readonly #calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 	#bytes = 0;
 	#quarantined = 0;
 	#closed = false;
@@ -85,7 +91,7 @@ export class WorkerStore implements Store {
 	/** Starts the worker and opens the database; rejects as `new SqliteStore(path)` would throw. */
 	static async open(path: string): Promise<WorkerStore> {
 		const store = new WorkerStore(path);
-		await store.#start();
+		await store.#start().worker;
 		return store;
 	}
 
@@ -117,27 +123,29 @@ export class WorkerStore implements Store {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
-		const worker = this.#worker;
-		if (!worker) return;
+		const thread = this.#thread;
+		if (!thread) return;
 		await this.#call({ op: 'close' }, true).catch(() => undefined);
-		await (await worker).terminate();
+		await (await thread.worker.catch(() => null))?.terminate();
 	}
 
-	#start(): Promise<Worker> {
-		const starting = new Promise<Worker>((resolve, reject) => {
-			const worker = startWorker(this.#path);
+	#start(): Thread {
+		const calls: Thread['calls'] = new Map();
+		let thread: Thread;
+		const worker = new Promise<Worker>((resolve, reject) => {
+			const started = startWorker(this.#path);
 			let ready = false;
-			worker.on('message', (message: Reply | Ready) => {
+			started.on('message', (message: Reply | Ready) => {
 				if ('ready' in message) {
 					if (!message.ready) return reject(new Error(message.message));
 					ready = true;
 					this.#counts(message);
-					resolve(worker);
+					resolve(started);
 					return;
 				}
-				const call = this.#calls.get(message.id);
+				const call = calls.get(message.id);
 				if (!call) return;
-				this.#calls.delete(message.id);
+				calls.delete(message.id);
 				if (message.ok) {
 					this.#counts(message);
 					call.resolve(message.value);
@@ -145,28 +153,40 @@ export class WorkerStore implements Store {
 					call.reject(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
 				}
 			});
+			// 'error' and then 'exit': only this thread's own calls fail (the persister keeps their
+			// updates and retries), and a thread started since is left alone.
 			const died = (error: Error): void => {
 				if (!ready) reject(error);
-				this.#worker = null;
-				const calls = [...this.#calls.values()];
-				this.#calls.clear();
-				for (const call of calls) call.reject(error);
+				if (this.#thread === thread) this.#thread = null;
+				const failed = [...calls.values()];
+				calls.clear();
+				for (const call of failed) call.reject(error);
+				void started.terminate();
 			};
-			worker.on('error', died);
-			worker.on('exit', (code) => died(new Error(`storage worker exited (${code})`)));
+			started.on('error', died);
+			started.on('exit', (code) => died(new Error(`storage worker exited (${code})`)));
 		});
-		this.#worker = starting;
-		starting.catch(() => (this.#worker = null));
-		return starting;
+		thread = { worker, calls };
+		this.#thread = thread;
+		worker.catch(() => {
+			if (this.#thread === thread) this.#thread = null;
+		});
+		return thread;
 	}
 
 	async #call(call: Call, closing = false): Promise<unknown> {
 		if (this.#closed && !closing) throw new Error('store closed');
-		const worker = await (this.#worker ?? this.#start());
+		const thread = this.#thread ?? this.#start();
+		const worker = await thread.worker;
 		const id = this.#nextId++;
 		return new Promise((resolve, reject) => {
-			this.#calls.set(id, { resolve, reject });
-			worker.postMessage({ id, call });
+			thread.calls.set(id, { resolve, reject });
+			try {
+				worker.postMessage({ id, call });
+			} catch (error) {
+				thread.calls.delete(id);
+				reject(error as Error);
+			}
 		});
 	}
 
