@@ -137,7 +137,27 @@ export class BenchClient {
 		write(encoder);
 		const message = encoding.toUint8Array(encoder);
 		this.bytesOut += message.byteLength;
+		this.#corkForThisTurn();
 		this.#socket.send(message);
+	}
+
+	#corked = false;
+	/**
+	 * Messages sent in one turn of the event loop go to the kernel together, as the relay does with
+	 * its own (server/ws-glue.ts): uncorked, a typist sending one message per edit spent most of its
+	 * time in one system call per message, and the trace scenario measured the client, not the
+	 * server. Every server gets the same client.
+	 */
+	#corkForThisTurn(): void {
+		if (this.#corked) return;
+		const socket = (this.#socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+		if (!socket) return;
+		this.#corked = true;
+		socket.cork();
+		queueMicrotask(() => {
+			this.#corked = false;
+			socket.uncork();
+		});
 	}
 
 	#receive(message: Uint8Array): void {

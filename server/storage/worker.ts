@@ -101,7 +101,10 @@ export class WorkerStore implements Store {
 
 	append(entries: readonly AppendEntry[]): Promise<number[]> {
 		if (entries.length === 0) return Promise.resolve([]);
-		return this.#call({ op: 'append', entries }) as Promise<number[]>;
+		// An update received from a socket is a view into the socket's read buffer, and posting a
+		// view copies its whole buffer (up to 64 KB for a one-character write): copy just the bytes.
+		const compact = entries.map(({ room, update }) => ({ room, update: update.byteLength === update.buffer.byteLength ? update : update.slice() }));
+		return this.#call({ op: 'append', entries: compact }) as Promise<number[]>;
 	}
 
 	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
