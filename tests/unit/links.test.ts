@@ -78,7 +78,8 @@ describe('[L2] extracting links', () => {
 describe('[L3] the backlinks index', () => {
 	function manual() {
 		const queue: (() => void)[] = [];
-		const index = new BacklinkIndex((run) => queue.push(run));
+		// A clock that stands still: every read takes no time, so nothing is paced.
+		const index = new BacklinkIndex((run) => queue.push(run), () => 0);
 		const runAll = () => queue.splice(0).forEach((run) => run());
 		return { index, queue, runAll };
 	}
@@ -110,6 +111,37 @@ describe('[L3] the backlinks index', () => {
 		runAll();
 		expect(index.backlinks('T')).toEqual([]);
 		expect(changes.at(-1)).toEqual(['T']);
+	});
+
+	it('paces a page that takes long to read: read again only after PACE × its read time, then on a timer', async () => {
+		const queue: (() => void)[] = [];
+		// Every look at the clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
+		// again 100 ms (20 × 5) after it.
+		let clock = 0;
+		const index = new BacklinkIndex((run) => queue.push(run), () => (clock += 5));
+		const runAll = () => queue.splice(0).forEach((run) => run());
+		const source = bodyWith(doc(p('start')));
+		index.track('S', source);
+		runAll();
+		const para = source.getXmlFragment('prosemirror').get(0) as Y.XmlElement;
+		const el = new Y.XmlElement('page_link');
+		el.setAttribute('pageId', 'T');
+		para.insert(1, [el]);
+		runAll();
+		// Too soon after the last read: left dirty, not read.
+		expect(index.backlinks('T')).toEqual([]);
+		expect(queue).toHaveLength(0);
+		// Once due, a timer asks for a batch, and that batch reads it.
+		clock += 200;
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		expect(queue).toHaveLength(1);
+		runAll();
+		expect(index.backlinks('T')).toEqual(['S']);
+		// flush() settles the index whatever the pace.
+		para.delete(1, 1);
+		index.flush();
+		expect(index.backlinks('T')).toEqual([]);
+		index.destroy();
 	});
 
 	it('follows a teammate’s edit arriving as a remote update, and forgets an untracked page', () => {
