@@ -420,18 +420,8 @@ export class Room {
 			const rows = failure !== null ? accepted : [...waiting, ...events];
 			if (rows.length === 0) this.#acknowledgeNoChange(session, last);
 			for (const update of rows) this.#forward(session, update);
-			rows.forEach((update, index) => {
-				// Every row commits in the same transaction; the last one acknowledges the batch.
-				const count = index === rows.length - 1 ? last : first - 1;
-				session.outstanding++;
-				this.#pending++;
-				this.#pendingBytes += update.byteLength;
-				this.#deps.persister.enqueue({
-					room: this.name,
-					update,
-					onCommitted: (seq) => this.#committed(session, count, seq, update.byteLength)
-				});
-			});
+			// Every row commits in the same transaction; the last one acknowledges the batch.
+			rows.forEach((update, index) => this.#queueRow(session, index === rows.length - 1 ? last : first - 1, update));
 		}
 		// Refused or malformed only now: the writes before it are forwarded and queued first.
 		const refused = refusal as Refusal | null;
@@ -512,6 +502,11 @@ export class Room {
 			return;
 		}
 		for (const change of step2 && !pending && events.length > 0 ? events : [update]) this.#forward(session, change);
+		this.#queueRow(session, count, update);
+	}
+
+	/** Queues a row for the next commit, whose commit acknowledges the session's writes up to `count` ([R12]). */
+	#queueRow(session: Session, count: number, update: Uint8Array): void {
 		session.outstanding++;
 		this.#pending++;
 		this.#pendingBytes += update.byteLength;
