@@ -24,6 +24,8 @@ export interface PendingEntry {
 	readonly update: Uint8Array | null;
 	/** Called after the transaction holding this entry committed (seq 0 for a barrier). */
 	readonly onCommitted: (seq: number) => void;
+	/** Writes of clients this row holds (a burst applied together is one row, [R31]); 1 if absent. */
+	readonly writes?: number;
 }
 
 export interface PersisterOptions {
@@ -149,7 +151,10 @@ export class Persister {
 			}
 			return false;
 		}
-		if (writes.length > 0) this.#onCommit?.(performance.now() - started, writes.length);
+		if (writes.length > 0) {
+			const updates = batch.reduce((sum, entry) => sum + (entry.update ? (entry.writes ?? 1) : 0), 0);
+			this.#onCommit?.(performance.now() - started, updates);
+		}
 		if (this.#failures > 0) {
 			this.#log('info', 'storage recovered; held updates committed', {
 				attempts: this.#failures + 1,

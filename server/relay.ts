@@ -38,13 +38,20 @@ export interface ShutdownResult {
 	readonly unstoredBytes: number;
 }
 
+/** How long a members-table write waits for the storage thread's write lock (see startRelay). */
+const MEMBERS_BUSY_TIMEOUT_MS = 1_000;
+
 export async function startRelay(config: Config, log: Logger, store?: Store): Promise<Relay> {
 	mkdirSync(config.dataDir, { recursive: true });
 	const secret = loadSecret(config.dataDir, config.secret);
 	const metrics = new RelayMetrics();
 	const storage = store ?? (await openSqliteStore(join(config.dataDir, databaseFileName)));
 	// In the documents' database file (even beside another store), so a backup copies them too.
-	const members = new Members(join(config.dataDir, databaseFileName));
+	// The members table is written from this thread while documents are committed from the storage
+	// thread, in the same file: a member write (a first connection, an invite, a role change, rare)
+	// may wait for a document commit's fsync. It waits up to a second rather than failing with
+	// SQLITE_BUSY after the store's 100 ms, blocking this thread only for that rare write.
+	const members = new Members(join(config.dataDir, databaseFileName), { busyTimeoutMs: MEMBERS_BUSY_TIMEOUT_MS });
 	const verify = createMemberVerifier(secret, (claims) => members.admit(claims));
 	const persister = new Persister(storage, log, {
 		delayMs: config.flushDelayMs,

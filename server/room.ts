@@ -420,8 +420,13 @@ export class Room {
 			const rows = failure !== null ? accepted : [...waiting, ...events];
 			if (rows.length === 0) this.#acknowledgeNoChange(session, last);
 			for (const update of rows) this.#forward(session, update);
-			// Every row commits in the same transaction; the last one acknowledges the batch.
-			rows.forEach((update, index) => this.#queueRow(session, index === rows.length - 1 ? last : first - 1, update));
+			// Every row commits in the same transaction; the last one acknowledges the batch (and
+			// stands for every write it holds, in the storage metrics).
+			rows.forEach((update, index) => {
+				const final = index === rows.length - 1;
+				const writes = failure !== null || !final ? 1 : accepted.length - waiting.length - (events.length - 1);
+				this.#queueRow(session, final ? last : first - 1, update, Math.max(1, writes));
+			});
 		}
 		// Refused or malformed only now: the writes before it are forwarded and queued first.
 		const refused = refusal as Refusal | null;
@@ -506,13 +511,14 @@ export class Room {
 	}
 
 	/** Queues a row for the next commit, whose commit acknowledges the session's writes up to `count` ([R12]). */
-	#queueRow(session: Session, count: number, update: Uint8Array): void {
+	#queueRow(session: Session, count: number, update: Uint8Array, writes = 1): void {
 		session.outstanding++;
 		this.#pending++;
 		this.#pendingBytes += update.byteLength;
 		this.#deps.persister.enqueue({
 			room: this.name,
 			update,
+			writes,
 			onCommitted: (seq) => this.#committed(session, count, seq, update.byteLength)
 		});
 	}

@@ -9,6 +9,16 @@ import { MemoryStore } from '../../server/storage/memory.ts';
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('persister', () => {
+	it('[R24][R31] the commit reports every client write its rows hold: a burst stored as one row counts each write, a barrier none', async () => {
+		const reported: number[] = [];
+		const persister = new Persister(new MemoryStore(), memoryLogger(), { delayMs: 5, onCommit: (_ms, updates) => reported.push(updates) });
+		persister.enqueue({ room: 'r', update: new Uint8Array([1]), writes: 3, onCommitted: () => {} });
+		persister.enqueue({ room: 'r', update: new Uint8Array([2]), onCommitted: () => {} });
+		persister.enqueue({ room: 'r', update: null, onCommitted: () => {} });
+		expect(await persister.flush()).toBe(true);
+		expect(reported).toEqual([4]);
+	});
+
 	it('[R17] updates queued together commit in one transaction, in order', async () => {
 		const store = new MemoryStore();
 		let transactions = 0;
