@@ -122,7 +122,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .md' }).click()]);
 		expect(download.suggestedFilename()).toBe('Lazy export.md');
 		expect(await downloadText(download)).toBe('# Lazy export\n\nexported text\n');
-		expect(converter.length).toBeGreaterThan(0);
+		// The response listener reads each script's body asynchronously: wait for it to have.
+		await expect.poll(() => converter.length, POLL).toBeGreaterThan(0);
 	});
 
 	it('[LD4] the history dialog is fetched when History is first clicked', async () => {

@@ -65,7 +65,10 @@ describe('durability', () => {
 		watcher.join('ws1/term');
 		const doc = writer.join('ws1/term');
 		await waitFor(() => (writer.syncMessages.get('ws1/term') ?? 0) >= 2, 'joined');
-		// First write while idle commits at once; the rest wait for the window.
+		// A write while idle commits at once (and the commit loop then takes whatever arrived during
+		// that commit, [R17]); once it is stored, the writes after it wait for the window.
+		doc.getText('t').insert(0, 'first;');
+		await writer.allStored('ws1/term');
 		for (let i = 0; i < 30; i++) doc.getText('t').insert(doc.getText('t').length, `${i};`);
 		const expected = doc.getText('t').toString();
 		// The watcher seeing everything proves the relay accepted it.
