@@ -12,8 +12,8 @@
  * The page measures and exposes its figures on `window.bench`; it does not judge them.
  */
 import * as Y from 'yjs';
-import { createDecision, changeStatus, DecisionStatus } from '../../src/lib/model/decisions.ts';
-import { createPage, initWorkspace, pagesMap } from '../../src/lib/model/workspace.ts';
+import { initWorkspace, pagesMap } from '../../src/lib/model/workspace.ts';
+import { addCorpusEntry } from '../search/entries.ts';
 import { bodyFragment, newPageDoc } from '../../src/lib/model/page.ts';
 import { reply, resolveThread, startThread } from '../../src/lib/model/comments.ts';
 import { LocalSearchBackend, WorkerSearchBackend } from '../../src/lib/search/backend.ts';
@@ -83,16 +83,7 @@ async function load(): Promise<{ pages: number; ms: number }> {
 	const bodies = new Map<string, Y.Doc>();
 	const talks = new Map<string, Y.Doc>();
 	for (const page of corpus.pages) {
-		const actor = { memberId: page.createdBy, now: page.at };
-		if (page.decision) {
-			createDecision(workspace, { id: page.id, title: page.title, owner: page.createdBy, decideBy: page.at + 7 * 86_400_000, tags: [...page.decision.tags] }, actor);
-			// A record is deprecated after it was accepted (decisions.ts's transitions).
-			const status = page.decision.status as DecisionStatus;
-			const steps = status === DecisionStatus.deprecated ? [DecisionStatus.accepted, status] : status === DecisionStatus.proposed ? [] : [status];
-			for (const step of steps) changeStatus(workspace, page.id, step, 'Settled in the weekly review.', actor);
-		} else {
-			createPage(workspace, { id: page.id, title: page.title }, actor);
-		}
+		addCorpusEntry(workspace, page);
 		const body = newPageDoc();
 		fillBody(body, page);
 		const talk = new Y.Doc();

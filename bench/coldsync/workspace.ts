@@ -13,9 +13,9 @@
  */
 import * as Y from 'yjs';
 import { generateCorpus, random, type CorpusPage } from '../search/corpus.ts';
-import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
+import { initWorkspace } from '../../src/lib/model/workspace.ts';
+import { addCorpusEntry } from '../search/entries.ts';
 import { bodyFragment, newPageDoc, seedPageBody } from '../../src/lib/model/page.ts';
-import { createDecision, changeStatus, DecisionStatus } from '../../src/lib/model/decisions.ts';
 import { reply, resolveThread, startThread } from '../../src/lib/model/comments.ts';
 import { trackAuthorship } from '../../src/lib/model/authorship.ts';
 import { Origin } from '../../src/lib/model/origins.ts';
@@ -134,16 +134,7 @@ export function coldWorkspace(pages: number, workspaceId = 'coldsync'): ColdWork
 	initWorkspace(workspace, 'Cold sync', { memberId: 'ana', now: 1_700_000_000_000 });
 	const rooms: SeedRoom[] = [];
 	for (const page of corpus.pages) {
-		const actor = { memberId: page.createdBy, now: page.at };
-		if (page.decision) {
-			createDecision(workspace, { id: page.id, title: page.title, owner: page.createdBy, decideBy: page.at + 7 * 86_400_000, tags: [...page.decision.tags] }, actor);
-			// A record is deprecated after it was accepted (decisions.ts's transitions).
-			const status = page.decision.status as DecisionStatus;
-			const steps = status === DecisionStatus.deprecated ? [DecisionStatus.accepted, status] : status === DecisionStatus.proposed ? [] : [status];
-			for (const step of steps) changeStatus(workspace, page.id, step, 'Settled in the weekly review.', actor);
-		} else {
-			createPage(workspace, { id: page.id, title: page.title }, actor);
-		}
+		addCorpusEntry(workspace, page);
 		const body = writeBody(page, next);
 		rooms.push({ room: pageRoom(workspaceId, page.id), kind: 'page', update: Y.encodeStateAsUpdate(body) });
 		const talk = writeTalk(body, page);
