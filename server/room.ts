@@ -47,12 +47,27 @@ export class MalformedMessage extends Error {
 	override name = 'MalformedMessage';
 }
 
+/** Thrown when a room's stored row fails to apply as its doc is built: the room has failed, its sessions are told. */
+class RoomFailed extends Error {
+	override name = 'RoomFailed';
+}
+
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
 export class Room {
 	readonly name: string;
 	readonly kind: RoomKind;
-	readonly doc = new Y.Doc({ gc: false });
+	readonly #doc: Y.Doc;
+	/**
+	 * The room's stored state, not yet applied to the doc: a room that loads from one row (the usual
+	 * room, compacted when it last unloaded) answers joins from the row itself — a step 2 is the row
+	 * (or Y.diffUpdate of it), the greeting's state vector is read off its bytes — and builds the doc
+	 * only when something needs the doc's content: a write with content, a read-only peer's write to
+	 * check, a compaction. A new device joining a thousand rooms then costs the relay the rows'
+	 * bytes, not a thousand documents built and encoded again (docs/performance.md, "Cold sync").
+	 */
+	#unapplied: Uint8Array | null = null;
+	#unappliedStateVector: Uint8Array | null = null;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly #deps: RoomDeps;
 	readonly #sessions = new Set<Session>();
@@ -86,13 +101,16 @@ export class Room {
 		this.name = name;
 		this.kind = kind;
 		this.#deps = deps;
-		this.awareness = new awarenessProtocol.Awareness(this.doc);
+		// Named, so Yjs does not draw a random guid for it (uuidv4 asks crypto for 31 numbers one by
+		// one: a quarter of the relay's CPU when a new device joined 2,000 rooms).
+		this.#doc = new Y.Doc({ gc: false, guid: name });
+		this.awareness = new awarenessProtocol.Awareness(this.#doc);
 		// The relay has no presence of its own.
 		this.awareness.setLocalState(null);
 		// Whether a write changed the doc is read off its transaction, not from an 'update' event:
 		// with no 'update' listener Yjs does not encode each transaction again (writes are forwarded
 		// as received, see #forward; a quarter of the relay's time in a typing burst was that encoding).
-		this.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+		this.#doc.on('afterTransaction', (transaction: Y.Transaction) => {
 			if (transaction.origin !== 'storage' && changedBy(transaction)) this.#changed = true;
 		});
 		this.awareness.on('update', (change: AwarenessChange, origin: unknown) =>
@@ -102,6 +120,15 @@ export class Room {
 
 	get state(): RoomState {
 		return this.#state;
+	}
+	/** The document, every stored row applied. Reading it builds it (see #unapplied). */
+	get doc(): Y.Doc {
+		this.#applyStored();
+		return this.#doc;
+	}
+	/** Whether the doc has been built from what is stored (false while joins are answered from the row). */
+	get built(): boolean {
+		return this.#unapplied === null;
 	}
 	get sessionCount(): number {
 		return this.#sessions.size;
@@ -128,10 +155,13 @@ export class Room {
 			const rows = await this.#deps.store.load(this.name);
 			// Every row has been decoded already (the registry loads through CheckedStore, which
 			// quarantines what does not decode), so none fails half applied. Should applying still
-			// throw, the room fails and is never written.
-			this.doc.transact(() => {
-				for (const row of rows) Y.applyUpdate(this.doc, row.update, 'storage');
-			}, 'storage');
+			// throw, the room fails and is never written (here, or later in #applyStored).
+			if (rows.length === 1) this.#unapplied = rows[0]!.update;
+			else {
+				this.#doc.transact(() => {
+					for (const row of rows) Y.applyUpdate(this.#doc, row.update, 'storage');
+				}, 'storage');
+			}
 			this.#rows = rows.length;
 			this.#committedBytes = rows.reduce((sum, row) => sum + row.update.byteLength, 0);
 			this.#compactedBytes = this.#committedBytes;
@@ -139,12 +169,7 @@ export class Room {
 			this.#state = 'ready';
 			this.#deps.log('debug', 'room loaded', { room: this.name, rows: rows.length });
 		} catch (error) {
-			this.#state = 'failed';
-			this.#deps.log('error', 'room failed to load; serving nobody and writing nothing', {
-				room: this.name,
-				error: errorText(error)
-			});
-			for (const session of [...this.#sessions]) this.#reject(session);
+			this.#fail(error);
 		}
 		const waiting = this.#waiting;
 		this.#waiting = [];
@@ -201,6 +226,8 @@ export class Room {
 		try {
 			this.#read(session, message);
 		} catch (error) {
+			// The stored row did not apply: every session was told the room is unavailable.
+			if (error instanceof RoomFailed) return;
 			const reason = error instanceof MalformedMessage ? error.message : 'undecodable message';
 			this.#deps.log('warn', 'malformed message', { room: this.name, reason });
 			session.host.malformed(reason);
@@ -248,7 +275,7 @@ export class Room {
 	destroy(): void {
 		this.#state = 'unloaded';
 		this.awareness.destroy();
-		this.doc.destroy();
+		this.#doc.destroy();
 	}
 
 	#read(session: Session, message: Uint8Array): void {
@@ -288,7 +315,7 @@ export class Room {
 				session.askedStep1 = true;
 				let diff: Uint8Array;
 				try {
-					diff = Y.encodeStateAsUpdate(this.doc, stateVector);
+					diff = this.#unapplied ? diffStored(this.#unapplied, stateVector) : Y.encodeStateAsUpdate(this.#doc, stateVector);
 				} catch {
 					throw new MalformedMessage('bad state vector');
 				}
@@ -371,6 +398,7 @@ export class Room {
 		try {
 			write();
 		} catch (error) {
+			if (error instanceof RoomFailed) return;
 			const reason = error instanceof MalformedMessage ? error.message : 'undecodable message';
 			this.#deps.log('warn', 'malformed message', { room: this.name, reason });
 			session.host.malformed(reason);
@@ -485,6 +513,11 @@ export class Room {
 			return;
 		}
 		const count = ++session.received;
+		// Nothing in it (what a new device answers the greeting with): no need to build the doc to know.
+		if (isEmptyUpdate(update)) {
+			this.#acknowledgeNoChange(session, count);
+			return;
+		}
 		const before = pendingOf(this.doc);
 		this.#changed = false;
 		// A step 2 carries the writer's whole delete set (every deletion in the page's history): its
@@ -598,10 +631,44 @@ export class Room {
 		session.answerDue = session.firstJoin;
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MessageType.sync);
-		syncProtocol.writeSyncStep1(encoder, this.doc);
+		encoding.writeVarUint(encoder, SyncType.step1);
+		encoding.writeVarUint8Array(encoder, this.#stateVector());
 		session.send(encoding.toUint8Array(encoder));
 		const clients = [...this.awareness.getStates().keys()];
 		if (clients.length > 0) session.send(this.#awarenessMessage(clients));
+	}
+
+	/**
+	 * The doc's state vector, or the stored row's while the doc is not built. They differ only for
+	 * structs waiting on missing ones (the row's counts them, the doc's does not), and either way
+	 * the peer sends what the relay lacks: the missing structs are past both.
+	 */
+	#stateVector(): Uint8Array {
+		if (this.#unapplied) return (this.#unappliedStateVector ??= Y.encodeStateVectorFromUpdate(this.#unapplied));
+		return Y.encodeStateVector(this.#doc);
+	}
+
+	/** Builds the doc from the stored row (see #unapplied); if that fails the room fails, as a failed load does. */
+	#applyStored(): void {
+		const stored = this.#unapplied;
+		if (stored === null) return;
+		this.#unapplied = null;
+		this.#unappliedStateVector = null;
+		try {
+			this.#doc.transact(() => Y.applyUpdate(this.#doc, stored, 'storage'), 'storage');
+		} catch (error) {
+			this.#fail(error);
+			throw new RoomFailed(this.name);
+		}
+	}
+
+	#fail(error: unknown): void {
+		this.#state = 'failed';
+		this.#deps.log('error', 'room failed to load; serving nobody and writing nothing', {
+			room: this.name,
+			error: errorText(error)
+		});
+		for (const session of [...this.#sessions]) this.#reject(session);
 	}
 
 	/**
@@ -733,6 +800,17 @@ function changedBy(transaction: Y.Transaction): boolean {
 	if (transaction.deleteSet.clients.size > 0) return true;
 	for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true;
 	return false;
+}
+
+/** An update with no structs and no deletions ([0, 0]): what a peer with nothing new sends. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+	return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
+}
+
+/** What of a stored row a peer with `stateVector` lacks: the row itself for a peer with nothing. */
+function diffStored(row: Uint8Array, stateVector: Uint8Array): Uint8Array {
+	if (stateVector.byteLength === 1 && stateVector[0] === 0) return row;
+	return Y.diffUpdate(row, stateVector);
 }
 
 /** Parses a whole update without touching any doc; throws MalformedMessage if it does not decode. */

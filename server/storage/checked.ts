@@ -1,6 +1,7 @@
 /**
  * A Store whose `load` checks every row before a room sees it: a row the store reports damaged
- * (checksum mismatch) or whose bytes do not decode as a Yjs update is quarantined (moved aside by the store, never deleted), logged and counted, and
+ * (checksum mismatch) or whose bytes do not decode as a Yjs update (a room's only row: do not
+ * apply, see rowProblems) is quarantined (moved aside by the store, never deleted), logged and counted, and
  * the room loads from the rows that remain. Why serve the rest instead of refusing the room:
  * every other row is a valid update, and Meridian's clients each hold a full copy of the
  * document — once the room is served, the next client to sync sends back whatever the relay
@@ -28,6 +29,29 @@ export function rowProblem(update: Uint8Array): string | null {
 	}
 }
 
+/**
+ * Why each of a room's rows (all of them, as loaded) cannot be served, or null. A room stored as
+ * one row is served from that row's bytes until something needs its document (room.ts,
+ * #unapplied), so its one row must apply, not only decode: it is applied to a scratch document
+ * here — on the storage thread, for the worker store. (Every row applied on the relay when it was
+ * written, and compactions encode a document; a row that still fails would be damage the checksum
+ * missed.) Rows of a room with several are applied together by the room as it loads, as before.
+ */
+export function rowProblems(rows: readonly StoredRow[]): (string | null)[] {
+	if (rows.length !== 1) return rows.map((row) => rowProblem(row.update));
+	const update = rows[0]!.update;
+	if (update.byteLength === 0) return ['empty row'];
+	const scratch = new Y.Doc({ gc: false, guid: 'check' });
+	try {
+		Y.applyUpdate(scratch, update);
+		return [null];
+	} catch (error) {
+		return [`does not apply as a Yjs update (${errorText(error)})`];
+	} finally {
+		scratch.destroy();
+	}
+}
+
 export class CheckedStore implements Store {
 	readonly #inner: Store;
 	readonly #log: Logger;
@@ -39,9 +63,10 @@ export class CheckedStore implements Store {
 
 	async load(room: string): Promise<StoredRow[]> {
 		const rows = await this.#inner.load(room);
+		const problems = this.#inner.decodesRows ? null : rowProblems(rows);
 		const good: StoredRow[] = [];
-		for (const row of rows) {
-			const problem = row.problem ?? (this.#inner.decodesRows ? null : rowProblem(row.update));
+		for (const [index, row] of rows.entries()) {
+			const problem = row.problem ?? problems?.[index] ?? null;
 			if (problem === null) {
 				good.push(row);
 				continue;

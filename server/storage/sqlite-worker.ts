@@ -3,7 +3,7 @@
  * order. Rows are decoded here as they load, so the relay's thread only applies them.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { rowProblem } from './checked.ts';
+import { rowProblems } from './checked.ts';
 import { SqliteStore, sqliteOptionsFromEnv } from './sqlite.ts';
 import type { StoredRow } from './types.ts';
 import type { Call, Counts, Ready, Reply, StoreWorkerData } from './worker.ts';
@@ -37,8 +37,12 @@ function withProblem(row: StoredRow, problem: string | null): StoredRow {
 function run(store: SqliteStore, call: Call): Promise<unknown> {
 	switch (call.op) {
 		case 'load':
-			// Checked here, off the relay's thread: a row that does not decode comes back with its problem.
-			return store.load(call.room).then((rows) => rows.map((row) => (row.problem ? row : withProblem(row, rowProblem(row.update)))));
+			// Checked here, off the relay's thread: a row that does not decode (or, a room's only row,
+			// does not apply) comes back with its problem.
+			return store.load(call.room).then((rows) => {
+				const problems = rowProblems(rows);
+				return rows.map((row, index) => (row.problem ? row : withProblem(row, problems[index]!)));
+			});
 		case 'append':
 			return store.append(call.entries);
 		case 'compact':

@@ -32,8 +32,8 @@ export interface Store {
 	/** All rows of a room, in seq order. Empty for a room never written. */
 	load(room: string): Promise<StoredRow[]>;
 	/**
-	 * True when `load` itself sets `problem` on every row that does not decode as a Yjs update
-	 * (the worker store decodes on its own thread), so the loader need not parse the rows again.
+	 * True when `load` itself sets `problem` on every row that `rowProblems` (./checked.ts) finds
+	 * one for (the worker store checks on its own thread), so the loader need not parse the rows again.
 	 */
 	readonly decodesRows?: boolean;
 	/** Appends all entries in one committed transaction; resolves to their seqs, in order. */

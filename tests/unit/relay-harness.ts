@@ -174,3 +174,36 @@ export function applyAll(doc: Y.Doc, messages: Decoded[]): void {
 }
 
 export { syncProtocol };
+
+/**
+ * An update that decodes but throws half way through being applied (client 777: clock 0 inserts
+ * "EVIL" into the root text 't', clock 1 names a parent (777, 100) that does not exist).
+ */
+export function halfApplying(): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 1);
+	encoding.writeVarUint(e, 2);
+	encoding.writeVarUint(e, 777);
+	encoding.writeVarUint(e, 0);
+	encoding.writeUint8(e, 4);
+	encoding.writeVarUint(e, 1);
+	encoding.writeVarString(e, 't');
+	encoding.writeVarString(e, 'EVIL');
+	encoding.writeUint8(e, 4);
+	encoding.writeVarUint(e, 0);
+	encoding.writeVarUint(e, 777);
+	encoding.writeVarUint(e, 100);
+	encoding.writeVarString(e, 'B');
+	encoding.writeVarUint(e, 0);
+	const update = encoding.toUint8Array(e);
+	Y.decodeUpdate(update);
+	let applies = true;
+	try {
+		Y.applyUpdate(new Y.Doc({ gc: false }), update);
+	} catch {
+		applies = false;
+	}
+	if (applies) throw new Error('halfApplying() applied: Yjs changed, the fixture needs another way to fail');
+	return update;
+}
+

@@ -13,6 +13,7 @@ import {
 	applyAll,
 	createHarness,
 	endTurn,
+	halfApplying,
 	settle,
 	step1,
 	syncMessage,
@@ -770,29 +771,71 @@ describe('bad input and failed loads', () => {
 	});
 });
 
-/**
- * An update that decodes but throws half way through being applied (client 777: clock 0 inserts
- * "EVIL" into the root text 't', clock 1 names a parent (777, 100) that does not exist).
- */
-function halfApplying(): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, 1);
-	encoding.writeVarUint(e, 2);
-	encoding.writeVarUint(e, 777);
-	encoding.writeVarUint(e, 0);
-	encoding.writeUint8(e, 4);
-	encoding.writeVarUint(e, 1);
-	encoding.writeVarString(e, 't');
-	encoding.writeVarString(e, 'EVIL');
-	encoding.writeUint8(e, 4);
-	encoding.writeVarUint(e, 0);
-	encoding.writeVarUint(e, 777);
-	encoding.writeVarUint(e, 100);
-	encoding.writeVarString(e, 'B');
-	encoding.writeVarUint(e, 0);
-	const update = encoding.toUint8Array(e);
-	Y.decodeUpdate(update);
-	expect(() => Y.applyUpdate(new Y.Doc({ gc: false }), update)).toThrow();
-	return update;
-}
+describe('answered from storage', () => {
+	/** A room stored as one row (as a room is after it unloads), holding "hello world" from one author. */
+	async function storedRoom() {
+		const store = new MemoryStore();
+		const author = new Y.Doc();
+		author.getText('t').insert(0, 'hello');
+		const hello = Y.encodeStateAsUpdate(author);
+		author.getText('t').insert(5, ' world');
+		await store.append([{ room: 'ws1/p1', update: Y.encodeStateAsUpdate(author) }]);
+		return { store, author, hello };
+	}
 
+	it('[R32] a room stored as one row answers joins from the row, and builds its document only for a write with content', async () => {
+		const { store, author, hello } = await storedRoom();
+		const h = createHarness({ store });
+		// A new device: the whole row, and the relay's state vector as the document would give it.
+		const fresh = h.mux('editor');
+		fresh.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const [answer, greeting, ...rest] = fresh.take();
+		expect(rest).toEqual([]);
+		const freshDoc = new Y.Doc();
+		applyAll(freshDoc, [answer!]);
+		expect(freshDoc.getText('t').toString()).toBe('hello world');
+		expect(greeting).toMatchObject({ kind: 'sync', syncType: SyncType.step1, payload: Y.encodeStateVector(author) });
+		const room = h.registry.get('ws1/p1')!;
+		expect(room.built).toBe(false);
+		// Its empty answer to the greeting is a write that changed nothing: acknowledged, nothing built.
+		fresh.send('ws1/p1', syncMessage(SyncType.step2, Y.encodeStateAsUpdate(new Y.Doc())));
+		expect(stored(fresh.take())).toEqual([1]);
+		expect(room.built).toBe(false);
+		// A device holding "hello" gets only what it lacks.
+		const partial = new Y.Doc();
+		Y.applyUpdate(partial, hello);
+		const b = h.mux('editor', 'ws1', 'm2');
+		b.send('ws1/p1', step1(partial));
+		await settle();
+		const [diff] = b.take();
+		expect(diff).toMatchObject({ kind: 'sync', syncType: SyncType.step2 });
+		const sent = Y.parseUpdateMeta((diff as { payload: Uint8Array }).payload);
+		expect(sent.from.get(author.clientID)).toBe(5);
+		applyAll(partial, [diff!]);
+		expect(partial.getText('t').toString()).toBe('hello world');
+		expect(room.built).toBe(false);
+		// A write with content builds the document from the row, then applies on top of it.
+		b.send('ws1/p1', updateMessage(textUpdate('!', partial)));
+		expect(room.built).toBe(true);
+		applyAll(freshDoc, fresh.take());
+		expect(freshDoc.getText('t').toString()).toBe('hello world!');
+		await h.persister.flush();
+		expect(await loadText(h.store, 'ws1/p1')).toBe('hello world!');
+	});
+
+	it('[R32] a room\'s only row that decodes but does not apply is quarantined, and the room is served without it', async () => {
+		const store = new MemoryStore();
+		await store.append([{ room: 'ws1/p1', update: halfApplying() }]);
+		const h = createHarness({ store });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		const got = a.take();
+		expect(got.map((m) => m.kind)).toEqual(['sync', 'sync']);
+		const doc = new Y.Doc();
+		applyAll(doc, got);
+		expect(doc.getText('t').toString()).toBe('');
+		expect(store.quarantined.map((row) => row.reason)).toEqual([expect.stringContaining('does not apply')]);
+	});
+});

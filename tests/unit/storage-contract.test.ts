@@ -11,6 +11,7 @@ import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { WorkerStore } from '../../server/storage/worker.ts';
 import { CheckedStore } from '../../server/storage/checked.ts';
 import * as Y from 'yjs';
+import { halfApplying } from './relay-harness.ts';
 import type { Store } from '../../server/storage/types.ts';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -171,6 +172,30 @@ describe('sqlite on a worker thread', () => {
 			const checked = new CheckedStore(store, () => {});
 			const good = await checked.load('a');
 			expect(good).toHaveLength(1);
+			expect(store.quarantinedCount()).toBe(1);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('[R32] a room\'s only row must apply, not only decode: checked on the worker, and quarantined if it does not', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
+		const path = join(dir, 'meridian.sqlite');
+		const store = await WorkerStore.open(path);
+		try {
+			const doc = new Y.Doc();
+			doc.getText('t').insert(0, 'kept');
+			await store.append([
+				{ room: 'alone', update: halfApplying() },
+				{ room: 'two', update: Y.encodeStateAsUpdate(doc) },
+				{ room: 'two', update: halfApplying() }
+			]);
+			expect((await store.load('alone')).map((row) => row.problem?.startsWith('does not apply'))).toEqual([true]);
+			// Beside other rows it only has to decode: the room applies them together as it loads ([R19]).
+			expect((await store.load('two')).map((row) => row.problem)).toEqual([undefined, undefined]);
+			const checked = new CheckedStore(store, () => {});
+			expect(await checked.load('alone')).toEqual([]);
 			expect(store.quarantinedCount()).toBe(1);
 		} finally {
 			await store.close();
