@@ -8,6 +8,9 @@
  *        online, the relay must confirm this connection's step-2 reply first (restored backups)
  *   [L4] offline, a document holding nothing is not waiting for the relay; one holding changes
  *        the relay never confirmed is, until it does
+ *   [L5] a new device's first step-2 reply is empty when everything it holds came from the relay
+ *        (the relay then need not build the document to check it, [R32]); with anything of its
+ *        own — a change here or from another tab — or on a later connection, it carries the doc
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -16,6 +19,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { MessageType, encodeMessage, writeStored } from '../../src/lib/protocol/index.ts';
 import { RoomLink } from '../../src/lib/sync/room-link.ts';
+import { Origin } from '../../src/lib/model/origins.ts';
 
 class HandTransport {
 	isOpen = false;
@@ -113,5 +117,50 @@ describe('room link acknowledgements', () => {
 		written.getText('t').insert(0, 'offline work');
 		const link = new RoomLink('ws1/p2', written, new HandTransport(), { canWrite: true, storedStateVector: null });
 		expect(link.hasUnstored).toBe(true);
+	});
+
+	it('[L5] a new device answers the relay\'s step 1 with an empty update on its first connection, and with the doc once anything is its own', () => {
+		const relay = new Y.Doc();
+		relay.getText('t').insert(0, 'written elsewhere, partly deleted');
+		relay.getText('t').delete(0, 8);
+		const emptyReply = [0, 0];
+		const join = (doc: Y.Doc, before?: (link: RoomLink) => void) => {
+			const transport = new HandTransport();
+			const link = new RoomLink('ws/p', doc, transport, { canWrite: true });
+			transport.isOpen = true;
+			link.connected();
+			link.receive(relayStep2(relay, doc));
+			before?.(link);
+			link.receive(relayStep1(relay));
+			return { link, transport };
+		};
+
+		const fresh = join(new Y.Doc());
+		expect(fresh.transport.writes().map((w) => [w.syncType, [...w.update]])).toEqual([[syncProtocol.messageYjsSyncStep2, emptyReply]]);
+		fresh.link.receive(stored(1));
+		expect(fresh.link.state.kind).toBe('stored');
+		expect(fresh.link.storedStateVector).toEqual(Y.encodeStateVector(relay));
+		// A later connection carries the doc again (the relay may have lost what it sent: a restored backup).
+		fresh.transport.isOpen = false;
+		fresh.link.disconnected();
+		fresh.transport.sent.length = 0;
+		fresh.transport.isOpen = true;
+		fresh.link.connected();
+		fresh.link.receive(relayStep1(new Y.Doc()));
+		const again = new Y.Doc();
+		Y.applyUpdate(again, fresh.transport.writes()[0]!.update);
+		expect(again.getText('t').toString()).toBe(relay.getText('t').toString());
+
+		// A change made here before the relay's step 1, or one from another tab, goes in the reply.
+		const typed = join(new Y.Doc(), (link) => link.doc.getText('t').insert(0, '+'));
+		expect(typed.transport.writes()[0]!.update.byteLength).toBeGreaterThan(2);
+		const fromTab = join(new Y.Doc(), (link) => {
+			const tab = new Y.Doc();
+			tab.getMap('m').set('from', 'tab');
+			Y.applyUpdate(link.doc, Y.encodeStateAsUpdate(tab), Origin.tab);
+		});
+		const carried = new Y.Doc();
+		Y.applyUpdate(carried, fromTab.transport.writes()[0]!.update);
+		expect(carried.getMap('m').get('from')).toBe('tab');
 	});
 });

@@ -60,6 +60,13 @@ export class RoomLink {
 	#inFlight: { count: number; version: number; stateVector: Uint8Array; handshake: boolean }[] = [];
 	#storedStateVector: Uint8Array | null = null;
 	#synced = false;
+	/**
+	 * Nothing in the doc came from this device: it held nothing when linked, no local change was
+	 * made since, and it has connected at most once — so everything it holds came from the relay on
+	 * this link's first connection, and its reply to the relay's step 1 can be empty (see receive).
+	 */
+	#onlyFromRelay: boolean;
+	#connections = 0;
 	/** This connection's step-2 reply (everything the relay lacked) has been sent / acknowledged. */
 	#handshakeSent = false;
 	#handshakeAcked = false;
@@ -82,6 +89,7 @@ export class RoomLink {
 		// device holds, nothing is waiting for the relay, even before this connection proves it. A
 		// document holding nothing (a page's discussion opened offline, never synced) has nothing
 		// to wait for either.
+		this.#onlyFromRelay = isEmpty(doc);
 		if (doc.store.clients.size === 0) {
 			this.#storedVersion = this.#version;
 		} else if (options.storedStateVector && covers(options.storedStateVector, Y.encodeStateVector(doc))) {
@@ -158,6 +166,7 @@ export class RoomLink {
 
 	/** Called by the connection when the socket opens: start the sync handshake. */
 	connected(): void {
+		this.#connections++;
 		this.#sent = 0;
 		this.#inFlight = [];
 		this.#synced = false;
@@ -202,15 +211,21 @@ export class RoomLink {
 			case MessageType.sync: {
 				const reply = encoding.createEncoder();
 				encoding.writeVarUint(reply, MessageType.sync);
+				if (decoder.arr[decoder.pos] === syncProtocol.messageYjsSyncStep1 && this.#onlyFromRelay && this.#connections === 1) {
+					// A new device joining: everything here came from the relay (its step 2, just applied).
+					// Answering with the doc would send the relay its own delete set back to check, and make
+					// it build the document it answers from its stored row ([R32]): an empty update says
+					// the same.
+					decoding.readVarUint(decoder);
+					decoding.readVarUint8Array(decoder);
+					encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
+					encoding.writeVarUint8Array(reply, EMPTY_UPDATE);
+					this.#answerStep1(encoding.toUint8Array(reply));
+					break;
+				}
 				const syncType = syncProtocol.readSyncMessage(decoder, reply, this.doc, Origin.relay);
 				if (syncType === syncProtocol.messageYjsSyncStep1) {
-					// Our step-2 reply carries everything the relay lacks, so it must be the first write of
-					// this connection: a change sent before it would be acknowledged as if it carried the
-					// offline work too (see #onUpdate).
-					if (this.#canWrite) {
-						this.#sendWrite(encoding.toUint8Array(reply), true);
-						this.#handshakeSent = true;
-					} else this.#transport.send(encoding.toUint8Array(reply));
+					this.#answerStep1(encoding.toUint8Array(reply));
 				} else if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
 					this.#synced = true;
 					this.#emit();
@@ -255,6 +270,7 @@ export class RoomLink {
 			return;
 		}
 		this.#version++;
+		this.#onlyFromRelay = false;
 		// Until the step-2 reply has gone out, changes wait for it: it will carry them.
 		if (this.#canWrite && this.#transport.isOpen && this.#handshakeSent) {
 			this.#sendWrite(encodeMessage((e) => {
@@ -264,6 +280,18 @@ export class RoomLink {
 		}
 		this.#emit();
 	};
+
+	/**
+	 * Sends the step-2 reply. It carries everything the relay lacks, so it must be the first write of
+	 * this connection: a change sent before it would be acknowledged as if it carried the offline
+	 * work too (see #onUpdate).
+	 */
+	#answerStep1(reply: Uint8Array): void {
+		if (this.#canWrite) {
+			this.#sendWrite(reply, true);
+			this.#handshakeSent = true;
+		} else this.#transport.send(reply);
+	}
 
 	#onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
 		if (origin === this || !this.#awareness) return;
@@ -335,6 +363,14 @@ function covers(stored: Uint8Array, local: Uint8Array): boolean {
 		if ((have.get(client) ?? 0) < clock) return false;
 	}
 	return true;
+}
+
+/** An update with no structs and no deletions. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
+/** A doc holding nothing, not even structs waiting on missing ones. */
+function isEmpty(doc: Y.Doc): boolean {
+	return doc.store.clients.size === 0 && doc.store.pendingStructs === null && doc.store.pendingDs === null;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
