@@ -4,7 +4,9 @@
  * with each other without any relay.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as decoding from 'lib0/decoding';
+import { MessageType, SyncType, decodeFrame, parseRoomName } from '../../src/lib/protocol/index.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { startWorld, type World } from './support/world.ts';
@@ -26,6 +28,47 @@ import {
 	waitForText,
 	waitUntilSavedOnDevice
 } from './support/app.ts';
+
+/** The sync writes (step 2 and updates) a device sends on its /sync sockets, per room, as byte arrays. */
+function recordSyncWrites(context: BrowserContext): Map<string, number[][]> {
+	const writes = new Map<string, number[][]>();
+	const watch = (page: Page) =>
+		page.on('websocket', (socket) => {
+			if (new URL(socket.url()).pathname !== '/sync') return;
+			socket.on('framesent', ({ payload }) => {
+				if (typeof payload === 'string') return;
+				const { room, message } = decodeFrame(new Uint8Array(payload));
+				const decoder = decoding.createDecoder(message);
+				if (decoding.readVarUint(decoder) !== MessageType.sync) return;
+				if (decoding.readVarUint(decoder) === SyncType.step1) return;
+				writes.set(room, [...(writes.get(room) ?? []), [...decoding.readVarUint8Array(decoder)]]);
+			});
+		});
+	context.pages().forEach(watch);
+	context.on('page', watch);
+	return writes;
+}
+
+/** How many rows the device's workspace database holds for each of `rooms` (sync/local-store.ts). */
+function storedRows(page: Page, rooms: string[]): Promise<number[]> {
+	const workspaceId = parseRoomName(rooms[0]!)!.workspaceId;
+	return page.evaluate(
+		({ name, rooms }) =>
+			new Promise<number[]>((resolve, reject) => {
+				const open = indexedDB.open(name);
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const index = open.result.transaction('updates').objectStore('updates').index('doc');
+					const counts = rooms.map((room) => index.count(IDBKeyRange.only(room)));
+					index.objectStore.transaction.oncomplete = () => {
+						open.result.close();
+						resolve(counts.map((count) => count.result));
+					};
+				};
+			}),
+		{ name: `meridian-ws-${workspaceId}`, rooms }
+	);
+}
 
 describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 	let world: World;
@@ -65,12 +108,15 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 		const alice = await join(deviceA, await relay.invite({ workspace, role: 'editor', member: 'alice' }), 'Alice');
 		for (const { title, body } of pages) {
 			await createPage(alice, title);
-			await typeAtEnd(alice, body);
+			// A typo taken back: every body holds a deletion, so a copy of it sent back is never empty.
+			await typeAtEnd(alice, `${body}x`);
+			await alice.keyboard.press('Backspace');
 		}
 		await waitForStatus(alice, 'stored');
 
 		const deviceB = await device('B');
 		const sockets = recordWebSockets(deviceB);
+		const written = recordSyncWrites(deviceB);
 		const bob = await join(deviceB, await relay.invite({ workspace, role: 'editor', member: 'bob' }), 'Bob');
 		const overview = new URL(bob.url()).pathname;
 		expect(overview).toMatch(/^\/w\/[^/]+$/);
@@ -85,6 +131,15 @@ describe.skipIf(!chromiumPath)('the whole workspace on a device', () => {
 		const syncSockets = sockets.filter((url) => new URL(url).pathname === '/sync');
 		expect(syncSockets, 'WebSockets to /sync for 9 documents').toHaveLength(1);
 		expect(sockets, 'all WebSockets opened').toEqual(syncSockets);
+		// A new device that only follows the pages has nothing of its own in them: its one write per
+		// page room (the answer to the relay's step 1) is empty — no seed of its own written before
+		// the relay's copy arrived, no copy of what the relay sent (docs/performance.md, "Cold sync").
+		const pageWrites = [...written].filter(([room]) => ['page', 'talk'].includes(parseRoomName(room)?.kind ?? ''));
+		expect(pageWrites, 'page and discussion rooms written to').toHaveLength(6);
+		for (const [room, updates] of pageWrites) expect(updates, room).toEqual([[0, 0]]);
+		// Nor did it seed them before the relay's copy came: each body it stored is that copy alone.
+		const bodies = pageWrites.map(([room]) => room).filter((room) => parseRoomName(room)?.kind === 'page');
+		expect(await storedRows(bob, bodies), 'rows stored on the device per page body').toEqual(bodies.map(() => 1));
 
 		// The shell must come from the service worker once the network is gone (this may reload the
 		// overview once, so that the service worker controls it).

@@ -877,7 +877,7 @@ describe('fed by a session', () => {
 		};
 		const session = {
 			workspaceDoc,
-			openPage: (pageId: string) => open(`${pageId}/body`),
+			followPage: (pageId: string) => open(`${pageId}/body`),
 			openTalk: (pageId: string) => open(`${pageId}/talk`),
 			onClose: (listener: () => void) => {
 				closers.push(listener);

@@ -11,8 +11,9 @@ import { BASE_SCHEMA_VERSION, assertWritable, metaMap } from './version.ts';
 export const BODY_FRAGMENT = 'prosemirror';
 
 /** A fresh page-body document. Never reuse a clientID across tabs or devices: Yjs picks a random one. */
-export function newPageDoc(): Y.Doc {
-	return new Y.Doc({ gc: false });
+/** A page body's document; `guid` names it (its room), sparing Yjs a random one. */
+export function newPageDoc(guid?: string): Y.Doc {
+	return new Y.Doc({ gc: false, ...(guid === undefined ? {} : { guid }) });
 }
 
 export function bodyFragment(doc: Y.Doc): Y.XmlFragment {
@@ -64,7 +65,7 @@ export function seedPageBodyWith(
 	const seedClient = seedClientId(`${pageId}\u0000${seedName}\u0000${BASE_SCHEMA_VERSION}`);
 	if (doc.store.clients.has(seedClient)) return false;
 	if (bodyFragment(doc).length > 0) return false;
-	const seed = new Y.Doc({ gc: false });
+	const seed = new Y.Doc({ gc: false, guid: seedName });
 	seed.clientID = seedClient;
 	seed.transact(() => {
 		// The base, unless the content needs more (a copy of a page that holds mentions).

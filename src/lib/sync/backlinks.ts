@@ -196,9 +196,9 @@ export function backlinksFor(session: WorkspaceSession): BacklinkIndex {
 	const created = new BacklinkIndex();
 	indexes.set(session, created);
 	const stop = followEveryPage(session.workspaceDoc, {
-		// openPage is shared: the same document the editor and the relay link use.
+		// The same shared document the editor and the relay link use (followPage: seeded after it syncs).
 		add: (pageId, wanted) =>
-			session.openPage(pageId).then((opened) => {
+			session.followPage(pageId).then((opened) => {
 				if (wanted()) created.track(pageId, opened.doc);
 			}),
 		// A page deleted for good no longer links anywhere.

@@ -87,7 +87,9 @@ export class WorkspaceSession {
 		this.store = new LocalStore(record.id);
 		this.#tabs = new TabChannel(record.id);
 		this.connection = record.token && relayUrl ? new RelayConnection(relayUrl, record.token) : null;
-		this.workspaceDoc = new Y.Doc();
+		// Documents are named by their room: Yjs would otherwise draw a random guid for each (uuidv4,
+		// 31 calls to crypto: half a second of a 2,000-room join).
+		this.workspaceDoc = new Y.Doc({ guid: workspaceRoom(record.id) });
 		this.store.onStatus(() => this.#emit());
 		this.connection?.onState((state) => {
 			if (state.kind === 'open') this.#admitted = true;
@@ -206,11 +208,15 @@ export class WorkspaceSession {
 		return gained;
 	}
 
-	/** For a page body this member may write: record authorship and daily versions (once), and seed it. */
-	#startWriting(opened: OpenDoc): void {
+	/**
+	 * For a page body this member may write: record authorship and daily versions (once), and seed
+	 * it — at once, or with `seedAfterSync` once its room has synced (see #seedWhenSynced).
+	 */
+	#startWriting(opened: OpenDoc, seedAfterSync = false): void {
 		if (!this.canEdit('page', opened.doc) || this.#closed) return;
 		const pageId = opened.name.slice(opened.name.lastIndexOf('/') + 1);
-		this.#seed(opened, pageId);
+		if (seedAfterSync) this.#seedWhenSynced(opened, pageId);
+		else this.#seed(opened, pageId);
 		if (this.#authorship.has(opened.name)) return;
 		this.#authorship.add(opened.name);
 		this.#stopAuthorship.push(trackAuthorship(opened.doc, this.memberId));
@@ -223,16 +229,33 @@ export class WorkspaceSession {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** The body of a page, loaded from the device (and synced, when there is a relay). */
+	/**
+	 * The body of a page, loaded from the device (and synced, when there is a relay), and seeded
+	 * when this member may write it (a reader's copy waits for a writer's seed): what the editor opens.
+	 */
 	async openPage(pageId: string): Promise<OpenDoc> {
+		const opened = await this.#openBody(pageId);
+		// Once per document; a body first opened by followPage is seeded now if it was not yet.
+		this.#startWriting(opened);
+		return opened;
+	}
+
+	/**
+	 * A page body followed in the background — syncing every page, the indexes that read every
+	 * body — rather than opened for reading: the same shared document as openPage's, but seeded only
+	 * once its room has synced. On a new device every followed body would otherwise be seeded before
+	 * the relay's copy arrives, the same starting content written, stored and sent for nothing
+	 * (about a second of a 1,000-page join: docs/performance.md, "Cold sync").
+	 */
+	async followPage(pageId: string): Promise<OpenDoc> {
+		const opened = await this.#openBody(pageId);
+		this.#startWriting(opened, true);
+		return opened;
+	}
+
+	#openBody(pageId: string): Promise<OpenDoc> {
 		const name = pageRoom(this.id, pageId);
-		return this.#open(name, () =>
-			this.#load(name, 'page', newPageDoc()).then((opened) => {
-				// Seeds it too, when this member may write it (a reader's copy waits for a writer's seed).
-				this.#startWriting(opened);
-				return opened;
-			})
-		);
+		return this.#open(name, () => this.#load(name, 'page', newPageDoc(name)));
 	}
 
 	/**
@@ -241,7 +264,7 @@ export class WorkspaceSession {
 	 */
 	async openTalk(pageId: string): Promise<OpenDoc> {
 		const name = talkRoom(this.id, pageId);
-		return this.#open(name, () => this.#load(name, 'talk', new Y.Doc()));
+		return this.#open(name, () => this.#load(name, 'talk', new Y.Doc({ guid: name })));
 	}
 
 	/**
@@ -280,7 +303,7 @@ export class WorkspaceSession {
 	 */
 	async openPeople(): Promise<OpenDoc> {
 		const name = peopleRoom(this.id);
-		return this.#open(name, () => this.#load(name, 'people', new Y.Doc()));
+		return this.#open(name, () => this.#load(name, 'people', new Y.Doc({ guid: name })));
 	}
 
 	/**
@@ -289,7 +312,7 @@ export class WorkspaceSession {
 	 */
 	async openInbox(): Promise<OpenDoc> {
 		const name = inboxRoom(this.id, this.memberId);
-		return this.#open(name, () => this.#load(name, 'inbox', new Y.Doc()));
+		return this.#open(name, () => this.#load(name, 'inbox', new Y.Doc({ guid: name })));
 	}
 
 	/**
@@ -336,7 +359,7 @@ export class WorkspaceSession {
 		const stop = followEveryPage(this.workspaceDoc, {
 			// Discussions come too: the inbox reads every thread and share, the decision log every
 			// position, and they must be there offline.
-			add: (pageId) => Promise.all([this.openPage(pageId), this.openTalk(pageId)])
+			add: (pageId) => Promise.all([this.followPage(pageId), this.openTalk(pageId)])
 		});
 		this.onClose(stop);
 	}
@@ -449,6 +472,24 @@ export class WorkspaceSession {
 		const outcome = seedOpenedPage(this.workspaceDoc, opened.doc, pageId);
 		if (outcome === 'no-entry') this.#awaitingEntry.set(pageId, opened);
 		else this.#awaitingEntry.delete(pageId);
+	}
+
+	/**
+	 * Seeds a followed body once the relay's copy is here: at once when it cannot come now (no
+	 * relay, offline, the room refused), else when its room stops syncing. Seeding is idempotent
+	 * (model/templates.ts), so a page the editor opened meanwhile, already seeded, is left as it is.
+	 */
+	#seedWhenSynced(opened: OpenDoc, pageId: string): void {
+		const link = opened.link;
+		if (!link || link.state.kind !== 'syncing') {
+			this.#seed(opened, pageId);
+			return;
+		}
+		const stop = link.onChange(() => {
+			if (link.state.kind === 'syncing') return;
+			stop();
+			if (!this.#closed) this.#seed(opened, pageId);
+		});
 	}
 
 	/** Until `opened` has synced with the relay (at most `ms`); at once without a relay or while offline. */
