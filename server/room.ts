@@ -156,7 +156,10 @@ export class Room {
 			// Every row has been decoded already (the registry loads through CheckedStore, which
 			// quarantines what does not decode), so none fails half applied. Should applying still
 			// throw, the room fails and is never written (here, or later in #applyStored).
-			if (rows.length === 1) this.#unapplied = rows[0]!.update;
+			if (rows.length === 1) {
+				this.#unapplied = rows[0]!.update;
+				this.#unappliedStateVector = rows[0]!.stateVector ?? null;
+			}
 			else {
 				this.#doc.transact(() => {
 					for (const row of rows) Y.applyUpdate(this.#doc, row.update, 'storage');

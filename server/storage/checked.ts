@@ -1,7 +1,7 @@
 /**
  * A Store whose `load` checks every row before a room sees it: a row the store reports damaged
  * (checksum mismatch) or whose bytes do not decode as a Yjs update (a room's only row: do not
- * apply, see rowProblems) is quarantined (moved aside by the store, never deleted), logged and counted, and
+ * apply, see checkRows) is quarantined (moved aside by the store, never deleted), logged and counted, and
  * the room loads from the rows that remain. Why serve the rest instead of refusing the room:
  * every other row is a valid update, and Meridian's clients each hold a full copy of the
  * document — once the room is served, the next client to sync sends back whatever the relay
@@ -30,26 +30,36 @@ export function rowProblem(update: Uint8Array): string | null {
 }
 
 /**
- * Why each of a room's rows (all of them, as loaded) cannot be served, or null. A room stored as
- * one row is served from that row's bytes until something needs its document (room.ts,
- * #unapplied), so its one row must apply, not only decode: it is applied to a scratch document
- * here — on the storage thread, for the worker store. (Every row applied on the relay when it was
- * written, and compactions encode a document; a row that still fails would be damage the checksum
- * missed.) Rows of a room with several are applied together by the room as it loads, as before.
+ * Checks a room's rows (all of them, as loaded): why each cannot be served, or null; and for a
+ * room stored as one row, that row's state vector. Such a room is served from the row's bytes
+ * until something needs its document (room.ts, #unapplied), so its row must apply, not only
+ * decode: it is applied to a scratch document here — on the storage thread, for the worker store —
+ * which also gives the state vector the room greets joins with. (Every row applied on the relay
+ * when it was written, and compactions encode a document; a row that still fails would be damage
+ * the checksum missed.) Rows of a room with several are applied together by the room as it loads.
  */
-export function rowProblems(rows: readonly StoredRow[]): (string | null)[] {
-	if (rows.length !== 1) return rows.map((row) => rowProblem(row.update));
+export function checkRows(rows: readonly StoredRow[]): { problems: (string | null)[]; stateVector: Uint8Array | null } {
+	if (rows.length !== 1) return { problems: rows.map((row) => rowProblem(row.update)), stateVector: null };
 	const update = rows[0]!.update;
-	if (update.byteLength === 0) return ['empty row'];
+	if (update.byteLength === 0) return { problems: ['empty row'], stateVector: null };
 	const scratch = new Y.Doc({ gc: false, guid: 'check' });
 	try {
 		Y.applyUpdate(scratch, update);
-		return [null];
+		return { problems: [null], stateVector: Y.encodeStateVector(scratch) };
 	} catch (error) {
-		return [`does not apply as a Yjs update (${errorText(error)})`];
+		return { problems: [`does not apply as a Yjs update (${errorText(error)})`], stateVector: null };
 	} finally {
 		scratch.destroy();
 	}
+}
+
+/** Rows with what checkRows found set on them (`problem` unless the store set one, a lone row's `stateVector`). */
+export function withChecks(rows: readonly StoredRow[]): StoredRow[] {
+	const { problems, stateVector } = checkRows(rows);
+	return rows.map((row, index) => {
+		const problem = row.problem ?? problems[index];
+		return { ...row, ...(problem ? { problem } : {}), ...(stateVector ? { stateVector } : {}) };
+	});
 }
 
 export class CheckedStore implements Store {
@@ -62,11 +72,11 @@ export class CheckedStore implements Store {
 	}
 
 	async load(room: string): Promise<StoredRow[]> {
-		const rows = await this.#inner.load(room);
-		const problems = this.#inner.decodesRows ? null : rowProblems(rows);
+		const loaded = await this.#inner.load(room);
+		const rows = this.#inner.decodesRows ? loaded : withChecks(loaded);
 		const good: StoredRow[] = [];
-		for (const [index, row] of rows.entries()) {
-			const problem = row.problem ?? problems?.[index] ?? null;
+		for (const row of rows) {
+			const problem = row.problem ?? null;
 			if (problem === null) {
 				good.push(row);
 				continue;

@@ -3,9 +3,8 @@
  * order. Rows are decoded here as they load, so the relay's thread only applies them.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { rowProblems } from './checked.ts';
+import { withChecks } from './checked.ts';
 import { SqliteStore, sqliteOptionsFromEnv } from './sqlite.ts';
-import type { StoredRow } from './types.ts';
 import type { Call, Counts, Ready, Reply, StoreWorkerData } from './worker.ts';
 
 function serve(path: string): void {
@@ -30,19 +29,12 @@ function serve(path: string): void {
 	});
 }
 
-function withProblem(row: StoredRow, problem: string | null): StoredRow {
-	return problem === null ? row : { ...row, problem };
-}
-
 function run(store: SqliteStore, call: Call): Promise<unknown> {
 	switch (call.op) {
 		case 'load':
 			// Checked here, off the relay's thread: a row that does not decode (or, a room's only row,
-			// does not apply) comes back with its problem.
-			return store.load(call.room).then((rows) => {
-				const problems = rowProblems(rows);
-				return rows.map((row, index) => (row.problem ? row : withProblem(row, problems[index]!)));
-			});
+			// does not apply) comes back with its problem; a room's only row with its state vector.
+			return store.load(call.room).then(withChecks);
 		case 'append':
 			return store.append(call.entries);
 		case 'compact':

@@ -21,6 +21,11 @@ export interface StoredRow {
 	 * loader quarantines the row without looking further.
 	 */
 	readonly problem?: string;
+	/**
+	 * A room's only row: its state vector, when the loader has applied it to check it
+	 * (checkRows, ./checked.ts) — what the room greets joins with before it builds its document.
+	 */
+	readonly stateVector?: Uint8Array;
 }
 
 export interface AppendEntry {
@@ -32,8 +37,8 @@ export interface Store {
 	/** All rows of a room, in seq order. Empty for a room never written. */
 	load(room: string): Promise<StoredRow[]>;
 	/**
-	 * True when `load` itself sets `problem` on every row that `rowProblems` (./checked.ts) finds
-	 * one for (the worker store checks on its own thread), so the loader need not parse the rows again.
+	 * True when `load` itself does what `checkRows` (./checked.ts) does — `problem` on every row it
+	 * finds one for, a lone row's `stateVector` (the worker store checks on its own thread), so the loader need not parse the rows again.
 	 */
 	readonly decodesRows?: boolean;
 	/** Appends all entries in one committed transaction; resolves to their seqs, in order. */

@@ -179,7 +179,7 @@ describe('sqlite on a worker thread', () => {
 		}
 	});
 
-	it('[R32] a room\'s only row must apply, not only decode: checked on the worker, and quarantined if it does not', async () => {
+	it('[R32] a room\'s only row must apply, not only decode: checked on the worker (which reads its state vector), and quarantined if it does not', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
 		const path = join(dir, 'meridian.sqlite');
 		const store = await WorkerStore.open(path);
@@ -188,10 +188,13 @@ describe('sqlite on a worker thread', () => {
 			doc.getText('t').insert(0, 'kept');
 			await store.append([
 				{ room: 'alone', update: halfApplying() },
+				{ room: 'good', update: Y.encodeStateAsUpdate(doc) },
 				{ room: 'two', update: Y.encodeStateAsUpdate(doc) },
 				{ room: 'two', update: halfApplying() }
 			]);
 			expect((await store.load('alone')).map((row) => row.problem?.startsWith('does not apply'))).toEqual([true]);
+			// One that applies comes back with its state vector, for the room to greet joins with.
+			expect((await store.load('good')).map((row) => [row.problem, row.stateVector])).toEqual([[undefined, Y.encodeStateVector(doc)]]);
 			// Beside other rows it only has to decode: the room applies them together as it loads ([R19]).
 			expect((await store.load('two')).map((row) => row.problem)).toEqual([undefined, undefined]);
 			const checked = new CheckedStore(store, () => {});
