@@ -23,18 +23,18 @@
  * have not synced with the relay since, else `ready`.
  *
  * `searchFor(session)` builds one index per open workspace, fed with every page's body and
- * discussion — offline too, from IndexedDB — and destroyed with the session.
+ * discussion — offline too, from IndexedDB — and destroyed with the session. The backend's code (the
+ * worker and the engine) is not needed to open a page, so it is not loaded with one: the index reads
+ * pages as before, and `LoadingBackend` keeps what it sends until that code has come, with the first
+ * query or once the page has settled (`STARTUP_MS`), whichever is first.
  */
 import type * as Y from 'yjs';
 import { getPage, listPages, pagesMap, type PageEntry } from '../model/workspace.ts';
 import { decisionsMap } from '../model/decisions.ts';
 import { archivedPages, pageUnit, pageUnitId, threadUnits } from '../search/units.ts';
 import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts';
-import { LocalSearchBackend, WorkerSearchBackend, type SearchBackend } from '../search/backend.ts';
+import type { SearchBackend } from '../search/backend.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
-// Inlined into the app's own script: SvelteKit's service worker does not precache worker files
-// (sveltejs/kit#12438), and search must start offline too. It starts from a blob: URL.
-import SearchWorker from '../search/search.worker.ts?worker&inline';
 import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { watchDoc, type SyncSource, type WatchedDoc } from './state-room.ts';
@@ -47,6 +47,99 @@ export type SearchStatus =
 
 /** How long one idle slice reads pages before yielding to the page. */
 export const SLICE_MS = 8;
+/**
+ * How long after the index starts its backend's code is loaded, if no query asked for it before (then
+ * in the next idle moment): long enough for the page being opened to have loaded its own scripts.
+ */
+export const STARTUP_MS = 3000;
+
+/**
+ * A backend whose code is loaded on demand (`start`, or the first `search`). Until then what the
+ * index sends is kept — the latest unit per id, and the ids removed — and handed over in one go, so
+ * the index reads pages as it always does. A load that fails (offline before this version was saved
+ * on the device) fails the queries waiting for it and is tried again by the next one.
+ */
+export class LoadingBackend implements SearchBackend {
+	readonly #load: () => Promise<SearchBackend>;
+	#backend: SearchBackend | null = null;
+	#loading: Promise<SearchBackend> | null = null;
+	/** Unit id → the unit to put, or null to remove it. */
+	readonly #held = new Map<string, SearchUnit | null>();
+	#destroyed = false;
+	readonly #failureListeners: ((reason: string) => void)[] = [];
+
+	constructor(load: () => Promise<SearchBackend>) {
+		this.#load = load;
+	}
+
+	/** Loads the backend (once) and hands it what was kept. */
+	start(): Promise<SearchBackend> {
+		if (this.#destroyed) return Promise.reject(new Error('search closed'));
+		if (this.#backend) return Promise.resolve(this.#backend);
+		this.#loading ??= this.#load().then(
+			(backend) => {
+				if (this.#destroyed) {
+					backend.destroy();
+					throw new Error('search closed');
+				}
+				this.#backend = backend;
+				backend.onFailure?.((reason) => {
+					for (const listener of this.#failureListeners) listener(reason);
+				});
+				const puts: SearchUnit[] = [];
+				const removes: string[] = [];
+				for (const [id, unit] of this.#held) {
+					if (unit) puts.push(unit);
+					else removes.push(id);
+				}
+				this.#held.clear();
+				if (puts.length > 0 || removes.length > 0) backend.apply(puts, removes);
+				return backend;
+			},
+			(error: unknown) => {
+				this.#loading = null;
+				throw error;
+			}
+		);
+		return this.#loading;
+	}
+
+	onFailure(listener: (reason: string) => void): void {
+		this.#failureListeners.push(listener);
+	}
+
+	apply(puts: readonly SearchUnit[], removes: readonly string[]): void {
+		if (this.#destroyed) return;
+		if (this.#backend) return this.#backend.apply(puts, removes);
+		// Deleted first, so a kept entry moves to the end: the hand-over keeps the order of the last sends.
+		for (const id of removes) {
+			this.#held.delete(id);
+			this.#held.set(id, null);
+		}
+		for (const unit of puts) {
+			this.#held.delete(unit.id);
+			this.#held.set(unit.id, unit);
+		}
+	}
+
+	async search(query: SearchQuery): Promise<SearchResults> {
+		if (this.#destroyed) throw new Error('search closed');
+		return (this.#backend ?? (await this.start())).search(query);
+	}
+
+	destroy(): void {
+		this.#destroyed = true;
+		this.#held.clear();
+		this.#backend?.destroy();
+	}
+}
+
+/** The engine on the page, loaded at once: what takes over from a worker that stopped. */
+function localBackend(): SearchBackend {
+	const backend = new LoadingBackend(async () => new (await import('../search/backend.ts')).LocalSearchBackend());
+	backend.start().catch((error: unknown) => console.warn('Search could not load its engine; the next query tries again.', error));
+	return backend;
+}
 
 type Followed = WatchedDoc;
 
@@ -95,7 +188,7 @@ export class SearchIndex implements PageDocsFollower {
 	) {
 		this.#workspace = workspace;
 		this.#backend = backend;
-		this.#fallback = options.fallback ?? (() => new LocalSearchBackend());
+		this.#fallback = options.fallback ?? localBackend;
 		this.#watchBackend();
 		this.#workspaceLink = options.workspaceLink ?? null;
 		this.#workspaceSynced = this.#workspaceLink === null || this.#workspaceLink.synced;
@@ -335,7 +428,13 @@ export class SearchIndex implements PageDocsFollower {
 }
 
 /** The worker in a browser that can start one; the index in-process otherwise. */
-function startBackend(): SearchBackend {
+async function startBackend(): Promise<SearchBackend> {
+	const [{ LocalSearchBackend, WorkerSearchBackend }, { default: SearchWorker }] = await Promise.all([
+		import('../search/backend.ts'),
+		// Inlined into the app's own script: SvelteKit's service worker does not precache worker files
+		// (sveltejs/kit#12438), and search must start offline too. It starts from a blob: URL.
+		import('../search/search.worker.ts?worker&inline')
+	]);
 	if (typeof Worker === 'undefined') return new LocalSearchBackend();
 	try {
 		return new WorkerSearchBackend(new SearchWorker({ name: 'search' }));
@@ -351,8 +450,15 @@ const indexes = new WeakMap<WorkspaceSession, SearchIndex>();
 export function searchFor(session: WorkspaceSession): SearchIndex {
 	const known = indexes.get(session);
 	if (known) return known;
-	const index = new SearchIndex(session.workspaceDoc, startBackend(), { workspaceLink: session.link(workspaceRoom(session.id)) });
+	const backend = new LoadingBackend(startBackend);
+	const index = new SearchIndex(session.workspaceDoc, backend, { workspaceLink: session.link(workspaceRoom(session.id)) });
 	indexes.set(session, index);
-	followEveryPageDocs(session, index, () => index.destroy());
+	// Not before the page being opened has its own scripts: see STARTUP_MS. A first query starts it
+	// sooner; one that fails here (offline, not saved on the device yet) is tried again by the next query.
+	const startup = setTimeout(() => idleSchedule(() => void backend.start().catch(() => undefined)), STARTUP_MS);
+	followEveryPageDocs(session, index, () => {
+		clearTimeout(startup);
+		index.destroy();
+	});
 	return index;
 }
