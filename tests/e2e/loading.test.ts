@@ -7,18 +7,87 @@
  *         at the caret, once it has
  *   [LD3] "Download .md" loads the converter itself when the editor never had focus
  *   [LD4] opening a page does not fetch the history dialog; "History" loads it and it opens
+ *   [LD5] opening a page does not fetch the share dialog, nor the inbox's view; "Share" loads the
+ *         dialog and it opens
+ *   [LD6] opening a page without comments does not fetch the threads' code; the first draft loads
+ *         it, takes focus and posts; a page with a thread shows it once opened
+ *   [LD7] a page opens, and takes typing, while the search code (worker and engine) is held back;
+ *         the first query loads it and finds the page
+ *   [LD8] offline, on a device that saved this version, the share dialog, a first comment and a
+ *         first search all load and work
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { chromiumPath } from './support/browser.ts';
 import { startWorld, type World } from './support/world.ts';
-import { POLL, createLocalWorkspace, createPage, downloadText, editor, typeAtEnd, waitForText } from './support/app.ts';
+import {
+	POLL,
+	createLocalWorkspace,
+	createPage,
+	downloadText,
+	editor,
+	selectText,
+	typeAtEnd,
+	waitForServiceWorker,
+	waitForText,
+	waitUntilSavedOnDevice
+} from './support/app.ts';
 
 /** A string only markdown-it's code holds (a token type), so the chunk that carries it is the converter's. */
 const MARKDOWN_MARKER = 'text_special';
 /** A label only the history dialog (components/history/HistoryDialog.svelte) shows. */
 const HISTORY_MARKER = 'Name this version';
+/** A placeholder only the share dialog (components/inbox/ShareDialog.svelte) has. */
+const SHARE_MARKER = 'Why they should have a look';
+/** A label only the inbox's view (components/inbox/InboxView.svelte) shows. */
+const INBOX_MARKER = 'Mark all read';
+/** A label only a comment message (components/comments/CommentMessage.svelte, in thread-ui.ts) has. */
+const THREADS_MARKER = 'Edit your message';
+/** A reason only the search worker's backend (search/backend.ts) gives. */
+const SEARCH_MARKER = 'the search worker stopped';
 
+/** Holds back the scripts whose body holds `marker` until `release` is called. */
+function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	let holding = false;
+	return {
+		handler: async (route: Route) => {
+			const response = await route.fetch();
+			const body = await response.text();
+			if (body.includes(marker)) {
+				holding = true;
+				await held;
+			}
+			await route.fulfill({ response, body });
+		},
+		holding: () => holding,
+		release
+	};
+}
+
+/** The page's comments panel. */
+const commentsPanel = (tab: Page) => tab.getByTestId('comments-panel');
+
+/** Selects `text` in the body and posts a comment on it, from the keyboard (Ctrl+Alt+M). */
+async function commentOn(tab: Page, text: string, comment: string): Promise<void> {
+	await selectText(tab, text);
+	await tab.keyboard.press('Control+Alt+m');
+	const field = commentsPanel(tab).getByRole('combobox', { name: 'New comment' });
+	await expect.poll(() => field.evaluate((element) => element === document.activeElement), POLL).toBe(true);
+	await field.fill(comment);
+	await commentsPanel(tab).getByRole('button', { name: 'Comment', exact: true }).click();
+	await expect.poll(() => commentsPanel(tab).getByTestId('open-threads').getByTestId('comment-thread').textContent(), POLL).toContain(comment);
+}
+
+/** Searches from the search page (the sidebar's link) and returns the titles found. */
+async function search(tab: Page, words: string): Promise<string[]> {
+	await tab.getByRole('link', { name: 'Search', exact: true }).click();
+	await tab.getByRole('searchbox', { name: 'Search pages, decisions and comments' }).fill(words);
+	const results = tab.getByTestId('search-results').getByTestId('search-result').locator('a.hit-link');
+	await expect.poll(() => results.count(), POLL).toBeGreaterThan(0);
+	return results.allTextContents();
+}
 describe.skipIf(!chromiumPath)('loading', () => {
 	let world: World;
 	let device: BrowserContext;
@@ -26,6 +95,9 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	/** Script URLs whose bodies hold the Markdown converter, or the history dialog, as they are fetched. */
 	const converter: string[] = [];
 	const history: string[] = [];
+	const share: string[] = [];
+	const inbox: string[] = [];
+	const threads: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -41,6 +113,9 @@ describe.skipIf(!chromiumPath)('loading', () => {
 				(body) => {
 					if (body.includes(MARKDOWN_MARKER)) converter.push(response.url());
 					if (body.includes(HISTORY_MARKER)) history.push(response.url());
+					if (body.includes(SHARE_MARKER)) share.push(response.url());
+					if (body.includes(INBOX_MARKER)) inbox.push(response.url());
+					if (body.includes(THREADS_MARKER)) threads.push(response.url());
 				},
 				() => undefined
 			);
@@ -59,8 +134,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		converter.length = 0;
-		history.length = 0;
+		for (const urls of [converter, history, share, inbox, threads]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -137,5 +211,86 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await page.getByRole('button', { name: 'History' }).click();
 		await page.getByRole('dialog').getByRole('heading', { name: 'History of “Lazy history”' }).waitFor();
 		expect(history.length).toBeGreaterThan(0);
+		// Closed, so the next test's clicks reach the page.
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD5] the share dialog is fetched when Share is first clicked, and the inbox view not with a page', async () => {
+		await createPage(page, 'Lazy share');
+		await typeAtEnd(page, 'worth sharing');
+		await waitForText(page, (text) => text.includes('worth sharing'));
+		await coldReload();
+		await waitForText(page, (text) => text.includes('worth sharing'));
+		await page.waitForLoadState('networkidle');
+		expect(share).toEqual([]);
+		expect(inbox).toEqual([]);
+		await page.getByRole('button', { name: 'Share', exact: true }).click();
+		await page.getByRole('dialog').getByRole('heading', { name: 'Share “Lazy share”' }).waitFor();
+		await expect.poll(() => share.length, POLL).toBeGreaterThan(0);
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD6] the comment threads are fetched with the first draft, which takes focus and posts', async () => {
+		await createPage(page, 'Lazy comments');
+		await typeAtEnd(page, 'worth a remark');
+		await waitForText(page, (text) => text.includes('worth a remark'));
+		await coldReload();
+		await waitForText(page, (text) => text.includes('worth a remark'));
+		await page.waitForLoadState('networkidle');
+		expect(threads).toEqual([]);
+		await commentOn(page, 'remark', 'A first thought');
+		expect(threads.length).toBeGreaterThan(0);
+
+		// A page that has a thread loads them as it opens, and shows it.
+		await coldReload();
+		await expect.poll(() => commentsPanel(page).getByTestId('open-threads').getByTestId('comment-thread').textContent(), POLL).toContain('A first thought');
+	});
+
+	it('[LD7] a page opens and takes typing while the search code is held back; the first query loads it', async () => {
+		await createPage(page, 'Lazy search');
+		await typeAtEnd(page, 'a wombat');
+		await waitForText(page, (text) => text.includes('a wombat'));
+		const hold = holdScripts(SEARCH_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			await coldReload();
+			await waitForText(page, (text) => text.includes('a wombat'));
+			await typeAtEnd(page, ' grazing');
+			await waitForText(page, (text) => text.includes('a wombat grazing'));
+			hold.release();
+			expect(await search(page, 'wombat')).toEqual(['Lazy search']);
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
+	});
+
+	it('[LD8] offline, on a device that saved this version, the lazily loaded parts load on first use', async () => {
+		// The service worker this time: it precaches the whole build once installed (service-worker.ts).
+		const offline = await world.browser.newContext({ viewport: { width: 1100, height: 800 } });
+		offline.setDefaultTimeout(20_000);
+		offline.on('page', (tab) => tab.on('pageerror', (error) => errors.push(error.message)));
+		try {
+			const tab = await createLocalWorkspace(offline, world.relay.url, 'Offline loading', 'Ana');
+			await createPage(tab, 'Offline lazy');
+			await typeAtEnd(tab, 'an offline wombat');
+			await waitForText(tab, (text) => text.includes('an offline wombat'));
+			await waitUntilSavedOnDevice(tab);
+			await waitForServiceWorker(tab);
+			await offline.setOffline(true);
+			await tab.reload();
+			await waitForText(tab, (text) => text.includes('an offline wombat'));
+
+			await tab.getByRole('button', { name: 'Share', exact: true }).click();
+			await tab.getByRole('dialog').getByRole('heading', { name: 'Share “Offline lazy”' }).waitFor();
+			await tab.keyboard.press('Escape');
+			await expect.poll(() => tab.getByRole('dialog').count(), POLL).toBe(0);
+			await commentOn(tab, 'offline', 'Noted offline');
+			expect(await search(tab, 'wombat')).toEqual(['Offline lazy']);
+		} finally {
+			await offline.close();
+		}
 	});
 });
