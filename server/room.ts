@@ -14,6 +14,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
 import { CloseCode, MessageType, SyncType, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
+import { changedBy, leftPending, pendingOf } from '../src/lib/protocol/changes.ts';
 import { environmentLimits, type Limits } from './config.ts';
 import type { Store } from './storage/types.ts';
 import type { Persister } from './persister.ts';
@@ -782,27 +783,6 @@ export class Room {
 interface Refusal {
 	readonly code: number;
 	readonly reason: string;
-}
-
-/**
- * What of the doc waits on missing structs. Yjs merges newly waiting structs into the same
- * `pendingStructs` object (replacing its `update`), so the object alone does not show a change.
- */
-function pendingOf(doc: Y.Doc): { structs: Uint8Array | null; ds: Uint8Array | null } {
-	return { structs: doc.store.pendingStructs?.update ?? null, ds: doc.store.pendingDs };
-}
-
-/** Whether applying a write left (more) structs or deletions waiting on missing ones. */
-function leftPending(doc: Y.Doc, before: { structs: Uint8Array | null; ds: Uint8Array | null }): boolean {
-	const after = pendingOf(doc);
-	return (after.structs !== null && after.structs !== before.structs) || (after.ds !== null && after.ds !== before.ds);
-}
-
-/** Whether a transaction added structs or deleted any. */
-function changedBy(transaction: Y.Transaction): boolean {
-	if (transaction.deleteSet.clients.size > 0) return true;
-	for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true;
-	return false;
 }
 
 /** An update with no structs and no deletions ([0, 0]): what a peer with nothing new sends. */

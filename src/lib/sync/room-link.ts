@@ -17,6 +17,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
 import { CloseCode, MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
 import { Origin } from '../model/origins.ts';
+import { applyReceived } from './received.ts';
 
 export type RoomRelayState =
 	| { readonly kind: 'offline' }
@@ -209,27 +210,33 @@ export class RoomLink {
 		const type = decoding.readVarUint(decoder);
 		switch (type) {
 			case MessageType.sync: {
-				const reply = encoding.createEncoder();
-				encoding.writeVarUint(reply, MessageType.sync);
-				if (decoder.arr[decoder.pos] === syncProtocol.messageYjsSyncStep1 && this.#onlyFromRelay && this.#connections === 1) {
-					// A new device joining: everything here came from the relay (its step 2, just applied).
-					// Answering with the doc would send the relay its own delete set back to check, and make
-					// it build the document it answers from its stored row ([R32]): an empty update says
-					// the same.
-					decoding.readVarUint(decoder);
-					decoding.readVarUint8Array(decoder);
-					encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
-					encoding.writeVarUint8Array(reply, EMPTY_UPDATE);
-					this.#answerStep1(encoding.toUint8Array(reply));
-					break;
-				}
-				const syncType = syncProtocol.readSyncMessage(decoder, reply, this.doc, Origin.relay);
+				const syncType = decoding.readVarUint(decoder);
 				if (syncType === syncProtocol.messageYjsSyncStep1) {
+					const stateVector = decoding.readVarUint8Array(decoder);
+					const reply = encoding.createEncoder();
+					encoding.writeVarUint(reply, MessageType.sync);
+					if (this.#onlyFromRelay && this.#connections === 1) {
+						// A new device joining: everything here came from the relay (its step 2, just
+						// applied). Answering with the doc would send the relay its own delete set back to
+						// check, and make it build the document it answers from its stored row ([R32]): an
+						// empty update says the same.
+						encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2);
+						encoding.writeVarUint8Array(reply, EMPTY_UPDATE);
+					} else syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
 					this.#answerStep1(encoding.toUint8Array(reply));
-				} else if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
-					this.#synced = true;
-					this.#emit();
-				}
+				} else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+					const update = decoding.readVarUint8Array(decoder);
+					try {
+						applyReceived(this.doc, update, Origin.relay);
+					} catch (error) {
+						// As y-protocols does: one bad update does not end the connection for every room.
+						console.error('[meridian] an update from the relay did not apply', this.room, error);
+					}
+					if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
+						this.#synced = true;
+						this.#emit();
+					}
+				} else throw new Error(`Unknown sync message type ${syncType} in room ${this.room}`);
 				break;
 			}
 			case MessageType.awareness:
