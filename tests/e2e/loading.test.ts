@@ -15,6 +15,9 @@
  *         the first query loads it and finds the page
  *   [LD8] offline, on a device that saved this version, the share dialog, a first comment and a
  *         first search all load and work
+ *   [LD9] opening a page does not fetch the inline menus' lists (`/`, `[[`, `@`); the first `/`
+ *         loads them, and keys typed while they are held back still filter and pick
+ *  [LD10] opening a page does not fetch the "Move to…" dialog; the first "Move to…" loads it
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -45,6 +48,10 @@ const INBOX_MARKER = 'Mark all read';
 const THREADS_MARKER = 'Edit your message';
 /** A reason only the search worker's backend (search/backend.ts) gives. */
 const SEARCH_MARKER = 'the search worker stopped';
+/** The slash menu's list label (components/editor/SlashMenu.svelte, in InlineMenus.svelte). */
+const MENUS_MARKER = 'Insert block';
+/** A list label only the move dialog (components/tree/MoveDialog.svelte) has. */
+const MOVE_MARKER = 'Places to move to';
 
 /** Holds back the scripts whose body holds `marker` until `release` is called. */
 function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
@@ -98,6 +105,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const share: string[] = [];
 	const inbox: string[] = [];
 	const threads: string[] = [];
+	const menus: string[] = [];
+	const move: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -116,6 +125,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(SHARE_MARKER)) share.push(response.url());
 					if (body.includes(INBOX_MARKER)) inbox.push(response.url());
 					if (body.includes(THREADS_MARKER)) threads.push(response.url());
+					if (body.includes(MENUS_MARKER)) menus.push(response.url());
+					if (body.includes(MOVE_MARKER)) move.push(response.url());
 				},
 				() => undefined
 			);
@@ -134,7 +145,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -292,5 +303,53 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		} finally {
 			await offline.close();
 		}
+	});
+
+	it('[LD9] the inline menus load with the first `/`, and keys typed before they arrive still pick', async () => {
+		await createPage(page, 'Lazy menus');
+		await typeAtEnd(page, 'menus');
+		await waitForText(page, (text) => text.includes('menus'));
+		await coldReload();
+		await waitForText(page, (text) => text.includes('menus'));
+		await page.waitForLoadState('networkidle');
+		expect(menus).toEqual([]);
+
+		const hold = holdScripts(MENUS_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			await editor(page).click();
+			await page.keyboard.press('Control+End');
+			await page.keyboard.press('Enter');
+			// The menu's plugin has the keys from the start: the list is held back, the heading still comes.
+			await page.keyboard.type('/head');
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			await page.keyboard.press('Enter');
+			await page.keyboard.type('Early');
+			await expect.poll(() => editor(page).locator('h1').textContent(), POLL).toBe('Early');
+			hold.release();
+			await page.keyboard.press('Enter');
+			await page.keyboard.type('/');
+			const menu = page.getByRole('listbox', { name: 'Insert block' });
+			await menu.waitFor();
+			await page.keyboard.press('Escape');
+			await menu.waitFor({ state: 'detached' });
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
+	});
+
+	it('[LD10] the move dialog is fetched with the first "Move to…"', async () => {
+		await createPage(page, 'Lazy move');
+		await coldReload();
+		await page.waitForLoadState('networkidle');
+		expect(move).toEqual([]);
+		const item = page.getByRole('tree', { name: 'Page tree' }).getByRole('treeitem', { name: 'Lazy move', exact: true });
+		await item.locator(':scope > [data-testid=tree-row]').getByRole('button', { name: 'Page actions' }).click();
+		await page.getByRole('menu').getByRole('menuitem', { name: 'Move to…' }).click();
+		await page.getByRole('dialog', { name: 'Move “Lazy move” to…' }).waitFor();
+		await expect.poll(() => move.length, POLL).toBeGreaterThan(0);
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
 	});
 });
