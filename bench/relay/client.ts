@@ -6,7 +6,9 @@
  * difference in the figures is the server's. No awareness: the scenarios measure documents.
  *
  * Local changes to `doc` are sent as they happen (one message per Yjs update, as the stock
- * providers do); remote ones are applied with this client as the transaction origin.
+ * providers do); remote ones are applied with this client as the transaction origin — or, once a
+ * scenario sets `onRemoteUpdate`, handed to it as received, unapplied (a reader that only needs to
+ * know what arrived, and when).
  */
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -57,6 +59,13 @@ export class BenchClient {
 	acknowledged = 0;
 	/** Called with each acknowledgement's count (ours: stored(count); Hocuspocus: one per SyncStatus). */
 	onAcknowledged: ((count: number) => void) | null = null;
+	/**
+	 * When set, the Yjs update of every sync step 2 and update message is handed to it instead of
+	 * being applied to `doc`, with the performance.now() at which the socket delivered the message
+	 * (taken before any decoding). `update` is a view into the message: copy what you keep. Set it
+	 * after `synced`: `doc` no longer follows the server, so its answer to a later step 1 would be stale.
+	 */
+	onRemoteUpdate: ((update: Uint8Array, receivedAt: number) => void) | null = null;
 	/** Bytes of messages sent and received. */
 	bytesOut = 0;
 	bytesIn = 0;
@@ -88,7 +97,7 @@ export class BenchClient {
 				syncProtocol.writeSyncStep1(encoder, this.doc);
 			});
 		});
-		this.#socket.on('message', (data: Buffer) => this.#receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+		this.#socket.on('message', (data: Buffer) => this.#receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), performance.now()));
 		if (options.sendLocalUpdates === false) return;
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
 			if (origin === this) return;
@@ -160,12 +169,18 @@ export class BenchClient {
 		});
 	}
 
-	#receive(message: Uint8Array): void {
+	#receive(message: Uint8Array, receivedAt: number): void {
 		this.bytesIn += message.byteLength;
 		const decoder = decoding.createDecoder(message);
 		if (this.#dialect === 'hocuspocus') decoding.readVarString(decoder);
 		const type = decoding.readVarUint(decoder);
 		if (type === SYNC || (this.#dialect === 'hocuspocus' && type === 4)) {
+			const carried = decoding.peekVarUint(decoder);
+			if (this.onRemoteUpdate && (carried === syncProtocol.messageYjsUpdate || carried === syncProtocol.messageYjsSyncStep2)) {
+				decoding.readVarUint(decoder);
+				this.onRemoteUpdate(decoding.readVarUint8Array(decoder), receivedAt);
+				return;
+			}
 			const reply = encoding.createEncoder();
 			if (this.#dialect === 'hocuspocus') encoding.writeVarString(reply, this.room);
 			encoding.writeVarUint(reply, SYNC);

@@ -8,20 +8,27 @@
  * the same transaction a marker in a Y.Map, keyed by the writer (so the map does not grow), holding
  * the writer's sequence number and send time. Every client writes once a second; the writers of a
  * document are 100 ms apart and the documents' schedules are offset from each other, so the relay
- * sees one update per millisecond and each document one per 100 ms, never a burst.
+ * sees one update per millisecond and each document one per 100 ms, never a burst. A document's
+ * writes are made in one Y.Doc (`Authoring`), each under its writer's client id: the update that
+ * writer's client would send holding the document as it is (see Authoring for when that differs).
+ *
+ * The client is kept light, because it shares two cores with the server it measures (one process,
+ * not worker threads: a second client thread would only take CPU from the relay). Readers apply
+ * nothing while the clock runs: each received update's structs say which writes it carries (client
+ * id and clock, looked up in the writers' table of this process), and the update is kept; each
+ * client's replica is built from what it sent and received after the run, off the clock. Applying
+ * ~9,000 updates a second to 1,000 docs took most of the client's core (bench/README.md).
  *
  * What the figures include:
- * - Propagation: from just before the writer's transaction to the reader's map observer firing,
- *   on one clock (all clients in this process, performance.now()). It includes the client's own
- *   encoding and socket writes, the loopback, the relay, and the reader's queueing, decoding and
- *   Y.applyUpdate — so it is an upper bound on the relay's share. The client runs 1,000 sockets
- *   on the same two cores as the relay; its write lag (how late each write left against its
- *   schedule; a goal, ≤ CLIENT_LAG_MS at p99), event-loop delay and CPU are reported beside the
+ * - Propagation: from just before the writer's transaction to the moment the reader's socket
+ *   delivered the message that completed the write (BenchClient's receive time, taken before any
+ *   decoding, the same for every server and dialect), on one clock (all clients in this process,
+ *   performance.now()). A message carrying several writes (a merged burst) times each of them. It
+ *   includes the writer's transaction and socket write, the loopback, the relay, and the reader's
+ *   queueing until its socket is read — so it is an upper bound on the relay's share. The
+ *   client's write lag (how late each write left against its schedule; a goal, ≤ CLIENT_LAG_MS at
+ *   p99), event-loop delay (beyond its sampling interval) and CPU are reported beside the
  *   latencies, so a run in which the client, not the server, was the bottleneck is marked as such.
- *   One process, not worker threads: on two cores a second client thread would only take CPU from
- *   the relay it measures. The clients' docs have no 'update' listener except during their own
- *   writes (ClientOptions.sendLocalUpdates), so Yjs does not encode the ~9,000 remote updates a
- *   second they apply only to throw the bytes away.
  * - Acknowledgement: ours, from sending an update to the stored(count) that covers it: the update
  *   is in a committed SQLite transaction (synchronous=FULL). Hocuspocus's SyncStatus is sent after
  *   it applied the update in memory, not stored it: reported separately, never against the goal.
@@ -33,10 +40,11 @@
  * - Relay CPU seconds: from the end of the warm-up until every reader has every update (drain);
  *   peak RSS (VmHWM, reset once all clients are connected): from then to the end of the drain, so it
  *   includes the 1,000 connections, the documents and the work, not the process's start-up.
- * - Lost updates: after the last write, readers get DRAIN_TIMEOUT_MS to catch up; then every
- *   (update, reader) pair whose update is missing from the reader's state vector is lost (a writer's
- *   updates are causally ordered, so a gap would leave later ones pending, not integrated). Every
- *   document's replicas must also end with equal state vectors and text.
+ * - Lost updates: after the last write, readers get DRAIN_TIMEOUT_MS to catch up; then each
+ *   client's replica is built and every (update, reader) pair whose update is missing from the
+ *   replica's state vector is lost (a writer's updates are causally ordered, so a gap would leave
+ *   later ones pending, not integrated). Every document's replicas must also end with the state
+ *   vector and text of its Authoring doc, which holds every write made.
  *
  * The peers keep documents in memory; ours writes each update to disk before acknowledging it.
  * BENCH_QUICK=1 runs 200 clients over 20 documents for 5 s, for development;
@@ -45,6 +53,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import * as random from 'lib0/random';
 import { BenchClient } from './client.ts';
 import { serverKinds, startServer, type ServerKind, type Usage } from './servers.ts';
 import { goal, info, type Row, type Scenario, type ScenarioResult } from '../lib/scenario.ts';
@@ -68,6 +79,8 @@ const chosenKinds = process.env.BENCH_FANOUT_SERVERS ? process.env.BENCH_FANOUT_
 const DRAIN_TIMEOUT_MS = 10_000;
 /** How late the client may send a write (p99) for the run to measure the server rather than the client. */
 const CLIENT_LAG_MS = 5;
+/** Event-loop delay sampling interval, ms. */
+const LOOP_RESOLUTION_MS = 10;
 /** Sockets opened at once: the listen backlog and the relay's handshake work stay small. */
 const CONNECT_BATCH = 50;
 const WORKSPACE = 'bench';
@@ -94,49 +107,96 @@ class Recorder {
 	readonly writeLag: number[] = [];
 }
 
-/** One client: writes on its schedule, and records what it receives from the others in its document. */
+/**
+ * Where a document's writes are made: one Y.Doc holding every write of the document, each made
+ * under its writer's client id. A writer's update is then the one its own client would send with
+ * every earlier write of the document integrated — which a client has when propagation is below the
+ * 100 ms between a document's writes — without 1,000 client docs applying 9,000 updates a second
+ * to keep them current (the client's whole core, the cause of its write lag). Yjs itself reassigns
+ * `clientID` between transactions; only local transactions happen here, so it never does.
+ * Where it differs from a client: when a write is more than 100 ms behind (a starved run, marked by
+ * the write-lag row), the next writer's update already refers to it; a server that has not read it
+ * yet holds the newer one as pending until it does, and a reader's replica does the same.
+ */
+class Authoring {
+	readonly doc = new Y.Doc();
+	readonly text = this.doc.getText('body');
+	readonly marks = this.doc.getMap<Mark>('marks');
+	#update: Uint8Array | null = null;
+
+	constructor() {
+		// The update Yjs encodes for the transaction is the message's payload: nothing is encoded twice.
+		this.doc.on('update', (update: Uint8Array) => (this.#update = update));
+	}
+
+	/** Appends `word` and sets the writer's marker, as client `clientId`; returns the transaction's update. */
+	write(clientId: number, word: string, mark: Mark): Uint8Array {
+		this.doc.clientID = clientId;
+		this.#update = null;
+		this.doc.transact(() => {
+			this.text.insert(this.text.length, word);
+			this.marks.set(String(clientId), mark);
+		});
+		if (!this.#update) throw new Error('a write made no update');
+		return this.#update;
+	}
+
+	/** The client's clock after its writes so far (a write is integrated in a replica whose state for `clientId` reaches it). */
+	clock(clientId: number): number {
+		return Y.getState(this.doc.store, clientId);
+	}
+}
+
+/**
+ * One client: writes on its schedule (in its document's `Authoring` doc, sent on its own socket),
+ * and records what it receives from the others in its document. While recording, its client
+ * applies nothing: each received update is kept, in order, and identified from its structs —
+ * which writer, which clocks — against the writers' table of sent writes in this process; the
+ * replica is built from them after the run (`buildReplica`), off the clock.
+ */
 class Participant {
 	readonly id: number;
 	readonly document: number;
 	/** Its offset within each second of writing, ms. */
 	readonly phase: number;
 	readonly client: BenchClient;
-	readonly text: Y.Text;
-	readonly marks: Y.Map<Mark>;
+	/** Its Yjs client id, under which its writes are made. */
+	readonly clientId: number;
+	readonly #authoring: Authoring;
+	/** The participants by Yjs client id (all of them: a struct of another document's client would be a server's error, and is counted nowhere). */
+	readonly #writers: ReadonlyMap<number, Participant>;
+	readonly #recorder: Recorder;
 	/** Per write (index seq - 1): when it was sent, the writer's clock after it, and the message count a stored(count) must reach to cover it. */
 	readonly sentAt: number[] = [];
 	readonly endClock: number[] = [];
 	readonly messageCount: number[] = [];
 	/** Own writes acknowledged so far. */
 	acked = 0;
-	/** Highest sequence number of each writer integrated here. */
+	/** Per writer of its document (participant id): how many of that writer's writes have arrived here. */
 	readonly seen = new Map<number, number>();
+	/** Per writer (participant id): the clock below which all its structs have arrived. */
+	readonly #arrivedTo = new Map<number, number>();
+	/** Struct ranges that arrived beyond a gap in their writer's clock: they count once the gap fills, as Yjs would integrate them. */
+	#ahead: { writer: Participant; from: number; to: number }[] = [];
+	/**
+	 * What its replica integrates, in the order its client would have: its own writes as it makes
+	 * them and every update received while recording, as it arrives (a varUint8Array each). In
+	 * another order, a write whose dependencies come later waits in Yjs's pending structs, which
+	 * are retried on every update (quadratic: 1 s instead of 0.2 s for the quick run's replicas).
+	 */
+	readonly #log = encoding.createEncoder();
 
-	constructor(id: number, document: number, phase: number, client: BenchClient, everyone: readonly Participant[], recorder: Recorder) {
+	constructor(id: number, document: number, phase: number, client: BenchClient, authoring: Authoring, writers: Map<number, Participant>, recorder: Recorder) {
 		this.id = id;
 		this.document = document;
 		this.phase = phase;
 		this.client = client;
-		this.text = client.doc.getText('body');
-		this.marks = client.doc.getMap<Mark>('marks');
-		this.marks.observe((event) => {
-			if (event.transaction.origin !== client) return;
-			const now = performance.now();
-			for (const key of event.keysChanged) {
-				const mark = this.marks.get(key);
-				const writer = everyone[Number(key)];
-				if (!mark || !writer) continue;
-				const before = this.seen.get(writer.id) ?? 0;
-				if (mark.seq <= before) continue;
-				// A relay may merge a writer's consecutive updates into one message: the ones in between arrived now too.
-				for (let seq = before + 1; seq < mark.seq; seq++) {
-					const at = writer.sentAt[seq - 1]!;
-					if (at >= recorder.from) recorder.propagation.push(now - at);
-				}
-				if (mark.at >= recorder.from) recorder.propagation.push(now - mark.at);
-				this.seen.set(writer.id, mark.seq);
-			}
-		});
+		this.#authoring = authoring;
+		this.#writers = writers;
+		this.#recorder = recorder;
+		do this.clientId = random.uint32();
+		while (writers.has(this.clientId));
+		writers.set(this.clientId, this);
 		client.onAcknowledged = (count) => {
 			const now = performance.now();
 			while (this.acked < this.sentAt.length && this.messageCount[this.acked]! <= count) {
@@ -151,22 +211,63 @@ class Participant {
 		return this.sentAt.length;
 	}
 
+	/** From now on, received updates are recorded, not applied (call once the client has synced). */
+	record(): void {
+		this.client.onRemoteUpdate = (update, receivedAt) => {
+			encoding.writeVarUint8Array(this.#log, update);
+			// Every struct counts, so a message carrying several writes (a relay's merged burst) delivers each of them.
+			for (const struct of Y.decodeUpdate(update).structs) {
+				// A Skip is a gap a merge left, not content.
+				if (struct instanceof Y.Skip) continue;
+				const writer = this.#writers.get(struct.id.client);
+				if (writer && writer !== this) this.#arrived(writer, struct.id.clock, struct.id.clock + struct.length, receivedAt);
+			}
+		};
+	}
+
+	#arrived(writer: Participant, from: number, to: number, receivedAt: number): void {
+		const arrivedTo = this.#arrivedTo.get(writer.id) ?? 0;
+		if (from > arrivedTo) {
+			this.#ahead.push({ writer, from, to });
+			return;
+		}
+		if (to <= arrivedTo) return;
+		this.#arrivedTo.set(writer.id, to);
+		let count = this.seen.get(writer.id) ?? 0;
+		while (count < writer.written && writer.endClock[count]! <= to) {
+			const sentAt = writer.sentAt[count]!;
+			if (sentAt >= this.#recorder.from) this.#recorder.propagation.push(receivedAt - sentAt);
+			count++;
+		}
+		this.seen.set(writer.id, count);
+		if (this.#ahead.length === 0) return;
+		const ahead = this.#ahead;
+		this.#ahead = [];
+		for (const range of ahead) this.#arrived(range.writer, range.from, range.to, receivedAt);
+	}
+
+	/**
+	 * Applies its log to its client's doc (which holds what the server sent at connect), in one
+	 * transaction: the replica the lost-update and equality checks read, the one its client would
+	 * hold had it applied each update as it came.
+	 */
+	buildReplica(): void {
+		this.client.onRemoteUpdate = null;
+		const doc = this.client.doc;
+		const log = decoding.createDecoder(encoding.toUint8Array(this.#log));
+		doc.transact(() => {
+			while (decoding.hasContent(log)) Y.applyUpdate(doc, decoding.readVarUint8Array(log), this.client);
+		}, this.client);
+	}
+
 	write(): void {
 		const seq = this.sentAt.length + 1;
 		const at = performance.now();
-		// The doc has an 'update' listener only during its own writes (see ClientOptions.sendLocalUpdates).
-		let update: Uint8Array | null = null;
-		const capture = (bytes: Uint8Array) => (update = bytes);
-		const doc = this.client.doc;
-		doc.on('update', capture);
-		doc.transact(() => {
-			this.text.insert(this.text.length, `${words[(this.id + seq) % words.length]} `);
-			this.marks.set(String(this.id), { seq, at });
-		});
-		doc.off('update', capture);
-		if (update) this.client.sendUpdate(update);
+		const update = this.#authoring.write(this.clientId, `${words[(this.id + seq) % words.length]} `, { seq, at });
+		this.client.sendUpdate(update);
+		encoding.writeVarUint8Array(this.#log, update);
 		this.sentAt.push(at);
-		this.endClock.push(Y.getState(this.client.doc.store, this.client.doc.clientID));
+		this.endClock.push(this.#authoring.clock(this.clientId));
 		this.messageCount.push(this.client.sent);
 	}
 }
@@ -177,6 +278,8 @@ interface Outcome {
 	readonly writes: number;
 	readonly connectMs: number;
 	readonly propagation: Summary;
+	/** (write, reader) pairs of the measured writes: all of them should be in `propagation`. */
+	readonly measuredDeliveries: number;
 	/** Ours: stored; Hocuspocus: SyncStatus (applied in memory); y-websocket: none. */
 	readonly acknowledgement: Summary;
 	readonly cpuSeconds: number;
@@ -192,6 +295,10 @@ interface Outcome {
 	readonly clientLoop: { readonly samples: number; readonly p50: number; readonly p99: number; readonly max: number };
 	readonly writeLag: Summary;
 	readonly clientCpuSeconds: number;
+	/** Of which in the kernel (the sockets' system calls), s. */
+	readonly clientSystemSeconds: number;
+	/** Building the clients' replicas after the run (off the clock). */
+	readonly replicaMs: number;
 	/** Ours: its storage transactions from the first write to the end of the drain. */
 	readonly commits: Commits | null;
 }
@@ -224,6 +331,9 @@ function commitsBetween(before: CommitCounters, after: CommitCounters): Commits 
 	const p99 = after.buckets.find(([, n], i) => n - (before.buckets[i]?.[1] ?? 0) >= 0.99 * transactions)?.[0] ?? NaN;
 	return { transactions, updates: after.stored - before.stored, meanMs: ((after.sum - before.sum) * 1000) / transactions, p99AtMostMs: p99 * 1000 };
 }
+
+/** An event-loop delay histogram's value (ns) less the sampling interval, ms. */
+const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -273,7 +383,9 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 	const recorder = new Recorder();
 	const everyone: Participant[] = [];
 	const documents: Participant[][] = [];
-	const loop = monitorEventLoopDelay({ resolution: 10 });
+	const authoring: Authoring[] = [];
+	const writers = new Map<number, Participant>();
+	const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 	try {
 		const token = await server.token(WORKSPACE);
 		// 1000 ms between a client's writes; the writers of a document spread over it, the documents offset within each slot.
@@ -282,9 +394,10 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 		const connectStarted = performance.now();
 		for (let d = 0; d < shape.documents; d++) {
 			const group: Participant[] = [];
+			authoring.push(new Authoring());
 			for (let j = 0; j < shape.clientsPerDocument; j++) {
 				const client = new BenchClient({ server, room: `${WORKSPACE}/fanout-${d}`, token, sendLocalUpdates: false });
-				const participant = new Participant(everyone.length, d, j * slot + (d / shape.documents) * slot, client, everyone, recorder);
+				const participant = new Participant(everyone.length, d, j * slot + (d / shape.documents) * slot, client, authoring[d]!, writers, recorder);
 				everyone.push(participant);
 				group.push(participant);
 			}
@@ -296,6 +409,7 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 		const connectMs = performance.now() - connectStarted;
 		// Let the sync answers settle before the first write, so the peak and CPU below are the fan-out's.
 		await sleep(500);
+		for (const participant of everyone) participant.record();
 		const rssConnectedBytes = server.usage().rssBytes;
 		const commitsBefore = kind === 'meridian' ? await commitCounters(server.origin) : null;
 		server.resetPeak();
@@ -323,6 +437,10 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 		const clientAfter = process.cpuUsage(clientBefore);
 		const windowSeconds = (performance.now() - recorder.from) / 1000;
 
+		// Off the clock: every client's replica, from what it sent and received.
+		const replicaStarted = performance.now();
+		for (const participant of everyone) participant.buildReplica();
+		const replicaMs = performance.now() - replicaStarted;
 		let lost = 0;
 		let deliveries = 0;
 		let divergent = 0;
@@ -330,15 +448,16 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 			for (const reader of group) {
 				for (const writer of group) {
 					if (writer === reader) continue;
-					const state = Y.getState(reader.client.doc.store, writer.client.doc.clientID);
+					const state = Y.getState(reader.client.doc.store, writer.clientId);
 					deliveries += writer.written;
 					lost += writer.endClock.filter((clock) => clock > state).length;
 				}
 			}
-			const first = group[0]!;
-			const vector = Buffer.from(Y.encodeStateVector(first.client.doc));
-			const text = first.text.toString();
-			if (group.some((p) => !vector.equals(Y.encodeStateVector(p.client.doc)) || p.text.toString() !== text)) divergent++;
+			// Every replica equals the document's authoring doc, which holds every write made.
+			const { doc } = authoring[group[0]!.document]!;
+			const vector = Buffer.from(Y.encodeStateVector(doc));
+			const text = doc.getText('body').toString();
+			if (group.some((p) => !vector.equals(Y.encodeStateVector(p.client.doc)) || p.client.doc.getText('body').toString() !== text)) divergent++;
 		}
 		const errors = everyone.flatMap((p) => (p.client.error ? [p.client.error.message] : []));
 		const startUsage = before ?? after;
@@ -348,6 +467,7 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 			writes: everyone.reduce((sum, p) => sum + p.written, 0),
 			connectMs,
 			propagation: summarize(recorder.propagation),
+			measuredDeliveries: everyone.reduce((sum, p) => sum + p.sentAt.filter((at) => at >= recorder.from).length, 0) * (shape.clientsPerDocument - 1),
 			acknowledgement: summarize(recorder.acknowledgement),
 			cpuSeconds: after.cpuSeconds - startUsage.cpuSeconds,
 			windowSeconds,
@@ -360,9 +480,15 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 			drained,
 			errors,
 			// The histogram samples once per `resolution` timer turn: a starved loop yields few or none (then '–').
-			clientLoop: loop.count === 0 ? { samples: 0, p50: NaN, p99: NaN, max: NaN } : { samples: loop.count, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+			// Its samples are the whole time between two turns (an idle loop's p50 is ~10.2 ms): the delay is what exceeds the interval.
+			clientLoop:
+				loop.count === 0
+					? { samples: 0, p50: NaN, p99: NaN, max: NaN }
+					: { samples: loop.count, p50: beyondInterval(loop.percentile(50)), p99: beyondInterval(loop.percentile(99)), max: beyondInterval(loop.max) },
 			writeLag: summarize(recorder.writeLag),
 			clientCpuSeconds: (clientAfter.user + clientAfter.system) / 1e6,
+			clientSystemSeconds: clientAfter.system / 1e6,
+			replicaMs,
 			commits: commitsBefore && commitsAfter ? commitsBetween(commitsBefore, commitsAfter) : null
 		};
 	} finally {
@@ -378,10 +504,11 @@ function rowsOf(outcome: Outcome): Row[] {
 	const label = labels[outcome.kind];
 	const ours = outcome.kind === 'meridian';
 	const { propagation: p, acknowledgement: a } = outcome;
+	const timed = p.n === outcome.measuredDeliveries ? '' : ` (only ${p.n.toLocaleString('en')} of ${outcome.measuredDeliveries.toLocaleString('en')} deliveries timed)`;
 	const rows: Row[] = [
 		ours
-			? goal(`${label}: propagation p50 / p99`, `${ms(p.p50)} / ${ms(p.p99)}`, 'p99 ≤ 20 ms', p.p99 <= 20)
-			: info(`${label}: propagation p50 / p99`, `${ms(p.p50)} / ${ms(p.p99)}`)
+			? goal(`${label}: propagation p50 / p99`, `${ms(p.p50)} / ${ms(p.p99)}${timed}`, 'p99 ≤ 20 ms', p.p99 <= 20)
+			: info(`${label}: propagation p50 / p99`, `${ms(p.p50)} / ${ms(p.p99)}${timed}`)
 	];
 	if (ours) rows.push(goal(`${label}: stored acknowledgement p50 / p99`, `${ms(a.p50)} / ${ms(a.p99)}`, 'p99 ≤ 50 ms', a.p99 <= 50));
 	const c = outcome.commits;
@@ -435,24 +562,20 @@ function comparisonRows(outcomes: readonly Outcome[]): Row[] {
 }
 
 /**
- * Runs the clients' Yjs paths (a typed word and a marker, encoded, applied to another replica,
- * observed) a few thousand times with no server, so the first server measured does not pay for
- * the client's JIT warming up while the others don't.
+ * Runs the clients' paths on the clock (a write made in an Authoring doc, a received update's
+ * structs decoded and kept) a few thousand times with no server, so the first server measured does
+ * not pay for the client's JIT warming up while the others don't.
  */
 function warmClient(): void {
-	const writer = new Y.Doc();
-	const reader = new Y.Doc();
-	const marks = reader.getMap<Mark>('marks');
-	let seen = 0;
-	marks.observe((event) => (seen += event.keysChanged.size));
-	writer.on('update', (update: Uint8Array) => Y.applyUpdate(reader, update, 'remote'));
+	const authoring = new Authoring();
+	const kept = encoding.createEncoder();
+	let structs = 0;
 	for (let seq = 1; seq <= 5000; seq++) {
-		writer.transact(() => {
-			writer.getText('body').insert(writer.getText('body').length, `${words[seq % words.length]} `);
-			writer.getMap<Mark>('marks').set('0', { seq, at: performance.now() });
-		});
+		const update = authoring.write(1 + (seq % 10), `${words[seq % words.length]} `, { seq, at: performance.now() });
+		encoding.writeVarUint8Array(kept, update);
+		structs += Y.decodeUpdate(update).structs.filter((struct) => !(struct instanceof Y.Skip)).length;
 	}
-	if (seen !== 5000) throw new Error(`client warm-up: ${seen} of 5000 markers observed`);
+	if (structs < 10_000) throw new Error(`client warm-up: ${structs} structs decoded from 5000 writes`);
 }
 
 export const relayFanout: Scenario = {
