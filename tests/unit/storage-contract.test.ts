@@ -132,11 +132,21 @@ storageContractSuite('sqlite on a worker thread', async () => {
 });
 
 describe('sqlite on a worker thread', () => {
-	it('[R20] an error in the worker comes back with its SQLite code, and nothing of that transaction is stored', async () => {
+	/** Runs `test` against a WorkerStore on a new database file, closed and deleted after. */
+	async function withWorkerStore(test: (opened: { store: WorkerStore; path: string }) => Promise<void>): Promise<void> {
 		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
 		const path = join(dir, 'meridian.sqlite');
 		const store = await WorkerStore.open(path);
 		try {
+			await test({ store, path });
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
+	it('[R20] an error in the worker comes back with its SQLite code, and nothing of that transaction is stored', () =>
+		withWorkerStore(async ({ store, path }) => {
 			await store.append([{ room: 'a', update: bytes(1, 2, 3) }]);
 			// Another connection takes the write lock: the worker's commit meets SQLITE_BUSY.
 			const other = new Database(path, { timeout: 0 });
@@ -150,17 +160,10 @@ describe('sqlite on a worker thread', () => {
 			expect(failed?.code).toBe('SQLITE_BUSY');
 			expect((await store.load('a')).map((row) => [...row.update])).toEqual([[1, 2, 3]]);
 			expect(store.storedBytes()).toBe(3);
-		} finally {
-			await store.close();
-			rmSync(dir, { recursive: true, force: true });
-		}
-	});
+		}));
 
-	it('[R19] rows are decoded on the worker: one that is not a Yjs update comes back with its problem, and is quarantined by the loader without a second parse', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
-		const path = join(dir, 'meridian.sqlite');
-		const store = await WorkerStore.open(path);
-		try {
+	it('[R19] rows are decoded on the worker: one that is not a Yjs update comes back with its problem, and is quarantined by the loader without a second parse', () =>
+		withWorkerStore(async ({ store }) => {
 			const doc = new Y.Doc();
 			doc.getText('t').insert(0, 'kept');
 			await store.append([
@@ -173,17 +176,10 @@ describe('sqlite on a worker thread', () => {
 			const good = await checked.load('a');
 			expect(good).toHaveLength(1);
 			expect(store.quarantinedCount()).toBe(1);
-		} finally {
-			await store.close();
-			rmSync(dir, { recursive: true, force: true });
-		}
-	});
+		}));
 
-	it('[R32] a room\'s only row must apply, not only decode: checked on the worker (which reads its state vector), and quarantined if it does not', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'meridian-store-'));
-		const path = join(dir, 'meridian.sqlite');
-		const store = await WorkerStore.open(path);
-		try {
+	it('[R32] a room\'s only row must apply, not only decode: checked on the worker (which reads its state vector), and quarantined if it does not', () =>
+		withWorkerStore(async ({ store }) => {
 			const doc = new Y.Doc();
 			doc.getText('t').insert(0, 'kept');
 			await store.append([
@@ -200,11 +196,7 @@ describe('sqlite on a worker thread', () => {
 			const checked = new CheckedStore(store, () => {});
 			expect(await checked.load('alone')).toEqual([]);
 			expect(store.quarantinedCount()).toBe(1);
-		} finally {
-			await store.close();
-			rmSync(dir, { recursive: true, force: true });
-		}
-	});
+		}));
 
 	it('a database that cannot be opened fails open(), as the constructor does on the main thread', async () => {
 		await expect(WorkerStore.open('/nonexistent-dir/meridian.sqlite')).rejects.toThrow();
