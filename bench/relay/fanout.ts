@@ -49,8 +49,10 @@
  * The peers keep documents in memory; ours writes each update to disk before acknowledging it.
  * BENCH_QUICK=1 runs 200 clients over 20 documents for 5 s, for development;
  * BENCH_FANOUT_SERVERS=hocuspocus,meridian picks and orders the servers; BENCH_FANOUT_PROFILE=<dir>
- * writes each server's V8 CPU profile there.
+ * writes each server's V8 CPU profile there; BENCH_FANOUT_NODE_ARGS and BENCH_FANOUT_PIN below.
  */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -76,6 +78,15 @@ const shape: Shape = quick
 	: { documents: 100, clientsPerDocument: 10, updatesPerSecondPerDocument: 10, seconds: 30, warmupSeconds: 2 };
 /** BENCH_FANOUT_SERVERS=y-websocket,meridian runs only those, in that order (while working on one); all three by default. */
 const chosenKinds = process.env.BENCH_FANOUT_SERVERS ? process.env.BENCH_FANOUT_SERVERS.split(',').filter((name): name is ServerKind => serverKinds.includes(name as ServerKind)) : serverKinds;
+/** BENCH_FANOUT_NODE_ARGS='--max-semi-space-size=4': V8/node options for every server's node (to try one on all three alike). */
+const serverNodeArgs = process.env.BENCH_FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/**
+ * BENCH_FANOUT_PIN=1: the client on one core, each server on the other (every thread of each, with
+ * `taskset -a`). Off by default: see bench/README.md, "Pinning", for the figures.
+ */
+const pinned = process.env.BENCH_FANOUT_PIN === '1';
+const CLIENT_CPU = '0';
+const SERVER_CPU = '1';
 const DRAIN_TIMEOUT_MS = 10_000;
 /** How late the client may send a write (p99) for the run to measure the server rather than the client. */
 const CLIENT_LAG_MS = 5;
@@ -335,6 +346,11 @@ function commitsBetween(before: CommitCounters, after: CommitCounters): Commits 
 /** An event-loop delay histogram's value (ns) less the sampling interval, ms. */
 const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
 
+/** Sets the CPU affinity of every thread of process `pid` (threads it starts later inherit it). */
+function pin(pid: number, cpus: string): void {
+	execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -379,7 +395,9 @@ async function measure(kind: ServerKind): Promise<Outcome> {
 	const clientsTotal = shape.documents * shape.clientsPerDocument;
 	// BENCH_FANOUT_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (to find where its time goes).
 	const profileDir = process.env.BENCH_FANOUT_PROFILE;
-	const server = await startServer(kind, profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100'] } : {});
+	const nodeArgs = [...serverNodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100'] : [])];
+	const server = await startServer(kind, { nodeArgs });
+	if (pinned) pin(server.pid, SERVER_CPU);
 	const recorder = new Recorder();
 	const everyone: Participant[] = [];
 	const documents: Participant[][] = [];
@@ -584,24 +602,30 @@ export const relayFanout: Scenario = {
 	async run(): Promise<ScenarioResult> {
 		const outcomes: Outcome[] = [];
 		const failures: Row[] = [];
-		warmClient();
-		for (const kind of chosenKinds) {
-			try {
-				outcomes.push(await measure(kind));
-			} catch (error) {
-				failures.push(goal(`${labels[kind]}: run`, `failed: ${error instanceof Error ? error.message : String(error)}`, 'completes', false));
+		if (pinned) pin(process.pid, CLIENT_CPU);
+		try {
+			warmClient();
+			for (const kind of chosenKinds) {
+				try {
+					outcomes.push(await measure(kind));
+				} catch (error) {
+					failures.push(goal(`${labels[kind]}: run`, `failed: ${error instanceof Error ? error.message : String(error)}`, 'completes', false));
+				}
+				// The sockets' close handshakes and the kernel's TIME_WAIT sockets settle before the next server starts.
+				await sleep(1000);
 			}
-			// The sockets' close handshakes and the kernel's TIME_WAIT sockets settle before the next server starts.
-			await sleep(1000);
+		} finally {
+			if (pinned) pin(process.pid, `0-${availableParallelism() - 1}`);
 		}
+		const setup = [pinned ? `client on CPU ${CLIENT_CPU}, servers on CPU ${SERVER_CPU}` : '', serverNodeArgs.length > 0 ? `servers' node ${serverNodeArgs.join(' ')}` : ''].filter(Boolean).join('; ');
 		return {
 			rows: [
-				info('shape', `${shape.documents} documents × ${shape.clientsPerDocument} clients, 1 write/s each, ${shape.warmupSeconds} s warm-up + ${shape.seconds} s measured`),
+				info('shape', `${shape.documents} documents × ${shape.clientsPerDocument} clients, 1 write/s each, ${shape.warmupSeconds} s warm-up + ${shape.seconds} s measured${setup ? ` (${setup})` : ''}`),
 				...outcomes.flatMap(rowsOf),
 				...comparisonRows(outcomes),
 				...failures
 			],
-			data: { shape, quick, outcomes }
+			data: { shape, quick, pinned, serverNodeArgs, outcomes }
 		};
 	}
 };
