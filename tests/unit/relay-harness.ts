@@ -153,7 +153,6 @@ export function createHarness(options: { idleMs?: number; compactThreshold?: num
 	return { store, log, persister, registry, mux, perRoom };
 }
 
-/** Lets pending promise callbacks (room loads) run. */
 /**
  * Ends the current turn of the event loop as far as the relay is concerned: it applies the first
  * write of a turn at once and the writes after it together when the turn ends ([R31]).
@@ -162,8 +161,18 @@ export async function endTurn(): Promise<void> {
 	await new Promise<void>((resolve) => queueMicrotask(resolve));
 }
 
+/** Lets pending promise callbacks (room loads) run. */
 export async function settle(): Promise<void> {
 	for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Two editors on multiplexed connections, joined to `room`, what the relay sent them taken: how most room tests start. */
+export async function editorsIn(h: ReturnType<typeof createHarness>, room = 'ws1/p1') {
+	const editors = [h.mux('editor'), h.mux('editor')] as const;
+	for (const editor of editors) editor.send(room, step1(new Y.Doc()));
+	await settle();
+	for (const editor of editors) editor.take();
+	return editors;
 }
 
 /** Applies every sync payload in `messages` to `doc` the way a client would. */

@@ -12,6 +12,7 @@ import { defaultLimits } from '../../server/config.ts';
 import {
 	applyAll,
 	createHarness,
+	editorsIn,
 	endTurn,
 	halfApplying,
 	settle,
@@ -271,12 +272,7 @@ describe('durable acks', () => {
 		// Two tabs: tab B repeats tab A's change (it arrived over BroadcastChannel). The relay's doc
 		// already has it, but its disk does not — and here the disk is full.
 		const h = createHarness();
-		const a = h.mux('editor');
-		const b = h.mux('editor');
-		for (const c of [a, b]) c.send('ws1/p1', step1(new Y.Doc()));
-		await settle();
-		a.take();
-		b.take();
+		const [a, b] = await editorsIn(h);
 		const update = textUpdate('from tab A');
 		h.store.failAppend = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 		a.send('ws1/p1', updateMessage(update));
@@ -516,13 +512,7 @@ describe('bad input and failed loads', () => {
 
 	it('[R6] a write is forwarded to the others as received, and one that changes nothing is not forwarded', async () => {
 		const h = createHarness();
-		const a = h.mux('editor');
-		const b = h.mux('editor');
-		a.send('ws1/p1', step1(new Y.Doc()));
-		b.send('ws1/p1', step1(new Y.Doc()));
-		await settle();
-		a.take();
-		b.take();
+		const [a, b] = await editorsIn(h);
 		const doc = new Y.Doc();
 		doc.getText('t').insert(0, 'hello');
 		const update = Y.encodeStateAsUpdate(doc);
@@ -582,13 +572,7 @@ describe('bad input and failed loads', () => {
 
 	it('[R31] a burst from one connection in one turn: each write counted and acknowledged, stored and forwarded together, nothing lost', async () => {
 		const h = createHarness();
-		const a = h.mux('editor');
-		const b = h.mux('editor');
-		a.send('ws1/p1', step1(new Y.Doc()));
-		b.send('ws1/p1', step1(new Y.Doc()));
-		await settle();
-		a.take();
-		b.take();
+		const [a, b] = await editorsIn(h);
 		const typist = new Y.Doc();
 		const text = typist.getText('t');
 		const writes: Uint8Array[] = [];
@@ -616,13 +600,7 @@ describe('bad input and failed loads', () => {
 
 	it('[R31] writes of one turn from two connections are applied one by one, each forwarded to the other', async () => {
 		const h = createHarness();
-		const a = h.mux('editor');
-		const b = h.mux('editor');
-		a.send('ws1/p1', step1(new Y.Doc()));
-		b.send('ws1/p1', step1(new Y.Doc()));
-		await settle();
-		a.take();
-		b.take();
+		const [a, b] = await editorsIn(h);
 		a.send('ws1/p1', updateMessage(textUpdate('a1')));
 		b.send('ws1/p1', updateMessage(textUpdate('b1')));
 		a.send('ws1/p1', updateMessage(textUpdate('a2')));
@@ -659,13 +637,7 @@ describe('bad input and failed loads', () => {
 
 	it('[R10][R31] a write that decodes but fails to apply half way through a burst: the writes before it are stored and forwarded, nothing of it is', async () => {
 		const h = createHarness();
-		const a = h.mux('editor');
-		const b = h.mux('editor');
-		a.send('ws1/p1', step1(new Y.Doc()));
-		b.send('ws1/p1', step1(new Y.Doc()));
-		await settle();
-		a.take();
-		b.take();
+		const [a, b] = await editorsIn(h);
 		const writer = new Y.Doc();
 		a.send('ws1/p1', updateMessage(textUpdate('one', writer)));
 		a.send('ws1/p1', updateMessage(textUpdate('two', writer)));
