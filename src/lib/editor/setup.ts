@@ -13,6 +13,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
 import { fixupPlugin, isSyncTransaction } from './fixup.ts';
+import { remoteChangesDoNotScroll } from './remote-scroll.ts';
 import { editorKeymaps } from './keymap.ts';
 import { markdownShortcuts } from './rules.ts';
 import { TaskItemView } from './task-view.ts';
@@ -128,6 +129,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	const plugins = options.editable
 		? [
 				ySyncPlugin(options.fragment),
+				remoteChangesDoNotScroll(),
 				...(options.awareness ? [yCursorPlugin(options.awareness, cursorBuilders(options.cursors ?? anonymousCursors))] : []),
 				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.
 				yUndoPlugin(),
