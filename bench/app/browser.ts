@@ -208,6 +208,8 @@ async function openByLoad(page: Page, url: string, firstLine: string): Promise<n
  * figures of a profiled run are not the ones to record.
  */
 async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+	const traceDir = process.env['BENCH_APP_TRACE'];
+	if (traceDir) return traced(page, traceDir, name, work);
 	const dir = process.env['BENCH_APP_PROFILE'];
 	if (!dir) return work();
 	const cdp = await page.context().newCDPSession(page);
@@ -223,6 +225,58 @@ async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Pr
 		await cdp.detach();
 	}
 }
+
+/**
+ * BENCH_APP_TRACE=<dir>: records a Chromium trace (devtools.timeline) of `work` instead, writes
+ * `<dir>/<name>.json` (DevTools' Performance panel loads it) and prints the renderer main thread's
+ * time by kind: script, style, layout, paint and the rest — what a CPU profile shows only as
+ * "(program)".
+ */
+async function traced<T>(page: Page, dir: string, name: string, work: () => Promise<T>): Promise<T> {
+	const browser = page.context().browser()!;
+	mkdirSync(dir, { recursive: true });
+	const path = join(dir, `${name}.json`);
+	await browser.startTracing(page, { path, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
+	try {
+		return await work();
+	} finally {
+		await browser.stopTracing();
+		const { traceEvents } = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] };
+		const main = traceEvents.find((event) => event.name === 'thread_name' && event.args?.name === 'CrRendererMain');
+		const totals = new Map<string, number>();
+		for (const event of traceEvents) {
+			if (!main || event.pid !== main.pid || event.tid !== main.tid || event.ph !== 'X' || !TRACE_KINDS[event.name]) continue;
+			const kind = TRACE_KINDS[event.name]!;
+			totals.set(kind, (totals.get(kind) ?? 0) + (event.dur ?? 0) / 1000);
+		}
+		console.log(`  [app] ${name}: renderer main thread, ms by kind: ${[...totals].map(([kind, total]) => `${kind} ${total.toFixed(0)}`).join(', ')}`);
+	}
+}
+
+interface TraceEvent {
+	readonly name: string;
+	readonly ph: string;
+	readonly pid: number;
+	readonly tid: number;
+	readonly dur?: number;
+	readonly args?: { name?: string };
+}
+
+/** Top-level trace events of the renderer's main thread, by kind (they do not nest in each other). */
+const TRACE_KINDS: Record<string, string> = {
+	RunTask: 'tasks (all)',
+	FunctionCall: 'script',
+	EventDispatch: 'script (events)',
+	TimerFire: 'script (timers)',
+	FireAnimationFrame: 'script (rAF)',
+	UpdateLayoutTree: 'style',
+	Layout: 'layout',
+	PrePaint: 'pre-paint',
+	Paint: 'paint',
+	Layerize: 'layerize',
+	'MajorGC': 'gc',
+	'MinorGC': 'gc'
+};
 
 interface TypingRun {
 	readonly latencies: number[];
