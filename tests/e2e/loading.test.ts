@@ -18,6 +18,8 @@
  *   [LD9] opening a page does not fetch the inline menus' lists (`/`, `[[`, `@`); the first `/`
  *         loads them, and keys typed while they are held back still filter and pick
  *  [LD10] opening a page does not fetch the "Move to…" dialog; the first "Move to…" loads it
+ *  [LD11] opening a page does not fetch the new-decision form; "New decision" loads it, with focus
+ *         in its title
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -52,6 +54,8 @@ const SEARCH_MARKER = 'the search worker stopped';
 const MENUS_MARKER = 'Insert block';
 /** A list label only the move dialog (components/tree/MoveDialog.svelte) has. */
 const MOVE_MARKER = 'Places to move to';
+/** The title field's placeholder, only in the new-decision form (components/decisions/NewDecisionForm.svelte). */
+const NEW_DECISION_MARKER = 'What is being decided?';
 
 /** Holds back the scripts whose body holds `marker` until `release` is called. */
 function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
@@ -107,6 +111,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const threads: string[] = [];
 	const menus: string[] = [];
 	const move: string[] = [];
+	const newDecision: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -127,6 +132,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(THREADS_MARKER)) threads.push(response.url());
 					if (body.includes(MENUS_MARKER)) menus.push(response.url());
 					if (body.includes(MOVE_MARKER)) move.push(response.url());
+					if (body.includes(NEW_DECISION_MARKER)) newDecision.push(response.url());
 				},
 				() => undefined
 			);
@@ -145,7 +151,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads, menus, move]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -349,6 +355,19 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await page.getByRole('menu').getByRole('menuitem', { name: 'Move to…' }).click();
 		await page.getByRole('dialog', { name: 'Move “Lazy move” to…' }).waitFor();
 		await expect.poll(() => move.length, POLL).toBeGreaterThan(0);
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD11] the new-decision form is fetched with the first "New decision", and takes focus', async () => {
+		await createPage(page, 'Lazy decision');
+		await coldReload();
+		await page.waitForLoadState('networkidle');
+		expect(newDecision).toEqual([]);
+		await page.getByRole('button', { name: 'New decision' }).click();
+		const title = page.getByRole('dialog', { name: 'New decision' }).getByRole('textbox', { name: 'Title' });
+		await expect.poll(() => title.evaluate((element) => element === document.activeElement), POLL).toBe(true);
+		await expect.poll(() => newDecision.length, POLL).toBeGreaterThan(0);
 		await page.keyboard.press('Escape');
 		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
 	});
