@@ -58,6 +58,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as random from 'lib0/random';
+import { Arrivals } from './arrivals.ts';
 import { BenchClient } from './client.ts';
 import { serverKinds, startServer, type ServerKind, type Usage } from './servers.ts';
 import { goal, info, type Row, type Scenario, type ScenarioResult } from '../lib/scenario.ts';
@@ -174,21 +175,14 @@ class Participant {
 	/** Its Yjs client id, under which its writes are made. */
 	readonly clientId: number;
 	readonly #authoring: Authoring;
-	/** The participants by Yjs client id (all of them: a struct of another document's client would be a server's error, and is counted nowhere). */
-	readonly #writers: ReadonlyMap<number, Participant>;
-	readonly #recorder: Recorder;
 	/** Per write (index seq - 1): when it was sent, the writer's clock after it, and the message count a stored(count) must reach to cover it. */
 	readonly sentAt: number[] = [];
 	readonly endClock: number[] = [];
 	readonly messageCount: number[] = [];
 	/** Own writes acknowledged so far. */
 	acked = 0;
-	/** Per writer of its document (participant id): how many of that writer's writes have arrived here. */
-	readonly seen = new Map<number, number>();
-	/** Per writer (participant id): the clock below which all its structs have arrived. */
-	readonly #arrivedTo = new Map<number, number>();
-	/** Struct ranges that arrived beyond a gap in their writer's clock: they count once the gap fills, as Yjs would integrate them. */
-	#ahead: { writer: Participant; from: number; to: number }[] = [];
+	/** The other writers' writes that have arrived here (a struct of another document's client would be a server's error, and is counted nowhere). */
+	readonly arrivals: Arrivals<Participant>;
 	/**
 	 * What its replica integrates, in the order its client would have: its own writes as it makes
 	 * them and every update received while recording, as it arrives (a varUint8Array each). In
@@ -203,8 +197,10 @@ class Participant {
 		this.phase = phase;
 		this.client = client;
 		this.#authoring = authoring;
-		this.#writers = writers;
-		this.#recorder = recorder;
+		this.arrivals = new Arrivals(writers, this, (writer, write, receivedAt) => {
+			const sentAt = writer.sentAt[write]!;
+			if (sentAt >= recorder.from) recorder.propagation.push(receivedAt - sentAt);
+		});
 		do this.clientId = random.uint32();
 		while (writers.has(this.clientId));
 		writers.set(this.clientId, this);
@@ -226,35 +222,8 @@ class Participant {
 	record(): void {
 		this.client.onRemoteUpdate = (update, receivedAt) => {
 			encoding.writeVarUint8Array(this.#log, update);
-			// Every struct counts, so a message carrying several writes (a relay's merged burst) delivers each of them.
-			for (const struct of Y.decodeUpdate(update).structs) {
-				// A Skip is a gap a merge left, not content.
-				if (struct instanceof Y.Skip) continue;
-				const writer = this.#writers.get(struct.id.client);
-				if (writer && writer !== this) this.#arrived(writer, struct.id.clock, struct.id.clock + struct.length, receivedAt);
-			}
+			this.arrivals.receive(update, receivedAt);
 		};
-	}
-
-	#arrived(writer: Participant, from: number, to: number, receivedAt: number): void {
-		const arrivedTo = this.#arrivedTo.get(writer.id) ?? 0;
-		if (from > arrivedTo) {
-			this.#ahead.push({ writer, from, to });
-			return;
-		}
-		if (to <= arrivedTo) return;
-		this.#arrivedTo.set(writer.id, to);
-		let count = this.seen.get(writer.id) ?? 0;
-		while (count < writer.written && writer.endClock[count]! <= to) {
-			const sentAt = writer.sentAt[count]!;
-			if (sentAt >= this.#recorder.from) this.#recorder.propagation.push(receivedAt - sentAt);
-			count++;
-		}
-		this.seen.set(writer.id, count);
-		if (this.#ahead.length === 0) return;
-		const ahead = this.#ahead;
-		this.#ahead = [];
-		for (const range of ahead) this.#arrived(range.writer, range.from, range.to, receivedAt);
 	}
 
 	/**
@@ -388,7 +357,7 @@ function writeOnSchedule(participants: readonly Participant[], start: number, pe
 
 /** Whether every reader holds every write of its document's other clients. */
 function allDelivered(documents: readonly (readonly Participant[])[]): boolean {
-	return documents.every((group) => group.every((reader) => group.every((writer) => writer === reader || (reader.seen.get(writer.id) ?? 0) >= writer.written)));
+	return documents.every((group) => group.every((reader) => group.every((writer) => writer === reader || reader.arrivals.count(writer) >= writer.written)));
 }
 
 async function measure(kind: ServerKind): Promise<Outcome> {
