@@ -11,6 +11,9 @@
  * sees one update per millisecond and each document one per 100 ms, never a burst. A document's
  * writes are made in one Y.Doc (`Authoring`), each under its writer's client id: the update that
  * writer's client would send holding the document as it is (see Authoring for when that differs).
+ * Readers no longer time by the marker (the writers' table gives each write's send time); it stays
+ * so that the updates keep the shape the servers were measured with (an overwrite, so a deletion,
+ * in every write).
  *
  * The client is kept light, because it shares two cores with the server it measures (one process,
  * not worker threads: a second client thread would only take CPU from the relay). Readers apply
