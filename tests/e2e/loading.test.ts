@@ -146,6 +146,16 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		expect(errors.splice(0), 'uncaught exceptions').toEqual([]);
 	});
 
+	/** A new page holding `text`, loaded again with an empty HTTP cache and the network settled: where each test of a lazy part starts. */
+	async function coldPage(title: string, text: string): Promise<void> {
+		await createPage(page, title);
+		await typeAtEnd(page, text);
+		await waitForText(page, (shown) => shown.includes(text));
+		await coldReload();
+		await waitForText(page, (shown) => shown.includes(text));
+		await page.waitForLoadState('networkidle');
+	}
+
 	/** Reloads the current page with an empty HTTP cache, so every script is fetched. */
 	async function coldReload(): Promise<void> {
 		const cdp = await device.newCDPSession(page);
@@ -218,12 +228,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	});
 
 	it('[LD4] the history dialog is fetched when History is first clicked', async () => {
-		await createPage(page, 'Lazy history');
-		await typeAtEnd(page, 'some history');
-		await waitForText(page, (text) => text.includes('some history'));
-		await coldReload();
-		await waitForText(page, (text) => text.includes('some history'));
-		await page.waitForLoadState('networkidle');
+		await coldPage('Lazy history', 'some history');
 		expect(history).toEqual([]);
 		await page.getByRole('button', { name: 'History' }).click();
 		await page.getByRole('dialog').getByRole('heading', { name: 'History of “Lazy history”' }).waitFor();
@@ -234,12 +239,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	});
 
 	it('[LD5] the share dialog is fetched when Share is first clicked, and the inbox view not with a page', async () => {
-		await createPage(page, 'Lazy share');
-		await typeAtEnd(page, 'worth sharing');
-		await waitForText(page, (text) => text.includes('worth sharing'));
-		await coldReload();
-		await waitForText(page, (text) => text.includes('worth sharing'));
-		await page.waitForLoadState('networkidle');
+		await coldPage('Lazy share', 'worth sharing');
 		expect(share).toEqual([]);
 		expect(inbox).toEqual([]);
 		await page.getByRole('button', { name: 'Share', exact: true }).click();
@@ -250,12 +250,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	});
 
 	it('[LD6] the comment threads are fetched with the first draft, which takes focus and posts', async () => {
-		await createPage(page, 'Lazy comments');
-		await typeAtEnd(page, 'worth a remark');
-		await waitForText(page, (text) => text.includes('worth a remark'));
-		await coldReload();
-		await waitForText(page, (text) => text.includes('worth a remark'));
-		await page.waitForLoadState('networkidle');
+		await coldPage('Lazy comments', 'worth a remark');
 		expect(threads).toEqual([]);
 		await commentOn(page, 'remark', 'A first thought');
 		expect(threads.length).toBeGreaterThan(0);
@@ -312,12 +307,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	});
 
 	it('[LD9] the inline menus load with the first `/`, and keys typed before they arrive still pick', async () => {
-		await createPage(page, 'Lazy menus');
-		await typeAtEnd(page, 'menus');
-		await waitForText(page, (text) => text.includes('menus'));
-		await coldReload();
-		await waitForText(page, (text) => text.includes('menus'));
-		await page.waitForLoadState('networkidle');
+		await coldPage('Lazy menus', 'menus');
 		expect(menus).toEqual([]);
 
 		const hold = holdScripts(MENUS_MARKER);
