@@ -30,6 +30,26 @@ export interface RoomDeps {
 	readonly compactThreshold: number;
 	/** Only maxDocumentBytes is read here; the process environment's when absent. */
 	readonly limits?: Limits;
+	/** Where compactions wait their turn: one at a time for the whole relay (see CompactionQueue). */
+	readonly compactions: CompactionQueue;
+}
+
+/**
+ * Runs the rooms' compactions one at a time. A compaction is one storage transaction (delete a
+ * room's rows, write the merged one) on the same storage thread as the commits that acknowledge
+ * writes, in the order they were asked for; rooms written at the same pace reach their threshold
+ * together (the fan-out benchmark: 100 rooms within a second), and a hundred compactions queued at
+ * once held every commit behind them — the acknowledgement p99 was 140–190 ms. One at a time, a
+ * commit waits for at most one compaction.
+ */
+export class CompactionQueue {
+	#tail: Promise<void> = Promise.resolve();
+
+	run(task: () => Promise<void>): Promise<void> {
+		const turn = this.#tail.then(task);
+		this.#tail = turn.catch(() => undefined);
+		return turn;
+	}
 }
 
 /** Thrown while reading a message that does not decode; the connection closes with 4400. */
@@ -239,14 +259,31 @@ export class Room {
 	}
 
 	/**
-	 * Stores the current document as one row replacing every row committed so far.
-	 * Skipped unless ready and untainted: a doc that failed to load, or may hold a partially
-	 * applied update, must never replace what is stored.
+	 * Stores the current document as one row replacing every row committed so far, when its turn
+	 * comes (one compaction at a time for the relay: CompactionQueue). Skipped unless ready and
+	 * untainted: a doc that failed to load, or may hold a partially applied update, must never
+	 * replace what is stored.
 	 */
 	compact(): Promise<void> {
 		if (this.#compacting) return this.#compacting;
 		this.#applyIncoming();
-		if (this.#state !== 'ready' || this.#tainted || this.#rows <= 1) return Promise.resolve();
+		if (!this.#compactable()) return Promise.resolve();
+		this.#compacting = this.#deps.compactions
+			.run(() => this.#compactNow())
+			.finally(() => {
+				this.#compacting = null;
+				this.#checkIdle();
+			});
+		return this.#compacting;
+	}
+
+	#compactable(): boolean {
+		return this.#state === 'ready' && !this.#tainted && this.#rows > 1;
+	}
+
+	/** The compaction itself, when its turn comes (CompactionQueue): what is stored then, merged. */
+	async #compactNow(): Promise<void> {
+		if (!this.#compactable()) return;
 		const upToSeq = this.#lastSeq;
 		const rowsBefore = this.#rows;
 		const bytesBefore = this.#committedBytes;
@@ -254,25 +291,18 @@ export class Room {
 		// the merged state contains it. It may also contain queued, uncommitted updates; storing
 		// them early is harmless (Yjs updates are idempotent) and they still get their own row.
 		const merged = Y.encodeStateAsUpdate(this.doc);
-		const run = async (): Promise<void> => {
-			try {
-				await this.#deps.store.compact(this.name, merged, upToSeq);
-				this.#rows = this.#rows - rowsBefore + 1;
-				this.#committedBytes = this.#committedBytes - bytesBefore + merged.byteLength;
-				this.#compactedBytes = merged.byteLength;
-				this.#deps.log('debug', 'room compacted', { room: this.name, rows: rowsBefore, bytes: merged.byteLength });
-			} catch (error) {
-				this.#deps.log('error', 'compaction failed; rows kept as they were', {
-					room: this.name,
-					error: errorText(error)
-				});
-			}
-		};
-		this.#compacting = run().finally(() => {
-			this.#compacting = null;
-			this.#checkIdle();
-		});
-		return this.#compacting;
+		try {
+			await this.#deps.store.compact(this.name, merged, upToSeq);
+			this.#rows = this.#rows - rowsBefore + 1;
+			this.#committedBytes = this.#committedBytes - bytesBefore + merged.byteLength;
+			this.#compactedBytes = merged.byteLength;
+			this.#deps.log('debug', 'room compacted', { room: this.name, rows: rowsBefore, bytes: merged.byteLength });
+		} catch (error) {
+			this.#deps.log('error', 'compaction failed; rows kept as they were', {
+				room: this.name,
+				error: errorText(error)
+			});
+		}
 	}
 
 	/** Frees the doc and awareness. The registry calls this only when idle. */

@@ -6,22 +6,22 @@
  * without it (see storage/checked.ts); `quarantinedRows` counts them for /metrics.
  */
 import type { RoomKind } from '../src/lib/protocol/index.ts';
-import { Room, type RoomDeps } from './room.ts';
+import { CompactionQueue, Room, type RoomDeps } from './room.ts';
 import type { Session } from './session.ts';
 import { CheckedStore } from './storage/checked.ts';
 
-export interface RegistryOptions extends RoomDeps {
+export interface RegistryOptions extends Omit<RoomDeps, 'compactions'> {
 	readonly idleMs: number;
 }
 
 export class RoomRegistry {
-	readonly #options: RegistryOptions;
+	readonly #options: RegistryOptions & RoomDeps;
 	readonly #rooms = new Map<string, Room>();
 	readonly #unloading = new Map<string, Promise<void>>();
 	readonly #idleTimers = new Map<Room, NodeJS.Timeout>();
 
 	constructor(options: RegistryOptions) {
-		this.#options = { ...options, store: new CheckedStore(options.store, options.log) };
+		this.#options = { ...options, store: new CheckedStore(options.store, options.log), compactions: new CompactionQueue() };
 	}
 
 	/** Stored rows moved into the quarantine (ever, in this database). */

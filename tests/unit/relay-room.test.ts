@@ -510,6 +510,40 @@ describe('bad input and failed loads', () => {
 		expect(deleted.getText('t').toString()).toContain('7');
 	});
 
+	it('[R18] compactions run one at a time for the relay, each merging what is stored when its turn comes', async () => {
+		const store = new MemoryStore();
+		// Two rooms with two rows each.
+		for (const room of ['ws1/p1', 'ws1/p2']) {
+			await store.append([{ room, update: textUpdate(`${room} one`) }]);
+			await store.append([{ room, update: textUpdate(`${room} two`) }]);
+		}
+		const started: string[] = [];
+		let release = (): void => undefined;
+		const compact = store.compact.bind(store);
+		store.compact = async (room, merged, upToSeq) => {
+			started.push(room);
+			if (room === 'ws1/p1') await new Promise<void>((resolve) => (release = resolve));
+			return compact(room, merged, upToSeq);
+		};
+		const h = createHarness({ store });
+		const a = h.mux('editor');
+		for (const room of ['ws1/p1', 'ws1/p2']) a.send(room, step1(new Y.Doc()));
+		await settle();
+		const [first, second] = [h.registry.get('ws1/p1')!, h.registry.get('ws1/p2')!];
+		const done = [first.compact(), second.compact()];
+		await settle();
+		expect(started).toEqual(['ws1/p1']);
+		// A write to the waiting room meanwhile is committed, and its compaction, when it comes, holds it.
+		a.send('ws1/p2', updateMessage(textUpdate(' three')));
+		await h.persister.flush();
+		release();
+		await Promise.all(done);
+		expect(started).toEqual(['ws1/p1', 'ws1/p2']);
+		expect((await store.load('ws1/p2')).map((row) => row.seq)).toHaveLength(1);
+		expect(await loadText(store, 'ws1/p2')).toContain(' three');
+		expect(await loadText(store, 'ws1/p1')).toContain('ws1/p1 one');
+	});
+
 	it('[R6] a write is forwarded to the others as received, and one that changes nothing is not forwarded', async () => {
 		const h = createHarness();
 		const [a, b] = await editorsIn(h);
