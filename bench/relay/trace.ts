@@ -79,7 +79,10 @@ function whenDoc(doc: Y.Doc, predicate: () => boolean, timeoutMs: number, what: 
 }
 
 async function typeSequential(kind: ServerKind, trace: SequentialTrace): Promise<SequentialRun> {
-	const server = await startServer(kind, { env: RELAY_ENV });
+	// BENCH_TRACE_PROFILE=<dir>: each server writes a V8 CPU profile of the automerge-paper run there when it stops.
+	const profileDir = process.env['BENCH_TRACE_PROFILE'];
+	const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100'] : [];
+	const server = await startServer(kind, { env: RELAY_ENV, nodeArgs });
 	try {
 		const [typist, reader] = await pair(server, `${WORKSPACE}/paper`);
 		const text = typist.doc.getText('body');
