@@ -692,6 +692,8 @@ export class Room {
 			this.#doc.transact(() => Y.applyUpdate(this.#doc, stored, 'storage'), 'storage');
 		} catch (error) {
 			this.#fail(error);
+			// Unloaded once idle, and loaded afresh by a later join ([R19]), as after a failed load.
+			this.#checkIdle();
 			throw new RoomFailed(this.name);
 		}
 	}

@@ -844,4 +844,30 @@ describe('answered from storage', () => {
 		expect(doc.getText('t').toString()).toBe('');
 		expect(store.quarantined.map((row) => row.reason)).toEqual([expect.stringContaining('does not apply')]);
 	});
+
+	it('[R32][R19] should a lone row still fail to apply when the doc is built, the room fails as a failed load does: its sessions are told, nothing is written', async () => {
+		// A store that says it checked its rows (as the worker store does) but let a bad one through.
+		class Unchecked extends MemoryStore {
+			readonly decodesRows = true;
+		}
+		const store = new Unchecked();
+		await store.append([{ room: 'ws1/p1', update: halfApplying() }]);
+		const before = (await store.load('ws1/p1')).map((row) => [...row.update]);
+		const h = createHarness({ store, idleMs: 0 });
+		const a = h.mux('editor');
+		a.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		a.take();
+		expect(h.registry.get('ws1/p1')!.built).toBe(false);
+		// A write with content needs the doc: building it throws, and the room fails.
+		a.send('ws1/p1', updateMessage(textUpdate('lost?')));
+		await settle();
+		expect(a.take()).toEqual([{ room: 'ws1/p1', kind: 'roomError', code: CloseCode.roomUnavailable, reason: 'room unavailable' }]);
+		expect(a.socket.isOpen).toBe(true);
+		await h.persister.flush();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect((await store.load('ws1/p1')).map((row) => [...row.update])).toEqual(before);
+		// Idle and failed, it was unloaded: the next join loads it afresh ([R19]).
+		expect(h.registry.get('ws1/p1')).toBeUndefined();
+	});
 });
