@@ -34,6 +34,15 @@ function bodyWith(node: Node): Y.Doc {
 	return ydoc;
 }
 
+/** Inserts a link to `pageId` at position 1 of the body's first paragraph, as the editor writes one; returns the paragraph. */
+function linkFirstParagraph(body: Y.Doc, pageId: string): Y.XmlElement {
+	const para = body.getXmlFragment('prosemirror').get(0) as Y.XmlElement;
+	const el = new Y.XmlElement('page_link');
+	el.setAttribute('pageId', pageId);
+	para.insert(1, [el]);
+	return para;
+}
+
 describe('[L1] the page_link node', () => {
 	it('round-trips through JSON and through Yjs with its pageId', () => {
 		const original = doc(p('see ', link('abc123'), ' here'));
@@ -93,10 +102,7 @@ describe('[L3] the backlinks index', () => {
 		runAll();
 		expect(index.backlinks('T')).toEqual([]);
 
-		const para = source.getXmlFragment('prosemirror').get(0) as Y.XmlElement;
-		const el = new Y.XmlElement('page_link');
-		el.setAttribute('pageId', 'T');
-		para.insert(1, [el]);
+		const para = linkFirstParagraph(source, 'T');
 		const text = new Y.XmlText('typing');
 		para.insert(2, [text]);
 		text.insert(6, ' more');
@@ -123,10 +129,7 @@ describe('[L3] the backlinks index', () => {
 		const source = bodyWith(doc(p('start')));
 		index.track('S', source);
 		runAll();
-		const para = source.getXmlFragment('prosemirror').get(0) as Y.XmlElement;
-		const el = new Y.XmlElement('page_link');
-		el.setAttribute('pageId', 'T');
-		para.insert(1, [el]);
+		const para = linkFirstParagraph(source, 'T');
 		runAll();
 		// Too soon after the last read: left dirty, not read.
 		expect(index.backlinks('T')).toEqual([]);
@@ -151,10 +154,7 @@ describe('[L3] the backlinks index', () => {
 		Y.applyUpdate(theirs, Y.encodeStateAsUpdate(mine));
 		index.track('P', mine);
 		runAll();
-		const para = theirs.getXmlFragment('prosemirror').get(0) as Y.XmlElement;
-		const el = new Y.XmlElement('page_link');
-		el.setAttribute('pageId', 'X');
-		para.insert(1, [el]);
+		const para = linkFirstParagraph(theirs, 'X');
 		Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs, Y.encodeStateVector(mine)), 'relay');
 		runAll();
 		expect(index.backlinks('X')).toEqual(['P']);

@@ -64,20 +64,24 @@ export interface OursParams {
 	readonly pageIds: readonly string[];
 }
 
-/** Milliseconds from the start, and what travelled. */
-export interface OursResult {
-	readonly opened: number;
-	readonly connected: number;
-	readonly workspaceSynced: number;
-	/** Every room read from IndexedDB (empty) and joined on the connection. */
-	readonly allJoined: number;
-	readonly firstPageSynced: number;
+/** When the last room synced and its data committed (milliseconds from the start), and what travelled: either side's result. */
+interface JoinResult {
 	readonly allSynced: number;
 	readonly committed: number;
 	readonly rooms: number;
 	readonly bytesIn: number;
 	readonly bytesOut: number;
 	readonly sockets: number;
+}
+
+/** Milliseconds from the start, and what travelled. */
+export interface OursResult extends JoinResult {
+	readonly opened: number;
+	readonly connected: number;
+	readonly workspaceSynced: number;
+	/** Every room read from IndexedDB (empty) and joined on the connection. */
+	readonly allJoined: number;
+	readonly firstPageSynced: number;
 }
 
 /**
@@ -141,14 +145,8 @@ export interface StockParams {
 	readonly rooms: readonly { readonly room: string; readonly kind: string }[];
 }
 
-export interface StockResult {
+export interface StockResult extends JoinResult {
 	readonly firstSynced: number;
-	readonly allSynced: number;
-	readonly committed: number;
-	readonly rooms: number;
-	readonly bytesIn: number;
-	readonly bytesOut: number;
-	readonly sockets: number;
 }
 
 /**
