@@ -11,6 +11,8 @@
  *         again" opens it.
  * [CU-I4] "Mark all read" records what was displayed: a comment that arrived after that batch
  *         stays news.
+ * [CU-I5] A page that takes long to read is read again by a batch only PACE × its last read's time
+ *         after that read (sync/pace.ts), then on a timer; `flush()` reads it at once.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
@@ -24,6 +26,7 @@ import { Origin } from '../../src/lib/model/origins.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
+import type { Schedule } from '../../src/lib/sync/backlinks.ts';
 import type { Source } from '../../src/lib/sync/state-room.ts';
 import { PageCatchUp } from '../../src/lib/components/catch-up/page-catch-up.svelte.ts';
 import { syncBoth } from '../support/model-helpers.ts';
@@ -58,14 +61,17 @@ function countWrites(inbox: Y.Doc): () => number {
 	return () => writes;
 }
 
-/** A workspace with one page by Ana, its body and discussion followed by an index for Ana. */
-function setUp(now: () => number = () => 100) {
+/**
+ * A workspace with one page by Ana, its body and discussion followed by an index for Ana. Batches
+ * are never run unless `schedule` runs them; `clock` paces reads (performance.now by default).
+ */
+function setUp(now: () => number = () => 100, schedule: Schedule = () => undefined, clock?: () => number) {
 	const ws = new Y.Doc();
 	initWorkspace(ws, 'Team', at('ana', 0));
 	const pageId = createPage(ws, { title: 'Plan' }, at('ana', 1));
 	const doc = body(p('Hello'));
 	const talk = new Y.Doc();
-	const index = new CatchUpIndex(ws, 'ana', () => undefined, now);
+	const index = new CatchUpIndex(ws, 'ana', schedule, now, clock);
 	index.expect(pageId);
 	index.track(pageId, 'body', doc);
 	index.track(pageId, 'talk', talk);
@@ -224,6 +230,48 @@ describe('mark all read', () => {
 		startThread(talk, anchor, { text: 'Second', name: 'Ben' }, at('ben', 202));
 		expect(index.seeAll(shown)).toBe(true);
 		expect(index.news.map((news) => news.entries.map((e) => (e.kind === 'comment' ? e.text : e.kind)))).toEqual([['Second']]);
+		index.destroy();
+	});
+});
+
+describe('pace', () => {
+	it('[CU-I5] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
+		const queue: (() => void)[] = [];
+		const runAll = () => {
+			while (queue.length > 0) queue.splice(0).forEach((run) => run());
+		};
+		// Every look at the pace clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
+		// again 100 ms (20 × 5) after it.
+		let clock = 0;
+		const { pageId, doc, index } = setUp(() => 100, (run) => queue.push(run), () => (clock += 5));
+		index.setState(new Y.Doc());
+		expect(index.see(pageId)).toBe(true);
+		runAll();
+		expect(index.news).toEqual([]);
+		const added = () => index.news.flatMap((news) => news.entries).reduce((sum, entry) => sum + (entry.kind === 'edited' ? entry.added : 0), 0);
+
+		const ben = teammate(doc);
+		firstText(ben).insert(0, 'x');
+		syncBoth(doc, ben);
+		runAll();
+		// Too soon after the last read: left dirty, not read, and no batch asked for meanwhile.
+		expect(index.news).toEqual([]);
+		expect(queue).toHaveLength(0);
+		// Once due, a timer asks for a batch, and that batch reads it.
+		clock += 200;
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		expect(queue).toHaveLength(1);
+		runAll();
+		expect(index.news.map((news) => news.page.id)).toEqual([pageId]);
+		expect(added()).toBe(1);
+
+		// Read just now: a batch holds the next change back, flush() does not. (Counted in words.)
+		firstText(ben).insert(firstText(ben).length, ' there');
+		syncBoth(doc, ben);
+		runAll();
+		expect(added()).toBe(1);
+		index.flush();
+		expect(added()).toBe(2);
 		index.destroy();
 	});
 });

@@ -33,6 +33,8 @@
  * [SX14] A change to the workspace document reads only the pages it concerns: renaming one page
  *        reads it and the pages linking to it, archiving a parent reads its subtree, a member
  *        joining or the activity log growing reads nothing.
+ * [SX15] A page that takes long to read is read again by a slice only PACE × its last read's time
+ *        after that read (sync/pace.ts), then on a timer; `flush()` reads it at once.
  * [SX13] A backend that stops for good (the worker crashed) is replaced by the fallback, which is
  *        given every page and thread again; status is loading until it has them; the dead one is
  *        destroyed and its later failures change nothing.
@@ -121,12 +123,16 @@ class SpyBackend implements SearchBackend {
 	}
 }
 
-function setUp(options: { now?: () => number; workspaceLink?: FakeLink } = {}) {
+/**
+ * An index whose batches run when the test says. Its pace clock stands still unless given one: every
+ * read takes no time, so no page is held back by its pace ([SX12] tests the pace).
+ */
+function setUp(options: { now?: () => number; paceClock?: () => number; workspaceLink?: FakeLink } = {}) {
 	const queue: (() => void)[] = [];
 	const workspace = new Y.Doc();
 	initWorkspace(workspace, 'Team', at('ana', 1));
 	const backend = new SpyBackend();
-	const index = new SearchIndex(workspace, backend, { schedule: (run) => queue.push(run), ...options });
+	const index = new SearchIndex(workspace, backend, { schedule: (run) => queue.push(run), paceClock: () => 0, ...options });
 	const runAll = () => {
 		while (queue.length > 0) queue.splice(0).forEach((run) => run());
 	};
@@ -499,6 +505,38 @@ describe('slices', () => {
 		expect(await t.find('stork')).toHaveLength(1);
 		t.index.destroy();
 	});
+	it('[SX15] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
+		// Every look at the pace clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
+		// again 100 ms (20 × 5) after it.
+		let clock = 0;
+		const t = setUp({ paceClock: () => (clock += 5) });
+		const page = createPage(t.workspace, { title: 'Pelican' }, at('ana', 2));
+		const body = new Y.Doc();
+		t.index.track(page, 'body', body);
+		t.index.track(page, 'talk', new Y.Doc());
+		t.runAll();
+		expect(await t.find('pelican')).toHaveLength(1);
+
+		setBody(body, 'heron');
+		t.runAll();
+		// Too soon after the last read: left dirty, not read, and no slice asked for meanwhile.
+		expect(await t.find('heron')).toEqual([]);
+		expect(t.queue).toHaveLength(0);
+		// Once due, a timer asks for a slice, and that slice reads it.
+		clock += 200;
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		expect(t.queue).toHaveLength(1);
+		t.runAll();
+		expect(await t.find('heron')).toHaveLength(1);
+
+		// Read just now: a slice holds the next change back, flush() does not.
+		setBody(body, 'egret');
+		t.runAll();
+		expect(await t.find('egret')).toEqual([]);
+		t.index.flush();
+		expect(await t.find('egret')).toHaveLength(1);
+		t.index.destroy();
+	});
 });
 
 describe('status', () => {
@@ -825,7 +863,7 @@ describe('incremental equals from scratch', () => {
 	function fromScratch(s: Session): Map<string, SearchUnit> {
 		const queue: (() => void)[] = [];
 		const backend = new SpyBackend();
-		const fresh = new SearchIndex(s.workspace, backend, { schedule: (run) => queue.push(run) });
+		const fresh = new SearchIndex(s.workspace, backend, { schedule: (run) => queue.push(run), paceClock: () => 0 });
 		for (const pageId of s.opened) {
 			fresh.track(pageId, 'body', s.docsOf(pageId).body);
 			fresh.track(pageId, 'talk', s.docsOf(pageId).talk);

@@ -3,7 +3,8 @@
  * off the typing path: a page-body update (a local keystroke, or a teammate's edit arriving from the
  * relay or another tab) only marks that page dirty; dirty pages are re-read in a later batch
  * (`schedule`, by default an idle callback with a short deadline), each one's outgoing links
- * recomputed from its own body alone and diffed into `target → Set<source>`.
+ * recomputed from its own body alone and diffed into `target → Set<source>`. A long page is read again at
+ * most once per PACE × its last read's time (pace.ts).
  *
  * `backlinksFor(session)` builds one index per open workspace and feeds it every page body: with a
  * relay these are loaded anyway (syncAllPages); without one, from IndexedDB. So the index covers
@@ -13,6 +14,7 @@ import type * as Y from 'yjs';
 import { bodyFragment } from '../model/page.ts';
 import { pageLinkTargets } from '../model/links.ts';
 import { followEveryPage } from './each-page.ts';
+import { Pacer } from './pace.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type Schedule = (run: () => void) => void;
@@ -50,15 +52,6 @@ export class Batch {
 	}
 }
 
-/**
- * A page is read again at most once per PACE × the time its last read took: on a long page (the
- * 1,173-paragraph benchmark page takes tens of milliseconds to read) a teammate typing ten
- * characters a second had the index re-read it ten times a second, in idle slices that a keystroke
- * then waited behind. The index keeps to ~1/PACE of the main thread per page; a short page (a
- * fraction of a millisecond) is read again at once as before.
- */
-const PACE = 20;
-
 export class BacklinkIndex {
 	readonly #outgoing = new Map<string, Set<string>>();
 	readonly #incoming = new Map<string, Set<string>>();
@@ -66,14 +59,12 @@ export class BacklinkIndex {
 	readonly #dirty = new Set<string>();
 	readonly #listeners = new Set<(changedTargets: ReadonlySet<string>) => void>();
 	readonly #batch: Batch;
-	readonly #now: () => number;
-	/** When each page may be read again (PACE). */
-	readonly #readableAt = new Map<string, number>();
-	#later: ReturnType<typeof setTimeout> | null = null;
+	/** A long page is read again at most once per PACE × its last read's time (pace.ts). */
+	readonly #pacer: Pacer;
 
 	constructor(schedule: Schedule = idleSchedule, now: () => number = () => performance.now()) {
 		this.#batch = new Batch(schedule, () => this.#runBatch());
-		this.#now = now;
+		this.#pacer = new Pacer(now, () => this.#batch.request());
 	}
 
 	/** Follows a page body: its links are read now (in the next batch) and after every update. */
@@ -93,7 +84,7 @@ export class BacklinkIndex {
 		tracked.stop();
 		this.#tracked.delete(sourceId);
 		this.#dirty.delete(sourceId);
-		this.#readableAt.delete(sourceId);
+		this.#pacer.forget(sourceId);
 		const changed = new Set<string>();
 		this.#setOutgoing(sourceId, new Set(), changed);
 		this.#emit(changed);
@@ -126,34 +117,21 @@ export class BacklinkIndex {
 		for (const id of [...this.#tracked.keys()]) this.untrack(id);
 		this.#listeners.clear();
 		this.#batch.stop();
-		if (this.#later) clearTimeout(this.#later);
+		this.#pacer.stop();
 	}
 
 	/** A scheduled batch: the dirty pages that may be read again now; the others when they may. */
 	#runBatch(): void {
 		const changed = new Set<string>();
-		let next = Infinity;
-		for (const sourceId of [...this.#dirty]) {
-			const at = this.#readableAt.get(sourceId) ?? 0;
-			if (at > this.#now()) next = Math.min(next, at);
-			else this.#read(sourceId, changed);
-		}
+		for (const sourceId of [...this.#dirty]) if (this.#pacer.due(sourceId)) this.#read(sourceId, changed);
 		this.#emit(changed);
-		if (next === Infinity || this.#later) return;
-		this.#later = setTimeout(() => {
-			this.#later = null;
-			this.#batch.request();
-		}, next - this.#now());
 	}
 
 	#read(sourceId: string, changed: Set<string>): void {
 		this.#dirty.delete(sourceId);
 		const tracked = this.#tracked.get(sourceId);
 		if (!tracked) return;
-		const started = this.#now();
-		this.#setOutgoing(sourceId, pageLinkTargets(bodyFragment(tracked.doc)), changed);
-		const ended = this.#now();
-		this.#readableAt.set(sourceId, ended + PACE * (ended - started));
+		this.#pacer.read(sourceId, () => this.#setOutgoing(sourceId, pageLinkTargets(bodyFragment(tracked.doc)), changed));
 	}
 
 	#markDirty(sourceId: string): void {

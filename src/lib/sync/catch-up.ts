@@ -9,6 +9,8 @@
  * documents or "seen" entry changed (a change to the workspace document re-reads decision records
  * and titles; catch-up starting, every page). Walking a body is the expensive part, so each page's
  * "edited" entries are also remembered until its body or its stored "seen" entry changes.
+ * A long page is read again by a batch at most once per PACE × its last read's time (pace.ts): the
+ * benchmark page's walk takes 10–20 ms, and a teammate typing had it walked ten times a second.
  *
  * The member's state (their private room, state-room.ts) is read only once it can be trusted: its
  * relay link has synced once, or this device has synced it before (`storedStateVector`), or there
@@ -28,6 +30,7 @@ import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
+import { Pacer } from './pace.ts';
 import { StateLoader, type Source, type SyncSource } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
@@ -44,6 +47,8 @@ export class CatchUpIndex {
 	readonly #me: string;
 	readonly #batch: Batch;
 	readonly #now: () => number;
+	/** A long page is read again at most once per PACE × its last read's time (pace.ts). */
+	readonly #pacer: Pacer;
 	readonly #pages = new Map<string, Followed>();
 	/** Pages asked for whose documents have not both arrived. */
 	readonly #awaited = new Set<string>();
@@ -70,10 +75,12 @@ export class CatchUpIndex {
 	readonly #stopWorkspace: () => void;
 	#stopState = (): void => undefined;
 
-	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, now: () => number = Date.now) {
+	/** `now`: the time looks are recorded at; `clock`: a monotonic one, for pacing. */
+	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, now: () => number = Date.now, clock: () => number = () => performance.now()) {
 		this.#workspace = workspace;
 		this.#me = me;
-		this.#batch = new Batch(schedule, () => this.flush());
+		this.#batch = new Batch(schedule, () => this.#recompute(true));
+		this.#pacer = new Pacer(clock, () => this.#batch.request());
 		this.#now = now;
 		const onUpdate = () => {
 			this.#workspaceChanged = true;
@@ -120,6 +127,7 @@ export class CatchUpIndex {
 		this.#edits.delete(pageId);
 		this.#pageNews.delete(pageId);
 		this.#dirty.delete(pageId);
+		this.#pacer.forget(pageId);
 		this.#later();
 	}
 
@@ -255,8 +263,13 @@ export class CatchUpIndex {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** Recomputes now (tests; and after marking). */
+	/** Recomputes now, every page that changed whatever its pace (tests; and after marking). */
 	flush(): void {
+		this.#recompute(false);
+	}
+
+	/** `paced` (a scheduled batch): a long page read too recently stays dirty until it is due. */
+	#recompute(paced: boolean): void {
 		if (this.#destroyed) return;
 		const state = this.#state;
 		if (state) {
@@ -273,15 +286,21 @@ export class CatchUpIndex {
 					this.#pageNews.set(pageId, renamed);
 				}
 			}
+			const held: string[] = [];
 			for (const pageId of dirty) {
 				const followed = this.#pages.get(pageId);
 				if (!followed) continue;
+				if (paced && !this.#pacer.due(pageId)) {
+					held.push(pageId);
+					continue;
+				}
 				const docs = { body: followed.body, talk: followed.talk };
-				const news = pageNews(this.#workspace, pageId, docs, state, this.#me, (id, body, seen, me) => this.#editsOf(state, id, body, seen, me));
+				const news = this.#pacer.read(pageId, () => pageNews(this.#workspace, pageId, docs, state, this.#me, (id, body, seen, me) => this.#editsOf(state, id, body, seen, me)));
 				if (news) this.#looks.set(news, lookAt(pageId, docs, this.#workspace));
 				this.#pageNews.set(pageId, news);
 			}
 			this.#dirty.clear();
+			for (const pageId of held) this.#dirty.add(pageId);
 			this.#allDirty = false;
 			this.#workspaceChanged = false;
 			this.#news = sortNews([...this.#pageNews.values()].filter((news) => news !== null));
@@ -293,6 +312,7 @@ export class CatchUpIndex {
 	destroy(): void {
 		this.#destroyed = true;
 		this.#batch.stop();
+		this.#pacer.stop();
 		this.#loader.stop();
 		for (const followed of this.#pages.values()) for (const stop of followed.stop) stop();
 		this.#pages.clear();

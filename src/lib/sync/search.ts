@@ -8,7 +8,8 @@
  * queries (search/backend.ts). Reading is sliced (`SLICE_MS`): a thousand pages arriving at once
  * are read a few milliseconds at a time, so a keystroke never waits behind the index. A slice reads
  * at least one page, however long its bookkeeping took, so the index catches up even while the
- * workspace changes before every slice.
+ * workspace changes before every slice. A long page is read again by a slice at most once per PACE × its last
+ * read's time (pace.ts).
  *
  * The workspace document says each page's title, kind, archive state and decision record; a change
  * there marks only the pages whose entry or record changed (observed key by key: the activity log
@@ -35,6 +36,7 @@ import { archivedPages, pageUnit, pageUnitId, threadUnits } from '../search/unit
 import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts';
 import type { SearchBackend } from '../search/backend.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
+import { Pacer } from './pace.ts';
 import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { watchDoc, type SyncSource, type WatchedDoc } from './state-room.ts';
@@ -151,6 +153,8 @@ export class SearchIndex implements PageDocsFollower {
 	readonly #fallback: () => SearchBackend;
 	readonly #batch: Batch;
 	readonly #now: () => number;
+	/** A long page is read again at most once per PACE × its last read's time (pace.ts). */
+	readonly #pacer: Pacer;
 	readonly #bodies = new Map<string, Followed>();
 	readonly #talks = new Map<string, Followed>();
 	/** Pages to read again, and whether their threads must be read too. */
@@ -179,12 +183,13 @@ export class SearchIndex implements PageDocsFollower {
 
 	/**
 	 * `fallback` makes the backend that takes over if `backend` stops for good (the worker crashed
-	 * or could not load): by default the engine on the page.
+	 * or could not load): by default the engine on the page. `now` times the slices, `paceClock` the
+	 * pace of each page's reads (both performance.now() by default).
 	 */
 	constructor(
 		workspace: Y.Doc,
 		backend: SearchBackend,
-		options: { schedule?: Schedule; workspaceLink?: SyncSource | null; now?: () => number; fallback?: () => SearchBackend } = {}
+		options: { schedule?: Schedule; workspaceLink?: SyncSource | null; now?: () => number; paceClock?: () => number; fallback?: () => SearchBackend } = {}
 	) {
 		this.#workspace = workspace;
 		this.#backend = backend;
@@ -194,6 +199,7 @@ export class SearchIndex implements PageDocsFollower {
 		this.#workspaceSynced = this.#workspaceLink === null || this.#workspaceLink.synced;
 		this.#now = options.now ?? (() => performance.now());
 		this.#batch = new Batch(options.schedule ?? idleSchedule, () => this.flush(SLICE_MS));
+		this.#pacer = new Pacer(options.paceClock ?? (() => performance.now()), () => this.#batch.request());
 		const pages = pagesMap(workspace);
 		const records = decisionsMap(workspace);
 		const onPages = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
@@ -257,6 +263,8 @@ export class SearchIndex implements PageDocsFollower {
 		}
 		this.#awaited.delete(`body:${pageId}`);
 		this.#awaited.delete(`talk:${pageId}`);
+		// Its units leave at the next slice, not once its pace allows.
+		this.#pacer.forget(pageId);
 		this.#markDirty(pageId, true);
 	}
 
@@ -282,25 +290,33 @@ export class SearchIndex implements PageDocsFollower {
 	}
 
 	/**
-	 * Reads dirty pages and sends what changed; with a `budget` (ms), stops once it is spent and
-	 * asks for another slice. Without one, reads everything pending (tests; benchmarks).
+	 * Reads dirty pages and sends what changed; with a `budget` (ms), a slice: it stops once the
+	 * budget is spent and asks for another, and leaves a long page read too recently dirty until it
+	 * is due (pace.ts). Without one, reads everything pending (tests; benchmarks).
 	 */
 	flush(budget = Infinity): void {
 		if (this.#destroyed) return;
 		const started = this.#now();
+		const paced = budget !== Infinity;
 		const puts: SearchUnit[] = [];
 		const removes: string[] = [];
 		this.#markArchiveChanges();
+		let more = false;
 		for (const [pageId, { threads }] of this.#dirty) {
+			if (paced && !this.#pacer.due(pageId)) continue;
 			this.#dirty.delete(pageId);
-			this.#read(pageId, threads, puts, removes);
+			this.#pacer.read(pageId, () => this.#read(pageId, threads, puts, removes));
 			// Checked after a page, not before: when the bookkeeping above spent the budget (a big
 			// workspace whose entries changed), a slice that read nothing would only ask for another.
-			if (this.#now() - started >= budget) break;
+			if (this.#now() - started >= budget) {
+				more = true;
+				break;
+			}
 		}
 		if (puts.length > 0 || removes.length > 0) this.#backend.apply(puts, removes);
-		if (this.#dirty.size > 0) this.#batch.request();
-		else if (!this.#settled && this.#awaited.size === 0) this.#settled = true;
+		// Pages held back by their pace are asked for by the pacer once due.
+		if (more && this.#dirty.size > 0) this.#batch.request();
+		else if (this.#dirty.size === 0 && !this.#settled && this.#awaited.size === 0) this.#settled = true;
 		if (puts.length > 0 || removes.length > 0) for (const listener of [...this.#listeners]) listener();
 		this.#statusChanged();
 	}
@@ -308,6 +324,7 @@ export class SearchIndex implements PageDocsFollower {
 	destroy(): void {
 		this.#destroyed = true;
 		this.#batch.stop();
+		this.#pacer.stop();
 		this.#stopWorkspace();
 		for (const followed of [this.#bodies, this.#talks]) {
 			for (const { stop } of followed.values()) stop();
@@ -360,7 +377,10 @@ export class SearchIndex implements PageDocsFollower {
 		if (this.#destroyed) return;
 		const page = getPage(this.#workspace, pageId);
 		if (page) this.#pages.set(pageId, page);
-		else this.#pages.delete(pageId);
+		else {
+			this.#pages.delete(pageId);
+			this.#pacer.forget(pageId);
+		}
 		this.#treeChanged ||= treeChanged;
 		this.#markDirty(pageId, true);
 		// A link reads as the linked page's title now.

@@ -1,0 +1,62 @@
+/**
+ * The pace of an index's re-reads (src/lib/sync/pace.ts); the indexes' own tests check they use it
+ * ([L3] backlinks, [CU-I5] catch-up, [SX15] search).
+ *
+ * [PC1] A read that took t ≥ PACED_FROM_MS holds the key back until PACE × t after it; a cheaper
+ *       read holds nothing back; a held key wakes its index once, when the earliest is due.
+ * [PC2] A key forgotten, or a pacer stopped, holds nothing back and wakes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { PACE, PACED_FROM_MS, Pacer } from '../../src/lib/sync/pace.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Pacer', () => {
+	it('[PC1] holds back a slow read for PACE × its time, not a cheap one, and wakes once when due', async () => {
+		let clock = 1000;
+		let wakes = 0;
+		const pacer = new Pacer(() => clock, () => wakes++);
+		const took = (key: string, ms: number) =>
+			pacer.read(key, () => {
+				clock += ms;
+				return key;
+			});
+
+		expect(took('cheap', PACED_FROM_MS / 2)).toBe('cheap');
+		expect(pacer.due('cheap')).toBe(true);
+
+		took('slow', 4);
+		took('slower', 5);
+		expect(pacer.due('slow')).toBe(false);
+		expect(pacer.due('slower')).toBe(false);
+		clock += PACE * 4 - 5 - 1;
+		expect(pacer.due('slow')).toBe(false);
+		clock += 1;
+		expect(pacer.due('slow')).toBe(true);
+		// One timer, for the earliest held key (real time: the clock above is the pacer's only).
+		await sleep(PACE * 5 + 30);
+		expect(wakes).toBe(1);
+		// A read that throws is timed all the same.
+		const failing = () => {
+			clock += 10;
+			throw new Error('unreadable');
+		};
+		expect(() => pacer.read('failing', failing)).toThrow('unreadable');
+		expect(pacer.due('failing')).toBe(false);
+		pacer.stop();
+	});
+
+	it('[PC2] forgets a key, and a stopped pacer wakes nothing', async () => {
+		let clock = 0;
+		let wakes = 0;
+		const pacer = new Pacer(() => clock, () => wakes++);
+		pacer.read('page', () => (clock += 10));
+		pacer.forget('page');
+		expect(pacer.due('page')).toBe(true);
+		pacer.read('page', () => (clock += 3));
+		expect(pacer.due('page')).toBe(false);
+		pacer.stop();
+		await sleep(PACE * 3 + 30);
+		expect(wakes).toBe(0);
+	});
+});
