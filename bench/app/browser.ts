@@ -20,6 +20,9 @@
  *   the page from IndexedDB) until the same moment.
  * - keystroke p95 (the goal) while the peer types ~10 characters a second, through the relay, into
  *   a paragraph two below the caret; and the same without the peer.
+ * - floors (floor.ts): the same typing runs on the same page in a bare contenteditable, ProseMirror
+ *   alone, ProseMirror with y-prosemirror, and the app's editor outside the app, the last two also
+ *   with a teammate: what the browser and the libraries cost on this page and machine.
  * - first-load JS: every JavaScript response of a load with an empty cache, each body gzip'd (zlib
  *   level 9), for the start page in a fresh context and for the page's URL on a device that holds
  *   the workspace (its HTTP cache, Cache Storage and service worker cleared). The service worker's
@@ -41,6 +44,7 @@ import { newPageDoc, bodyFragment } from '../../src/lib/model/page.ts';
 import { pageRoom, workspaceRoom } from '../../src/lib/protocol/rooms.ts';
 import { benchPage, PAGE_ID, type BenchPage } from './page.ts';
 import { installProbes, type OpenTiming, type ProbeApi, type ProbeOptions } from './probes.ts';
+import { measureFloors } from './floor.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -406,7 +410,8 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 		const context = await browser.newContext();
 		const errors: string[] = [];
 		// tsx compiles with esbuild's keepNames, whose __name helper the serialised function calls.
-		await context.addInitScript({ content: `var __name = (f) => f; (${installProbes.toString()})(${JSON.stringify(probe)});` });
+		const probeScript = `var __name = (f) => f; (${installProbes.toString()})(${JSON.stringify(probe)});`;
+		await context.addInitScript({ content: probeScript });
 		const tab = await context.newPage();
 		tab.on('pageerror', (error) => errors.push(error.message));
 		await tab.goto(`${origin}/join#${await server.token(workspaceId, 'bench-member')}`);
@@ -461,6 +466,9 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 		await context.close();
 		if (errors.length > 0) throw new Error(`the app failed: ${errors.join('; ')}`);
 
+		// The same typing, with and without a teammate, in less and less than the app.
+		const floors = await measureFloors(browser, page.update, probeScript, local, remote, typing);
+
 		const whole = wholeBuildJs();
 		const open = { inApp: summarize(clicks), load: summarize(loads) };
 		const rows: Row[] = [
@@ -477,6 +485,8 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 				`p95 ≤ ${GOALS.keystrokeP95Ms} ms`,
 				busy.latency.p95 <= GOALS.keystrokeP95Ms
 			),
+			info('the same typing, same page, without the app (floors): keystroke p50 / p95 / max', ''),
+			...floors.map(({ floor, run }) => info(`  ${floor.label}`, `${ms(run.latency.p50)} / ${ms(run.latency.p95)} / ${ms(run.latency.max)}`)),
 			goal(`first-load JS, start page (${startLoad.scripts.length} files, ${kb(startLoad.bytes)} raw)`, `${kb(startLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, startLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
 			info('  largest', startLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
 			goal(`first-load JS, page URL (${pageLoad.scripts.length} files, ${kb(pageLoad.bytes)} raw)`, `${kb(pageLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, pageLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
@@ -491,6 +501,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 				page: { edits: page.edits, characters: page.text.length, paragraphs: page.paragraphs, updateBytes: page.update.byteLength },
 				open: { inApp: clicks, load: loads, inAppSummary: open.inApp, loadSummary: open.load },
 				typing: { keys: KEYS, keyDelayMs: KEY_DELAY_MS, peerIntervalMs: PEER_INTERVAL_MS, peerTyped: peerTyped.length, quiet, busy },
+				floors: floors.map(({ floor, run }) => ({ ...floor, ...run })),
 				firstLoad: { start: startLoad, page: pageLoad, precacheSeen: [...startRecording.precache, ...pageRecording.precache], wholeBuild: whole }
 			}
 		};
