@@ -20,6 +20,10 @@
  *  [LD10] opening a page does not fetch the "Move to…" dialog; the first "Move to…" loads it
  *  [LD11] opening a page does not fetch the new-decision form; "New decision" loads it, with focus
  *         in its title
+ *  [LD12] opening a page does not fetch the quick switcher; its shortcut loads it, and what is typed
+ *         while it is held back (the query, then Enter) still opens the page it names; the "Jump
+ *         to…" button opens it too
+ *  [LD13] opening a page does not fetch the "New from template…" dialog; its button loads it
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -32,6 +36,7 @@ import {
 	downloadText,
 	editor,
 	selectText,
+	titleInput,
 	typeAtEnd,
 	waitForServiceWorker,
 	waitForText,
@@ -56,6 +61,10 @@ const MENUS_MARKER = 'Insert block';
 const MOVE_MARKER = 'Places to move to';
 /** The title field's placeholder, only in the new-decision form (components/decisions/NewDecisionForm.svelte). */
 const NEW_DECISION_MARKER = 'What is being decided?';
+/** The hint only the quick switcher (components/switcher/QuickSwitcher.svelte) shows. */
+const SWITCHER_MARKER = 'to move, Enter to open, Esc to close';
+/** A text only the from-template dialog (components/templates/NewFromTemplateDialog.svelte) shows. */
+const TEMPLATES_MARKER = 'No page is a template yet';
 
 /** Holds back the scripts whose body holds `marker` until `release` is called. */
 function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
@@ -112,6 +121,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const menus: string[] = [];
 	const move: string[] = [];
 	const newDecision: string[] = [];
+	const switcher: string[] = [];
+	const templates: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -133,6 +144,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(MENUS_MARKER)) menus.push(response.url());
 					if (body.includes(MOVE_MARKER)) move.push(response.url());
 					if (body.includes(NEW_DECISION_MARKER)) newDecision.push(response.url());
+					if (body.includes(SWITCHER_MARKER)) switcher.push(response.url());
+					if (body.includes(TEMPLATES_MARKER)) templates.push(response.url());
 				},
 				() => undefined
 			);
@@ -161,7 +174,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -358,6 +371,54 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const title = page.getByRole('dialog', { name: 'New decision' }).getByRole('textbox', { name: 'Title' });
 		await expect.poll(() => title.evaluate((element) => element === document.activeElement), POLL).toBe(true);
 		await expect.poll(() => newDecision.length, POLL).toBeGreaterThan(0);
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD12] the quick switcher loads with its shortcut, and what is typed while it is held back still opens the page', async () => {
+		await createPage(page, 'Wombat burrow');
+		// Opened since, so an empty query's first option (the most recent page) is not the one asked for.
+		await createPage(page, 'Decoy');
+		await coldPage('Lazy switcher', 'switching');
+		expect(switcher).toEqual([]);
+
+		const hold = holdScripts(SWITCHER_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			await editor(page).click();
+			// The member presses the shortcut and types at once: the switcher is not there yet.
+			await page.keyboard.press('Control+k');
+			await page.keyboard.type('wombat');
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			await page.keyboard.press('Enter');
+			expect(await titleInput(page).inputValue()).toBe('Lazy switcher');
+			hold.release();
+			await expect.poll(() => titleInput(page).inputValue(), POLL).toBe('Wombat burrow');
+			await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+			expect(switcher.length).toBeGreaterThan(0);
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
+
+		// The sidebar's button opens it too, with what is typed in its combobox.
+		await page.getByRole('button', { name: /^Jump to/ }).click();
+		const combobox = page.getByRole('dialog', { name: 'Jump to a page or run a command' }).getByRole('combobox');
+		await expect.poll(() => combobox.evaluate((element) => element === document.activeElement), POLL).toBe(true);
+		await page.keyboard.type('lazy sw');
+		await expect.poll(() => combobox.inputValue(), POLL).toBe('lazy sw');
+		await page.keyboard.press('Escape');
+		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD13] the from-template dialog is fetched with the first "New from template…"', async () => {
+		await createPage(page, 'Lazy templates');
+		await coldReload();
+		await page.waitForLoadState('networkidle');
+		expect(templates).toEqual([]);
+		await page.getByRole('button', { name: 'New from template…' }).click();
+		await page.getByRole('dialog', { name: 'New page from a template' }).getByRole('button', { name: /^Meeting notes/ }).waitFor();
+		await expect.poll(() => templates.length, POLL).toBeGreaterThan(0);
 		await page.keyboard.press('Escape');
 		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
 	});
