@@ -14,7 +14,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
 import { CloseCode, MessageType, SyncType, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
-import { changedBy, leftPending, pendingOf } from '../src/lib/protocol/changes.ts';
+import { changedBy, isEmptyUpdate, leftPending, pendingOf } from '../src/lib/protocol/changes.ts';
 import { environmentLimits, type Limits } from './config.ts';
 import type { Store } from './storage/types.ts';
 import type { Persister } from './persister.ts';
@@ -815,11 +815,6 @@ export class Room {
 interface Refusal {
 	readonly code: number;
 	readonly reason: string;
-}
-
-/** An update with no structs and no deletions ([0, 0]): what a peer with nothing new sends. */
-function isEmptyUpdate(update: Uint8Array): boolean {
-	return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }
 
 /** What of a stored row a peer with `stateVector` lacks: the row itself for a peer with nothing. */

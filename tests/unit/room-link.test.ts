@@ -12,6 +12,13 @@
  *        on its first connection (it has nothing the relay lacks) and is stored at once; with
  *        anything of its own — a change here or from another tab — or on a later connection, the
  *        answer carries the doc
+ *   [L6] with a Deferral, a new device's first copy (and what follows it until applied) is stored
+ *        as it arrives and applied later: `received` at once, `synced` once applied; applying hands
+ *        the doc's listeners the received bytes as `stored` (not to be stored again); after that
+ *        the link applies at once
+ *   [L7] deferred content is applied before a reconnect's step 1 (which then states it) and when
+ *        the socket closes; a doc holding anything, or one asked for (`applyDeferred`) before its
+ *        copy came, is never deferred
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -53,6 +60,26 @@ const relayStep2 = (relay: Y.Doc, client: Y.Doc) =>
 		syncProtocol.writeSyncStep2(e, relay, Y.encodeStateVector(client));
 	});
 const stored = (count: number) => encodeMessage((e) => writeStored(e, count));
+const relayUpdate = (update: Uint8Array) =>
+	encodeMessage((e) => {
+		encoding.writeVarUint(e, MessageType.sync);
+		syncProtocol.writeUpdate(e, update);
+	});
+
+/** A Deferral that records what the link stores and schedules. */
+function recordingDeferral() {
+	const stored: Uint8Array[] = [];
+	const scheduled: RoomLink[] = [];
+	return { stored, scheduled, deferral: { store: (update: Uint8Array) => void stored.push(update), schedule: (link: RoomLink) => void scheduled.push(link) } };
+}
+
+/** The state vector in a step-1 message this link sent. */
+function sentStateVector(message: Uint8Array): Uint8Array {
+	const decoder = decoding.createDecoder(message);
+	expect(decoding.readVarUint(decoder)).toBe(MessageType.sync);
+	expect(decoding.readVarUint(decoder)).toBe(syncProtocol.messageYjsSyncStep1);
+	return decoding.readVarUint8Array(decoder);
+}
 
 describe('room link acknowledgements', () => {
 	it('[L1][L2] offline work is stored only when the step-2 reply carrying it is acknowledged', () => {
@@ -167,5 +194,107 @@ describe('room link acknowledgements', () => {
 		const carried = new Y.Doc();
 		Y.applyUpdate(carried, fromTab.transport.writes()[0]!.update);
 		expect(carried.getMap('m').get('from')).toBe('tab');
+	});
+});
+
+describe('deferred application', () => {
+	it('[L6] a new device stores its first copy as it arrives and applies it later; received at once, synced once applied', () => {
+		const relay = new Y.Doc();
+		relay.getText('t').insert(0, 'written elsewhere');
+		let last: Uint8Array | null = null;
+		relay.on('update', (update: Uint8Array) => (last = update));
+		const { stored: storedUpdates, scheduled, deferral } = recordingDeferral();
+		const doc = new Y.Doc();
+		const heard: unknown[] = [];
+		doc.on('update', (_update: Uint8Array, origin: unknown) => heard.push(origin));
+		const transport = new HandTransport();
+		const link = new RoomLink('ws/p', doc, transport, { canWrite: true, deferral });
+		transport.isOpen = true;
+		link.connected();
+		link.receive(relayStep2(relay, doc));
+
+		expect(storedUpdates).toHaveLength(1);
+		const copy = new Y.Doc();
+		Y.applyUpdate(copy, storedUpdates[0]!);
+		expect(copy.getText('t').toString()).toBe('written elsewhere');
+		expect(doc.getText('t').toString()).toBe('');
+		expect(link.received).toBe(true);
+		expect(link.synced).toBe(false);
+		expect(link.state.kind).toBe('syncing');
+		expect(link.hasDeferred).toBe(true);
+		expect(scheduled).toEqual([link]);
+
+		// A teammate's update meanwhile waits behind it, stored too; the link is scheduled once.
+		relay.getText('t').insert(0, '+');
+		link.receive(relayUpdate(last!));
+		expect(storedUpdates).toHaveLength(2);
+		expect(scheduled).toHaveLength(1);
+		// A new device answers the relay's step 1 with nothing ([L5]).
+		link.receive(relayStep1(relay));
+		expect(transport.writes()).toEqual([]);
+		expect(heard).toEqual([]);
+
+		link.applyDeferred();
+		expect(doc.getText('t').toString()).toBe('+written elsewhere');
+		expect(link.synced).toBe(true);
+		expect(link.hasDeferred).toBe(false);
+		expect(link.state.kind).toBe('stored');
+		expect(link.storedStateVector).toEqual(Y.encodeStateVector(relay));
+		expect(heard).toEqual([Origin.stored, Origin.stored]);
+		expect(storedUpdates).toHaveLength(2);
+
+		// From now on what arrives is applied at once, and stored by the doc's listeners, not here.
+		relay.getText('t').insert(0, '!');
+		link.receive(relayUpdate(last!));
+		expect(doc.getText('t').toString()).toBe('!+written elsewhere');
+		expect(heard.at(-1)).toBe(Origin.relay);
+		expect(storedUpdates).toHaveLength(2);
+		expect(transport.writes()).toEqual([]);
+	});
+
+	it('[L7] deferred content is applied on close and before a reconnect\'s step 1; a doc with content, or one asked for, is never deferred', () => {
+		const relay = new Y.Doc();
+		relay.getText('t').insert(0, 'the relay copy');
+
+		const joining = recordingDeferral();
+		const transport = new HandTransport();
+		const link = new RoomLink('ws/p', new Y.Doc(), transport, { canWrite: true, deferral: joining.deferral });
+		transport.isOpen = true;
+		link.connected();
+		link.receive(relayStep2(relay, link.doc));
+		expect(link.hasDeferred).toBe(true);
+		transport.isOpen = false;
+		link.disconnected();
+		expect(link.doc.getText('t').toString()).toBe('the relay copy');
+		expect(link.synced).toBe(false);
+		transport.sent.length = 0;
+		transport.isOpen = true;
+		link.connected();
+		expect(sentStateVector(transport.sent[0]!)).toEqual(Y.encodeStateVector(relay));
+
+		// A doc holding something of its own: applied at once, nothing stored by the link.
+		const own = recordingDeferral();
+		const written = new Y.Doc();
+		written.getMap('m').set('mine', 1);
+		const t2 = new HandTransport();
+		const linked = new RoomLink('ws/q', written, t2, { canWrite: true, deferral: own.deferral });
+		t2.isOpen = true;
+		linked.connected();
+		linked.receive(relayStep2(relay, written));
+		expect(written.getText('t').toString()).toBe('the relay copy');
+		expect(linked.synced).toBe(true);
+		expect(own.stored).toEqual([]);
+
+		// Opened before its copy came (the page shown during a join): applied at once.
+		const opened = recordingDeferral();
+		const t3 = new HandTransport();
+		const eager = new RoomLink('ws/r', new Y.Doc(), t3, { canWrite: true, deferral: opened.deferral });
+		eager.applyDeferred();
+		t3.isOpen = true;
+		eager.connected();
+		eager.receive(relayStep2(relay, eager.doc));
+		expect(eager.doc.getText('t').toString()).toBe('the relay copy');
+		expect(eager.synced).toBe(true);
+		expect(opened.stored).toEqual([]);
 	});
 });

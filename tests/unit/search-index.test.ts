@@ -916,7 +916,7 @@ describe('fed by a session', () => {
 		const session = {
 			workspaceDoc,
 			followPage: (pageId: string) => open(`${pageId}/body`),
-			openTalk: (pageId: string) => open(`${pageId}/talk`),
+			followTalk: (pageId: string) => open(`${pageId}/talk`),
 			onClose: (listener: () => void) => {
 				closers.push(listener);
 				return () => undefined;

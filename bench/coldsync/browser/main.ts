@@ -82,12 +82,18 @@ export interface OursResult extends JoinResult {
 	/** Every room read from IndexedDB (empty) and joined on the connection. */
 	readonly allJoined: number;
 	readonly firstPageSynced: number;
+	/**
+	 * Every room's relay copy applied to its Y.Doc: what the session stored on arrival and applied
+	 * after, in idle slices (sync/room-link.ts, Deferral). After `committed`; not the budget's figure.
+	 */
+	readonly allApplied: number;
 }
 
 /**
  * The app's join: WorkspaceSession.open on an empty device, then syncAllPages, as the workspace
- * layout does (routes/w/[ws]/+layout.svelte). Done when every page's body and discussion has synced
- * with the relay and everything the session queued for IndexedDB has committed.
+ * layout does (routes/w/[ws]/+layout.svelte). Done when every page's body and discussion has its
+ * relay copy on the device (`received`: applied, or stored to apply in idle time) and everything the
+ * session queued for IndexedDB has committed. Then, apart, when every copy is applied.
  */
 async function ours(params: OursParams): Promise<OursResult> {
 	resetTraffic();
@@ -110,16 +116,24 @@ async function ours(params: OursParams): Promise<OursResult> {
 			until(
 				() => {
 					syncedCount = 0;
-					for (const room of rooms) if (session.link(room)?.synced) syncedCount++;
+					for (const room of rooms) if (session.link(room)?.received) syncedCount++;
 					if (syncedCount > 0 && firstPageSynced === 0) firstPageSynced = performance.now();
 					return syncedCount === rooms.length;
 				},
 				() => `${syncedCount} of ${rooms.length} rooms synced, connection ${connection.state.kind}`
 			)
 		]);
-		// Every update a room received was queued for IndexedDB as it was applied; this is when the last has committed.
+		// Every update a room received was queued for IndexedDB as it arrived; this is when the last has committed.
 		await session.store.whenSaved();
 		const committed = performance.now();
+		let applied = 0;
+		const allApplied = await until(
+			() => {
+				applied = rooms.filter((room) => session.link(room)?.synced).length;
+				return applied === rooms.length;
+			},
+			() => `${applied} of ${rooms.length} rooms applied`
+		);
 		return {
 			opened: opened - started,
 			connected: connected - started,
@@ -128,6 +142,7 @@ async function ours(params: OursParams): Promise<OursResult> {
 			firstPageSynced: firstPageSynced - started,
 			allSynced: allSynced - started,
 			committed: committed - started,
+			allApplied: allApplied - started,
 			rooms: connection.rooms.size,
 			bytesIn: traffic.in,
 			bytesOut: traffic.out,

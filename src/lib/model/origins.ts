@@ -11,6 +11,8 @@ export const Origin = {
 	tab: 'tab',
 	/** Arrived from the relay. */
 	relay: 'relay',
+	/** Arrived from the relay, written to this device as it came, applied later (sync/room-link.ts, Deferral). */
+	stored: 'stored',
 	/** The deterministic first content of a page (see page.ts `seedPageBody`). */
 	seed: 'seed',
 	/** Bookkeeping of who wrote what (see authorship.ts). */
@@ -22,5 +24,5 @@ export type Origin = (typeof Origin)[keyof typeof Origin];
 
 /** Updates with these origins came from somewhere else and must not be written back there. */
 export function isRemoteOrigin(origin: unknown): boolean {
-	return origin === Origin.indexeddb || origin === Origin.tab || origin === Origin.relay;
+	return origin === Origin.indexeddb || origin === Origin.tab || origin === Origin.relay || origin === Origin.stored;
 }

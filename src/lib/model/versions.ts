@@ -146,7 +146,7 @@ function hasAutoVersionBetween(body: Y.Doc, memberId: string, from: number, to: 
 }
 
 /** Transactions that are not a member's change to the body. */
-const IGNORED: ReadonlySet<unknown> = new Set([Origin.seed, Origin.authorship, Origin.versions, Origin.indexeddb, Origin.tab, Origin.relay, 'cleanup']);
+const IGNORED: ReadonlySet<unknown> = new Set([Origin.seed, Origin.authorship, Origin.versions, Origin.indexeddb, Origin.tab, Origin.relay, Origin.stored, 'cleanup']);
 
 /**
  * Records an automatic version before `memberId`'s first change to the body each day, and before

@@ -25,3 +25,8 @@ export function leftPending(doc: Y.Doc, before: { structs: Uint8Array | null; ds
 	const after = pendingOf(doc);
 	return (after.structs !== null && after.structs !== before.structs) || (after.ds !== null && after.ds !== before.ds);
 }
+
+/** An update with no structs and no deletions ([0, 0]): what a peer with nothing new sends. */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+	return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
+}

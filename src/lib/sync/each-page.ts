@@ -64,7 +64,7 @@ export function followEveryPageDocs(session: WorkspaceSession, follower: PageDoc
 		add: (pageId, wanted) => {
 			follower.expect(pageId);
 			const open = (source: 'body' | 'talk') =>
-				(source === 'body' ? session.followPage(pageId) : session.openTalk(pageId)).then(
+				(source === 'body' ? session.followPage(pageId) : session.followTalk(pageId)).then(
 					(opened) => (wanted() ? follower.track(pageId, source, opened.doc, opened.link) : follower.missed(pageId, source)),
 					(error: unknown) => {
 						follower.missed(pageId, source);

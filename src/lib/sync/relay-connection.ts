@@ -18,7 +18,7 @@ import {
 	tokenProtocolPrefix,
 	writeLeave
 } from '../protocol/index.ts';
-import { RoomLink } from './room-link.ts';
+import { RoomLink, type Deferral } from './room-link.ts';
 import { describeClose } from './status.ts';
 
 export type ConnectionState =
@@ -91,7 +91,7 @@ export class RelayConnection {
 	}
 
 	/** Starts syncing `doc` as `room`. The document should already hold what the device stored. */
-	addRoom(room: string, doc: Y.Doc, options: { canWrite: boolean; storedStateVector?: Uint8Array | null }): RoomLink {
+	addRoom(room: string, doc: Y.Doc, options: { canWrite: boolean; storedStateVector?: Uint8Array | null; deferral?: Deferral | null }): RoomLink {
 		const existing = this.#rooms.get(room);
 		if (existing) return existing;
 		const link = new RoomLink(room, doc, {

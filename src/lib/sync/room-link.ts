@@ -9,6 +9,16 @@
  * first write — the step-2 reply to the relay's state vector — carries everything the relay lacks,
  * deletions included, so nothing is called stored that the relay does not have. (A new device's
  * first connection, holding only what the relay sent, has nothing to reply with and sends nothing.)
+ *
+ * A new device joining a workspace receives every page at once: 20 MB into 2,000 documents for
+ * 1,000 pages, most of which nobody opens soon. With a `Deferral` (the session gives one to page
+ * bodies and discussions), what the relay sends to such a document — empty, nothing of its own, on
+ * its first connection — is written to the device's storage as it arrives and applied to the
+ * Y.Doc later, in idle time (`applyDeferred`): storing is cheap, integrating it into Yjs is the
+ * join's main cost. The room is `received` (its copy is on the device) at once and `synced` (in
+ * the doc) once applied. Anything that needs the content now applies it first: opening the page
+ * (the session), a reconnect (so the step 1 states what the device has), and a document someone
+ * wants applied once (`applyDeferred` makes the link eager from then on).
  */
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -19,6 +29,7 @@ import * as authProtocol from 'y-protocols/auth';
 import { CloseCode, MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
 import { Origin } from '../model/origins.ts';
 import { applyReceived } from './received.ts';
+import { isEmptyUpdate } from '../protocol/changes.ts';
 
 export type RoomRelayState =
 	| { readonly kind: 'offline' }
@@ -41,6 +52,14 @@ function frameOverhead(room: string): number {
 	let prefix = 1;
 	for (let n = length; n >= 0x80; n >>>= 7) prefix++;
 	return prefix + length;
+}
+
+/** Where a link puts what the relay sent before applying it later (see above). */
+export interface Deferral {
+	/** Writes what the relay sent to this document's storage on the device, now. */
+	store(update: Uint8Array): void;
+	/** Asks for `link.applyDeferred()` in idle time. */
+	schedule(link: RoomLink): void;
 }
 
 export interface RoomTransport {
@@ -74,16 +93,23 @@ export class RoomLink {
 	#handshakeAcked = false;
 	#error: { code: number; reason: string } | null = null;
 	readonly #maxMessageBytes: number;
+	/** Null once the link is eager (or never had one): what the relay sends is applied at once. */
+	#deferral: Deferral | null;
+	/** Stored on the device, not yet applied to the doc, in the order received. */
+	#deferred: Uint8Array[] = [];
+	/** Whether this connection's step 2 is among the deferred. */
+	#deferredStep2 = false;
 	#listeners = new Set<() => void>();
 
 	constructor(
 		room: string,
 		doc: Y.Doc,
 		transport: RoomTransport,
-		options: { canWrite: boolean; storedStateVector?: Uint8Array | null; maxMessageBytes?: number }
+		options: { canWrite: boolean; storedStateVector?: Uint8Array | null; maxMessageBytes?: number; deferral?: Deferral | null }
 	) {
 		this.room = room;
 		this.doc = doc;
+		this.#deferral = options.deferral ?? null;
 		this.#maxMessageBytes = options.maxMessageBytes ?? relayMessageLimit;
 		this.#transport = transport;
 		this.#canWrite = options.canWrite;
@@ -137,8 +163,40 @@ export class RoomLink {
 		return this.#canWrite;
 	}
 
+	/** The relay's copy is in the doc (this connection's step 2 applied). */
 	get synced(): boolean {
 		return this.#synced;
+	}
+
+	/** The relay's copy is on this device: in the doc, or stored and waiting to be applied. */
+	get received(): boolean {
+		return this.#synced || this.#deferredStep2;
+	}
+
+	/** Content stored on the device that the doc does not hold yet (see above). */
+	get hasDeferred(): boolean {
+		return this.#deferred.length > 0;
+	}
+
+	/**
+	 * Applies what was stored and deferred, now; and from now on applies what the relay sends as it
+	 * arrives (the page is open, or about to be).
+	 */
+	applyDeferred(): void {
+		this.#deferral = null;
+		this.#applyDeferred();
+	}
+
+	#applyDeferred(): void {
+		const deferred = this.#deferred;
+		if (deferred.length === 0) return;
+		this.#deferred = [];
+		for (const update of deferred) this.#apply(update, Origin.stored);
+		if (this.#deferredStep2) {
+			this.#deferredStep2 = false;
+			this.#synced = true;
+		}
+		this.#emit();
 	}
 
 	get state(): RoomRelayState {
@@ -168,6 +226,8 @@ export class RoomLink {
 
 	/** Called by the connection when the socket opens: start the sync handshake. */
 	connected(): void {
+		// The step 1 below states what the doc holds: all of what is on the device.
+		this.#applyDeferred();
 		this.#connections++;
 		this.#sent = 0;
 		this.#inFlight = [];
@@ -193,6 +253,7 @@ export class RoomLink {
 
 	/** Called by the connection when the socket closes. */
 	disconnected(): void {
+		this.#applyDeferred();
 		this.#synced = false;
 		this.#handshakeSent = false;
 		this.#handshakeAcked = false;
@@ -231,13 +292,23 @@ export class RoomLink {
 					this.#answerStep1(encoding.toUint8Array(reply));
 				} else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
 					const update = decoding.readVarUint8Array(decoder);
-					try {
-						applyReceived(this.doc, update, Origin.relay);
-					} catch (error) {
-						// As y-protocols does: one bad update does not end the connection for every room.
-						console.error('[meridian] an update from the relay did not apply', this.room, error);
+					const step2 = syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced && !this.#deferredStep2;
+					if (this.#deferral && (this.#deferred.length > 0 || (step2 && this.#onlyFromRelay && this.#connections === 1 && isEmpty(this.doc)))) {
+						// A new device's first copy, and whatever follows it until applied: stored now, applied later.
+						if (!isEmptyUpdate(update)) {
+							this.#deferral.store(update);
+							this.#deferred.push(update);
+						}
+						if (step2) {
+							if (this.#deferred.length > 0) this.#deferredStep2 = true;
+							else this.#synced = true;
+							this.#emit();
+						}
+						if (this.#deferred.length === 1) this.#deferral.schedule(this);
+						break;
 					}
-					if (syncType === syncProtocol.messageYjsSyncStep2 && !this.#synced) {
+					this.#apply(update, Origin.relay);
+					if (step2) {
 						this.#synced = true;
 						this.#emit();
 					}
@@ -269,13 +340,23 @@ export class RoomLink {
 	}
 
 	destroy(): void {
+		this.#deferral = null;
 		this.doc.off('update', this.#onUpdate);
 		this.#awareness?.off('update', this.#onAwareness);
 		this.#listeners.clear();
 	}
 
+	#apply(update: Uint8Array, origin: typeof Origin.relay | typeof Origin.stored): void {
+		try {
+			applyReceived(this.doc, update, origin);
+		} catch (error) {
+			// As y-protocols does: one bad update does not end the connection for every room.
+			console.error('[meridian] an update from the relay did not apply', this.room, error);
+		}
+	}
+
 	#onUpdate = (update: Uint8Array, origin: unknown): void => {
-		if (origin === Origin.relay) {
+		if (origin === Origin.relay || origin === Origin.stored) {
 			// What came from the relay is not this device's to upload: with every local change
 			// acknowledged, all the doc holds is on the relay (so a reload knows it, too).
 			if (this.#caughtUp()) this.#emit();

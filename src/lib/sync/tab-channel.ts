@@ -30,7 +30,7 @@ export class TabChannel {
 	add(name: string, doc: Y.Doc): void {
 		this.#docs.set(name, doc);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			if (origin !== Origin.tab && origin !== Origin.relay && this.#docs.get(name) === doc) this.#post({ type: 'update', doc: name, update });
+			if (origin !== Origin.tab && origin !== Origin.relay && origin !== Origin.stored && this.#docs.get(name) === doc) this.#post({ type: 'update', doc: name, update });
 		});
 		this.#post({ type: 'state', doc: name, stateVector: Y.encodeStateVector(doc) });
 	}

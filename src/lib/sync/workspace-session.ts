@@ -24,7 +24,8 @@ import { TabChannel } from './tab-channel.ts';
 import { RelayConnection } from './relay-connection.ts';
 import { ApiError, RelayApi } from './relay-api.ts';
 import { followEveryPage } from './each-page.ts';
-import type { RoomLink } from './room-link.ts';
+import type { Deferral, RoomLink } from './room-link.ts';
+import { DeferredApplier } from './deferred.ts';
 import type { WorkspaceRecord } from './device.ts';
 
 export interface OpenDoc {
@@ -73,6 +74,8 @@ export class WorkspaceSession {
 	#storedSaving: Promise<void> | null = null;
 	#storedDirty = new Set<RoomLink>();
 	#stopAuthorship: (() => void)[] = [];
+	/** What the page rooms' links stored on a join and apply later (room-link.ts, `Deferral`). */
+	readonly #deferred = new DeferredApplier();
 	/** Opened bodies whose index entry had not arrived: seeded once it does (see #seed). */
 	readonly #awaitingEntry = new Map<string, OpenDoc>();
 	#closed = false;
@@ -235,6 +238,8 @@ export class WorkspaceSession {
 	 */
 	async openPage(pageId: string): Promise<OpenDoc> {
 		const opened = await this.#openBody(pageId);
+		// What a join stored and has not applied yet is applied now, and what arrives from now on at once.
+		opened.link?.applyDeferred();
 		// Once per document; a body first opened by followPage is seeded now if it was not yet.
 		this.#startWriting(opened);
 		return opened;
@@ -260,9 +265,17 @@ export class WorkspaceSession {
 
 	/**
 	 * A page's discussion document (positions on a decision; comments): loaded from the device and
-	 * synced like a body. Commenters may write it; the relay enforces that per document.
+	 * synced like a body, for showing now (see openPage). Commenters may write it; the relay
+	 * enforces that per document.
 	 */
 	async openTalk(pageId: string): Promise<OpenDoc> {
+		const opened = await this.followTalk(pageId);
+		opened.link?.applyDeferred();
+		return opened;
+	}
+
+	/** A page's discussion followed in the background (syncing every page, the indexes): see followPage. */
+	followTalk(pageId: string): Promise<OpenDoc> {
 		const name = talkRoom(this.id, pageId);
 		return this.#open(name, () => this.#load(name, 'talk', new Y.Doc({ guid: name })));
 	}
@@ -359,16 +372,16 @@ export class WorkspaceSession {
 		const stop = followEveryPage(this.workspaceDoc, {
 			// Discussions come too: the inbox reads every thread and share, the decision log every
 			// position, and they must be there offline.
-			add: (pageId) => Promise.all([this.followPage(pageId), this.openTalk(pageId)])
+			add: (pageId) => Promise.all([this.followPage(pageId), this.followTalk(pageId)])
 		});
 		this.onClose(stop);
 	}
 
-	/** Rooms synced with the relay out of rooms known (for the joining progress bar). */
+	/** Rooms whose relay copy is on the device, out of rooms known (for the joining progress bar). */
 	syncProgress(): { synced: number; total: number } {
 		const links = this.connection ? [...this.connection.rooms.values()] : [];
 		const pages = listPages(this.workspaceDoc).length + 1;
-		return { synced: links.filter((link) => link.synced).length, total: Math.max(pages, links.length) };
+		return { synced: links.filter((link) => link.received).length, total: Math.max(pages, links.length) };
 	}
 
 	/** Documents with changes the relay has not confirmed storing. */
@@ -398,6 +411,8 @@ export class WorkspaceSession {
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
+		// What is deferred is on the device already: the next session loads it from there.
+		this.#deferred.stop();
 		this.#followRole(false);
 		this.#asking?.abort();
 		for (const listener of [...this.#closeListeners]) listener();
@@ -432,8 +447,9 @@ export class WorkspaceSession {
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			// What came from IndexedDB is already there. Changes from another tab are written here
 			// too: that tab may close before its own write commits, and then this tab would hold
-			// them only in memory. The duplicate rows merge on compaction.
-			if (origin === Origin.indexeddb) return;
+			// them only in memory. The duplicate rows merge on compaction. What a link stored on arrival
+			// and applies later (room-link.ts, Deferral) is there too.
+			if (origin === Origin.indexeddb || origin === Origin.stored) return;
 			this.store.append(name, update);
 			if (this.store.rowCount(name) > COMPACT_AFTER) this.#compact(name, doc);
 		});
@@ -443,7 +459,10 @@ export class WorkspaceSession {
 		this.#kinds.set(name, kind);
 		if (this.connection) {
 			const storedStateVector = await this.store.getMeta<Uint8Array>(`stored:${name}`).catch(() => null);
-			link = this.connection.addRoom(name, doc, { canWrite: this.#accessEnded === null && canWrite(this.#role, kind), storedStateVector });
+			// A page's body and discussion may be stored on a join and applied later (room-link.ts).
+			const deferral: Deferral | null =
+				kind === 'page' || kind === 'talk' ? { store: (update) => this.store.append(name, update), schedule: (deferring) => this.#deferred.add(deferring) } : null;
+			link = this.connection.addRoom(name, doc, { canWrite: this.#accessEnded === null && canWrite(this.#role, kind), storedStateVector, deferral });
 			const added = link;
 			let lastStored = added.storedStateVector;
 			link.onChange(() => {
@@ -515,7 +534,9 @@ export class WorkspaceSession {
 		this.#compacting.add(name);
 		void this.store
 			.whenSaved()
-			.then(() => this.store.compact(name, Y.encodeStateAsUpdate(doc)))
+			// What a link stored and has not applied (room-link.ts, Deferral) is in no encoding of the
+			// doc: compacting now would drop it from the device.
+			.then(() => (this.link(name)?.hasDeferred ? undefined : this.store.compact(name, Y.encodeStateAsUpdate(doc))))
 			.catch((error: unknown) => console.error('[meridian] compacting a document on this device failed', error))
 			.finally(() => this.#compacting.delete(name));
 	}
