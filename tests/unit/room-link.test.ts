@@ -14,8 +14,8 @@
  *        answer carries the doc
  *   [L6] with a Deferral, a new device's first copy (and what follows it until applied) is stored
  *        as it arrives and applied later: `received` at once, `synced` once applied; applying hands
- *        the doc's listeners the received bytes as `stored` (not to be stored again); after that
- *        the link applies at once
+ *        the doc's listeners the received bytes as `stored` (not to be stored again), and only then
+ *        is the doc's state recorded as on the relay; after that the link applies at once
  *   [L7] deferred content is applied before a reconnect's step 1 (which then states it) and when
  *        the socket closes; a doc holding anything, or one asked for (`applyDeferred`) before its
  *        copy came, is never deferred
@@ -233,6 +233,8 @@ describe('deferred application', () => {
 		link.receive(relayStep1(relay));
 		expect(transport.writes()).toEqual([]);
 		expect(heard).toEqual([]);
+		// Nothing recorded as confirmed while the doc does not hold what the device does.
+		expect(link.storedStateVector).toBeNull();
 
 		link.applyDeferred();
 		expect(doc.getText('t').toString()).toBe('+written elsewhere');

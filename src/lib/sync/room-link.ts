@@ -433,7 +433,9 @@ export class RoomLink {
 	 * re-send — its author's device has no acknowledgement for it and sends it again.
 	 */
 	#caughtUp(): boolean {
-		if (!this.#canWrite || this.hasUnstored) return false;
+		// While content waits to be applied, the doc's state vector is not what the device holds:
+		// it moves up once that is applied (a record per room saved twice on a join, else).
+		if (!this.#canWrite || this.hasUnstored || this.#deferred.length > 0) return false;
 		const stateVector = Y.encodeStateVector(this.doc);
 		if (this.#storedStateVector && sameBytes(this.#storedStateVector, stateVector)) return false;
 		this.#storedStateVector = stateVector;
