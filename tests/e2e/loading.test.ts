@@ -24,6 +24,14 @@
  *         while it is held back (the query, then Enter) still opens the page it names; the "Jump
  *         to…" button opens it too
  *  [LD13] opening a page does not fetch the "New from template…" dialog; its button loads it
+ *  [LD14] a page opens, and takes typing, while the search index's code (sync/search.ts) is held
+ *         back; it is asked for soon after without any search, and once there the first query finds
+ *         the page
+ *  [LD15] a page opens, and takes typing, while the inbox's index (sync/inbox.ts) is held back, the
+ *         sidebar's inbox link saying it is loading; once there the inbox settles
+ *  [LD16] the page's catch-up code (highlights since the last look, the banner, the index) is not
+ *         among the page's scripts: the page shows while it is held back, and its editor, which
+ *         needs catch-up's plugin from its creation, comes once it arrives
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -65,6 +73,12 @@ const NEW_DECISION_MARKER = 'What is being decided?';
 const SWITCHER_MARKER = 'to move, Enter to open, Esc to close';
 /** A text only the from-template dialog (components/templates/NewFromTemplateDialog.svelte) shows. */
 const TEMPLATES_MARKER = 'No page is a template yet';
+/** A warning only the search index (sync/search.ts) gives. */
+const SEARCH_INDEX_MARKER = 'Search could not load its engine';
+/** The name of the inbox's state loader, only in the inbox's index (sync/inbox.ts). */
+const INBOX_INDEX_MARKER = 'inbox state';
+/** A warning only a page's catch-up (components/catch-up/page-catch-up.svelte.ts) gives. */
+const CATCH_UP_MARKER = 'could not record this page as seen';
 
 /** Holds back the scripts whose body holds `marker` until `release` is called. */
 function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
@@ -421,5 +435,70 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await expect.poll(() => templates.length, POLL).toBeGreaterThan(0);
 		await page.keyboard.press('Escape');
 		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
+	});
+
+	it('[LD14] a page opens and takes typing while the search index is held back; it comes soon after, and the first query finds the page', async () => {
+		await createPage(page, 'Lazy index');
+		await typeAtEnd(page, 'a quokka');
+		await waitForText(page, (text) => text.includes('a quokka'));
+		const hold = holdScripts(SEARCH_INDEX_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			await coldReload();
+			await waitForText(page, (text) => text.includes('a quokka'));
+			await typeAtEnd(page, ' smiling');
+			await waitForText(page, (text) => text.includes('a quokka smiling'));
+			// Asked for without a search: the index is ready when the member wants it.
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			hold.release();
+			expect(await search(page, 'quokka')).toEqual(['Lazy index']);
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
+	});
+
+	it('[LD15] a page opens and takes typing while the inbox index is held back; the inbox settles once it arrives', async () => {
+		await createPage(page, 'Lazy inbox');
+		await typeAtEnd(page, 'unread');
+		await waitForText(page, (text) => text.includes('unread'));
+		const hold = holdScripts(INBOX_INDEX_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		const link = page.getByTestId('inbox-link');
+		try {
+			await coldReload();
+			await typeAtEnd(page, ' mail');
+			await waitForText(page, (text) => text.includes('unread mail'));
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			expect(await link.getAttribute('data-status')).toBe('loading');
+			hold.release();
+			await expect.poll(() => link.getAttribute('data-status'), POLL).not.toBe('loading');
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
+	});
+
+	it('[LD16] the page shows while its catch-up code is held back, and its editor comes with it', async () => {
+		await createPage(page, 'Lazy catch-up');
+		await typeAtEnd(page, 'caught up');
+		await waitForText(page, (text) => text.includes('caught up'));
+		const hold = holdScripts(CATCH_UP_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			const cdp = await device.newCDPSession(page);
+			await cdp.send('Network.clearBrowserCache');
+			await cdp.detach();
+			await page.reload();
+			await expect.poll(() => titleInput(page).inputValue(), POLL).toBe('Lazy catch-up');
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			// Not before its plugin is there: adding it to a live editor would reset the undo history.
+			expect(await page.locator('[data-testid=editor] .ProseMirror').count()).toBe(0);
+			hold.release();
+			await waitForText(page, (text) => text.includes('caught up'));
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
 	});
 });
