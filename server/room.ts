@@ -88,6 +88,7 @@ export class Room {
 	 * bytes, not a thousand documents built and encoded again (docs/performance.md, "Cold sync").
 	 */
 	#unapplied: Uint8Array | null = null;
+	#unappliedSeq = 0;
 	#unappliedStateVector: Uint8Array | null = null;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly #deps: RoomDeps;
@@ -179,6 +180,7 @@ export class Room {
 			// throw, the room fails and is never written (here, or later in #applyStored).
 			if (rows.length === 1) {
 				this.#unapplied = rows[0]!.update;
+				this.#unappliedSeq = rows[0]!.seq;
 				this.#unappliedStateVector = rows[0]!.stateVector ?? null;
 			}
 			else {
@@ -682,7 +684,12 @@ export class Room {
 		return Y.encodeStateVector(this.#doc);
 	}
 
-	/** Builds the doc from the stored row (see #unapplied); if that fails the room fails, as a failed load does. */
+	/**
+	 * Builds the doc from the stored row (see #unapplied). If that fails the room fails, as a failed
+	 * load does, and the row is quarantined ([R19]): its checksum matched (storage/checked.ts), so it
+	 * is what was written and will never apply; the next load serves the room without it, and the
+	 * members' devices send back what it held.
+	 */
 	#applyStored(): void {
 		const stored = this.#unapplied;
 		if (stored === null) return;
@@ -691,6 +698,12 @@ export class Room {
 		try {
 			this.#doc.transact(() => Y.applyUpdate(this.#doc, stored, 'storage'), 'storage');
 		} catch (error) {
+			const reason = `does not apply as a Yjs update (${errorText(error)})`;
+			const seq = this.#unappliedSeq;
+			this.#deps.store.quarantine(this.name, seq, reason).then(
+				() => this.#deps.log('error', 'corrupt stored row quarantined; the room is served without it once loaded again', { room: this.name, seq, reason }),
+				(failed: unknown) => this.#deps.log('error', 'could not quarantine a stored row that does not apply', { room: this.name, seq, error: errorText(failed) })
+			);
 			this.#fail(error);
 			// Unloaded once idle, and loaded afresh by a later join ([R19]), as after a failed load.
 			this.#checkIdle();

@@ -33,15 +33,26 @@ export function rowProblem(update: Uint8Array): string | null {
  * Checks a room's rows (all of them, as loaded): why each cannot be served, or null; and for a
  * room stored as one row, that row's state vector. Such a room is served from the row's bytes
  * until something needs its document (room.ts, #unapplied), so its row must apply, not only
- * decode: it is applied to a scratch document here — on the storage thread, for the worker store —
- * which also gives the state vector the room greets joins with. (Every row applied on the relay
- * when it was written, and compactions encode a document; a row that still fails would be damage
- * the checksum missed.) Rows of a room with several are applied together by the room as it loads.
+ * decode. A row the store `verified` against its checksum is the bytes the relay wrote, which
+ * applied when they were written (or were encoded from a document): its state vector is read off
+ * its bytes, which parses every struct (~0.2 ms for a 10 KB page; applying it took ~1 ms, 2 s of
+ * the storage thread for a 2,000-room join: docs/performance.md, "Cold sync"). A row without a
+ * checksum (an older database) is applied to a scratch document here — on the storage thread, for
+ * the worker store. Should a verified row still fail as its room builds the document, the room
+ * quarantines it then (room.ts, #applyStored). Rows of a room with several are applied together
+ * by the room as it loads.
  */
 export function checkRows(rows: readonly StoredRow[]): { problems: (string | null)[]; stateVector: Uint8Array | null } {
 	if (rows.length !== 1) return { problems: rows.map((row) => rowProblem(row.update)), stateVector: null };
 	const update = rows[0]!.update;
 	if (update.byteLength === 0) return { problems: ['empty row'], stateVector: null };
+	if (rows[0]!.verified) {
+		try {
+			return { problems: [null], stateVector: Y.encodeStateVectorFromUpdate(update) };
+		} catch (error) {
+			return { problems: [`does not decode as a Yjs update (${errorText(error)})`], stateVector: null };
+		}
+	}
 	const scratch = new Y.Doc({ gc: false, guid: 'check' });
 	try {
 		Y.applyUpdate(scratch, update);

@@ -22,8 +22,15 @@ export interface StoredRow {
 	 */
 	readonly problem?: string;
 	/**
-	 * A room's only row: its state vector, when the loader has applied it to check it
-	 * (checkRows, ./checked.ts) — what the room greets joins with before it builds its document.
+	 * The store checked the bytes against a checksum written with them (SQLite's CRC-32): they are
+	 * the bytes the relay wrote, which applied on the relay when they were written (an accepted
+	 * write) or were encoded from its document (a compaction). Rows of older databases, written
+	 * before the checksum, are not.
+	 */
+	readonly verified?: boolean;
+	/**
+	 * A room's only row: its state vector, read when the loader checked it (checkRows,
+	 * ./checked.ts) — what the room greets joins with before it builds its document.
 	 */
 	readonly stateVector?: Uint8Array;
 }

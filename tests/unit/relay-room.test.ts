@@ -845,7 +845,7 @@ describe('answered from storage', () => {
 		expect(store.quarantined.map((row) => row.reason)).toEqual([expect.stringContaining('does not apply')]);
 	});
 
-	it('[R32][R19] should a lone row still fail to apply when the doc is built, the room fails as a failed load does: its sessions are told, nothing is written', async () => {
+	it('[R32][R19] should a lone row still fail to apply when the doc is built, the room fails as a failed load does and the row is quarantined: its sessions are told, nothing is written, the next load serves the room without it', async () => {
 		// A store that says it checked its rows (as the worker store does) but let a bad one through.
 		class Unchecked extends MemoryStore {
 			readonly decodesRows = true;
@@ -866,8 +866,16 @@ describe('answered from storage', () => {
 		expect(a.socket.isOpen).toBe(true);
 		await h.persister.flush();
 		await new Promise((resolve) => setTimeout(resolve, 20));
-		expect((await store.load('ws1/p1')).map((row) => [...row.update])).toEqual(before);
-		// Idle and failed, it was unloaded: the next join loads it afresh ([R19]).
+		// Nothing written; the row that does not apply moved aside, as it was.
+		expect(await store.load('ws1/p1')).toEqual([]);
+		expect(store.quarantined.map((row) => [row.room, [...row.update]])).toEqual([['ws1/p1', before[0]]]);
+		expect(store.quarantined[0]!.reason).toContain('does not apply');
+		// Idle and failed, it was unloaded: the next join loads it afresh ([R19]), without the row.
 		expect(h.registry.get('ws1/p1')).toBeUndefined();
+		const b = h.mux('editor');
+		b.send('ws1/p1', step1(new Y.Doc()));
+		await settle();
+		expect(b.take().map((m) => m.kind)).toEqual(['sync', 'sync']);
+		expect(h.registry.get('ws1/p1')!.state).toBe('ready');
 	});
 });

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { MemoryStore } from '../../server/storage/memory.ts';
 import { SqliteStore } from '../../server/storage/sqlite.ts';
 import { WorkerStore } from '../../server/storage/worker.ts';
-import { CheckedStore } from '../../server/storage/checked.ts';
+import { CheckedStore, checkRows } from '../../server/storage/checked.ts';
 import * as Y from 'yjs';
 import { halfApplying } from './relay-harness.ts';
 import type { Store } from '../../server/storage/types.ts';
@@ -178,24 +178,27 @@ describe('sqlite on a worker thread', () => {
 			expect(store.quarantinedCount()).toBe(1);
 		}));
 
-	it('[R32] a room\'s only row must apply, not only decode: checked on the worker (which reads its state vector), and quarantined if it does not', () =>
+	it('[R32] a room\'s only row is checked on the worker, which reads its state vector: off the bytes when its checksum verified them, by applying it otherwise', () =>
 		withWorkerStore(async ({ store }) => {
 			const doc = new Y.Doc();
 			doc.getText('t').insert(0, 'kept');
 			await store.append([
-				{ room: 'alone', update: halfApplying() },
 				{ room: 'good', update: Y.encodeStateAsUpdate(doc) },
 				{ room: 'two', update: Y.encodeStateAsUpdate(doc) },
 				{ room: 'two', update: halfApplying() }
 			]);
-			expect((await store.load('alone')).map((row) => row.problem?.startsWith('does not apply'))).toEqual([true]);
-			// One that applies comes back with its state vector, for the room to greet joins with.
-			expect((await store.load('good')).map((row) => [row.problem, row.stateVector])).toEqual([[undefined, Y.encodeStateVector(doc)]]);
+			// Verified by its checksum (the bytes the relay wrote): its state vector, for the room to greet joins with.
+			expect((await store.load('good')).map((row) => [row.verified, row.problem, row.stateVector])).toEqual([[true, undefined, Y.encodeStateVector(doc)]]);
 			// Beside other rows it only has to decode: the room applies them together as it loads ([R19]).
 			expect((await store.load('two')).map((row) => row.problem)).toEqual([undefined, undefined]);
-			const checked = new CheckedStore(store, () => {});
-			expect(await checked.load('alone')).toEqual([]);
-			expect(store.quarantinedCount()).toBe(1);
+			// A row no checksum vouches for (an older database's) must apply, not only decode.
+			expect(checkRows([{ seq: 1, update: halfApplying() }]).problems[0]).toMatch(/^does not apply/);
+			expect(checkRows([{ seq: 1, update: Y.encodeStateAsUpdate(doc) }])).toEqual({ problems: [null], stateVector: Y.encodeStateVector(doc) });
+			// One that does not even parse is caught either way.
+			expect(checkRows([{ seq: 1, update: new Uint8Array([5, 200]), verified: true }]).problems[0]).toMatch(/^does not decode/);
+			// A verified row that decodes but does not apply is left to the room, which quarantines it
+			// when it builds the document (relay-room [R32][R19]).
+			expect(checkRows([{ seq: 1, update: halfApplying(), verified: true }]).problems).toEqual([null]);
 		}));
 
 	it('a database that cannot be opened fails open(), as the constructor does on the main thread', async () => {
