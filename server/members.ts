@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Role, TokenClaims } from '../src/lib/protocol/index.ts';
-import { defaultBusyTimeoutMs } from './storage/sqlite.ts';
+import { defaultBusyTimeoutMs, pageCacheKib } from './storage/sqlite.ts';
 import type { InviteInfo, InviteState, MemberInfo, MemberSource } from '../src/lib/protocol/api.ts';
 
 export type { InviteInfo, InviteState, MemberInfo, MemberSource };
@@ -141,6 +141,8 @@ export class Members {
 		this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? defaultBusyTimeoutMs });
 		this.#db.pragma('journal_mode = WAL');
 		this.#db.pragma('synchronous = FULL');
+		// A bound, as for the store: these tables are small and the connection holds only the pages it reads.
+		this.#db.pragma(`cache_size = -${pageCacheKib}`);
 		this.#db.exec(`
 			CREATE TABLE IF NOT EXISTS members (
 				workspace_id TEXT NOT NULL,

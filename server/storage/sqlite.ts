@@ -31,6 +31,15 @@ export interface SqliteOptions {
 export const defaultBusyTimeoutMs = 100;
 
 /**
+ * The page cache one connection may hold, in KiB (`PRAGMA cache_size = -N`). better-sqlite3 builds
+ * SQLite with 16 MB per connection (DEFAULT_CACHE_SIZE=-16000), and opening the store fills it:
+ * counting the stored bytes reads every row. On a 90 MB database the store's open cost +19–21 MB
+ * of resident memory with 16 MB and +4.5 MB with 2 MB, and loading a room took the same (median
+ * 2.8 ms either way: the kernel's page cache keeps the file).
+ */
+export const pageCacheKib = 2000;
+
+/**
  * The store's knobs from the environment (SQLITE_BUSY_TIMEOUT_MS, SQLITE_MAX_PAGE_COUNT), read
  * here so the storage layer can be drilled without a code change; see docs/operations.md.
  */
@@ -62,6 +71,7 @@ export class SqliteStore implements Store {
 		this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? defaultBusyTimeoutMs });
 		this.#db.pragma('journal_mode = WAL');
 		this.#db.pragma('synchronous = FULL');
+		this.#db.pragma(`cache_size = -${pageCacheKib}`);
 		this.#db.exec(`
 			CREATE TABLE IF NOT EXISTS updates (
 				seq  INTEGER PRIMARY KEY AUTOINCREMENT,
