@@ -49,6 +49,16 @@ export function openSqliteStore(path: string): Promise<Store> {
 }
 
 /**
+ * The storage thread's V8 limits. Its young generation is capped at 3 MB (a 1 MB semi-space; V8
+ * lets it grow to 48 MB, and under the fan-out benchmark it reached 8 MB, against 2 MB capped):
+ * what the thread allocates are message copies and rows that die within one call, so a small
+ * nursery only means more scavenges (~1 ms each). Its old generation is NOT limited: a thread that
+ * reaches that limit dies (ERR_WORKER_OUT_OF_MEMORY) and fails every call in flight, and loading a
+ * big room's rows legitimately needs what it needs.
+ */
+const storageThreadLimits = { maxYoungGenerationSizeMb: 3 } as const;
+
+/**
  * The worker: sqlite-worker.ts — from the TypeScript sources (`npm run relay`, the tests) after
  * tsx has registered its loader in the worker (loader hooks are per thread; the parent's are not
  * inherited); from the relay's bundle (tests, benchmarks), the sqlite-worker.mjs bundled beside it.
@@ -57,14 +67,15 @@ export function openSqliteStore(path: string): Promise<Store> {
 function startWorker(path: string): Worker {
 	const here = import.meta.url;
 	const workerData = { path } satisfies StoreWorkerData;
-	if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.mjs', here), { workerData });
+	const resourceLimits = storageThreadLimits;
+	if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.mjs', here), { workerData, resourceLimits });
 	const entry = new URL('./sqlite-worker.ts', here).href;
 	// tsx's ESM API as `import` resolves it (createRequire would give its CommonJS build).
 	const manifest = createRequire(here).resolve('tsx/package.json');
 	const api = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;
 	const tsx = pathToFileURL(join(dirname(manifest), api)).href;
 	const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-	return new Worker(code, { eval: true, workerData });
+	return new Worker(code, { eval: true, workerData, resourceLimits });
 }
 
 /** One storage thread and the calls it has in flight. */
