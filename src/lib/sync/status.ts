@@ -3,6 +3,7 @@
  * links; nothing is called "on the relay" before the relay has confirmed committing it.
  */
 import { CloseCode, readOnlyReason } from '../protocol/index.ts';
+import type { Ranked } from './settle.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
 
 export type SyncSummary =
@@ -40,6 +41,26 @@ export function summarize(session: WorkspaceSession): SyncSummary {
 	}
 }
 
+/**
+ * `summarize`, placed on the way from a keystroke to the relay for the status line (settle.ts):
+ * saving 0, on this device but not yet on the relay 1, stored (or saved, with no relay) 2.
+ */
+export function rankedSummary(session: WorkspaceSession): Ranked<SyncSummary> {
+	const summary = summarize(session);
+	switch (summary.kind) {
+		case 'saving':
+			return { value: summary, rank: 0 };
+		case 'syncing':
+			// A first sync ("Syncing 3 of 40…") shows as it goes.
+			return { value: summary, rank: summary.synced < summary.total ? null : 1 };
+		case 'stored':
+		case 'device-only':
+			return { value: summary, rank: 2 };
+		default:
+			return { value: summary, rank: null };
+	}
+}
+
 export function describe(summary: SyncSummary): string {
 	switch (summary.kind) {
 		case 'local-error':
@@ -70,21 +91,28 @@ export function describe(summary: SyncSummary): string {
 
 /** Per page: the same words, for one document. */
 export function describePage(session: WorkspaceSession, name: string): string {
-	if (session.store.pendingDocs().has(name)) return session.store.status.state === 'error' ? 'Not saved on this device' : 'Saving on this device…';
+	return rankedPageStatus(session, name).value;
+}
+
+/** `describePage`, ranked as `rankedSummary` is. */
+export function rankedPageStatus(session: WorkspaceSession, name: string): Ranked<string> {
+	if (session.store.pendingDocs().has(name)) {
+		return session.store.status.state === 'error' ? { value: 'Not saved on this device', rank: null } : { value: 'Saving on this device…', rank: 0 };
+	}
 	const link = session.link(name);
-	if (!link) return 'Saved on this device';
+	if (!link) return { value: 'Saved on this device', rank: 2 };
 	const state = link.state;
 	switch (state.kind) {
 		case 'offline':
-			return link.hasUnstored ? 'Saved on this device — not yet on the relay' : 'Saved on this device and on the relay';
+			return { value: link.hasUnstored ? 'Saved on this device — not yet on the relay' : 'Saved on this device and on the relay', rank: null };
 		case 'syncing':
-			return 'Syncing…';
+			return { value: 'Syncing…', rank: null };
 		case 'pending':
-			return 'Saved on this device — sending to the relay…';
+			return { value: 'Saved on this device — sending to the relay…', rank: 1 };
 		case 'stored':
-			return 'Stored on the relay';
+			return { value: 'Stored on the relay', rank: 2 };
 		case 'error':
-			return describeRoomRefusal(state.code, state.reason);
+			return { value: describeRoomRefusal(state.code, state.reason), rank: null };
 		default:
 			return exhaustive(state);
 	}
