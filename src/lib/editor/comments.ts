@@ -9,7 +9,8 @@
  * of a document change: y-prosemirror updates its mapping in the view update that follows a local
  * edit, and re-renders a teammate's change as one replacement of the whole document, so a range
  * only mapped through that would be lost. Between a change and the re-read (one microtask) the
- * decorations are mapped through it.
+ * decorations are mapped through it. With no thread to place and nothing drawn there is nothing to
+ * re-read, so a page without comments costs its typing no second transaction.
  */
 import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
@@ -155,7 +156,10 @@ export function commentsPlugin(options: CommentsPluginOptions): Plugin<Decoratio
 			}
 		},
 		view(view) {
-			const refresh = refreshLater(view, commentsKey, REFRESH);
+			// Nothing drawn and no thread to place: a change cannot draw anything (a page without
+			// comments re-reads nothing as the member types).
+			const wanted = () => commentsKey.getState(view.state) !== DecorationSet.empty || options.hooks.anchors().length > 0;
+			const refresh = refreshLater(view, commentsKey, REFRESH, wanted);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {

@@ -8,11 +8,12 @@ import { EditorView } from 'prosemirror-view';
 import { dropCursor } from 'prosemirror-dropcursor';
 import { gapCursor } from 'prosemirror-gapcursor';
 import { tableEditing } from 'prosemirror-tables';
-import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror';
+import { yCursorPlugin, yUndoPlugin } from 'y-prosemirror';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
 import { fixupPlugin, isSyncTransaction } from './fixup.ts';
+import { syncPlugin } from './y-sync.ts';
 import { remoteChangesDoNotScroll } from './remote-scroll.ts';
 import { editorKeymaps } from './keymap.ts';
 import { markdownShortcuts } from './rules.ts';
@@ -128,7 +129,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
 	const authors = options.authors ? [authorsPlugin({ ...options.authors, fragment: options.fragment })] : [];
 	const plugins = options.editable
 		? [
-				ySyncPlugin(options.fragment),
+				syncPlugin(options.fragment),
 				remoteChangesDoNotScroll(),
 				...(options.awareness ? [yCursorPlugin(options.awareness, cursorBuilders(options.cursors ?? anonymousCursors))] : []),
 				// y-prosemirror's undo only undoes this member's own changes, never a teammate's.

@@ -21,14 +21,20 @@ export class Live<T> {
 }
 
 import type * as Y from 'yjs';
+import { readWhenChanged } from './doc-reading.ts';
 
-/** A value derived from a Y.Doc, re-read after every transaction that changed it. */
+/**
+ * A value derived from a Y.Doc, re-read after every transaction that changed it — and only then:
+ * reading `current` again meanwhile returns the same value (doc-reading.ts). So `read` must depend
+ * on the document alone, or on what cannot change while the component lives (the member's role:
+ * a change of role mounts the page afresh).
+ */
 export function liveDoc<T>(doc: Y.Doc, read: (doc: Y.Doc) => T): Live<T> {
 	return new Live(
 		(notify) => {
 			doc.on('update', notify);
 			return () => doc.off('update', notify);
 		},
-		() => read(doc)
+		readWhenChanged(doc, read)
 	);
 }
