@@ -33,7 +33,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as Y from 'yjs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { goal, info, type Row, type Scenario, type ScenarioResult } from '../lib/scenario.ts';
 import { ms, summarize, type Summary } from '../lib/stats.ts';
 import { startServer, type BenchServer } from '../relay/servers.ts';
@@ -286,6 +286,24 @@ interface TypingRun {
 	readonly latencies: number[];
 	readonly latency: Summary;
 	readonly longTasks: number;
+	/**
+	 * The renderer's main-thread time during the run, per key typed (Chromium's Performance domain:
+	 * TaskDuration, and the ScriptDuration part of it): all the work typing brought, the teammate's
+	 * updates and the indexes following them included. Steadier than the latencies on a shared
+	 * machine, so a change's effect shows in it first.
+	 */
+	readonly perKey: { readonly taskMs: number; readonly scriptMs: number };
+}
+
+function perKey(run: TypingRun): string {
+	return `${ms(run.perKey.taskMs)} / ${ms(run.perKey.scriptMs)}`;
+}
+
+/** Chromium's cumulative main-thread durations of a page, in ms. */
+async function mainThread(cdp: CDPSession): Promise<{ task: number; script: number }> {
+	const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+	const value = (name: string) => (metrics.find((metric) => metric.name === name)?.value ?? 0) * 1000;
+	return { task: value('TaskDuration'), script: value('ScriptDuration') };
 }
 
 /** Types KEYS characters at the end of paragraph `at`, and returns what the page recorded. */
@@ -295,13 +313,19 @@ async function typing(page: Page, at: number, run: number): Promise<TypingRun> {
 	await block.click();
 	await page.keyboard.press('End');
 	const text = `[${run}] ${TYPED.repeat(8)}`.slice(0, KEYS);
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Performance.enable');
 	await page.evaluate(() => meridianBench.startKeys());
+	const before = await mainThread(cdp);
 	await page.keyboard.type(text, { delay: KEY_DELAY_MS });
 	const recorded = await page.evaluate(() => meridianBench.stopKeys());
+	const after = await mainThread(cdp);
+	await cdp.detach();
 	const content = await block.textContent();
 	if (!content?.includes(text)) throw new Error(`typing run ${run}: paragraph ${at} does not hold the typed text`);
 	if (recorded.latencies.length !== text.length) throw new Error(`typing run ${run}: ${recorded.latencies.length} latencies for ${text.length} keys`);
-	return { latencies: recorded.latencies, latency: summarize(recorded.latencies), longTasks: recorded.longTasks };
+	const perKey = { taskMs: (after.task - before.task) / text.length, scriptMs: (after.script - before.script) / text.length };
+	return { latencies: recorded.latencies, latency: summarize(recorded.latencies), longTasks: recorded.longTasks, perKey };
 }
 
 /** A teammate typing into paragraph `at` through the relay, one character per PEER_INTERVAL_MS. */
@@ -479,14 +503,16 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 			info(`open by full load of the URL → editable, median / max of ${loads.length}`, `${ms(open.load.p50)} / ${ms(open.load.max)}`),
 			info('  each, in order (the first: the first open after joining)', loads.map(ms).join(', ')),
 			info('keystroke p50 / p95 / max: quiet', `${ms(quiet.latency.p50)} / ${ms(quiet.latency.p95)} / ${ms(quiet.latency.max)} (${quiet.longTasks} long tasks)`),
+			info('  main thread per key: all tasks / script', perKey(quiet)),
 			goal(
 				`keystroke p50 / p95 / max: teammate typing (${busy.latency.n} keys, ${peerTyped.length} remote)`,
 				`${ms(busy.latency.p50)} / ${ms(busy.latency.p95)} / ${ms(busy.latency.max)} (${busy.longTasks} long tasks)`,
 				`p95 ≤ ${GOALS.keystrokeP95Ms} ms`,
 				busy.latency.p95 <= GOALS.keystrokeP95Ms
 			),
-			info('the same typing, same page, without the app (floors): keystroke p50 / p95 / max', ''),
-			...floors.map(({ floor, run }) => info(`  ${floor.label}`, `${ms(run.latency.p50)} / ${ms(run.latency.p95)} / ${ms(run.latency.max)}`)),
+			info('  main thread per key: all tasks / script', perKey(busy)),
+			info('the same typing, same page, without the app (floors): keystroke p50 / p95 / max · main thread per key', ''),
+			...floors.map(({ floor, run }) => info(`  ${floor.label}`, `${ms(run.latency.p50)} / ${ms(run.latency.p95)} / ${ms(run.latency.max)} · ${perKey(run)}`)),
 			goal(`first-load JS, start page (${startLoad.scripts.length} files, ${kb(startLoad.bytes)} raw)`, `${kb(startLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, startLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
 			info('  largest', startLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
 			goal(`first-load JS, page URL (${pageLoad.scripts.length} files, ${kb(pageLoad.bytes)} raw)`, `${kb(pageLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, pageLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
