@@ -13,6 +13,9 @@
  *         stays news.
  * [CU-I5] A page that takes long to read is read again by a batch only PACE × its last read's time
  *         after that read (sync/pace.ts), then on a timer; `flush()` reads it at once.
+ * [CU-I6] The member typing in a long page holds its re-read until they pause (OWN_EDIT_QUIET_MS):
+ *         their own edits bring them no news. A teammate's change that arrives after the pause is
+ *         read at the page's pace.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
@@ -26,6 +29,7 @@ import { Origin } from '../../src/lib/model/origins.ts';
 import { bodyFragment } from '../../src/lib/model/page.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { CatchUpIndex } from '../../src/lib/sync/catch-up.ts';
+import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
 import type { Schedule } from '../../src/lib/sync/backlinks.ts';
 import type { Source } from '../../src/lib/sync/state-room.ts';
 import { PageCatchUp } from '../../src/lib/components/catch-up/page-catch-up.svelte.ts';
@@ -272,6 +276,40 @@ describe('pace', () => {
 		expect(added()).toBe(1);
 		index.flush();
 		expect(added()).toBe(2);
+		index.destroy();
+	});
+
+	it('[CU-I6] the member typing in a long page: re-read once they pause', async () => {
+		const queue: (() => void)[] = [];
+		const runAll = () => {
+			while (queue.length > 0) queue.splice(0).forEach((run) => run());
+		};
+		let clock = 0;
+		const { pageId, doc, index } = setUp(() => 100, (run) => queue.push(run), () => (clock += 5));
+		index.setState(new Y.Doc());
+		expect(index.see(pageId)).toBe(true);
+		runAll();
+		const reads = () => index.news.length;
+		const ben = teammate(doc);
+		firstText(ben).insert(0, 'x');
+		// The member types (no origin: their editor's own transactions), 100 ms a key, past the pace.
+		for (let key = 0; key < 4; key++) {
+			firstText(doc).insert(0, 'm');
+			clock += 100;
+			await new Promise((resolve) => setTimeout(resolve, 120));
+			runAll();
+		}
+		// Ben's change arrives while the member still types: it waits for the pause too.
+		syncBoth(doc, ben);
+		firstText(doc).insert(0, 'm');
+		clock += 100;
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		runAll();
+		expect(reads()).toBe(0);
+		clock += OWN_EDIT_QUIET_MS;
+		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
+		runAll();
+		expect(index.news.map((news) => news.page.id)).toEqual([pageId]);
 		index.destroy();
 	});
 });

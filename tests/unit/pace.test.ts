@@ -5,9 +5,11 @@
  * [PC1] A read that took t ≥ PACED_FROM_MS holds the key back until PACE × t after it; a cheaper
  *       read holds nothing back; a held key wakes its index once, when the earliest is due.
  * [PC2] A key forgotten, or a pacer stopped, holds nothing back and wakes nothing.
+ * [PC3] The member's own edits hold a slow key until OWN_EDIT_QUIET_MS after the last of them
+ *       (each pushes it on), never less than its pace; a cheap key is never held.
  */
 import { describe, expect, it } from 'vitest';
-import { PACE, PACED_FROM_MS, Pacer } from '../../src/lib/sync/pace.ts';
+import { OWN_EDIT_QUIET_MS, PACE, PACED_FROM_MS, Pacer } from '../../src/lib/sync/pace.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,5 +60,31 @@ describe('Pacer', () => {
 		pacer.stop();
 		await sleep(PACE * 3 + 30);
 		expect(wakes).toBe(0);
+	});
+
+	it('[PC3] holds a long page the member types in until they pause', () => {
+		let clock = 0;
+		const pacer = new Pacer(() => clock, () => undefined);
+		pacer.read('long', () => (clock += 5));
+		pacer.read('short', () => (clock += PACED_FROM_MS / 4));
+		pacer.holdForOwnEdit('short');
+		expect(pacer.due('short')).toBe(true);
+		// Keystrokes 100 ms apart for a second: the long page stays held throughout.
+		for (let key = 0; key < 10; key++) {
+			pacer.holdForOwnEdit('long');
+			clock += 100;
+			expect(pacer.due('long')).toBe(false);
+		}
+		const lastKey = clock - 100;
+		clock = lastKey + OWN_EDIT_QUIET_MS - 1;
+		expect(pacer.due('long')).toBe(false);
+		clock += 1;
+		expect(pacer.due('long')).toBe(true);
+		// A hold shorter than the pace does not shorten it.
+		pacer.read('long', () => (clock += 100));
+		pacer.holdForOwnEdit('long', 10);
+		clock += PACE * 100 - 1;
+		expect(pacer.due('long')).toBe(false);
+		pacer.stop();
 	});
 });

@@ -35,6 +35,8 @@
  *        joining or the activity log growing reads nothing.
  * [SX15] A page that takes long to read is read again by a slice only PACE × its last read's time
  *        after that read (sync/pace.ts), then on a timer; `flush()` reads it at once.
+ * [SX16] The member's own edits to a long page are indexed once they pause (OWN_EDIT_QUIET_MS);
+ *        a teammate's are read at the page's pace.
  * [SX13] A backend that stops for good (the worker crashed) is replaced by the fallback, which is
  *        given every page and thread again; status is loading until it has them; the dead one is
  *        destroyed and its later failures change nothing.
@@ -66,6 +68,8 @@ import { LocalSearchBackend, type SearchBackend } from '../../src/lib/search/bac
 import type { SearchQuery, SearchResults, SearchUnit } from '../../src/lib/search/engine.ts';
 import { bodyText } from '../../src/lib/search/units.ts';
 import { SearchIndex, SLICE_MS } from '../../src/lib/sync/search.ts';
+import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
+import { Origin } from '../../src/lib/model/origins.ts';
 import { followEveryPageDocs } from '../../src/lib/sync/each-page.ts';
 import type { OpenDoc, WorkspaceSession } from '../../src/lib/sync/workspace-session.ts';
 import { syncBoth } from '../support/model-helpers.ts';
@@ -73,7 +77,17 @@ import { FakeLink } from '../support/fake-link.ts';
 
 const at = (memberId: string, now: number) => ({ memberId, now });
 
+/** Writes the body as the member would (no origin). */
 function setBody(doc: Y.Doc, ...paragraphs: (string | Node)[]): void {
+	writeBody(null, doc, paragraphs);
+}
+
+/** Writes the body as a teammate's change arriving from the relay. */
+function setBodyRemote(doc: Y.Doc, ...paragraphs: (string | Node)[]): void {
+	writeBody(Origin.relay, doc, paragraphs);
+}
+
+function writeBody(origin: unknown, doc: Y.Doc, paragraphs: (string | Node)[]): void {
 	const node = schema.node(
 		'doc',
 		null,
@@ -83,7 +97,7 @@ function setBody(doc: Y.Doc, ...paragraphs: (string | Node)[]): void {
 		const fragment = bodyFragment(doc);
 		fragment.delete(0, fragment.length);
 		prosemirrorToYXmlFragment(node, fragment);
-	});
+	}, origin);
 }
 
 /** The first run of text of a body's first block. */
@@ -517,7 +531,7 @@ describe('slices', () => {
 		t.runAll();
 		expect(await t.find('pelican')).toHaveLength(1);
 
-		setBody(body, 'heron');
+		setBodyRemote(body, 'heron');
 		t.runAll();
 		// Too soon after the last read: left dirty, not read, and no slice asked for meanwhile.
 		expect(await t.find('heron')).toEqual([]);
@@ -530,10 +544,39 @@ describe('slices', () => {
 		expect(await t.find('heron')).toHaveLength(1);
 
 		// Read just now: a slice holds the next change back, flush() does not.
-		setBody(body, 'egret');
+		setBodyRemote(body, 'egret');
 		t.runAll();
 		expect(await t.find('egret')).toEqual([]);
 		t.index.flush();
+		expect(await t.find('egret')).toHaveLength(1);
+		t.index.destroy();
+	});
+
+	it('[SX16] the member typing in a long page: indexed once they pause; a teammate\'s change keeps the pace', async () => {
+		let clock = 0;
+		const t = setUp({ paceClock: () => (clock += 5) });
+		const page = createPage(t.workspace, { title: 'Pelican' }, at('ana', 2));
+		const body = new Y.Doc();
+		t.index.track(page, 'body', body);
+		t.index.track(page, 'talk', new Y.Doc());
+		t.runAll();
+		// Typing, 100 ms a key, for well past the page's pace (100 ms): not read meanwhile.
+		for (let key = 0; key < 5; key++) {
+			setBody(body, `heron${key}`);
+			clock += 100;
+			await new Promise((resolve) => setTimeout(resolve, 120));
+			t.runAll();
+			expect(await t.find(`heron${key}`)).toEqual([]);
+		}
+		// A pause: read.
+		clock += OWN_EDIT_QUIET_MS;
+		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
+		t.runAll();
+		expect(await t.find('heron4')).toHaveLength(1);
+		// A teammate's change is read at the page's pace, not held for a pause.
+		clock += 200;
+		setBodyRemote(body, 'egret');
+		t.runAll();
 		expect(await t.find('egret')).toHaveLength(1);
 		t.index.destroy();
 	});

@@ -37,6 +37,7 @@ import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts
 import type { SearchBackend } from '../search/backend.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { Pacer } from './pace.ts';
+import { isRemoteOrigin } from '../model/origins.ts';
 import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { watchDoc, type SyncSource, type WatchedDoc } from './state-room.ts';
@@ -359,7 +360,16 @@ export class SearchIndex implements PageDocsFollower {
 	#follow(followed: Map<string, Followed>, pageId: string, doc: Y.Doc, link: SyncSource | null, threads: boolean): void {
 		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
 		followed.get(pageId)?.stop();
-		const entry = watchDoc(doc, link, () => this.#markDirty(pageId, threads), () => this.#statusChanged());
+		const entry = watchDoc(
+			doc,
+			link,
+			(_update, origin) => {
+				this.#markDirty(pageId, threads);
+				// The member typing in a long body: indexed once they pause (pace.ts).
+				if (!threads && !isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(pageId);
+			},
+			() => this.#statusChanged()
+		);
 		followed.set(pageId, entry);
 		this.#markDirty(pageId, threads);
 	}

@@ -37,7 +37,7 @@ export interface WatchedDoc {
  * Calls `onUpdate` on every update of `doc`, and `onFirstSync` once when `link` first reports
  * synced after this call (not at all when it already had, or there is none). `stop` ends both.
  */
-export function watchDoc(doc: Y.Doc, link: SyncSource | null, onUpdate: () => void, onFirstSync: () => void): WatchedDoc {
+export function watchDoc(doc: Y.Doc, link: SyncSource | null, onUpdate: (update: Uint8Array, origin: unknown) => void, onFirstSync: () => void): WatchedDoc {
 	doc.on('update', onUpdate);
 	let stopLink = (): void => undefined;
 	const watched: WatchedDoc = {
