@@ -90,6 +90,12 @@ export class Room {
 	#unapplied: Uint8Array | null = null;
 	#unappliedSeq = 0;
 	#unappliedStateVector: Uint8Array | null = null;
+	/**
+	 * The room's stored row carries its state vector (it was compacted with it). A room stored as
+	 * one row without one (appended, or compacted before state vectors were stored) is compacted
+	 * all the same when it unloads, so its next load parses nothing (storage/checked.ts).
+	 */
+	#rowHasStateVector = false;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly #deps: RoomDeps;
 	readonly #sessions = new Set<Session>();
@@ -182,6 +188,7 @@ export class Room {
 				this.#unapplied = rows[0]!.update;
 				this.#unappliedSeq = rows[0]!.seq;
 				this.#unappliedStateVector = rows[0]!.stateVector ?? null;
+				this.#rowHasStateVector = rows[0]!.storedStateVector !== undefined;
 			}
 			else {
 				this.#doc.transact(() => {
@@ -280,7 +287,7 @@ export class Room {
 	}
 
 	#compactable(): boolean {
-		return this.#state === 'ready' && !this.#tainted && this.#rows > 1;
+		return this.#state === 'ready' && !this.#tainted && (this.#rows > 1 || (this.#rows === 1 && !this.#rowHasStateVector));
 	}
 
 	/** The compaction itself, when its turn comes (CompactionQueue): what is stored then, merged. */
@@ -293,9 +300,12 @@ export class Room {
 		// the merged state contains it. It may also contain queued, uncommitted updates; storing
 		// them early is harmless (Yjs updates are idempotent) and they still get their own row.
 		const merged = Y.encodeStateAsUpdate(this.doc);
+		// Of the same document at the same moment: merged's own state vector, stored with it.
+		const stateVector = Y.encodeStateVector(this.doc);
 		try {
-			await this.#deps.store.compact(this.name, merged, upToSeq);
+			await this.#deps.store.compact(this.name, merged, upToSeq, stateVector);
 			this.#rows = this.#rows - rowsBefore + 1;
+			this.#rowHasStateVector = true;
 			this.#committedBytes = this.#committedBytes - bytesBefore + merged.byteLength;
 			this.#compactedBytes = merged.byteLength;
 			this.#deps.log('debug', 'room compacted', { room: this.name, rows: rowsBefore, bytes: merged.byteLength });
@@ -633,6 +643,7 @@ export class Room {
 		this.#pendingBytes -= bytes;
 		this.#committedBytes += bytes;
 		this.#rows++;
+		this.#rowHasStateVector = false;
 		this.#lastSeq = Math.max(this.#lastSeq, seq);
 		session.outstanding--;
 		// Commits happen in queue order, so every earlier write of this session is committed too.

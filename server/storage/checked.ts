@@ -34,9 +34,10 @@ export function rowProblem(update: Uint8Array): string | null {
  * room stored as one row, that row's state vector. Such a room is served from the row's bytes
  * until something needs its document (room.ts, #unapplied), so its row must apply, not only
  * decode. A row the store `verified` against its checksum is the bytes the relay wrote, which
- * applied when they were written (or were encoded from a document): its state vector is read off
- * its bytes, which parses every struct (~0.2 ms for a 10 KB page; applying it took ~1 ms, 2 s of
- * the storage thread for a 2,000-room join: docs/performance.md, "Cold sync"). A row without a
+ * applied when they were written (or were encoded from a document): its state vector is the one
+ * compaction stored with it, or else is read off its bytes, which parses every struct (~0.8 ms
+ * for a 10 KB page, 1.6 s of the storage thread for a 2,000-room join; applying it took more:
+ * docs/performance.md, "Cold sync"). A row without a
  * checksum (an older database) is applied to a scratch document here — on the storage thread, for
  * the worker store. Should a verified row still fail as its room builds the document, the room
  * quarantines it then (room.ts, #applyStored). Rows of a room with several are applied together
@@ -47,6 +48,9 @@ export function checkRows(rows: readonly StoredRow[]): { problems: (string | nul
 	const update = rows[0]!.update;
 	if (update.byteLength === 0) return { problems: ['empty row'], stateVector: null };
 	if (rows[0]!.verified) {
+		// Compacted with its state vector, under the same checksum: nothing to read off the bytes.
+		const stored = rows[0]!.storedStateVector;
+		if (stored) return { problems: [null], stateVector: stored };
 		try {
 			return { problems: [null], stateVector: Y.encodeStateVectorFromUpdate(update) };
 		} catch (error) {
@@ -107,8 +111,8 @@ export class CheckedStore implements Store {
 	append(entries: readonly AppendEntry[]): Promise<number[]> {
 		return this.#inner.append(entries);
 	}
-	compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
-		return this.#inner.compact(room, merged, upToSeq);
+	compact(room: string, merged: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+		return this.#inner.compact(room, merged, upToSeq, stateVector);
 	}
 	quarantine(room: string, seq: number, reason: string): Promise<void> {
 		return this.#inner.quarantine(room, seq, reason);

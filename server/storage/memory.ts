@@ -22,7 +22,11 @@ export class MemoryStore implements Store {
 		if (this.failLoad) throw this.failLoad;
 		const failure = this.failLoadOf.get(room);
 		if (failure) throw failure;
-		return (this.#rows.get(room) ?? []).map((row) => ({ seq: row.seq, update: row.update.slice() }));
+		return (this.#rows.get(room) ?? []).map((row) => ({
+			seq: row.seq,
+			update: row.update.slice(),
+			...(row.storedStateVector ? { verified: true, storedStateVector: row.storedStateVector.slice() } : {})
+		}));
 	}
 
 	async append(entries: readonly AppendEntry[]): Promise<number[]> {
@@ -40,12 +44,12 @@ export class MemoryStore implements Store {
 		return seqs;
 	}
 
-	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
+	async compact(room: string, merged: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
 		this.#check();
 		const rows = this.#rows.get(room) ?? [];
 		const kept = rows.filter((row) => row.seq > upToSeq);
 		for (const row of rows) if (row.seq <= upToSeq) this.#bytes -= row.update.byteLength;
-		this.#rows.set(room, [{ seq: upToSeq, update: merged.slice() }, ...kept]);
+		this.#rows.set(room, [{ seq: upToSeq, update: merged.slice(), ...(stateVector ? { storedStateVector: stateVector.slice() } : {}) }, ...kept]);
 		this.#bytes += merged.byteLength;
 	}
 

@@ -38,7 +38,7 @@ function run(store: SqliteStore, call: Call): Promise<unknown> {
 		case 'append':
 			return store.append(call.entries);
 		case 'compact':
-			return store.compact(call.room, call.merged, call.upToSeq);
+			return store.compact(call.room, call.merged, call.upToSeq, call.stateVector);
 		case 'quarantine':
 			return store.quarantine(call.room, call.seq, call.reason);
 		case 'close':

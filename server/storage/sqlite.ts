@@ -13,6 +13,9 @@
  * rows have none and are not checked). A row whose bytes no longer match is loaded with a
  * `problem`, and the loader quarantines it: damage that still happens to decode as an update is
  * caught too, instead of being served as someone's text. One that matches is loaded `verified`.
+ * A compacted row also carries its state vector (`sv`, added like `crc`), under the same checksum
+ * (the CRC-32 of the bytes, continued over the state vector): loading a room stored as one row then
+ * parses nothing (storage/checked.ts).
  */
 import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -57,12 +60,12 @@ export function sqliteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sqli
 export class SqliteStore implements Store {
 	readonly #db: Database.Database;
 	readonly #insert: Database.Statement<[string, Uint8Array, number]>;
-	readonly #insertAt: Database.Statement<[number, string, Uint8Array, number]>;
-	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array; crc: number | null }>;
+	readonly #insertAt: Database.Statement<[number, string, Uint8Array, number, Uint8Array | null]>;
+	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array; crc: number | null; sv: Uint8Array | null }>;
 	readonly #sizeUpTo: Database.Statement<[string, number], { bytes: number | null }>;
 	readonly #deleteUpTo: Database.Statement<[string, number]>;
 	readonly #appendTx: (entries: readonly AppendEntry[]) => number[];
-	readonly #compactTx: (room: string, merged: Uint8Array, upToSeq: number) => number;
+	readonly #compactTx: (room: string, merged: Uint8Array, upToSeq: number, stateVector: Uint8Array | null) => number;
 	readonly #quarantineTx: (room: string, seq: number, reason: string) => number;
 	#bytes: number;
 	#quarantined: number;
@@ -90,11 +93,12 @@ export class SqliteStore implements Store {
 		`);
 		const columns = this.#db.prepare('PRAGMA table_info(updates)').all() as { name: string }[];
 		if (!columns.some((column) => column.name === 'crc')) this.#db.exec('ALTER TABLE updates ADD COLUMN crc INTEGER');
+		if (!columns.some((column) => column.name === 'sv')) this.#db.exec('ALTER TABLE updates ADD COLUMN sv BLOB');
 		// After the schema: a capped database must still open (and load) when it is full.
 		if (options.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${options.maxPageCount}`);
 		this.#insert = this.#db.prepare('INSERT INTO updates (room, data, crc) VALUES (?, ?, ?)');
-		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data, crc) VALUES (?, ?, ?, ?)');
-		this.#select = this.#db.prepare('SELECT seq, data, crc FROM updates WHERE room = ? ORDER BY seq');
+		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data, crc, sv) VALUES (?, ?, ?, ?, ?)');
+		this.#select = this.#db.prepare('SELECT seq, data, crc, sv FROM updates WHERE room = ? ORDER BY seq');
 		this.#sizeUpTo = this.#db.prepare(
 			'SELECT SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ? AND seq <= ?'
 		);
@@ -122,11 +126,11 @@ export class SqliteStore implements Store {
 		this.#appendTx = this.#db.transaction((entries: readonly AppendEntry[]) =>
 			entries.map(({ room, update }) => Number(this.#insert.run(room, update, crc32(update)).lastInsertRowid))
 		);
-		this.#compactTx = this.#db.transaction((room: string, merged: Uint8Array, upToSeq: number) => {
+		this.#compactTx = this.#db.transaction((room: string, merged: Uint8Array, upToSeq: number, stateVector: Uint8Array | null) => {
 			const removed = this.#sizeUpTo.get(room, upToSeq)?.bytes ?? 0;
 			this.#deleteUpTo.run(room, upToSeq);
 			// Reusing upToSeq keeps the merged row before every row appended after it.
-			this.#insertAt.run(upToSeq, room, merged, crc32(merged));
+			this.#insertAt.run(upToSeq, room, merged, rowChecksum(merged, stateVector), stateVector);
 			return removed;
 		});
 	}
@@ -135,7 +139,8 @@ export class SqliteStore implements Store {
 		return this.#select.all(room).map((row) => {
 			const update = new Uint8Array(row.data);
 			if (row.crc === null) return { seq: row.seq, update };
-			if (crc32(update) === row.crc) return { seq: row.seq, update, verified: true };
+			const stateVector = row.sv === null ? null : new Uint8Array(row.sv);
+			if (rowChecksum(update, stateVector) === row.crc) return { seq: row.seq, update, verified: true, ...(stateVector ? { storedStateVector: stateVector } : {}) };
 			return { seq: row.seq, update, problem: 'checksum mismatch: the bytes are not what was stored' };
 		});
 	}
@@ -147,8 +152,8 @@ export class SqliteStore implements Store {
 		return seqs;
 	}
 
-	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
-		const removed = this.#compactTx(room, merged, upToSeq);
+	async compact(room: string, merged: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+		const removed = this.#compactTx(room, merged, upToSeq, stateVector ?? null);
 		this.#bytes += merged.byteLength - removed;
 	}
 
@@ -170,4 +175,10 @@ export class SqliteStore implements Store {
 	async close(): Promise<void> {
 		if (this.#db.open) this.#db.close();
 	}
+}
+
+/** The CRC-32 of a row's bytes, continued over its state vector when it has one. */
+function rowChecksum(update: Uint8Array, stateVector: Uint8Array | null): number {
+	const crc = crc32(update);
+	return stateVector ? crc32(stateVector, crc) : crc;
 }

@@ -33,6 +33,11 @@ export interface StoredRow {
 	 * ./checked.ts) — what the room greets joins with before it builds its document.
 	 */
 	readonly stateVector?: Uint8Array;
+	/**
+	 * The state vector stored with the row by `compact` (covered by its checksum), on a `verified`
+	 * row: the loader takes it as the row's instead of reading it off the bytes.
+	 */
+	readonly storedStateVector?: Uint8Array;
 }
 
 export interface AppendEntry {
@@ -50,8 +55,12 @@ export interface Store {
 	readonly decodesRows?: boolean;
 	/** Appends all entries in one committed transaction; resolves to their seqs, in order. */
 	append(entries: readonly AppendEntry[]): Promise<number[]>;
-	/** Replaces the room's rows with seq ≤ upToSeq by `merged` (stored at seq = upToSeq). */
-	compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void>;
+	/**
+	 * Replaces the room's rows with seq ≤ upToSeq by `merged` (stored at seq = upToSeq), with
+	 * `stateVector` — merged's own, encoded from the same document — when given: loaded back as the
+	 * row's `storedStateVector`.
+	 */
+	compact(room: string, merged: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void>;
 	/**
 	 * Moves the room's row `seq` out of the document into the quarantine (kept with the room, seq,
 	 * reason and time, never deleted) in one transaction. A row that is not there is a no-op.

@@ -23,7 +23,7 @@ import type { AppendEntry, Store, StoredRow } from './types.ts';
 export type Call =
 	| { readonly op: 'load'; readonly room: string }
 	| { readonly op: 'append'; readonly entries: readonly AppendEntry[] }
-	| { readonly op: 'compact'; readonly room: string; readonly merged: Uint8Array; readonly upToSeq: number }
+	| { readonly op: 'compact'; readonly room: string; readonly merged: Uint8Array; readonly upToSeq: number; readonly stateVector?: Uint8Array }
 	| { readonly op: 'quarantine'; readonly room: string; readonly seq: number; readonly reason: string }
 	| { readonly op: 'close' };
 
@@ -118,8 +118,8 @@ export class WorkerStore implements Store {
 		return this.#call({ op: 'append', entries: compact }) as Promise<number[]>;
 	}
 
-	async compact(room: string, merged: Uint8Array, upToSeq: number): Promise<void> {
-		await this.#call({ op: 'compact', room, merged, upToSeq });
+	async compact(room: string, merged: Uint8Array, upToSeq: number, stateVector?: Uint8Array): Promise<void> {
+		await this.#call({ op: 'compact', room, merged, upToSeq, ...(stateVector ? { stateVector } : {}) });
 	}
 
 	async quarantine(room: string, seq: number, reason: string): Promise<void> {

@@ -7,6 +7,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { MAX_AWARENESS_IDS, MAX_AWARENESS_STATE_CHARS } from '../../server/room.ts';
 import { CloseCode, MessageType, SyncType, encodeMessage, writeLeave } from '../../src/lib/protocol/index.ts';
+import { checkRows } from '../../server/storage/checked.ts';
 import { MemoryStore } from '../../server/storage/memory.ts';
 import { defaultLimits } from '../../server/config.ts';
 import {
@@ -520,10 +521,10 @@ describe('bad input and failed loads', () => {
 		const started: string[] = [];
 		let release = (): void => undefined;
 		const compact = store.compact.bind(store);
-		store.compact = async (room, merged, upToSeq) => {
+		store.compact = async (room, merged, upToSeq, stateVector) => {
 			started.push(room);
 			if (room === 'ws1/p1') await new Promise<void>((resolve) => (release = resolve));
-			return compact(room, merged, upToSeq);
+			return compact(room, merged, upToSeq, stateVector);
 		};
 		const h = createHarness({ store });
 		const a = h.mux('editor');
@@ -828,6 +829,33 @@ describe('answered from storage', () => {
 		expect(freshDoc.getText('t').toString()).toBe('hello world!');
 		await h.persister.flush();
 		expect(await loadText(h.store, 'ws1/p1')).toBe('hello world!');
+	});
+
+	it('[R33] a room stored as one appended row is compacted with its state vector as it unloads; once stored with one, it is not rewritten', async () => {
+		const { store, author } = await storedRoom();
+		const compactions: string[] = [];
+		const compact = store.compact.bind(store);
+		store.compact = async (room, merged, upToSeq, stateVector) => {
+			compactions.push(room);
+			return compact(room, merged, upToSeq, stateVector);
+		};
+		const joinAndUnload = async () => {
+			const h = createHarness({ store });
+			const a = h.mux('editor');
+			a.send('ws1/p1', step1(new Y.Doc()));
+			await settle();
+			a.take();
+			await h.registry.get('ws1/p1')!.compact();
+		};
+		await joinAndUnload();
+		expect(compactions).toEqual(['ws1/p1']);
+		const rows = await store.load('ws1/p1');
+		expect(rows.map((row) => row.storedStateVector)).toEqual([Y.encodeStateVector(author)]);
+		expect(await loadText(store, 'ws1/p1')).toBe('hello world');
+		// Loaded again, it carries its state vector: nothing to rewrite, nothing read off its bytes.
+		expect(checkRows(rows).stateVector).toBe(rows[0]!.storedStateVector);
+		await joinAndUnload();
+		expect(compactions).toEqual(['ws1/p1']);
 	});
 
 	it('[R32] a room\'s only row that decodes but does not apply is quarantined, and the room is served without it', async () => {

@@ -77,6 +77,28 @@ function storageContractSuite(name: string, make: () => Subject | Promise<Subjec
 			expect((await subject.store.load('a')).map((row) => [...row.update])).toEqual([[7, 7, 7], [3, 3], [4]]);
 		});
 
+		it('[R33] a compacted row carries the state vector it was compacted with; appended rows carry none', async () => {
+			subject = await make();
+			const doc = new Y.Doc();
+			doc.getText('t').insert(0, 'compacted');
+			const seqs = await subject.store.append([
+				{ room: 'a', update: bytes(1) },
+				{ room: 'a', update: bytes(2) }
+			]);
+			await subject.store.compact('a', Y.encodeStateAsUpdate(doc), seqs[1]!, Y.encodeStateVector(doc));
+			await subject.store.append([{ room: 'a', update: bytes(3) }]);
+			const rows = await subject.store.load('a');
+			expect(rows.map((row) => [row.verified, row.storedStateVector])).toEqual([
+				[true, Y.encodeStateVector(doc)],
+				[rows[1]!.verified, undefined]
+			]);
+			// A lone compacted row is checked without reading its bytes: the stored vector is its own.
+			expect(checkRows([rows[0]!]).stateVector).toEqual(Y.encodeStateVector(doc));
+			// Compacted without one (as before), none.
+			await subject.store.compact('a', Y.encodeStateAsUpdate(doc), rows[1]!.seq);
+			expect((await subject.store.load('a')).map((row) => row.storedStateVector)).toEqual([undefined]);
+		});
+
 		it('[R18] storedBytes follows appends and compactions', async () => {
 			subject = await make();
 			const seqs = await subject.store.append([

@@ -164,6 +164,23 @@ describe('quarantine', () => {
 		await reopened.close();
 	});
 
+	it('[R33] sqlite: a stored state vector changed on disk fails the row\'s checksum', async () => {
+		const file = join(mkdtempSync(join(tmpdir(), 'meridian-q-')), 'sv.sqlite');
+		const store = new SqliteStore(file);
+		const [seq] = await store.append([{ room: 'r', update: textUpdate('kept') }]);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, textUpdate('kept'));
+		await store.compact('r', Y.encodeStateAsUpdate(doc), seq!, Y.encodeStateVector(doc));
+		expect((await store.load('r')).map((row) => [row.verified, row.problem])).toEqual([[true, undefined]]);
+		await store.close();
+		const db = new Database(file);
+		db.prepare('UPDATE updates SET sv = ? WHERE seq = ?').run(Buffer.from([1, 9, 9]), seq);
+		db.close();
+		const reopened = new SqliteStore(file);
+		expect((await reopened.load('r')).map((row) => [row.verified, row.problem, row.storedStateVector])).toEqual([[undefined, expect.stringMatching(/checksum mismatch/), undefined]]);
+		await reopened.close();
+	});
+
 	it('sqlite: a database from before checksums gains the column; its old rows load unchecked', async () => {
 		const file = join(mkdtempSync(join(tmpdir(), 'meridian-q-')), 'old.sqlite');
 		const old = new Database(file);
