@@ -13,7 +13,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
-import { CloseCode, MessageType, SyncType, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
+import { CloseCode, MessageType, SyncType, encodeSyncPayload, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
 import { changedBy, isEmptyUpdate, leftPending, pendingOf } from '../src/lib/protocol/changes.ts';
 import { environmentLimits, type Limits } from './config.ts';
 import type { Store } from './storage/types.ts';
@@ -365,11 +365,7 @@ export class Room {
 				} catch {
 					throw new MalformedMessage('bad state vector');
 				}
-				const encoder = encoding.createEncoder();
-				encoding.writeVarUint(encoder, MessageType.sync);
-				encoding.writeVarUint(encoder, SyncType.step2);
-				encoding.writeVarUint8Array(encoder, diff);
-				session.send(encoding.toUint8Array(encoder));
+				session.send(encodeSyncPayload(SyncType.step2, diff));
 				return;
 			}
 			case SyncType.step2:

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
 import {
 	peopleRoom,
 	inboxRoom,
@@ -12,6 +13,8 @@ import {
 	decodeFrame,
 	encodeFrame,
 	encodeMessage,
+	encodeSyncPayload,
+	SyncType,
 	fatalCloseCodes,
 	parseRoomName,
 	readRoomError,
@@ -57,6 +60,25 @@ describe('wire messages (PROTOCOL.md)', () => {
 		for (const room of ['ws1', 'ws1/page1', 'ws1/page1/talk', 'é/ü', '']) {
 			const frame = encodeFrame(room, message);
 			expect(decodeFrame(frame)).toEqual({ room, message });
+		}
+	});
+
+	it('[R7] a sync payload framed in one copy is the bytes y-protocols writes, large payloads included', () => {
+		for (const size of [0, 1, 99, 100, 101, 20_000]) {
+			const payload = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 256);
+			for (const [type, write] of [
+				// writeSyncStep2 with the diff already made.
+				[SyncType.step2, (e: encoding.Encoder, update: Uint8Array) => (encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2), encoding.writeVarUint8Array(e, update))],
+				[SyncType.update, syncProtocol.writeUpdate]
+			] as const) {
+				const expected = encodeMessage((e) => {
+					encoding.writeVarUint(e, MessageType.sync);
+					write(e, payload);
+				});
+				expect(encodeSyncPayload(type, payload)).toEqual(expected);
+				const frame = encodeFrame('ws1/p1', expected);
+				expect(decodeFrame(frame)).toEqual({ room: 'ws1/p1', message: expected });
+			}
 		}
 	});
 

@@ -60,10 +60,28 @@ export function writeLeave(encoder: encoding.Encoder): void {
 
 /** frame := varString(room) • message — the unit of the multiplexed connection. */
 export function encodeFrame(room: string, message: Uint8Array): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarString(encoder, room);
-	encoding.writeUint8Array(encoder, message);
-	return encoding.toUint8Array(encoder);
+	// The room's name, then the message copied once into a frame of its exact size: lib0's encoder
+	// copies a message past its first buffer twice (on a join, every room's whole row).
+	return prefixed(encodeMessage((encoder) => encoding.writeVarString(encoder, room)), message);
+}
+
+/** A sync message of `type` carrying `payload` (a step 2 or an update), with the payload copied once. */
+export function encodeSyncPayload(type: SyncType, payload: Uint8Array): Uint8Array {
+	return prefixed(
+		encodeMessage((encoder) => {
+			encoding.writeVarUint(encoder, MessageType.sync);
+			encoding.writeVarUint(encoder, type);
+			encoding.writeVarUint(encoder, payload.byteLength);
+		}),
+		payload
+	);
+}
+
+function prefixed(head: Uint8Array, tail: Uint8Array): Uint8Array {
+	const whole = new Uint8Array(head.byteLength + tail.byteLength);
+	whole.set(head);
+	whole.set(tail, head.byteLength);
+	return whole;
 }
 
 /** Splits a frame into its room and the message it carries. Throws on a truncated frame. */
