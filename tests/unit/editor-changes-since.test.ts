@@ -3,6 +3,9 @@
  * y-prosemirror applies every remote change as one replacement of the whole document, and the
  * highlights are re-read only every REMOTE_REFRESH_MS, so in between they must be mapped by what
  * actually changed, not dropped.
+ *
+ * [CS-R] A change from elsewhere is re-read REMOTE_REFRESH_MS after it, later ones joining it, and
+ *        not while the member types: then once they have paused OWN_EDIT_QUIET_MS (RemoteRefresh).
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState } from 'prosemirror-state';
@@ -10,7 +13,8 @@ import { Decoration, DecorationSet } from 'prosemirror-view';
 import { Fragment, Slice } from 'prosemirror-model';
 import { ySyncPluginKey } from 'y-prosemirror';
 import { schema } from '../../src/lib/editor/schema.ts';
-import { mapSync } from '../../src/lib/editor/changes-since.ts';
+import { mapSync, REMOTE_REFRESH_MS, RemoteRefresh } from '../../src/lib/editor/changes-since.ts';
+import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
 
 const p = (text: string) => schema.node('paragraph', null, text ? [schema.text(text)] : []);
 
@@ -38,5 +42,61 @@ describe('changes-since highlights through a sync transaction', () => {
 		const set = DecorationSet.create(state.doc, [Decoration.inline(1, 4, { class: 'changed-since' })]);
 		const tr = state.tr.replace(0, state.doc.content.size, new Slice(state.doc.content, 0, 0)).setMeta(ySyncPluginKey, { isChangeOrigin: true });
 		expect(mapSync(set, tr).find().map((d) => [d.from, d.to])).toEqual([[1, 4]]);
+	});
+});
+
+describe('when a change from elsewhere is re-read', () => {
+	function harness() {
+		let now = 0;
+		let reads = 0;
+		const timers: { at: number; run: () => void; cancelled: boolean }[] = [];
+		const refresh = new RemoteRefresh(() => reads++, {
+			now: () => now,
+			schedule: (run, ms) => {
+				const timer = { at: now + ms, run, cancelled: false };
+				timers.push(timer);
+				return () => (timer.cancelled = true);
+			}
+		});
+		const advance = (ms: number) => {
+			const end = now + ms;
+			for (;;) {
+				const due = timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
+				if (!due) break;
+				due.cancelled = true;
+				now = due.at;
+				due.run();
+			}
+			now = end;
+		};
+		return { refresh, advance, reads: () => reads, pending: () => timers.filter((t) => !t.cancelled).length };
+	}
+
+	it('[CS-R] once, REMOTE_REFRESH_MS after a change, and not while the member types', () => {
+		const h = harness();
+		h.refresh.changed();
+		h.advance(100);
+		h.refresh.changed();
+		h.advance(REMOTE_REFRESH_MS - 101);
+		expect(h.reads()).toBe(0);
+		h.advance(1);
+		expect(h.reads()).toBe(1);
+		// The member types a key every 100 ms while the teammate's changes keep coming: no re-read.
+		for (let key = 0; key < 30; key++) {
+			h.refresh.typed();
+			h.refresh.changed();
+			h.advance(100);
+		}
+		expect(h.reads()).toBe(1);
+		// They pause: read once they have been quiet OWN_EDIT_QUIET_MS.
+		h.advance(OWN_EDIT_QUIET_MS - 100 - 1);
+		expect(h.reads()).toBe(1);
+		h.advance(1);
+		expect(h.reads()).toBe(2);
+		h.refresh.changed();
+		h.refresh.stop();
+		h.advance(10 * REMOTE_REFRESH_MS);
+		expect(h.reads()).toBe(2);
+		expect(h.pending()).toBe(0);
 	});
 });

@@ -14,8 +14,8 @@
  *
  * A re-read walks the whole body's history: on a long page (the automerge-paper benchmark, 260,000
  * edits) tens of milliseconds, which a teammate typing ten characters a second put in front of
- * every other keystroke. So changes from elsewhere are re-read at most every REMOTE_REFRESH_MS;
- * meanwhile the highlights are mapped through y-prosemirror's sync transactions by what actually
+ * every other keystroke. So changes from elsewhere are re-read at most every REMOTE_REFRESH_MS, and
+ * not while the member types (RemoteRefresh); meanwhile the highlights are mapped through y-prosemirror's sync transactions by what actually
  * changed (`mapSync`), since the binding replaces the whole document, which would drop them all.
  */
 import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
@@ -26,6 +26,7 @@ import { bodyChangesSince, type BodyChanges } from '../model/catch-up.ts';
 import { attributionOf } from '../model/history.ts';
 import { isRemoteOrigin } from '../model/origins.ts';
 import { refreshLater } from './refresh.ts';
+import { OWN_EDIT_QUIET_MS } from '../sync/pace.ts';
 import { isSyncTransaction } from './fixup.ts';
 import { bodyOf, ItemPositions } from './y-ranges.ts';
 
@@ -53,6 +54,58 @@ export const changesSinceKey = new PluginKey<DecorationSet>('changes-since');
 const REFRESH = 'refresh';
 /** The most often a change from elsewhere makes the highlights be re-read (a teammate types on). */
 export const REMOTE_REFRESH_MS = 500;
+
+type Schedule = (run: () => void, ms: number) => () => void;
+const timeout: Schedule = (run, ms) => {
+	const timer = setTimeout(run, ms);
+	return () => clearTimeout(timer);
+};
+
+/**
+ * When a change from elsewhere is re-read: REMOTE_REFRESH_MS after it (later changes meanwhile
+ * join it), and not while the member types — a re-read of a long page is one task of tens of
+ * milliseconds, which the keystroke that comes during it waits behind (the benchmark's teammate
+ * case: its slowest keys). So a re-read that comes due within OWN_EDIT_QUIET_MS of the member's
+ * last key waits until they have paused that long. The text itself shows at once; only its
+ * highlight waits.
+ */
+export class RemoteRefresh {
+	readonly #run: () => void;
+	readonly #now: () => number;
+	readonly #schedule: Schedule;
+	#cancel: (() => void) | null = null;
+	#typedAt = -Infinity;
+
+	constructor(run: () => void, options: { now?: () => number; schedule?: Schedule } = {}) {
+		this.#run = run;
+		this.#now = options.now ?? (() => performance.now());
+		this.#schedule = options.schedule ?? timeout;
+	}
+
+	/** The member pressed a key in the editor. */
+	typed(): void {
+		this.#typedAt = this.#now();
+	}
+
+	/** A change came from elsewhere. */
+	changed(): void {
+		if (this.#cancel === null) this.#arm(REMOTE_REFRESH_MS);
+	}
+
+	stop(): void {
+		this.#cancel?.();
+		this.#cancel = null;
+	}
+
+	#arm(ms: number): void {
+		this.#cancel = this.#schedule(() => {
+			this.#cancel = null;
+			const quiet = this.#now() - this.#typedAt;
+			if (quiet < OWN_EDIT_QUIET_MS) this.#arm(OWN_EDIT_QUIET_MS - quiet);
+			else this.#run();
+		}, ms);
+	}
+}
 
 /**
  * Maps `set` through a y-prosemirror sync transaction by the span where the documents differ: the
@@ -98,6 +151,8 @@ function read(state: EditorState, options: ChangesSincePluginOptions): Decoratio
 }
 
 export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<DecorationSet> {
+	/** The view's re-read timing, for the keys its props see. */
+	let remote: RemoteRefresh | null = null;
 	return new Plugin<DecorationSet>({
 		key: changesSinceKey,
 		state: {
@@ -109,25 +164,26 @@ export function changesSincePlugin(options: ChangesSincePluginOptions): Plugin<D
 			}
 		},
 		props: {
-			decorations: (state) => changesSinceKey.getState(state)
+			decorations: (state) => changesSinceKey.getState(state),
+			handleDOMEvents: {
+				keydown: () => (remote?.typed(), false)
+			}
 		},
 		view(view) {
 			const refresh = refreshLater(view, changesSinceKey, REFRESH);
 			const ydoc = options.fragment.doc;
-			let timer: ReturnType<typeof setTimeout> | null = null;
+			const later = new RemoteRefresh(refresh);
+			remote = later;
 			const onUpdate = (_update: Uint8Array, origin: unknown) => {
-				if (!isRemoteOrigin(origin) || timer !== null) return;
-				timer = setTimeout(() => {
-					timer = null;
-					refresh();
-				}, REMOTE_REFRESH_MS);
+				if (isRemoteOrigin(origin)) later.changed();
 			};
 			ydoc?.on('update', onUpdate);
 			const unsubscribe = options.hooks.subscribe(refresh);
 			refresh();
 			return {
 				destroy() {
-					if (timer !== null) clearTimeout(timer);
+					later.stop();
+					if (remote === later) remote = null;
 					ydoc?.off('update', onUpdate);
 					unsubscribe();
 				}
