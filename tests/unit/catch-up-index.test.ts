@@ -239,18 +239,25 @@ describe('mark all read', () => {
 });
 
 describe('pace', () => {
-	it('[CU-I5] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
+	/**
+	 * An index whose batches run when `runAll` says, and whose pace clock moves 5 ms on at every
+	 * look: a read "takes" 5 ms, so the page may be read again 100 ms (20 × 5) after it.
+	 */
+	function paced() {
 		const queue: (() => void)[] = [];
 		const runAll = () => {
 			while (queue.length > 0) queue.splice(0).forEach((run) => run());
 		};
-		// Every look at the pace clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
-		// again 100 ms (20 × 5) after it.
-		let clock = 0;
-		const { pageId, doc, index } = setUp(() => 100, (run) => queue.push(run), () => (clock += 5));
+		const pace = { clock: 0 };
+		const { pageId, doc, index } = setUp(() => 100, (run) => queue.push(run), () => (pace.clock += 5));
 		index.setState(new Y.Doc());
 		expect(index.see(pageId)).toBe(true);
 		runAll();
+		return { queue, runAll, pace, pageId, doc, index };
+	}
+
+	it('[CU-I5] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
+		const { queue, runAll, pace, pageId, doc, index } = paced();
 		expect(index.news).toEqual([]);
 		const added = () => index.news.flatMap((news) => news.entries).reduce((sum, entry) => sum + (entry.kind === 'edited' ? entry.added : 0), 0);
 
@@ -262,7 +269,7 @@ describe('pace', () => {
 		expect(index.news).toEqual([]);
 		expect(queue).toHaveLength(0);
 		// Once due, a timer asks for a batch, and that batch reads it.
-		clock += 200;
+		pace.clock += 200;
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		expect(queue).toHaveLength(1);
 		runAll();
@@ -280,33 +287,25 @@ describe('pace', () => {
 	});
 
 	it('[CU-I6] the member typing in a long page: re-read once they pause', async () => {
-		const queue: (() => void)[] = [];
-		const runAll = () => {
-			while (queue.length > 0) queue.splice(0).forEach((run) => run());
-		};
-		let clock = 0;
-		const { pageId, doc, index } = setUp(() => 100, (run) => queue.push(run), () => (clock += 5));
-		index.setState(new Y.Doc());
-		expect(index.see(pageId)).toBe(true);
-		runAll();
+		const { runAll, pace, pageId, doc, index } = paced();
 		const reads = () => index.news.length;
 		const ben = teammate(doc);
 		firstText(ben).insert(0, 'x');
 		// The member types (no origin: their editor's own transactions), 100 ms a key, past the pace.
 		for (let key = 0; key < 4; key++) {
 			firstText(doc).insert(0, 'm');
-			clock += 100;
+			pace.clock += 100;
 			await new Promise((resolve) => setTimeout(resolve, 120));
 			runAll();
 		}
 		// Ben's change arrives while the member still types: it waits for the pause too.
 		syncBoth(doc, ben);
 		firstText(doc).insert(0, 'm');
-		clock += 100;
+		pace.clock += 100;
 		await new Promise((resolve) => setTimeout(resolve, 120));
 		runAll();
 		expect(reads()).toBe(0);
-		clock += OWN_EDIT_QUIET_MS;
+		pace.clock += OWN_EDIT_QUIET_MS;
 		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
 		runAll();
 		expect(index.news.map((news) => news.page.id)).toEqual([pageId]);

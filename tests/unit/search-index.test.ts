@@ -519,17 +519,24 @@ describe('slices', () => {
 		expect(await t.find('stork')).toHaveLength(1);
 		t.index.destroy();
 	});
-	it('[SX15] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
-		// Every look at the pace clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
-		// again 100 ms (20 × 5) after it.
-		let clock = 0;
-		const t = setUp({ paceClock: () => (clock += 5) });
+	/**
+	 * One page, read once, by an index whose pace clock moves 5 ms on at every look: a read "takes"
+	 * 5 ms, so the page may be read again 100 ms (20 × 5) after it.
+	 */
+	async function pacedPage() {
+		const pace = { clock: 0 };
+		const t = setUp({ paceClock: () => (pace.clock += 5) });
 		const page = createPage(t.workspace, { title: 'Pelican' }, at('ana', 2));
 		const body = new Y.Doc();
 		t.index.track(page, 'body', body);
 		t.index.track(page, 'talk', new Y.Doc());
 		t.runAll();
 		expect(await t.find('pelican')).toHaveLength(1);
+		return { t, pace, body };
+	}
+
+	it('[SX15] a long page is read again only PACE × its read time after the last read, then on a timer; flush() at once', async () => {
+		const { t, pace, body } = await pacedPage();
 
 		setBodyRemote(body, 'heron');
 		t.runAll();
@@ -537,7 +544,7 @@ describe('slices', () => {
 		expect(await t.find('heron')).toEqual([]);
 		expect(t.queue).toHaveLength(0);
 		// Once due, a timer asks for a slice, and that slice reads it.
-		clock += 200;
+		pace.clock += 200;
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		expect(t.queue).toHaveLength(1);
 		t.runAll();
@@ -553,28 +560,22 @@ describe('slices', () => {
 	});
 
 	it('[SX16] the member typing in a long page: indexed once they pause; a teammate\'s change keeps the pace', async () => {
-		let clock = 0;
-		const t = setUp({ paceClock: () => (clock += 5) });
-		const page = createPage(t.workspace, { title: 'Pelican' }, at('ana', 2));
-		const body = new Y.Doc();
-		t.index.track(page, 'body', body);
-		t.index.track(page, 'talk', new Y.Doc());
-		t.runAll();
+		const { t, pace, body } = await pacedPage();
 		// Typing, 100 ms a key, for well past the page's pace (100 ms): not read meanwhile.
 		for (let key = 0; key < 5; key++) {
 			setBody(body, `heron${key}`);
-			clock += 100;
+			pace.clock += 100;
 			await new Promise((resolve) => setTimeout(resolve, 120));
 			t.runAll();
 			expect(await t.find(`heron${key}`)).toEqual([]);
 		}
 		// A pause: read.
-		clock += OWN_EDIT_QUIET_MS;
+		pace.clock += OWN_EDIT_QUIET_MS;
 		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
 		t.runAll();
 		expect(await t.find('heron4')).toHaveLength(1);
 		// A teammate's change is read at the page's pace, not held for a pause.
-		clock += 200;
+		pace.clock += 200;
 		setBodyRemote(body, 'egret');
 		t.runAll();
 		expect(await t.find('egret')).toHaveLength(1);
