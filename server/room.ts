@@ -296,12 +296,29 @@ export class Room {
 		const upToSeq = this.#lastSeq;
 		const rowsBefore = this.#rows;
 		const bytesBefore = this.#committedBytes;
-		// Everything with seq ≤ upToSeq was applied to this doc before it was queued or loaded, so
-		// the merged state contains it. It may also contain queued, uncommitted updates; storing
-		// them early is harmless (Yjs updates are idempotent) and they still get their own row.
-		const merged = Y.encodeStateAsUpdate(this.doc);
-		// Of the same document at the same moment: merged's own state vector, stored with it.
-		const stateVector = Y.encodeStateVector(this.doc);
+		let merged: Uint8Array;
+		let stateVector: Uint8Array;
+		try {
+			if (this.#unapplied && this.#rows === 1) {
+				// A lone row never built, stored without its state vector: the same bytes again, with
+				// the vector read off them — nothing built, nothing re-encoded ([R33]).
+				merged = this.#unapplied;
+				stateVector = this.#stateVector();
+			} else {
+				// Everything with seq ≤ upToSeq was applied to this doc before it was queued or loaded,
+				// so the merged state contains it. It may also contain queued, uncommitted updates;
+				// storing them early is harmless (Yjs updates are idempotent) and they still get their
+				// own row. Reading `doc` may build it from a lone row, which fails the room if the row
+				// does not apply (#applyStored): then there is nothing to compact.
+				const doc = this.doc;
+				merged = Y.encodeStateAsUpdate(doc);
+				// Of the same document at the same moment: merged's own state vector, stored with it.
+				stateVector = Y.encodeStateVector(doc);
+			}
+		} catch (error) {
+			this.#deps.log('error', 'compaction skipped: the stored state could not be read', { room: this.name, error: errorText(error) });
+			return;
+		}
 		try {
 			await this.#deps.store.compact(this.name, merged, upToSeq, stateVector);
 			this.#rows = this.#rows - rowsBefore + 1;

@@ -9,6 +9,7 @@ import type { RoomKind } from '../src/lib/protocol/index.ts';
 import { CompactionQueue, Room, type RoomDeps } from './room.ts';
 import type { Session } from './session.ts';
 import { CheckedStore } from './storage/checked.ts';
+import { errorText } from './log.ts';
 
 export interface RegistryOptions extends Omit<RoomDeps, 'compactions'> {
 	readonly idleMs: number;
@@ -70,7 +71,8 @@ export class RoomRegistry {
 		const rooms = [...this.#rooms.values()];
 		this.#rooms.clear();
 		for (const room of rooms) {
-			await room.compact();
+			// One room's failure does not keep the others from being compacted and freed.
+			await room.compact().catch((error: unknown) => this.#options.log('error', 'compaction on shutdown failed', { room: room.name, error: errorText(error) }));
 			room.destroy();
 		}
 	}
@@ -94,7 +96,11 @@ export class RoomRegistry {
 	async #unload(room: Room): Promise<void> {
 		if (!room.idle || this.#rooms.get(room.name) !== room) return;
 		this.#rooms.delete(room.name);
-		const done = room.compact().then(() => room.destroy());
+		// Whatever the compaction does, the room is freed and a later load does not wait on a failure.
+		const done = room
+			.compact()
+			.catch((error: unknown) => this.#options.log('error', 'compaction on unload failed', { room: room.name, error: errorText(error) }))
+			.finally(() => room.destroy());
 		this.#unloading.set(room.name, done);
 		await done;
 		if (this.#unloading.get(room.name) === done) this.#unloading.delete(room.name);

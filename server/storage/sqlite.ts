@@ -13,9 +13,10 @@
  * rows have none and are not checked). A row whose bytes no longer match is loaded with a
  * `problem`, and the loader quarantines it: damage that still happens to decode as an update is
  * caught too, instead of being served as someone's text. One that matches is loaded `verified`.
- * A compacted row also carries its state vector (`sv`, added like `crc`), under the same checksum
- * (the CRC-32 of the bytes, continued over the state vector): loading a room stored as one row then
- * parses nothing (storage/checked.ts).
+ * A compacted row also carries its state vector (`sv`, with its own CRC-32 in `sv_crc`; both added
+ * like `crc`): loading a room stored as one row then parses nothing (storage/checked.ts). `crc`
+ * stays the checksum of the bytes alone, so an older relay still reads these rows; a vector that
+ * fails its checksum is dropped and the row is read as one without.
  */
 import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -60,8 +61,8 @@ export function sqliteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sqli
 export class SqliteStore implements Store {
 	readonly #db: Database.Database;
 	readonly #insert: Database.Statement<[string, Uint8Array, number]>;
-	readonly #insertAt: Database.Statement<[number, string, Uint8Array, number, Uint8Array | null]>;
-	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array; crc: number | null; sv: Uint8Array | null }>;
+	readonly #insertAt: Database.Statement<[number, string, Uint8Array, number, Uint8Array | null, number | null]>;
+	readonly #select: Database.Statement<[string], { seq: number; data: Uint8Array; crc: number | null; sv: Uint8Array | null; sv_crc: number | null }>;
 	readonly #sizeUpTo: Database.Statement<[string, number], { bytes: number | null }>;
 	readonly #deleteUpTo: Database.Statement<[string, number]>;
 	readonly #appendTx: (entries: readonly AppendEntry[]) => number[];
@@ -94,11 +95,12 @@ export class SqliteStore implements Store {
 		const columns = this.#db.prepare('PRAGMA table_info(updates)').all() as { name: string }[];
 		if (!columns.some((column) => column.name === 'crc')) this.#db.exec('ALTER TABLE updates ADD COLUMN crc INTEGER');
 		if (!columns.some((column) => column.name === 'sv')) this.#db.exec('ALTER TABLE updates ADD COLUMN sv BLOB');
+		if (!columns.some((column) => column.name === 'sv_crc')) this.#db.exec('ALTER TABLE updates ADD COLUMN sv_crc INTEGER');
 		// After the schema: a capped database must still open (and load) when it is full.
 		if (options.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${options.maxPageCount}`);
 		this.#insert = this.#db.prepare('INSERT INTO updates (room, data, crc) VALUES (?, ?, ?)');
-		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data, crc, sv) VALUES (?, ?, ?, ?, ?)');
-		this.#select = this.#db.prepare('SELECT seq, data, crc, sv FROM updates WHERE room = ? ORDER BY seq');
+		this.#insertAt = this.#db.prepare('INSERT INTO updates (seq, room, data, crc, sv, sv_crc) VALUES (?, ?, ?, ?, ?, ?)');
+		this.#select = this.#db.prepare('SELECT seq, data, crc, sv, sv_crc FROM updates WHERE room = ? ORDER BY seq');
 		this.#sizeUpTo = this.#db.prepare(
 			'SELECT SUM(LENGTH(data)) AS bytes FROM updates WHERE room = ? AND seq <= ?'
 		);
@@ -130,7 +132,7 @@ export class SqliteStore implements Store {
 			const removed = this.#sizeUpTo.get(room, upToSeq)?.bytes ?? 0;
 			this.#deleteUpTo.run(room, upToSeq);
 			// Reusing upToSeq keeps the merged row before every row appended after it.
-			this.#insertAt.run(upToSeq, room, merged, rowChecksum(merged, stateVector), stateVector);
+			this.#insertAt.run(upToSeq, room, merged, crc32(merged), stateVector, stateVector ? crc32(stateVector) : null);
 			return removed;
 		});
 	}
@@ -139,9 +141,11 @@ export class SqliteStore implements Store {
 		return this.#select.all(room).map((row) => {
 			const update = new Uint8Array(row.data);
 			if (row.crc === null) return { seq: row.seq, update };
+			if (crc32(update) !== row.crc) return { seq: row.seq, update, problem: 'checksum mismatch: the bytes are not what was stored' };
+			// A vector that fails its own checksum is left out: the row is read as one without.
 			const stateVector = row.sv === null ? null : new Uint8Array(row.sv);
-			if (rowChecksum(update, stateVector) === row.crc) return { seq: row.seq, update, verified: true, ...(stateVector ? { storedStateVector: stateVector } : {}) };
-			return { seq: row.seq, update, problem: 'checksum mismatch: the bytes are not what was stored' };
+			const vectorHolds = stateVector !== null && row.sv_crc !== null && crc32(stateVector) === row.sv_crc;
+			return { seq: row.seq, update, verified: true, ...(vectorHolds ? { storedStateVector: stateVector } : {}) };
 		});
 	}
 
@@ -175,10 +179,4 @@ export class SqliteStore implements Store {
 	async close(): Promise<void> {
 		if (this.#db.open) this.#db.close();
 	}
-}
-
-/** The CRC-32 of a row's bytes, continued over its state vector when it has one. */
-function rowChecksum(update: Uint8Array, stateVector: Uint8Array | null): number {
-	const crc = crc32(update);
-	return stateVector ? crc32(stateVector, crc) : crc;
 }

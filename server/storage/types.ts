@@ -34,8 +34,9 @@ export interface StoredRow {
 	 */
 	readonly stateVector?: Uint8Array;
 	/**
-	 * The state vector stored with the row by `compact` (covered by its checksum), on a `verified`
-	 * row: the loader takes it as the row's instead of reading it off the bytes.
+	 * The state vector stored with the row by `compact` (with a checksum of its own: one that fails
+	 * it is left out), on a `verified` row: the loader takes it as the row's instead of reading it
+	 * off the bytes.
 	 */
 	readonly storedStateVector?: Uint8Array;
 }

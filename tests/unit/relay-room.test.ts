@@ -831,7 +831,7 @@ describe('answered from storage', () => {
 		expect(await loadText(h.store, 'ws1/p1')).toBe('hello world!');
 	});
 
-	it('[R33] a room stored as one appended row is compacted with its state vector as it unloads; once stored with one, it is not rewritten', async () => {
+	it('[R33] a room stored as one appended row is written again with its state vector as it unloads; once stored with one, it is not rewritten', async () => {
 		const { store, author } = await storedRoom();
 		const compactions: string[] = [];
 		const compact = store.compact.bind(store);
@@ -840,18 +840,25 @@ describe('answered from storage', () => {
 			return compact(room, merged, upToSeq, stateVector);
 		};
 		const joinAndUnload = async () => {
-			const h = createHarness({ store });
+			const h = createHarness({ store, idleMs: 0 });
 			const a = h.mux('editor');
 			a.send('ws1/p1', step1(new Y.Doc()));
 			await settle();
 			a.take();
-			await h.registry.get('ws1/p1')!.compact();
+			const room = h.registry.get('ws1/p1')!;
+			a.connection.closed();
+			await new Promise((resolve) => setTimeout(resolve, 30));
+			expect(h.registry.get('ws1/p1')).toBeUndefined();
+			// The same bytes written again with their vector: the document was never built for it.
+			expect(room.built).toBe(false);
+			return h;
 		};
-		await joinAndUnload();
+		const first = await joinAndUnload();
 		expect(compactions).toEqual(['ws1/p1']);
 		const rows = await store.load('ws1/p1');
 		expect(rows.map((row) => row.storedStateVector)).toEqual([Y.encodeStateVector(author)]);
 		expect(await loadText(store, 'ws1/p1')).toBe('hello world');
+		expect(first.log.lines.filter((l) => l.level === 'error')).toEqual([]);
 		// Loaded again, it carries its state vector: nothing to rewrite, nothing read off its bytes.
 		expect(checkRows(rows).stateVector).toBe(rows[0]!.storedStateVector);
 		await joinAndUnload();
