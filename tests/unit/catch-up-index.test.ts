@@ -14,8 +14,8 @@
  * [CU-I5] A page that takes long to read is read again by a batch only PACE × its last read's time
  *         after that read (sync/pace.ts), then on a timer; `flush()` reads it at once.
  * [CU-I6] The member typing in a long page holds its re-read until they pause (OWN_EDIT_QUIET_MS):
- *         their own edits bring them no news. A teammate's change that arrives after the pause is
- *         read at the page's pace.
+ *         their own edits bring them no news. A teammate's change arriving while they type waits
+ *         for the pause with it (search's [SX16] checks that one after the pause keeps the pace).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';

@@ -1,6 +1,6 @@
 /**
  * [DR1] A reading of a Y.Doc is taken once between two changes, and again after any transaction.
- * [DR2] A reading taken inside a transaction is not kept past it.
+ * [DR2] A reading taken inside a transaction is fresh each time, and not kept past it.
  * [DR3] Each document has its own counter.
  */
 import { describe, expect, it } from 'vitest';
@@ -38,8 +38,11 @@ describe('readings of a document kept until it changes', () => {
 			text.insert(0, 'x');
 			expect(current()).toBe('x');
 			text.insert(1, 'y');
+			// Read again in the same transaction, after another change: fresh again.
+			expect(current()).toBe('xy');
+			text.insert(2, 'z');
 		});
-		expect(current()).toBe('xy');
+		expect(current()).toBe('xyz');
 	});
 
 	it('[DR3] documents count apart', () => {

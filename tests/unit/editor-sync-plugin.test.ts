@@ -2,6 +2,8 @@
  * [YS1] The sync plugin's view `update` is passed on for the first call and for every new
  *       document, and skipped while the document is the one it last saw (src/lib/editor/y-sync.ts).
  * [YS2] The wrapped plugin keeps its key, state and props; `destroy` reaches the inner view.
+ * [YS3] An update made while the binding could not write (busy with a remote change) does not
+ *       count as seen: the next update, even with the same document, is passed on.
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, Plugin, PluginKey, type PluginView } from 'prosemirror-state';
@@ -60,5 +62,26 @@ describe('the sync plugin writes only after a change of document', () => {
 		const view = { state } as unknown as EditorView;
 		(wrapped.spec.view!(view) as PluginView).destroy!();
 		expect(calls.destroy).toBe(1);
+	});
+
+	it('[YS3] an update the binding could not write is tried again by the next one', () => {
+		const { calls, plugin } = counting();
+		let free = true;
+		const wrapped = onlyWhenDocChanges(plugin, () => free);
+		let state = EditorState.create({ schema, plugins: [wrapped], doc: schema.node('doc', null, [schema.node('paragraph')]) });
+		const view = { get state() { return state; } } as unknown as EditorView;
+		const inner = wrapped.spec.view!(view) as PluginView;
+		inner.update!(view, state);
+		const previous = state;
+		state = state.apply(state.tr.insertText('a', 1));
+		free = false;
+		inner.update!(view, previous);
+		expect(calls.update).toBe(2);
+		free = true;
+		// Same document, but the last update could not write: passed on.
+		inner.update!(view, state);
+		expect(calls.update).toBe(3);
+		inner.update!(view, state);
+		expect(calls.update).toBe(3);
 	});
 });

@@ -8,15 +8,23 @@
  * is passed on only when the document differs from the one it last saw (the first always is).
  *
  * Nothing else in that `update` depends on an unchanged document: it stops the undo manager's
- * capturing only around a write, and renders nothing while a snapshot is shown.
+ * capturing only around a write, and renders nothing while a snapshot is shown. One thing does
+ * depend on it: a write the binding drops because it is busy applying a teammate's change (its
+ * mutex) is made by its next update, whatever changed — so an update made while the binding was
+ * busy does not count as seen.
  */
-import { Plugin, type PluginSpec, type PluginView } from 'prosemirror-state';
+import { Plugin, type EditorState, type PluginSpec, type PluginView } from 'prosemirror-state';
 import type { Node } from 'prosemirror-model';
-import { ySyncPlugin } from 'y-prosemirror';
+import { ySyncPlugin, ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
 
-/** `plugin` with its view's `update` called only when the view's document changed since the last call. */
-export function onlyWhenDocChanges<T>(plugin: Plugin<T>): Plugin<T> {
+/**
+ * `plugin` with its view's `update` called only when the view's document changed since the last
+ * call that `wrote` (by default every call does). A call that could not write — y-prosemirror's
+ * binding busy applying a remote change, so it drops the write — leaves the document unseen, and
+ * the next update of any kind tries again, as without this wrapper.
+ */
+export function onlyWhenDocChanges<T>(plugin: Plugin<T>, wrote: (state: EditorState) => boolean = () => true): Plugin<T> {
 	const makeView = plugin.spec.view;
 	if (!makeView) return plugin;
 	const spec: PluginSpec<T> = {
@@ -27,8 +35,9 @@ export function onlyWhenDocChanges<T>(plugin: Plugin<T>): Plugin<T> {
 			return {
 				update(view, previous) {
 					if (view.state.doc === seen) return;
-					seen = view.state.doc;
+					const writes = wrote(view.state);
 					inner.update?.(view, previous);
+					seen = writes ? view.state.doc : null;
 				},
 				destroy: () => inner.destroy?.()
 			};
@@ -39,5 +48,17 @@ export function onlyWhenDocChanges<T>(plugin: Plugin<T>): Plugin<T> {
 
 /** y-prosemirror's sync plugin for `fragment`, writing to Yjs only after a change of document. */
 export function syncPlugin(fragment: Y.XmlFragment): Plugin {
-	return onlyWhenDocChanges(ySyncPlugin(fragment));
+	return onlyWhenDocChanges(ySyncPlugin(fragment), bindingFree);
+}
+
+/** Whether y-prosemirror's binding would write now: its mutex is free (not inside a remote change). */
+function bindingFree(state: EditorState): boolean {
+	const binding = (ySyncPluginKey.getState(state) as { binding?: { mux: (run: () => void, otherwise?: () => void) => void } } | undefined)?.binding;
+	if (!binding) return true;
+	let free = false;
+	binding.mux(
+		() => (free = true),
+		() => (free = false)
+	);
+	return free;
 }

@@ -6,7 +6,8 @@
  *
  * "Changed" is any transaction: each document gets a counter, raised when a transaction starts and
  * when it ends (never removed: it lives as long as the document). A reading is taken again when
- * the counter moved — so one made inside a transaction is fresh, and is not kept past its end.
+ * the counter moved; one made while a transaction is under way is always taken afresh and never
+ * kept (the transaction may change the document again before it ends).
  */
 import type * as Y from 'yjs';
 
@@ -33,6 +34,7 @@ export function readWhenChanged<T>(doc: Y.Doc, read: (doc: Y.Doc) => T): () => T
 	let at = -1;
 	let value: T;
 	return () => {
+		if (doc._transaction !== null) return read(doc);
 		const now = docVersion(doc);
 		if (now !== at) {
 			value = read(doc);
