@@ -269,7 +269,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		expect(history).toEqual([]);
 		await page.getByRole('button', { name: 'History' }).click();
 		await page.getByRole('dialog').getByRole('heading', { name: 'History of “Lazy history”' }).waitFor();
-		expect(history.length).toBeGreaterThan(0);
+		// Recorded once the response's body has been read, which may be after the dialog shows.
+		await expect.poll(() => history.length, POLL).toBeGreaterThan(0);
 		// Closed, so the next test's clicks reach the page.
 		await page.keyboard.press('Escape');
 		await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
@@ -290,7 +291,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await coldPage('Lazy comments', 'worth a remark');
 		expect(threads).toEqual([]);
 		await commentOn(page, 'remark', 'A first thought');
-		expect(threads.length).toBeGreaterThan(0);
+		// Recorded once the response's body has been read, which may be after the dialog shows.
+		await expect.poll(() => threads.length, POLL).toBeGreaterThan(0);
 
 		// A page that has a thread loads them as it opens, and shows it.
 		await coldReload();
@@ -419,7 +421,8 @@ describe.skipIf(!chromiumPath)('loading', () => {
 			hold.release();
 			await expect.poll(() => titleInput(page).inputValue(), POLL).toBe('Wombat burrow');
 			await expect.poll(() => page.getByRole('dialog').count(), POLL).toBe(0);
-			expect(switcher.length).toBeGreaterThan(0);
+			// Recorded once the response's body has been read, which may be after the dialog shows.
+			await expect.poll(() => switcher.length, POLL).toBeGreaterThan(0);
 		} finally {
 			hold.release();
 			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
