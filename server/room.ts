@@ -69,6 +69,14 @@ export class MalformedMessage extends Error {
 }
 
 /** Thrown when a room's stored row fails to apply as its doc is built: the room has failed, its sessions are told. */
+/**
+ * A lone row at least this large is written again with its state vector when its room unloads
+ * ([R33]). Reading a vector off a smaller row costs little at load, and each rewrite is a
+ * committed write that holds the database's lock: a relay unloading many small rooms at once kept
+ * its HTTP API's writes waiting into SQLITE_BUSY (a join answered 503 in the browser tests).
+ */
+const REWRITE_LONE_ROW_FROM = 4096;
+
 class RoomFailed extends Error {
 	override name = 'RoomFailed';
 }
@@ -92,8 +100,9 @@ export class Room {
 	#unappliedStateVector: Uint8Array | null = null;
 	/**
 	 * The room's stored row carries its state vector (it was compacted with it). A room stored as
-	 * one row without one (appended, or compacted before state vectors were stored) is compacted
-	 * all the same when it unloads, so its next load parses nothing (storage/checked.ts).
+	 * one row of REWRITE_LONE_ROW_FROM bytes or more without one (appended, or compacted before state
+	 * vectors were stored) is compacted all the same when it unloads, so its next load parses
+	 * nothing (storage/checked.ts).
 	 */
 	#rowHasStateVector = false;
 	readonly awareness: awarenessProtocol.Awareness;
@@ -287,7 +296,7 @@ export class Room {
 	}
 
 	#compactable(): boolean {
-		return this.#state === 'ready' && !this.#tainted && (this.#rows > 1 || (this.#rows === 1 && !this.#rowHasStateVector));
+		return this.#state === 'ready' && !this.#tainted && (this.#rows > 1 || (this.#rows === 1 && !this.#rowHasStateVector && this.#committedBytes >= REWRITE_LONE_ROW_FROM));
 	}
 
 	/** The compaction itself, when its turn comes (CompactionQueue): what is stored then, merged. */

@@ -59,7 +59,8 @@ describe.skipIf(!chromiumPath)('the quick switcher', () => {
 		// From the editor (empty selection): the switcher, focus in its combobox.
 		await page.keyboard.press('Control+k');
 		await switcher(page).waitFor();
-		expect(await focused(page)).toBe('combobox');
+		// While its code loads a stand-in dialog takes the keys; the switcher's combobox then has focus.
+		await expect.poll(() => focused(page), POLL).toBe('combobox');
 		expect(await combobox(page).getAttribute('aria-expanded')).toBe('true');
 		await page.keyboard.type('qrtrd');
 		const options = switcher(page).getByRole('option');

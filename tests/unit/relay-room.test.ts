@@ -831,8 +831,12 @@ describe('answered from storage', () => {
 		expect(await loadText(h.store, 'ws1/p1')).toBe('hello world!');
 	});
 
-	it('[R33] a room stored as one appended row is written again with its state vector as it unloads; once stored with one, it is not rewritten', async () => {
+	it('[R33] a room stored as one appended row (4 KB or more) is written again with its state vector as it unloads; once stored with one, it is not rewritten; a small one is left as it is', async () => {
 		const { store, author } = await storedRoom();
+		// Past REWRITE_LONE_ROW_FROM: a page's worth of text.
+		const big = new Y.Doc();
+		big.getText('t').insert(0, 'x'.repeat(5000));
+		await store.append([{ room: 'ws1/p2', update: Y.encodeStateAsUpdate(big) }]);
 		const compactions: string[] = [];
 		const compact = store.compact.bind(store);
 		store.compact = async (room, merged, upToSeq, stateVector) => {
@@ -842,27 +846,29 @@ describe('answered from storage', () => {
 		const joinAndUnload = async () => {
 			const h = createHarness({ store, idleMs: 0 });
 			const a = h.mux('editor');
-			a.send('ws1/p1', step1(new Y.Doc()));
+			for (const name of ['ws1/p1', 'ws1/p2']) a.send(name, step1(new Y.Doc()));
 			await settle();
 			a.take();
-			const room = h.registry.get('ws1/p1')!;
+			const room = h.registry.get('ws1/p2')!;
 			a.connection.closed();
 			await new Promise((resolve) => setTimeout(resolve, 30));
-			expect(h.registry.get('ws1/p1')).toBeUndefined();
+			expect(h.registry.size).toBe(0);
 			// The same bytes written again with their vector: the document was never built for it.
 			expect(room.built).toBe(false);
 			return h;
 		};
 		const first = await joinAndUnload();
-		expect(compactions).toEqual(['ws1/p1']);
-		const rows = await store.load('ws1/p1');
-		expect(rows.map((row) => row.storedStateVector)).toEqual([Y.encodeStateVector(author)]);
+		expect(compactions).toEqual(['ws1/p2']);
+		const rows = await store.load('ws1/p2');
+		expect(rows.map((row) => row.storedStateVector)).toEqual([Y.encodeStateVector(big)]);
+		expect((await store.load('ws1/p1')).map((row) => row.storedStateVector)).toEqual([undefined]);
 		expect(await loadText(store, 'ws1/p1')).toBe('hello world');
 		expect(first.log.lines.filter((l) => l.level === 'error')).toEqual([]);
 		// Loaded again, it carries its state vector: nothing to rewrite, nothing read off its bytes.
 		expect(checkRows(rows).stateVector).toBe(rows[0]!.storedStateVector);
 		await joinAndUnload();
-		expect(compactions).toEqual(['ws1/p1']);
+		expect(compactions).toEqual(['ws1/p2']);
+		expect(author.getText('t').toString()).toBe('hello world');
 	});
 
 	it('[R32] a room\'s only row that decodes but does not apply is quarantined, and the room is served without it', async () => {
