@@ -15,6 +15,7 @@ import { ySyncPluginKey } from 'y-prosemirror';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { mapSync, REMOTE_REFRESH_MS, RemoteRefresh } from '../../src/lib/editor/changes-since.ts';
 import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
+import { fakeClock } from '../support/fake-clock.ts';
 
 const p = (text: string) => schema.node('paragraph', null, text ? [schema.text(text)] : []);
 
@@ -47,30 +48,12 @@ describe('changes-since highlights through a sync transaction', () => {
 
 describe('when a change from elsewhere is re-read', () => {
 	function harness() {
-		let now = 0;
+		const clock = fakeClock();
 		let reads = 0;
-		const timers: { at: number; run: () => void; cancelled: boolean }[] = [];
-		const refresh = new RemoteRefresh(() => reads++, {
-			now: () => now,
-			schedule: (run, ms) => {
-				const timer = { at: now + ms, run, cancelled: false };
-				timers.push(timer);
-				return () => (timer.cancelled = true);
-			}
-		});
-		const advance = (ms: number) => {
-			const end = now + ms;
-			for (;;) {
-				const due = timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
-				if (!due) break;
-				due.cancelled = true;
-				now = due.at;
-				due.run();
-			}
-			now = end;
-		};
-		return { refresh, advance, reads: () => reads, pending: () => timers.filter((t) => !t.cancelled).length };
+		const refresh = new RemoteRefresh(() => reads++, { now: clock.now, schedule: clock.schedule });
+		return { refresh, advance: clock.advance, reads: () => reads, pending: clock.pending };
 	}
+
 
 	it('[CS-R] once, REMOTE_REFRESH_MS after a change, and not while the member types', () => {
 		const h = harness();

@@ -27,6 +27,7 @@ import { attributionOf } from '../model/history.ts';
 import { isRemoteOrigin } from '../model/origins.ts';
 import { refreshLater } from './refresh.ts';
 import { OWN_EDIT_QUIET_MS } from '../sync/pace.ts';
+import { timeout, type Schedule } from '../sync/settle.ts';
 import { isSyncTransaction } from './fixup.ts';
 import { bodyOf, ItemPositions } from './y-ranges.ts';
 
@@ -54,12 +55,6 @@ export const changesSinceKey = new PluginKey<DecorationSet>('changes-since');
 const REFRESH = 'refresh';
 /** The most often a change from elsewhere makes the highlights be re-read (a teammate types on). */
 export const REMOTE_REFRESH_MS = 500;
-
-type Schedule = (run: () => void, ms: number) => () => void;
-const timeout: Schedule = (run, ms) => {
-	const timer = setTimeout(run, ms);
-	return () => clearTimeout(timer);
-};
 
 /**
  * When a change from elsewhere is re-read: REMOTE_REFRESH_MS after it (later changes meanwhile

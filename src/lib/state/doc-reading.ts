@@ -4,22 +4,21 @@
  * re-runs because the sync status changed, once or twice a keystroke), and each read used to walk
  * the document again.
  *
- * "Changed" is any transaction: each document gets a counter, raised when a transaction starts and
- * when it ends (never removed: it lives as long as the document). A reading is taken again when
- * the counter moved; one made while a transaction is under way is always taken afresh and never
- * kept (the transaction may change the document again before it ends).
+ * "Changed" is any transaction: each document gets a counter, raised when a transaction ends (never
+ * removed: it lives as long as the document). A reading is taken again when the counter moved; one
+ * made while a transaction is under way is always taken afresh and never kept (the transaction may
+ * change the document again before it ends).
  */
 import type * as Y from 'yjs';
 
 const counters = new WeakMap<Y.Doc, { n: number }>();
 
-/** A number that differs after any transaction on `doc` began or ended since the last call. */
+/** A number that differs after any transaction on `doc` ended since the last call. */
 export function docVersion(doc: Y.Doc): number {
 	let counter = counters.get(doc);
 	if (!counter) {
 		const created = { n: 0 };
 		const raise = () => void created.n++;
-		doc.on('beforeTransaction', raise);
 		doc.on('afterTransaction', raise);
 		counters.set(doc, (counter = created));
 	}

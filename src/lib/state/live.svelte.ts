@@ -22,6 +22,7 @@ export class Live<T> {
 
 import type * as Y from 'yjs';
 import { readWhenChanged } from './doc-reading.ts';
+import { Settled, type Ranked } from '../sync/settle.ts';
 
 /**
  * A value derived from a Y.Doc, re-read after every transaction that changed it — and only then:
@@ -37,4 +38,13 @@ export function liveDoc<T>(doc: Y.Doc, read: (doc: Y.Doc) => T): Live<T> {
 		},
 		readWhenChanged(doc, read)
 	);
+}
+
+/**
+ * A status line read from `read` whenever `subscribe` notifies, shown steady while the member types
+ * (sync/settle.ts): the least settled of its ranked values in the last SETTLE_MS.
+ */
+export function liveSettled<T>(subscribe: (notify: () => void) => () => void, read: () => Ranked<T>): Live<T> {
+	const settled = new Settled(subscribe, read);
+	return new Live((notify) => settled.subscribe(notify), () => settled.current);
 }

@@ -22,9 +22,10 @@ export interface Ranked<T> {
 	readonly rank: number | null;
 }
 
-type Schedule = (run: () => void, ms: number) => () => void;
+/** Runs `run` after `ms`; returns what cancels it (setTimeout, or a test's clock). */
+export type Schedule = (run: () => void, ms: number) => () => void;
 
-const timeout: Schedule = (run, ms) => {
+export const timeout: Schedule = (run, ms) => {
 	const timer = setTimeout(run, ms);
 	return () => clearTimeout(timer);
 };

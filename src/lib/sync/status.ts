@@ -16,7 +16,7 @@ export type SyncSummary =
 	| { readonly kind: 'syncing'; readonly synced: number; readonly total: number; readonly unstored: number }
 	| { readonly kind: 'stored' };
 
-export function summarize(session: WorkspaceSession): SyncSummary {
+function summarize(session: WorkspaceSession): SyncSummary {
 	const local = session.store.status;
 	if (local.state === 'error') return { kind: 'local-error', message: local.message };
 	const connection = session.connection;
@@ -89,12 +89,7 @@ export function describe(summary: SyncSummary): string {
 	}
 }
 
-/** Per page: the same words, for one document. */
-export function describePage(session: WorkspaceSession, name: string): string {
-	return rankedPageStatus(session, name).value;
-}
-
-/** `describePage`, ranked as `rankedSummary` is. */
+/** Per page: the same words, for one document, ranked as `rankedSummary` is. */
 export function rankedPageStatus(session: WorkspaceSession, name: string): Ranked<string> {
 	if (session.store.pendingDocs().has(name)) {
 		return session.store.status.state === 'error' ? { value: 'Not saved on this device', rank: null } : { value: 'Saving on this device…', rank: 0 };
