@@ -10,7 +10,6 @@
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
 import { CloseCode, MessageType, SyncType, encodeSyncPayload, readOnlyReason, type RoomKind } from '../src/lib/protocol/index.ts';
@@ -68,7 +67,6 @@ export class MalformedMessage extends Error {
 	override name = 'MalformedMessage';
 }
 
-/** Thrown when a room's stored row fails to apply as its doc is built: the room has failed, its sessions are told. */
 /**
  * A lone row at least this large is written again with its state vector when its room unloads
  * ([R33]). Reading a vector off a smaller row costs little at load, and each rewrite is a
@@ -77,6 +75,7 @@ export class MalformedMessage extends Error {
  */
 const REWRITE_LONE_ROW_FROM = 4096;
 
+/** Thrown when a room's stored row fails to apply as its doc is built: the room has failed, its sessions are told. */
 class RoomFailed extends Error {
 	override name = 'RoomFailed';
 }
@@ -760,10 +759,7 @@ export class Room {
 	 */
 	#forward(from: Session, update: Uint8Array): void {
 		if (this.#sessions.size === 0 || (this.#sessions.size === 1 && this.#sessions.has(from))) return;
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MessageType.sync);
-		syncProtocol.writeUpdate(encoder, update);
-		const message = encoding.toUint8Array(encoder);
+		const message = encodeSyncPayload(SyncType.update, update);
 		for (const peer of this.#sessions) if (peer !== from) peer.send(message);
 	}
 

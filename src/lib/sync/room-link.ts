@@ -26,7 +26,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as authProtocol from 'y-protocols/auth';
-import { CloseCode, MessageType, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
+import { CloseCode, MessageType, SyncType, encodeSyncPayload, readRoomError, readStored, encodeMessage } from '../protocol/index.ts';
 import { Origin } from '../model/origins.ts';
 import { applyReceived } from './received.ts';
 import { isEmptyUpdate } from '../protocol/changes.ts';
@@ -366,10 +366,7 @@ export class RoomLink {
 		this.#onlyFromRelay = false;
 		// Until the step-2 reply has gone out, changes wait for it: it will carry them.
 		if (this.#canWrite && this.#transport.isOpen && this.#handshakeSent) {
-			this.#sendWrite(encodeMessage((e) => {
-				encoding.writeVarUint(e, MessageType.sync);
-				syncProtocol.writeUpdate(e, update);
-			}));
+			this.#sendWrite(encodeSyncPayload(SyncType.update, update));
 		}
 		this.#emit();
 	};
