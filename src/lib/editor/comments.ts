@@ -12,7 +12,7 @@
  * decorations are mapped through it. With no thread to place and nothing drawn there is nothing to
  * re-read, so a page without comments costs its typing no second transaction.
  */
-import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-state';
+import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
 import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
@@ -20,6 +20,7 @@ import type { Node as PMNode } from 'prosemirror-model';
 import { bodySizes, placeAnchor, type BodyView, type SizeMapping } from '../model/comments.ts';
 import { schema } from './schema.ts';
 import { refreshLater } from './refresh.ts';
+import { takeDOMSelection } from './dom-selection.ts';
 
 /** The id a thread still being written is drawn under. */
 export const DRAFT_ID = '';
@@ -98,29 +99,6 @@ function isMac(): boolean {
 	return typeof navigator !== 'undefined' && /Mac|iP(hone|[oa]d)/.test(navigator.platform);
 }
 
-/**
- * Brings the state's selection up to the DOM's. ProseMirror reads the DOM selection on
- * `selectionchange`, which the browser fires asynchronously: a Mod-Alt-m pressed right after
- * Shift+arrows can arrive before the last arrow's `selectionchange`, and the thread would be
- * anchored on a stale, shorter selection ("Updat" for "Update").
- */
-function takeDOMSelection(view: EditorView): void {
-	const selection = view.dom.ownerDocument.getSelection();
-	const { anchorNode, focusNode } = selection ?? {};
-	if (!selection || !anchorNode || !focusNode || !view.dom.contains(anchorNode) || !view.dom.contains(focusNode)) return;
-	let anchor: number;
-	let head: number;
-	try {
-		anchor = view.posAtDOM(anchorNode, selection.anchorOffset);
-		head = view.posAtDOM(focusNode, selection.focusOffset);
-	} catch {
-		return;
-	}
-	const current = view.state.selection;
-	if (current.anchor === anchor && current.head === head) return;
-	const { doc } = view.state;
-	view.dispatch(view.state.tr.setSelection(TextSelection.between(doc.resolve(anchor), doc.resolve(head))));
-}
 
 export function commentsPlugin(options: CommentsPluginOptions): Plugin<DecorationSet> {
 	return new Plugin<DecorationSet>({

@@ -12,6 +12,7 @@ import { undo, redo } from 'y-prosemirror';
 import { schema } from './schema.ts';
 import * as c from './commands.ts';
 import { editLink, linkAt, toggleLink } from './link.ts';
+import { takeDOMSelection } from './dom-selection.ts';
 
 const n = schema.nodes;
 
@@ -27,6 +28,11 @@ function linkKey(ask?: (question: string) => string | null): Command {
 	const toggle = toggleLink(ask);
 	const edit = editLink(ask);
 	return (state, dispatch, view) => {
+		// The selection as the member sees it, not as the last selectionchange left it.
+		if (view) {
+			takeDOMSelection(view);
+			state = view.state;
+		}
 		// Handled even when the member cancels the prompt: the key was the link's, not the switcher's.
 		if (!state.selection.empty) toggle(state, dispatch, view);
 		else if (linkAt(state)) edit(state, dispatch, view);
