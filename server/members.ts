@@ -17,6 +17,11 @@
  *
  * better-sqlite3 is synchronous: every method here runs to completion on the event loop, which is
  * what makes "check the last admin, then demote" safe without locking.
+ *
+ * A transaction that reads and then writes begins IMMEDIATE, taking the write lock first. Begun
+ * deferred, it would read under a shared lock and then have to upgrade it; SQLite does not wait
+ * for an upgrade (the busy timeout is not consulted while a read is open), so a document commit
+ * from the storage thread at that moment answered SQLITE_BUSY at once — a 503 to the admin.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -244,7 +249,7 @@ export class Members {
 	 * anything else loses the invites they made that are still active (revoked, as by DELETE).
 	 */
 	setRole(workspaceId: string, memberId: string, role: Role): ChangeResult {
-		return this.#db.transaction(this.#change)(workspaceId, memberId, role);
+		return this.#db.transaction(this.#change).immediate(workspaceId, memberId, role);
 	}
 
 	/**
@@ -252,7 +257,7 @@ export class Members {
 	 * refuses to remove the last admin.
 	 */
 	remove(workspaceId: string, memberId: string): ChangeResult {
-		return this.#db.transaction(this.#change)(workspaceId, memberId, null);
+		return this.#db.transaction(this.#change).immediate(workspaceId, memberId, null);
 	}
 
 	/** Creates an invite; the code is returned once and only its hash is kept. */
@@ -306,7 +311,7 @@ export class Members {
 				member: memberInfo(this.#getMember.get(row.workspace_id, memberId)!),
 				invite: inviteInfo(this.#getInvite.get(row.id)!, now)
 			};
-		})();
+		}).immediate();
 	}
 
 	close(): void {

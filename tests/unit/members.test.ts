@@ -4,6 +4,10 @@
  * admin, and redeeming invites (counted once, refused when expired, revoked or used up, codes kept
  * only as hashes). The HTTP side and live sockets are in tests/integration/{invites,members}.test.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { Role, TokenClaims } from '../../src/lib/protocol/index.ts';
 import { Members, hashCode, inviteState } from '../../server/members.ts';
@@ -136,5 +140,66 @@ describe('invites', () => {
 		expect(inviteState({ expiresAt: 10, maxUses: 1, uses: 1, revokedAt: null }, 20)).toBe('used');
 		expect(inviteState({ expiresAt: 10, maxUses: 2, uses: 1, revokedAt: null }, 10)).toBe('expired');
 		expect(inviteState({ expiresAt: 10, maxUses: 2, uses: 1, revokedAt: null }, 9)).toBe('active');
+	});
+});
+
+/**
+ * Runs `change` while another connection (a worker thread, as the relay's storage thread is) holds
+ * the database's write lock, which it lets go of after `holdMs`. `change` runs synchronously, so
+ * it either waits the lock out (busy timeout) or fails at once.
+ */
+async function whileLocked<T>(file: string, holdMs: number, change: () => T): Promise<T> {
+	const worker = new Worker(
+		`
+		const { parentPort, workerData } = require('node:worker_threads');
+		const Database = require('better-sqlite3');
+		const db = new Database(workerData.file);
+		db.exec('BEGIN IMMEDIATE');
+		parentPort.postMessage('locked');
+		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.holdMs);
+		db.exec('COMMIT');
+		db.close();
+		`,
+		{ eval: true, workerData: { file, holdMs } }
+	);
+	try {
+		await new Promise<void>((resolve, reject) => {
+			worker.once('message', () => resolve());
+			worker.once('error', reject);
+		});
+		return change();
+	} finally {
+		await worker.terminate();
+	}
+}
+
+describe('a document commit holding the write lock', () => {
+	it('[MB1] a role change, a removal and a redemption wait for it, instead of failing with SQLITE_BUSY', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'meridian-members-'));
+		const file = join(dir, 'meridian.sqlite');
+		const members = new Members(file, { busyTimeoutMs: 5_000 });
+		try {
+			members.admit(claims('boss', 'admin'));
+			members.admit(claims('ana', 'editor'));
+			members.admit(claims('bo', 'editor'));
+			const { code } = members.createInvite({ workspaceId: 'ws1', role: 'viewer', createdBy: 'boss', expiresInSeconds: 3600, maxUses: 1 });
+
+			// Each of these reads before it writes: begun deferred, the upgrade to a write failed at
+			// once while the lock was held, whatever the busy timeout.
+			let started = performance.now();
+			expect(await whileLocked(file, 300, () => members.setRole('ws1', 'ana', 'viewer'))).toMatchObject({ ok: true });
+			expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+			started = performance.now();
+			expect(await whileLocked(file, 300, () => members.remove('ws1', 'bo'))).toMatchObject({ ok: true });
+			expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+			const redeemed = await whileLocked(file, 300, () => members.redeem(code, 'Cy'));
+			expect(redeemed).toMatchObject({ ok: true, member: { role: 'viewer', name: 'Cy' } });
+
+			expect(members.member('ws1', 'ana')?.role).toBe('viewer');
+			expect(members.member('ws1', 'bo')).toBeNull();
+		} finally {
+			members.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
