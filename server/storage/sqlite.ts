@@ -117,13 +117,14 @@ export class SqliteStore implements Store {
 			'INSERT INTO quarantine (room, seq, data, reason, at) SELECT room, seq, data, ?, ? FROM updates WHERE room = ? AND seq = ?'
 		);
 		const deleteOne = this.#db.prepare<[string, number]>('DELETE FROM updates WHERE room = ? AND seq = ?');
+		// Transactions that read before they write begin IMMEDIATE (server/members.ts says why).
 		this.#quarantineTx = this.#db.transaction((room: string, seq: number, reason: string) => {
 			const bytes = sizeOf.get(room, seq)?.bytes;
 			if (bytes === undefined) return -1;
 			moveAside.run(reason, new Date().toISOString(), room, seq);
 			deleteOne.run(room, seq);
 			return bytes ?? 0;
-		});
+		}).immediate;
 
 		this.#appendTx = this.#db.transaction((entries: readonly AppendEntry[]) =>
 			entries.map(({ room, update }) => Number(this.#insert.run(room, update, crc32(update)).lastInsertRowid))
@@ -134,7 +135,7 @@ export class SqliteStore implements Store {
 			// Reusing upToSeq keeps the merged row before every row appended after it.
 			this.#insertAt.run(upToSeq, room, merged, crc32(merged), stateVector, stateVector ? crc32(stateVector) : null);
 			return removed;
-		});
+		}).immediate;
 	}
 
 	async load(room: string): Promise<StoredRow[]> {
