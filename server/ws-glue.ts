@@ -12,7 +12,12 @@ import {
 	CloseCode,
 	MessageType,
 	SyncType,
+	meridianBatchProtocol,
 	meridianProtocol,
+	decodeBatch,
+	encodeBatch,
+	isBatch,
+	MAX_BATCH_BYTES,
 	parseRoomName,
 	refuseRoom,
 	tokenProtocolPrefix,
@@ -155,8 +160,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		noServer: true,
 		maxPayload: options.maxMessageBytes,
 		// A browser fails the handshake if it offered protocols and none is selected, so when
-		// meridian.v1 is not offered (token-only), echo the first one.
+		// neither meridian.v2 nor meridian.v1 is offered (token-only), echo the first one.
 		handleProtocols: (protocols) => {
+			if (protocols.has(meridianBatchProtocol)) return meridianBatchProtocol;
 			if (protocols.has(meridianProtocol)) return meridianProtocol;
 			const [first] = protocols;
 			return first ?? false;
@@ -250,11 +256,18 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					}
 					if (!claims) return deny(CloseCode.unauthorized, 'unauthorized');
 					const stats = { messagesIn: 0, messagesOut: 0 };
+					const batches = path === '/sync' && ws.protocol === meridianBatchProtocol;
+					const write = (data: Uint8Array): void => {
+						if (ws.readyState !== ws.OPEN) return;
+						metrics.messagesOut++;
+						metrics.bytesOut += data.byteLength;
+						stats.messagesOut++;
+						corkForThisTurn(ws);
+						ws.send(data);
+					};
+					const outbox = batches ? new Outbox(write) : null;
 					const adapter: SocketLike = {
 						send: (data) => {
-							metrics.messagesOut++;
-							metrics.bytesOut += data.byteLength;
-							stats.messagesOut++;
 							const at = messageOffset(data, path === '/sync');
 							if (isDocumentUpdate(data, at)) metrics.updatesOut++;
 							else if (at >= 0 && data[at] === MessageType.auth) metrics.permissionDenied++;
@@ -262,10 +275,14 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 								const code = readVarUint(data, at + 1);
 								if (code) metrics.roomRefused(code.value);
 							}
-							corkForThisTurn(ws);
-							ws.send(data);
+							if (outbox) outbox.add(data);
+							else write(data);
 						},
-						close: (code, reason) => closeSocket(ws, code, reason),
+						close: (code, reason) => {
+							// What was sent before the close goes out before it (a roomError, a last answer).
+							outbox?.flush();
+							closeSocket(ws, code, reason);
+						},
 						get isOpen() {
 							return ws.readyState === ws.OPEN;
 						}
@@ -284,7 +301,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						if (!name) return deny(CloseCode.unknownRoom, 'unknown room');
 						const refused = refuseRoom(claims, name);
 						if (refused !== null) return deny(CloseCode.forbidden, refused, { room });
-						const acks = ws.protocol === meridianProtocol;
+						const acks = ws.protocol === meridianProtocol || ws.protocol === meridianBatchProtocol;
 						connection = new RoomConnection(adapter, registry, log, claims, room, name, acks, options.limits);
 					}
 					const id = nextId++;
@@ -312,8 +329,18 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						stats.messagesIn++;
 						if (!isBinary) return connection.close(CloseCode.malformed, 'text message');
 						const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-						if (isDocumentUpdate(bytes, messageOffset(bytes, path === '/sync'))) metrics.updatesIn++;
-						connection.receive(bytes);
+						let frames: Uint8Array[] = [bytes];
+						if (batches && isBatch(bytes)) {
+							try {
+								frames = decodeBatch(bytes);
+							} catch {
+								return connection.close(CloseCode.malformed, 'undecodable batch');
+							}
+						}
+						for (const frame of frames) {
+							if (isDocumentUpdate(frame, messageOffset(frame, path === '/sync'))) metrics.updatesIn++;
+							connection.receive(frame);
+						}
 					});
 					ws.on('close', (code) => {
 						connections.delete(connection);
@@ -377,6 +404,47 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			wss.close();
 		}
 	};
+}
+
+/**
+ * Frames for one multiplexed socket that negotiated batches ([R34]), gathered until the event
+ * loop's next check phase and sent as one WebSocket message (a batch) of up to MAX_BATCH_BYTES,
+ * or as themselves when alone. A join of a thousand rooms is answered as the storage thread's
+ * replies come in, many per turn; the browser's cost is per message as much as per byte (a
+ * Chromium page took 1.1–1.5 s to receive 20 MB as 4,000 messages, 0.4–0.5 s as 100: see
+ * docs/performance.md, "Cold sync"). setImmediate rather than a microtask: each reply from the
+ * storage thread is its own callback, with microtasks run between them.
+ */
+class Outbox {
+	readonly #write: (data: Uint8Array) => void;
+	#frames: Uint8Array[] = [];
+	#bytes = 0;
+	#scheduled = false;
+
+	constructor(write: (data: Uint8Array) => void) {
+		this.#write = write;
+	}
+
+	add(frame: Uint8Array): void {
+		if (this.#bytes + frame.byteLength > MAX_BATCH_BYTES) this.flush();
+		this.#frames.push(frame);
+		this.#bytes += frame.byteLength;
+		if (!this.#scheduled) {
+			this.#scheduled = true;
+			setImmediate(() => {
+				this.#scheduled = false;
+				this.flush();
+			});
+		}
+	}
+
+	flush(): void {
+		const frames = this.#frames;
+		if (frames.length === 0) return;
+		this.#frames = [];
+		this.#bytes = 0;
+		this.#write(frames.length === 1 ? frames[0]! : encodeBatch(frames));
+	}
 }
 
 const corked = new WeakSet<WebSocket>();

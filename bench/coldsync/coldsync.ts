@@ -35,7 +35,8 @@ import type { OursParams, OursResult, StockParams, StockResult } from './browser
 const QUICK = process.env.BENCH_QUICK === '1';
 /**
  * COLDSYNC_PROFILE=<dir>: runs ours once, writing a CPU profile of the page (CDP Profiler) and one
- * of the relay (--cpu-prof) to <dir>, and skips the stock runs. For finding where the time goes.
+ * of the relay (--cpu-prof) to <dir>, with the page's timeline of WebSocket messages (when each
+ * arrived and its bytes, when each was sent), and skips the stock runs. For finding where the time goes.
  */
 const PROFILE = process.env.COLDSYNC_PROFILE ?? null;
 /** COLDSYNC_OURS_ONLY=1: skips the stock runs (while working on ours). */
@@ -51,6 +52,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 interface Bench {
 	ours(params: OursParams): Promise<OursResult>;
 	stock(params: StockParams): Promise<StockResult>;
+	timeline(): { started: number; arrivals: number[]; sends: number[] };
 }
 declare const bench: Bench;
 
@@ -196,6 +198,7 @@ async function measure(): Promise<Measured> {
 				const measured = await page.evaluate((p) => bench.ours(p), params);
 				const { profile } = await cdp.send('Profiler.stop');
 				writeFileSync(join(PROFILE, `chromium-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+				writeFileSync(join(PROFILE, `timeline-${Date.now()}.json`), JSON.stringify(await page.evaluate(() => bench.timeline())));
 				return measured;
 			});
 			ours.push(result);
@@ -203,7 +206,7 @@ async function measure(): Promise<Measured> {
 		}
 
 		if (OURS_ONLY) {
-			const skipped = { firstSynced: NaN, allSynced: NaN, committed: NaN, rooms: 0, bytesIn: 0, bytesOut: 0, sockets: 0, pageMainThreadMs: NaN, serverCpuSeconds: NaN };
+			const skipped = { firstSynced: NaN, allSynced: NaN, committed: NaN, rooms: 0, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, sockets: 0, pageMainThreadMs: NaN, serverCpuSeconds: NaN };
 			return { workspace, ours, stockYWebsocket: skipped, stockOurs: skipped };
 		}
 		note('stock against the y-websocket server');
@@ -261,7 +264,7 @@ export const coldSync: Scenario = {
 			info('  first page room / last room on the device (received)', `${ms(typical.firstPageSynced)} / ${ms(typical.allSynced)}`),
 			info('  IndexedDB commit after the last room received', ms(typical.committed - typical.allSynced)),
 			info('  every room applied to its document (idle slices, after)', ms(typical.allApplied)),
-			info('  bytes in / out, sockets', `${mb(typical.bytesIn)} / ${mb(typical.bytesOut)}, ${typical.sockets}`),
+			info('  bytes in / out (WebSocket messages), sockets', `${mb(typical.bytesIn)} / ${mb(typical.bytesOut)} (${typical.messagesIn} / ${typical.messagesOut}), ${typical.sockets}`),
 			info('  work', cpu(typical)),
 			...stockRows('y-websocket 1.x server', stockYWebsocket),
 			...stockRows('our relay per room', stockOurs),

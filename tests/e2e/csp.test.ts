@@ -98,6 +98,6 @@ describe.skipIf(!chromiumPath)('content security policy', () => {
 		// The token went as a sub-protocol of the one socket, never in a URL.
 		expect(created.length).toBeGreaterThan(0);
 		for (const url of created) expect(url).not.toContain('token');
-		expect(offered).toContain(`meridian.v1, meridian-token.${token}`);
+		expect(offered).toContain(`meridian.v2, meridian.v1, meridian-token.${token}`);
 	});
 });

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as decoding from 'lib0/decoding';
-import { MessageType, SyncType, decodeFrame, parseRoomName } from '../../src/lib/protocol/index.ts';
+import { MessageType, SyncType, decodeBatch, decodeFrame, isBatch, parseRoomName } from '../../src/lib/protocol/index.ts';
 import { chromiumPath, newDevice, takeUncaughtErrors } from './support/browser.ts';
 import type { Relay } from './support/relay.ts';
 import { startWorld, type World } from './support/world.ts';
@@ -41,11 +41,15 @@ function recordSyncFrames(context: BrowserContext): { joined: Set<string>; write
 			if (new URL(socket.url()).pathname !== '/sync') return;
 			socket.on('framesent', ({ payload }) => {
 				if (typeof payload === 'string') return;
-				const { room, message } = decodeFrame(new Uint8Array(payload));
-				const decoder = decoding.createDecoder(message);
-				if (decoding.readVarUint(decoder) !== MessageType.sync) return;
-				if (decoding.readVarUint(decoder) === SyncType.step1) joined.add(room);
-				else writes.set(room, [...(writes.get(room) ?? []), [...decoding.readVarUint8Array(decoder)]]);
+				// The app sends what it sends in one task as one batch (meridian.v2, PROTOCOL.md [R34]).
+				const data = new Uint8Array(payload);
+				for (const frame of isBatch(data) ? decodeBatch(data) : [data]) {
+					const { room, message } = decodeFrame(frame);
+					const decoder = decoding.createDecoder(message);
+					if (decoding.readVarUint(decoder) !== MessageType.sync) continue;
+					if (decoding.readVarUint(decoder) === SyncType.step1) joined.add(room);
+					else writes.set(room, [...(writes.get(room) ?? []), [...decoding.readVarUint8Array(decoder)]]);
+				}
 			});
 		});
 	context.pages().forEach(watch);

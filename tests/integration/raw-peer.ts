@@ -10,7 +10,18 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { MessageType, SyncType, decodeFrame, encodeFrame, encodeMessage, readRoomError, readStored } from '../../src/lib/protocol/index.ts';
+import {
+	MessageType,
+	SyncType,
+	decodeBatch,
+	decodeFrame,
+	encodeFrame,
+	encodeMessage,
+	isBatch,
+	meridianBatchProtocol,
+	readRoomError,
+	readStored
+} from '../../src/lib/protocol/index.ts';
 import { RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
 
 export interface RoomLog {
@@ -28,10 +39,21 @@ const emptyLog = (): RoomLog => ({ step2: [], updates: [], step1: 0, awareness: 
 export class RawPeer {
 	readonly socket: RecordingSocket;
 	readonly rooms = new Map<string, RoomLog>();
+	/** WebSocket messages received, and how many of them were batches (meridian.v2 only, [R34]). */
+	messages = 0;
+	batches = 0;
 
-	constructor(syncUrl: string, token: string) {
-		this.socket = new RecordingSocket(syncUrl, meridianProtocols(token));
-		this.socket.ws.on('message', (data: Buffer) => this.#receive(new Uint8Array(data)));
+	/** `protocols`: what the socket offers; meridian.v1 and the token unless a test says otherwise. */
+	constructor(syncUrl: string, token: string, protocols: string[] = meridianProtocols(token)) {
+		this.socket = new RecordingSocket(syncUrl, protocols);
+		this.socket.ws.on('message', (data: Buffer) => {
+			const bytes = new Uint8Array(data);
+			this.messages++;
+			if (this.socket.ws.protocol === meridianBatchProtocol && isBatch(bytes)) {
+				this.batches++;
+				for (const frame of decodeBatch(bytes)) this.#receive(frame);
+			} else this.#receive(bytes);
+		});
 	}
 
 	get opened(): Promise<void> {

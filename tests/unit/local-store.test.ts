@@ -7,6 +7,8 @@
  *       range that were not asked for are left out; the rows are known for compaction.
  * [LS2] A batch of meta reads as large reads its range too: values by key, null where none.
  * [LS3] A small batch reads name by name, with the same answers.
+ * [LS4] An update that is a view into a larger buffer (received inside a batch of frames) is
+ *       stored as its own bytes, not with the whole buffer (IndexedDB clones a view's buffer).
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +75,22 @@ describe('the device store reads a join in one range', () => {
 		]);
 		expect(await store.getMeta('missing')).toBeNull();
 		await store.close();
+	});
+});
+
+describe('what the device store writes', () => {
+	it('[LS4] stores a view into a larger buffer as its own bytes', async () => {
+		const id = `ls-${++workspaces}`;
+		const writer = new LocalStore(id);
+		const batch = new Uint8Array(100_000).fill(7);
+		batch.set([1, 2, 3], 500);
+		writer.append('w/page/view', batch.subarray(500, 503));
+		await writer.whenSaved();
+		await writer.close();
+		const reader = new LocalStore(id);
+		const [row] = await reader.load('w/page/view');
+		expect(row).toEqual(bytes(1, 2, 3));
+		expect(row!.buffer.byteLength).toBe(3);
+		await reader.close();
 	});
 });

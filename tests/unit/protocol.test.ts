@@ -10,8 +10,11 @@ import {
 	MessageType,
 	canWrite,
 	claimsFromPayload,
+	decodeBatch,
 	decodeFrame,
+	encodeBatch,
 	encodeFrame,
+	isBatch,
 	encodeMessage,
 	encodeSyncPayload,
 	SyncType,
@@ -80,6 +83,34 @@ describe('wire messages (PROTOCOL.md)', () => {
 				expect(decodeFrame(frame)).toEqual({ room: 'ws1/p1', message: expected });
 			}
 		}
+	});
+
+	it('[R34] batch := varString("") • varByteArray(frame)+ round-trips, frames of every length-prefix size', () => {
+		const frames = [1, 127, 128, 16_383, 16_384, 300_000].map((size, i) => encodeFrame(`ws1/p${i}`, Uint8Array.from({ length: size }, (_, j) => (j * 13 + i) % 256)));
+		const batch = encodeBatch(frames);
+		// What lib0 would write: the empty room name, then each frame as a varByteArray.
+		const expected = encodeMessage((e) => {
+			encoding.writeVarString(e, '');
+			for (const frame of frames) encoding.writeVarUint8Array(e, frame);
+		});
+		expect(batch).toEqual(expected);
+		expect(isBatch(batch)).toBe(true);
+		expect(decodeBatch(batch)).toEqual(frames);
+		// A frame never starts with 0: a room's name is never empty.
+		for (const frame of frames) expect(isBatch(frame)).toBe(false);
+	});
+
+	it('[R34] a truncated, empty or padded batch throws, even as a view into a larger buffer', () => {
+		const batch = encodeBatch([encodeFrame('ws1/a', new Uint8Array([0, 0, 0])), encodeFrame('ws1/b', new Uint8Array([0, 0, 0]))]);
+		expect(() => decodeBatch(batch.subarray(0, batch.byteLength - 1))).toThrow();
+		expect(() => decodeBatch(new Uint8Array([0]))).toThrow();
+		expect(() => decodeBatch(new Uint8Array([0, 0]))).toThrow(); // a zero-length frame
+		expect(() => decodeBatch(new Uint8Array([1, 0]))).toThrow(); // not a batch
+		// The socket hands the relay views into its read buffer: the bytes after the view are not the batch's.
+		const buffer = new Uint8Array(batch.byteLength + 50);
+		buffer.set(batch);
+		expect(() => decodeBatch(buffer.subarray(0, batch.byteLength - 2))).toThrow();
+		expect(decodeBatch(buffer.subarray(0, batch.byteLength))).toHaveLength(2);
 	});
 
 	it('[R7] a truncated frame throws instead of yielding a room', () => {

@@ -18,8 +18,13 @@ import { newPageDoc } from '../../../src/lib/model/page.ts';
 const POLL_MS = 5;
 const TIMEOUT_MS = 180_000;
 
-/** Bytes of WebSocket messages sent and received (payloads, as the page hands them over). */
-const traffic = { in: 0, out: 0, sockets: 0 };
+/** Bytes and counts of WebSocket messages sent and received (payloads, as the page hands them over). */
+const traffic = { in: 0, out: 0, messagesIn: 0, messagesOut: 0, sockets: 0 };
+/**
+ * When each message arrived (ms from the run's start) and its bytes, in pairs; and when each was
+ * sent. Written beside the profiles (COLDSYNC_PROFILE): the rate the page receives at.
+ */
+const timeline = { started: 0, arrivals: [] as number[], sends: [] as number[] };
 
 /** Every socket the page opens counts its messages: the app's connection and the stock providers alike. */
 class CountingWebSocket extends WebSocket {
@@ -27,11 +32,16 @@ class CountingWebSocket extends WebSocket {
 		super(url, protocols);
 		traffic.sockets++;
 		this.addEventListener('message', (event: MessageEvent) => {
-			traffic.in += event.data instanceof ArrayBuffer ? event.data.byteLength : event.data instanceof Blob ? event.data.size : String(event.data).length;
+			const bytes = event.data instanceof ArrayBuffer ? event.data.byteLength : event.data instanceof Blob ? event.data.size : String(event.data).length;
+			traffic.in += bytes;
+			traffic.messagesIn++;
+			timeline.arrivals.push(performance.now() - timeline.started, bytes);
 		});
 	}
 	override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
 		traffic.out += typeof data === 'string' ? data.length : data instanceof Blob ? data.size : data.byteLength;
+		traffic.messagesOut++;
+		timeline.sends.push(performance.now() - timeline.started);
 		super.send(data);
 	}
 }
@@ -40,7 +50,12 @@ globalThis.WebSocket = CountingWebSocket;
 function resetTraffic(): void {
 	traffic.in = 0;
 	traffic.out = 0;
+	traffic.messagesIn = 0;
+	traffic.messagesOut = 0;
 	traffic.sockets = 0;
+	timeline.started = performance.now();
+	timeline.arrivals = [];
+	timeline.sends = [];
 }
 
 /** Resolves when `check` returns true, looking every POLL_MS; rejects after TIMEOUT_MS saying what `progress` says. */
@@ -71,6 +86,8 @@ interface JoinResult {
 	readonly rooms: number;
 	readonly bytesIn: number;
 	readonly bytesOut: number;
+	readonly messagesIn: number;
+	readonly messagesOut: number;
 	readonly sockets: number;
 }
 
@@ -146,6 +163,8 @@ async function ours(params: OursParams): Promise<OursResult> {
 			rooms: connection.rooms.size,
 			bytesIn: traffic.in,
 			bytesOut: traffic.out,
+			messagesIn: traffic.messagesIn,
+			messagesOut: traffic.messagesOut,
 			sockets: traffic.sockets
 		};
 	} finally {
@@ -246,10 +265,12 @@ async function stock(params: StockParams): Promise<StockResult> {
 		rooms: params.rooms.length,
 		bytesIn: traffic.in,
 		bytesOut: traffic.out,
+		messagesIn: traffic.messagesIn,
+		messagesOut: traffic.messagesOut,
 		sockets: traffic.sockets
 	};
 }
 
-const api = { ours, stock };
+const api = { ours, stock, timeline: () => timeline };
 (window as unknown as { bench: typeof api }).bench = api;
 document.title = 'ready';

@@ -92,6 +92,68 @@ export function decodeFrame(frame: Uint8Array): { room: string; message: Uint8Ar
 	return { room, message };
 }
 
+/**
+ * The most frame bytes one batch gathers; a frame larger than this travels alone. Far under the
+ * relay's MAX_MESSAGE_BYTES (16 MiB by default), and small enough that the page handles one batch
+ * in a short task.
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
+/**
+ * batch := varString("") • (varByteArray(frame))+ — several frames in one WebSocket message, on a
+ * connection that negotiated meridian.v2 (PROTOCOL.md [R34]). A room's name is never empty, so a
+ * message whose first byte is 0 is a batch. Each frame is copied once.
+ */
+export function encodeBatch(frames: readonly Uint8Array[]): Uint8Array {
+	let size = 1;
+	for (const frame of frames) size += varUintSize(frame.byteLength) + frame.byteLength;
+	const batch = new Uint8Array(size);
+	let at = 1; // batch[0] = 0: the empty room name
+	for (const frame of frames) {
+		for (let n = frame.byteLength; ; n = Math.floor(n / 128)) {
+			if (n < 128) {
+				batch[at++] = n;
+				break;
+			}
+			batch[at++] = 0x80 | (n & 0x7f);
+		}
+		batch.set(frame, at);
+		at += frame.byteLength;
+	}
+	return batch;
+}
+
+/** Whether a multiplexed connection's WebSocket message is a batch (its first byte, an empty room name). */
+export function isBatch(data: Uint8Array): boolean {
+	return data.byteLength > 0 && data[0] === 0;
+}
+
+/** The frames of a batch, as views into it. Throws on a truncated batch. */
+export function decodeBatch(batch: Uint8Array): Uint8Array[] {
+	const decoder = decoding.createDecoder(batch);
+	if (decoding.readVarUint(decoder) !== 0) throw new Error('not a batch');
+	const frames: Uint8Array[] = [];
+	while (decoding.hasContent(decoder)) {
+		const length = decoding.readVarUint(decoder);
+		// Checked here: a view's buffer can be larger than the view (a socket's read buffer), so
+		// reading past the batch's end would not throw by itself.
+		if (length === 0 || decoder.pos + length > batch.byteLength) throw new Error('truncated batch');
+		frames.push(batch.subarray(decoder.pos, decoder.pos + length));
+		decoder.pos += length;
+	}
+	if (frames.length === 0) throw new Error('empty batch');
+	return frames;
+}
+
+function varUintSize(n: number): number {
+	let size = 1;
+	while (n >= 128) {
+		n = Math.floor(n / 128);
+		size++;
+	}
+	return size;
+}
+
 /** Builds a message with `write` and returns its bytes. */
 export function encodeMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
 	const encoder = encoding.createEncoder();

@@ -52,3 +52,8 @@ export function readUnverifiedClaims(token: string): TokenClaims | null {
 export const tokenProtocolPrefix = 'meridian-token.';
 /** The sub-protocol the relay selects for Meridian clients. */
 export const meridianProtocol = 'meridian.v1';
+/**
+ * meridian.v1 plus batches on `/sync` (PROTOCOL.md [R34]): offered first by clients that read and
+ * send them, selected by relays that do. Either side sends batches only once this was selected.
+ */
+export const meridianBatchProtocol = 'meridian.v2';

@@ -140,10 +140,15 @@ export class LocalStore {
 		return [...names];
 	}
 
-	/** Queues an update of `doc` for writing; it is written in the next batch. */
+	/**
+	 * Queues an update of `doc` for writing; it is written in the next batch. A view into a larger
+	 * buffer (an update received inside a batch of frames) is copied to its own: IndexedDB clones a
+	 * typed array's whole buffer, so storing the view would store the whole batch with every update.
+	 */
 	append(doc: string, update: Uint8Array): void {
 		if (this.#closed) throw new Error('The local store is closed.');
-		this.#pending.push({ doc, update });
+		const own = update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? update : update.slice();
+		this.#pending.push({ doc, update: own });
 		this.#setStatus(this.#status.state === 'error' ? { ...this.#status, pending: this.#pending.length } : { state: 'saving', pending: this.#pending.length });
 		this.#schedule();
 	}

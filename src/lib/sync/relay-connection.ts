@@ -9,11 +9,16 @@ import type * as Y from 'yjs';
 import { writeVarUint } from 'lib0/encoding';
 import {
 	CloseCode,
+	decodeBatch,
 	decodeFrame,
+	encodeBatch,
 	encodeFrame,
 	encodeMessage,
 	fatalCloseCodes,
+	isBatch,
+	MAX_BATCH_BYTES,
 	MessageType,
+	meridianBatchProtocol,
 	meridianProtocol,
 	tokenProtocolPrefix,
 	writeLeave
@@ -66,6 +71,9 @@ export class RelayConnection {
 	#stopped = true;
 	#lastHeard = 0;
 	#heartbeat: ReturnType<typeof setInterval> | null = null;
+	/** Frames sent in this task, for one batch at its end (when the relay selected meridian.v2). */
+	#outbox: Uint8Array[] = [];
+	#outboxBytes = 0;
 
 	/** `url` is the relay's multiplexed endpoint, e.g. `wss://wiki.example.com/sync`. */
 	constructor(url: string, token: string) {
@@ -128,6 +136,7 @@ export class RelayConnection {
 		this.#retryTimer = null;
 		if (this.#heartbeat) clearInterval(this.#heartbeat);
 		this.#heartbeat = null;
+		if (this.#socket) this.#flush(this.#socket);
 		this.#socket?.close(1000);
 		this.#socket = null;
 		for (const link of this.#rooms.values()) link.disconnected();
@@ -162,7 +171,7 @@ export class RelayConnection {
 		try {
 			// The token travels as a sub-protocol: browsers cannot set headers on a WebSocket, and a
 			// query string would end up in access logs.
-			socket = new WebSocket(this.url, [meridianProtocol, tokenProtocolPrefix + this.#token]);
+			socket = new WebSocket(this.url, [meridianBatchProtocol, meridianProtocol, tokenProtocolPrefix + this.#token]);
 		} catch {
 			this.#scheduleRetry();
 			return;
@@ -181,8 +190,13 @@ export class RelayConnection {
 			this.#lastHeard = Date.now();
 			if (!(event.data instanceof ArrayBuffer)) return;
 			try {
-				const { room, message } = decodeFrame(new Uint8Array(event.data));
-				this.#rooms.get(room)?.receive(message);
+				const data = new Uint8Array(event.data);
+				const frames = socket.protocol === meridianBatchProtocol && isBatch(data) ? decodeBatch(data) : [data];
+				for (const frame of frames) {
+					const { room, message } = decodeFrame(frame);
+					this.#rooms.get(room)?.receive(message);
+					if (this.#socket !== socket) return; // a room's handling closed the socket
+				}
 			} catch (error) {
 				// A message we cannot read means the two sides disagree; start over with a fresh handshake.
 				console.error('[meridian] unreadable message from the relay', error);
@@ -236,11 +250,35 @@ export class RelayConnection {
 		}, delay);
 	}
 
+	/**
+	 * Sends a frame: at once on a relay that does not take batches; otherwise gathered with the
+	 * others sent in this task and sent as one batch at its end ([R34]). Joining a workspace sends
+	 * a thousand joins in one task: one WebSocket message for them instead of a thousand.
+	 */
 	#send(room: string, message: Uint8Array): boolean {
 		const socket = this.#socket;
 		if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-		socket.send(encodeFrame(room, message));
+		const frame = encodeFrame(room, message);
+		if (socket.protocol !== meridianBatchProtocol) {
+			socket.send(frame);
+			return true;
+		}
+		if (this.#outboxBytes + frame.byteLength > MAX_BATCH_BYTES) this.#flush(socket);
+		this.#outbox.push(frame);
+		this.#outboxBytes += frame.byteLength;
+		if (this.#outbox.length === 1) queueMicrotask(() => this.#flush(socket));
 		return true;
+	}
+
+	#flush(socket: WebSocket): void {
+		const frames = this.#outbox;
+		if (frames.length === 0) return;
+		this.#outbox = [];
+		this.#outboxBytes = 0;
+		// Frames gathered for a socket that has since closed are dropped, as a send to it would
+		// be: the next connection's handshake carries what they did.
+		if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+		socket.send(frames.length === 1 ? frames[0]! : encodeBatch(frames));
 	}
 
 	#setState(state: ConnectionState): void {

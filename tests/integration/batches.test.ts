@@ -1,0 +1,116 @@
+/**
+ * Batches on the multiplexed endpoint (PROTOCOL.md [R34]), against a real relay process: a client
+ * offering meridian.v2 joins many rooms in one WebSocket message and gets their answers gathered
+ * into few; a client offering only meridian.v1 sends and receives one frame per message, as before;
+ * a batch that does not decode closes the socket with 4400.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+	CloseCode,
+	MAX_BATCH_BYTES,
+	SyncType,
+	encodeBatch,
+	encodeFrame,
+	isBatch,
+	meridianBatchProtocol,
+	meridianProtocol,
+	tokenProtocolPrefix
+} from '../../src/lib/protocol/index.ts';
+import { MuxClient, RecordingSocket, waitFor } from './clients.ts';
+import { RawPeer, syncMessage } from './raw-peer.ts';
+import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+
+let relay: RelayProcess;
+let token: string;
+const ROOMS = Array.from({ length: 120 }, (_, i) => `ws1/batch-${i}`);
+
+beforeAll(async () => {
+	relay = await spawnRelay();
+	token = await relay.token('editor');
+	// Every room holds ~4 KB, so the answers to all the joins (~480 KB) need more than one batch.
+	const writer = new MuxClient(relay.syncUrl, token);
+	await writer.opened;
+	for (const [i, room] of ROOMS.entries()) {
+		writer.join(room);
+		writer.docs.get(room)!.getText('t').insert(0, `room ${i}: ${'x'.repeat(4000)}`);
+	}
+	for (const room of ROOMS) await writer.allStored(room);
+	writer.close();
+});
+afterAll(async () => {
+	await relay?.kill();
+	await stopAllRelays();
+});
+
+const v2 = (): string[] => [meridianBatchProtocol, meridianProtocol, tokenProtocolPrefix + token];
+const joinFrame = (room: string): Uint8Array => encodeFrame(room, syncMessage(SyncType.step1, Y.encodeStateVector(new Y.Doc())));
+
+describe('[R34] batches', () => {
+	it('a client offering meridian.v2 joins 120 rooms in one message; the answers come back gathered into batches', async () => {
+		const peer = new RawPeer(relay.syncUrl, token, v2());
+		await peer.opened;
+		expect(peer.socket.ws.protocol).toBe(meridianBatchProtocol);
+		peer.socket.send(encodeBatch(ROOMS.map(joinFrame)));
+		await waitFor(() => ROOMS.every((room) => peer.log(room).step2.length === 1), 'every room answered');
+		for (const [i, room] of ROOMS.entries()) expect(peer.doc(room).getText('t').toString()).toBe(`room ${i}: ${'x'.repeat(4000)}`);
+		// 120 step 2s and 120 step 1s: a handful of batches, each within the bound.
+		expect(peer.batches).toBeGreaterThan(0);
+		expect(peer.messages).toBeLessThan(ROOMS.length / 4);
+		for (const message of peer.socket.messages) if (isBatch(message)) expect(message.byteLength).toBeLessThanOrEqual(MAX_BATCH_BYTES + 64 * 1024);
+		// Writes inside a batch are counted and acknowledged per frame, as single frames are.
+		const doc = peer.doc(ROOMS[0]!);
+		const before = Y.encodeStateVector(doc);
+		doc.getText('t').insert(0, 'batched write; ');
+		const update = Y.encodeStateAsUpdate(doc, before);
+		peer.socket.send(encodeBatch([encodeFrame(ROOMS[0]!, syncMessage(SyncType.update, update)), encodeFrame(ROOMS[1]!, syncMessage(SyncType.update, new Uint8Array([0, 0])))]));
+		await waitFor(() => peer.log(ROOMS[0]!).stored === 1 && peer.log(ROOMS[1]!).stored === 1, 'both writes acknowledged');
+		peer.close();
+
+		const reader = new MuxClient(relay.syncUrl, token);
+		await reader.opened;
+		reader.join(ROOMS[0]!);
+		await waitFor(() => reader.text(ROOMS[0]!).startsWith('batched write; '), 'the batched write stored and served');
+		reader.close();
+	});
+
+	it('a client offering only meridian.v1 gets one frame per message, never a batch', async () => {
+		const peer = new RawPeer(relay.syncUrl, token);
+		await peer.opened;
+		expect(peer.socket.ws.protocol).toBe(meridianProtocol);
+		for (const room of ROOMS) peer.socket.send(joinFrame(room));
+		await waitFor(() => ROOMS.every((room) => peer.log(room).step2.length === 1), 'every room answered');
+		expect(peer.batches).toBe(0);
+		expect(peer.socket.messages.some(isBatch)).toBe(false);
+		expect(peer.messages).toBeGreaterThanOrEqual(2 * ROOMS.length);
+		peer.close();
+	});
+
+	it('a batch that does not decode closes that socket with 4400; the relay carries on', async () => {
+		const socket = new RecordingSocket(relay.syncUrl, v2());
+		await socket.opened;
+		const whole = encodeBatch([joinFrame(ROOMS[0]!), joinFrame(ROOMS[1]!)]);
+		socket.send(whole.subarray(0, whole.byteLength - 3)); // the second frame cut short
+		expect(await socket.closed).toMatchObject({ code: CloseCode.malformed });
+		// Nothing of the cut batch was handled: no answer to its first, whole frame either.
+		expect(socket.messages).toHaveLength(0);
+
+		const peer = new RawPeer(relay.syncUrl, token, v2());
+		await peer.opened;
+		peer.socket.send(encodeBatch([joinFrame(ROOMS[2]!)]));
+		await waitFor(() => peer.log(ROOMS[2]!).step2.length === 1, 'another socket still served');
+		peer.close();
+	});
+
+	it('[R14] a per-room socket offering meridian.v2 gets it selected, with stored acks and plain messages', async () => {
+		const socket = new RecordingSocket(`${relay.syncUrl}/ws1/per-room-v2`, v2());
+		await socket.opened;
+		expect(socket.ws.protocol).toBe(meridianBatchProtocol);
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'per room');
+		socket.send(syncMessage(SyncType.update, Y.encodeStateAsUpdate(doc)));
+		// stored := varUint(4) • varUint(1)
+		await waitFor(() => socket.messages.some((m) => m.byteLength === 2 && m[0] === 4 && m[1] === 1), 'the stored ack');
+		socket.close();
+	});
+});
