@@ -59,3 +59,66 @@ describe('tab channel', () => {
 		expect(docB.getText('t').toString()).toBe('from the relay');
 	});
 });
+
+describe('tab channel: what one task posts', () => {
+	/** Every message posted on the workspace's channel, as a raw listener (another tab) sees it. */
+	function listen(workspaceId: string): { messages: unknown[]; close(): void } {
+		const raw = new BroadcastChannel(`meridian:${workspaceId}`);
+		const messages: unknown[] = [];
+		raw.onmessage = (event: MessageEvent) => messages.push(event.data);
+		return { messages, close: () => raw.close() };
+	}
+
+	it('[TC1] opening many documents in one task is one message; the other tab answers in one, for the documents it holds', async () => {
+		const other = tab('ws4');
+		for (let i = 0; i < 5; i++) {
+			const doc = new Y.Doc();
+			doc.getText('t').insert(0, `held ${i}`);
+			other.add(`ws4/p${i}`, doc);
+		}
+		await delivered();
+		const wire = listen('ws4');
+		const docs = Array.from({ length: 200 }, () => new Y.Doc());
+		const opening = tab('ws4');
+		docs.forEach((doc, i) => opening.add(`ws4/p${i}`, doc));
+		await delivered();
+		// The 200 requests, then the other tab's answers for the five it holds.
+		expect(wire.messages).toHaveLength(2);
+		expect(wire.messages.map((message) => (message as unknown[]).length)).toEqual([200, 5]);
+		docs.slice(0, 5).forEach((doc, i) => expect(doc.getText('t').toString()).toBe(`held ${i}`));
+		wire.close();
+	});
+
+	it('[TC2] a single message goes as itself, and one from a tab of an earlier version is read', async () => {
+		const a = tab('ws5');
+		const docA = new Y.Doc();
+		a.add('ws5/p', docA);
+		await delivered();
+		const wire = listen('ws5');
+		docA.transact(() => docA.getText('t').insert(0, 'one keystroke'), Origin.local);
+		await delivered();
+		expect(wire.messages).toEqual([{ type: 'update', doc: 'ws5/p', update: expect.any(Uint8Array) }]);
+		wire.close();
+
+		const earlier = new BroadcastChannel('meridian:ws5');
+		const change = new Y.Doc();
+		change.getText('t').insert(0, 'from an older tab; ');
+		earlier.postMessage({ type: 'update', doc: 'ws5/p', update: Y.encodeStateAsUpdate(change) });
+		await delivered();
+		expect(docA.getText('t').toString()).toContain('from an older tab; ');
+		earlier.close();
+	});
+
+	it('[TC3] a change made just before the tab closes is posted', async () => {
+		const a = tab('ws6');
+		const docA = new Y.Doc();
+		a.add('ws6/p', docA);
+		const docB = new Y.Doc();
+		tab('ws6').add('ws6/p', docB);
+		await delivered();
+		docA.transact(() => docA.getText('t').insert(0, 'last words'), Origin.local);
+		a.close();
+		await delivered();
+		expect(docB.getText('t').toString()).toBe('last words');
+	});
+});
