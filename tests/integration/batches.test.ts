@@ -17,7 +17,7 @@ import {
 	meridianProtocol,
 	tokenProtocolPrefix
 } from '../../src/lib/protocol/index.ts';
-import { MuxClient, RecordingSocket, waitFor } from './clients.ts';
+import { MuxClient, RecordingSocket, seedRooms, waitFor } from './clients.ts';
 import { RawPeer, syncMessage } from './raw-peer.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 
@@ -29,14 +29,7 @@ beforeAll(async () => {
 	relay = await spawnRelay();
 	token = await relay.token('editor');
 	// Every room holds ~4 KB, so the answers to all the joins (~480 KB) need more than one batch.
-	const writer = new MuxClient(relay.syncUrl, token);
-	await writer.opened;
-	for (const [i, room] of ROOMS.entries()) {
-		writer.join(room);
-		writer.docs.get(room)!.getText('t').insert(0, `room ${i}: ${'x'.repeat(4000)}`);
-	}
-	for (const room of ROOMS) await writer.allStored(room);
-	writer.close();
+	await seedRooms(relay.syncUrl, token, ROOMS, (i) => `room ${i}: ${'x'.repeat(4000)}`);
 });
 afterAll(async () => {
 	await relay?.kill();

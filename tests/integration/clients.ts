@@ -167,6 +167,21 @@ export class MuxClient {
 }
 
 /** A stock y-websocket provider, token in the query string as stock clients do it. */
+/**
+ * Writes `textOf(i)` into the text `t` of each of `rooms` through a multiplexed client, and
+ * resolves once the relay has acknowledged every write as stored.
+ */
+export async function seedRooms(syncUrl: string, token: string, rooms: readonly string[], textOf: (index: number) => string): Promise<void> {
+	const writer = new MuxClient(syncUrl, token);
+	await writer.opened;
+	for (const [i, room] of rooms.entries()) {
+		writer.join(room);
+		writer.docs.get(room)!.getText('t').insert(0, textOf(i));
+	}
+	for (const room of rooms) await writer.allStored(room);
+	writer.close();
+}
+
 export function stockProvider(syncUrl: string, room: string, doc: Y.Doc, token: string): WebsocketProvider {
 	return new WebsocketProvider(syncUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,

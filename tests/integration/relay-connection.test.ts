@@ -10,7 +10,7 @@ import { WebSocket as NodeWebSocket } from 'ws';
 import * as Y from 'yjs';
 import { meridianBatchProtocol } from '../../src/lib/protocol/index.ts';
 import { RelayConnection } from '../../src/lib/sync/relay-connection.ts';
-import { MuxClient, waitFor } from './clients.ts';
+import { MuxClient, seedRooms, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 
 (globalThis as { WebSocket: unknown }).WebSocket = NodeWebSocket;
@@ -22,14 +22,7 @@ const ROOMS = Array.from({ length: 60 }, (_, i) => `ws1/conn-${i}`);
 beforeAll(async () => {
 	relay = await spawnRelay();
 	token = await relay.token('editor');
-	const writer = new MuxClient(relay.syncUrl, token);
-	await writer.opened;
-	for (const [i, room] of ROOMS.entries()) {
-		writer.join(room);
-		writer.docs.get(room)!.getText('t').insert(0, `room ${i}`);
-	}
-	for (const room of ROOMS) await writer.allStored(room);
-	writer.close();
+	await seedRooms(relay.syncUrl, token, ROOMS, (i) => `room ${i}`);
 });
 afterAll(async () => {
 	await relay?.kill();
