@@ -18,6 +18,8 @@ import { readOnlyDoc } from '../../src/lib/editor/read-only.ts';
 import { fromMarkdown, pageMarkdown, toMarkdown } from '../../src/lib/editor/markdown.ts';
 import { pageLinkTargets } from '../../src/lib/model/links.ts';
 import { BacklinkIndex } from '../../src/lib/sync/backlinks.ts';
+import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
+import { Origin } from '../../src/lib/model/origins.ts';
 import { createPage, deletePage, renamePage } from '../../src/lib/model/workspace.ts';
 import { pageLinkClipboardText, pageLinkLabel, pagePath } from '../../src/lib/editor/page-link.ts';
 import { pageLinkItems, pageLinkMenuPlugin, pageLinkMenuState, searchPages } from '../../src/lib/editor/page-link-menu.ts';
@@ -129,7 +131,8 @@ describe('[L3] the backlinks index', () => {
 		const source = bodyWith(doc(p('start')));
 		index.track('S', source);
 		runAll();
-		const para = linkFirstParagraph(source, 'T');
+		// A teammate's edit (the member's own are held for a pause: the next test).
+		const para = source.transact(() => linkFirstParagraph(source, 'T'), Origin.relay);
 		runAll();
 		// Too soon after the last read: left dirty, not read.
 		expect(index.backlinks('T')).toEqual([]);
@@ -143,6 +146,35 @@ describe('[L3] the backlinks index', () => {
 		// flush() settles the index whatever the pace.
 		para.delete(1, 1);
 		index.flush();
+		expect(index.backlinks('T')).toEqual([]);
+		index.destroy();
+	});
+
+	it('the member typing in a long page: its links are read once they pause; a teammate’s edit keeps the pace', async () => {
+		const queue: (() => void)[] = [];
+		let clock = 0;
+		const index = new BacklinkIndex((run) => queue.push(run), () => (clock += 5));
+		const runAll = () => queue.splice(0).forEach((run) => run());
+		const source = bodyWith(doc(p('start')));
+		index.track('S', source);
+		runAll();
+		// Typing (the member's own origin), 100 ms a key, past the page's pace (100 ms): not read.
+		const para = linkFirstParagraph(source, 'T');
+		for (let key = 0; key < 4; key++) {
+			clock += 100;
+			source.getXmlFragment('prosemirror').insert(1, [new Y.XmlElement('paragraph')]);
+			runAll();
+			expect(index.backlinks('T')).toEqual([]);
+		}
+		// A pause: read.
+		clock += OWN_EDIT_QUIET_MS;
+		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
+		runAll();
+		expect(index.backlinks('T')).toEqual(['S']);
+		// A teammate's change is read at the page's pace, not held for a pause.
+		clock += 200;
+		source.transact(() => para.delete(1, 1), Origin.relay);
+		runAll();
 		expect(index.backlinks('T')).toEqual([]);
 		index.destroy();
 	});

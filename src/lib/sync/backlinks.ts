@@ -4,13 +4,15 @@
  * relay or another tab) only marks that page dirty; dirty pages are re-read in a later batch
  * (`schedule`, by default an idle callback with a short deadline), each one's outgoing links
  * recomputed from its own body alone and diffed into `target → Set<source>`. A long page is read again at
- * most once per PACE × its last read's time (pace.ts).
+ * most once per PACE × its last read's time, and while the member types in it only once they pause
+ * (pace.ts): the link they typed shows on its target's page a second later.
  *
  * `backlinksFor(session)` builds one index per open workspace and feeds it every page body: with a
  * relay these are loaded anyway (syncAllPages); without one, from IndexedDB. So the index covers
  * every page on the device, offline too.
  */
 import type * as Y from 'yjs';
+import { isRemoteOrigin } from '../model/origins.ts';
 import { bodyFragment } from '../model/page.ts';
 import { pageLinkTargets } from '../model/links.ts';
 import { followEveryPage } from './each-page.ts';
@@ -71,7 +73,11 @@ export class BacklinkIndex {
 	track(sourceId: string, doc: Y.Doc): void {
 		if (this.#tracked.get(sourceId)?.doc === doc) return;
 		this.untrack(sourceId);
-		const onUpdate = () => this.#markDirty(sourceId);
+		const onUpdate = (_update: Uint8Array, origin: unknown) => {
+			this.#markDirty(sourceId);
+			// The member typing in a long body: its links are read once they pause (pace.ts).
+			if (!isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(sourceId);
+		};
 		doc.on('update', onUpdate);
 		this.#tracked.set(sourceId, { doc, stop: () => doc.off('update', onUpdate) });
 		this.#markDirty(sourceId);

@@ -16,7 +16,8 @@ export const PACE = 20;
 export const PACED_FROM_MS = 2;
 /**
  * A long page the member is typing in is read again once they pause this long: their own edits
- * bring them no news (catch-up), and search can have the word once it is typed. Without it the
+ * bring them no news (catch-up), search can have the word once it is typed, and a link they typed
+ * can reach its target's backlinks a second later. Without it the
  * indexes re-read the benchmark page every 20 × its read while the member types — ~6 ms of idle
  * work per keystroke that the next key waits behind.
  */
