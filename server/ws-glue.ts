@@ -135,7 +135,10 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	let accepting = true;
 	let nextId = 1;
 
+	/** Each batching socket's outbox ([R34]): what was sent before a close goes out before it. */
+	const outboxes = new WeakMap<WebSocket, Outbox>();
 	const closeSocket = (ws: WebSocket, code: number, reason: string): void => {
+		outboxes.get(ws)?.flush();
 		if (!closedWith.has(ws)) closedWith.set(ws, code);
 		ws.close(code, reason);
 	};
@@ -162,7 +165,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		// A browser fails the handshake if it offered protocols and none is selected, so when
 		// neither meridian.v2 nor meridian.v1 is offered (token-only), echo the first one.
 		handleProtocols: (protocols) => {
-			if (protocols.has(meridianBatchProtocol)) return meridianBatchProtocol;
+			// Batches only where a whole one fits under the message limit (a relay configured with a
+			// small MAX_MESSAGE_BYTES, as some tests do, speaks meridian.v1).
+			if (protocols.has(meridianBatchProtocol) && options.maxMessageBytes >= MIN_MESSAGE_BYTES_FOR_BATCHES) return meridianBatchProtocol;
 			if (protocols.has(meridianProtocol)) return meridianProtocol;
 			const [first] = protocols;
 			return first ?? false;
@@ -266,6 +271,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						ws.send(data);
 					};
 					const outbox = batches ? new Outbox(write) : null;
+					if (outbox) outboxes.set(ws, outbox);
 					const adapter: SocketLike = {
 						send: (data) => {
 							const at = messageOffset(data, path === '/sync');
@@ -278,11 +284,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 							if (outbox) outbox.add(data);
 							else write(data);
 						},
-						close: (code, reason) => {
-							// What was sent before the close goes out before it (a roomError, a last answer).
-							outbox?.flush();
-							closeSocket(ws, code, reason);
-						},
+						close: (code, reason) => closeSocket(ws, code, reason),
 						get isOpen() {
 							return ws.readyState === ws.OPEN;
 						}
@@ -336,6 +338,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 							} catch {
 								return connection.close(CloseCode.malformed, 'undecodable batch');
 							}
+							// A frame's room is never empty: one that is would be answered with a frame
+							// the peer reads as a batch.
+							if (frames.some(isBatch)) return connection.close(CloseCode.malformed, 'a frame without a room in a batch');
 						}
 						for (const frame of frames) {
 							if (isDocumentUpdate(frame, messageOffset(frame, path === '/sync'))) metrics.updatesIn++;
@@ -415,6 +420,12 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
  * docs/performance.md, "Cold sync"). setImmediate rather than a microtask: each reply from the
  * storage thread is its own callback, with microtasks run between them.
  */
+/**
+ * The least MAX_MESSAGE_BYTES under which the relay offers batches: a batch of MAX_BATCH_BYTES of
+ * frames plus their length prefixes (up to 3 bytes a frame; a join's frames are ~60 bytes), with room.
+ */
+const MIN_MESSAGE_BYTES_FOR_BATCHES = 2 * MAX_BATCH_BYTES;
+
 class Outbox {
 	readonly #write: (data: Uint8Array) => void;
 	#frames: Uint8Array[] = [];

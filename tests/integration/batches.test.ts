@@ -67,6 +67,35 @@ describe('[R34] batches', () => {
 		reader.close();
 	});
 
+	it('rooms loaded from storage as the joins arrive are answered in batches too', async () => {
+		// A restart: every room is on disk, loaded by the storage thread as the joins come in.
+		await relay.restart();
+		token = await relay.token('editor');
+		const peer = new RawPeer(relay.syncUrl, token, v2());
+		await peer.opened;
+		peer.socket.send(encodeBatch(ROOMS.map(joinFrame)));
+		await waitFor(() => ROOMS.every((room) => peer.log(room).step2.length === 1), 'every room answered');
+		// (Room 0 also holds the first test's batched write.)
+		for (const [i, room] of ROOMS.entries()) expect(peer.doc(room).getText('t').toString().endsWith(`room ${i}: ${'x'.repeat(4000)}`)).toBe(true);
+		// Each room's step 2 and step 1 at least travel together: fewer messages than rooms, and
+		// far fewer than their 240 frames.
+		expect(peer.batches).toBeGreaterThan(0);
+		expect(peer.messages).toBeLessThanOrEqual(ROOMS.length);
+		peer.close();
+	});
+
+	it('a relay whose MAX_MESSAGE_BYTES is under two batches selects meridian.v1', async () => {
+		const small = await spawnRelay({ env: { MAX_MESSAGE_BYTES: String(256 * 1024) } });
+		try {
+			const socket = new RecordingSocket(small.syncUrl, [meridianBatchProtocol, meridianProtocol, tokenProtocolPrefix + (await small.token('editor'))]);
+			await socket.opened;
+			expect(socket.ws.protocol).toBe(meridianProtocol);
+			socket.close();
+		} finally {
+			await small.kill();
+		}
+	});
+
 	it('a client offering only meridian.v1 gets one frame per message, never a batch', async () => {
 		const peer = new RawPeer(relay.syncUrl, token);
 		await peer.opened;
@@ -82,11 +111,19 @@ describe('[R34] batches', () => {
 	it('a batch that does not decode closes that socket with 4400; the relay carries on', async () => {
 		const socket = new RecordingSocket(relay.syncUrl, v2());
 		await socket.opened;
-		const whole = encodeBatch([joinFrame(ROOMS[0]!), joinFrame(ROOMS[1]!)]);
+		// The first frame would be answered at once (a room of another workspace: roomError).
+		const whole = encodeBatch([joinFrame('ws2/elsewhere'), joinFrame(ROOMS[1]!)]);
 		socket.send(whole.subarray(0, whole.byteLength - 3)); // the second frame cut short
 		expect(await socket.closed).toMatchObject({ code: CloseCode.malformed });
 		// Nothing of the cut batch was handled: no answer to its first, whole frame either.
 		expect(socket.messages).toHaveLength(0);
+
+		// A frame without a room inside a batch: its answer would read as a batch.
+		const roomless = new RecordingSocket(relay.syncUrl, v2());
+		await roomless.opened;
+		roomless.send(encodeBatch([joinFrame('ws2/elsewhere'), joinFrame('')]));
+		expect(await roomless.closed).toMatchObject({ code: CloseCode.malformed });
+		expect(roomless.messages).toHaveLength(0);
 
 		const peer = new RawPeer(relay.syncUrl, token, v2());
 		await peer.opened;

@@ -62,6 +62,23 @@ describe('[R34] the app connection batches', () => {
 		reader.close();
 	});
 
+	it('a write made in the task that closes the connection is sent before the close', async () => {
+		const room = ROOMS[30]!;
+		const connection = new RelayConnection(relay.syncUrl, token);
+		const doc = new Y.Doc({ guid: room });
+		const link = connection.addRoom(room, doc, { canWrite: true });
+		connection.connect();
+		await waitFor(() => link.synced, 'the room synced');
+		doc.getText('t').insert(0, 'last words; ');
+		connection.close();
+
+		const reader = new MuxClient(relay.syncUrl, token);
+		await reader.opened;
+		reader.join(room);
+		await waitFor(() => reader.text(room) === 'last words; room 30', 'the last write on the relay');
+		reader.close();
+	});
+
 	it('offers meridian.v2 first and falls back to single frames where the relay selects meridian.v1', async () => {
 		const offered: string[][] = [];
 		class Recording extends NodeWebSocket {

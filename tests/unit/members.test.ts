@@ -184,14 +184,10 @@ describe('a document commit holding the write lock', () => {
 			members.admit(claims('bo', 'editor'));
 			const { code } = members.createInvite({ workspaceId: 'ws1', role: 'viewer', createdBy: 'boss', expiresInSeconds: 3600, maxUses: 1 });
 
-			// Each of these reads before it writes: begun deferred, the upgrade to a write failed at
-			// once while the lock was held, whatever the busy timeout.
-			let started = performance.now();
+			// Each runs while the lock is held (the worker holds it 300 ms after saying so), so each
+			// succeeds only by waiting for it: begun deferred, each threw SQLITE_BUSY at once.
 			expect(await whileLocked(file, 300, () => members.setRole('ws1', 'ana', 'viewer'))).toMatchObject({ ok: true });
-			expect(performance.now() - started).toBeGreaterThanOrEqual(250);
-			started = performance.now();
 			expect(await whileLocked(file, 300, () => members.remove('ws1', 'bo'))).toMatchObject({ ok: true });
-			expect(performance.now() - started).toBeGreaterThanOrEqual(250);
 			const redeemed = await whileLocked(file, 300, () => members.redeem(code, 'Cy'));
 			expect(redeemed).toMatchObject({ ok: true, member: { role: 'viewer', name: 'Cy' } });
 

@@ -81,6 +81,9 @@ describe('tab channel: what one task posts', () => {
 		const docs = Array.from({ length: 200 }, () => new Y.Doc());
 		const opening = tab('ws4');
 		docs.forEach((doc, i) => opening.add(`ws4/p${i}`, doc));
+		// Two hops (the requests, the answers) on a machine that may be busy: wait for both, then a
+		// little longer for anything after them.
+		for (let waited = 0; wire.messages.length < 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 		await delivered();
 		// The 200 requests, then the other tab's answers for the five it holds.
 		expect(wire.messages).toHaveLength(2);

@@ -30,6 +30,8 @@ const META = 'meta';
  * every document of the workspace.
  */
 export const RANGE_READ_FROM = 256;
+/** How much larger than an update its buffer may be for the update to be stored without a copy. */
+const VIEW_SLACK_BYTES = 1024;
 /** Past this many stored updates a document is compacted into one (y-indexeddb uses 500). */
 export const COMPACT_AFTER = 500;
 const RETRY_MIN_MS = 500;
@@ -141,13 +143,13 @@ export class LocalStore {
 	}
 
 	/**
-	 * Queues an update of `doc` for writing; it is written in the next batch. A view into a larger
-	 * buffer (an update received inside a batch of frames) is copied to its own: IndexedDB clones a
-	 * typed array's whole buffer, so storing the view would store the whole batch with every update.
+	 * Queues an update of `doc` for writing; it is written in the next batch. A view into a much
+	 * larger buffer is copied to its own: IndexedDB clones a typed array's whole buffer. (An update
+	 * received from the relay is a view into its frame, a few dozen bytes more: stored as it is.)
 	 */
 	append(doc: string, update: Uint8Array): void {
 		if (this.#closed) throw new Error('The local store is closed.');
-		const own = update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? update : update.slice();
+		const own = update.buffer.byteLength - update.byteLength <= VIEW_SLACK_BYTES ? update : update.slice();
 		this.#pending.push({ doc, update: own });
 		this.#setStatus(this.#status.state === 'error' ? { ...this.#status, pending: this.#pending.length } : { state: 'saving', pending: this.#pending.length });
 		this.#schedule();

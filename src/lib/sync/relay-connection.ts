@@ -191,7 +191,9 @@ export class RelayConnection {
 			if (!(event.data instanceof ArrayBuffer)) return;
 			try {
 				const data = new Uint8Array(event.data);
-				const frames = socket.protocol === meridianBatchProtocol && isBatch(data) ? decodeBatch(data) : [data];
+				// A batch's frames are copied out of it: what a room keeps of a frame (a deferred update,
+				// binary values Yjs reads as views into the update) must not keep the whole batch alive.
+				const frames = socket.protocol === meridianBatchProtocol && isBatch(data) ? decodeBatch(data).map((frame) => frame.slice()) : [data];
 				for (const frame of frames) {
 					const { room, message } = decodeFrame(frame);
 					this.#rooms.get(room)?.receive(message);

@@ -13,7 +13,10 @@
  * What a tab posts in one task goes as one message (an array of them; one alone goes as itself,
  * as tabs of earlier versions post and read): a join opens two thousand documents in one task,
  * and each posted message is a trip through the browser process, ~0.05 ms of the page apiece
- * (docs/performance.md, "Cold sync").
+ * (docs/performance.md, "Cold sync"). A tab still running the version before this one reads the
+ * single messages (a keystroke's) but not the arrays (a task that changed several documents):
+ * with a relay it gets those changes from the relay; offline, after its reload, which the update
+ * banner asks for (docs/operations.md, "Upgrades").
  */
 import * as Y from 'yjs';
 import { Origin } from '../model/origins.ts';
@@ -33,8 +36,14 @@ export class TabChannel {
 		if (this.#channel) {
 			this.#channel.onmessage = (event: MessageEvent<TabMessage | TabMessage[]>) => {
 				const data = event.data;
-				if (Array.isArray(data)) for (const message of data) this.#receive(message);
-				else this.#receive(data);
+				for (const message of Array.isArray(data) ? data : [data]) {
+					// One message that does not apply (another version's, say) costs only itself.
+					try {
+						this.#receive(message);
+					} catch (error) {
+						console.error('[meridian] a message from another tab could not be applied', error);
+					}
+				}
 			};
 		}
 	}
