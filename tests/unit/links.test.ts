@@ -121,16 +121,23 @@ describe('[L3] the backlinks index', () => {
 		expect(changes.at(-1)).toEqual(['T']);
 	});
 
-	it('paces a page that takes long to read: read again only after PACE × its read time, then on a timer', async () => {
+	/**
+	 * An index following page S, read once, on a clock that every look moves 5 ms on: a read "takes"
+	 * 5 ms, so the page may be read again 100 ms (20 × 5) after it.
+	 */
+	function pacedIndex() {
 		const queue: (() => void)[] = [];
-		// Every look at the clock moves it 5 ms on: a read "takes" 5 ms, so the page may be read
-		// again 100 ms (20 × 5) after it.
-		let clock = 0;
-		const index = new BacklinkIndex((run) => queue.push(run), () => (clock += 5));
+		const time = { clock: 0 };
+		const index = new BacklinkIndex((run) => queue.push(run), () => (time.clock += 5));
 		const runAll = () => queue.splice(0).forEach((run) => run());
 		const source = bodyWith(doc(p('start')));
 		index.track('S', source);
 		runAll();
+		return { queue, time, index, runAll, source };
+	}
+
+	it('paces a page that takes long to read: read again only after PACE × its read time, then on a timer', async () => {
+		const { queue, time, index, runAll, source } = pacedIndex();
 		// A teammate's edit (the member's own are held for a pause: the next test).
 		const para = source.transact(() => linkFirstParagraph(source, 'T'), Origin.relay);
 		runAll();
@@ -138,7 +145,7 @@ describe('[L3] the backlinks index', () => {
 		expect(index.backlinks('T')).toEqual([]);
 		expect(queue).toHaveLength(0);
 		// Once due, a timer asks for a batch, and that batch reads it.
-		clock += 200;
+		time.clock += 200;
 		await new Promise((resolve) => setTimeout(resolve, 150));
 		expect(queue).toHaveLength(1);
 		runAll();
@@ -151,28 +158,22 @@ describe('[L3] the backlinks index', () => {
 	});
 
 	it('the member typing in a long page: its links are read once they pause; a teammate’s edit keeps the pace', async () => {
-		const queue: (() => void)[] = [];
-		let clock = 0;
-		const index = new BacklinkIndex((run) => queue.push(run), () => (clock += 5));
-		const runAll = () => queue.splice(0).forEach((run) => run());
-		const source = bodyWith(doc(p('start')));
-		index.track('S', source);
-		runAll();
+		const { time, index, runAll, source } = pacedIndex();
 		// Typing (the member's own origin), 100 ms a key, past the page's pace (100 ms): not read.
 		const para = linkFirstParagraph(source, 'T');
 		for (let key = 0; key < 4; key++) {
-			clock += 100;
+			time.clock += 100;
 			source.getXmlFragment('prosemirror').insert(1, [new Y.XmlElement('paragraph')]);
 			runAll();
 			expect(index.backlinks('T')).toEqual([]);
 		}
 		// A pause: read.
-		clock += OWN_EDIT_QUIET_MS;
+		time.clock += OWN_EDIT_QUIET_MS;
 		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
 		runAll();
 		expect(index.backlinks('T')).toEqual(['S']);
 		// A teammate's change is read at the page's pace, not held for a pause.
-		clock += 200;
+		time.clock += 200;
 		source.transact(() => para.delete(1, 1), Origin.relay);
 		runAll();
 		expect(index.backlinks('T')).toEqual([]);
