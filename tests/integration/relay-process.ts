@@ -6,7 +6,7 @@
  * test file's afterAll can stop whatever is left (`stopAllRelays`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
@@ -17,6 +17,8 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export const testSecret = 'integration-test-secret-0123456789abcdef';
 const listening = /^Meridian relay listening on (http:\/\/\S+)$/m;
 const running = new Set<ChildProcess>();
+/** Data directories spawnRelay made (not ones a test passed in): removed by stopAllRelays. */
+const createdDirs = new Set<string>();
 
 export interface RelayOptions {
 	/** Extra environment (ROOM_IDLE_MS, MAX_MESSAGE_BYTES, …); `MERIDIAN_SECRET: ''` to use DATA_DIR/secret. */
@@ -57,6 +59,7 @@ export interface RelayProcess {
 
 export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProcess> {
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meridian-relay-'));
+	if (options.dataDir === undefined) createdDirs.add(dataDir);
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		PORT: '0',
@@ -147,7 +150,10 @@ export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProce
 	return relay;
 }
 
-/** Stops every relay process still running (afterAll safety net). */
+/**
+ * Stops every relay process still running and removes the data directories spawnRelay made
+ * (afterAll: every test file that spawns relays calls it last).
+ */
 export async function stopAllRelays(): Promise<void> {
 	await Promise.all(
 		[...running].map(
@@ -158,4 +164,6 @@ export async function stopAllRelays(): Promise<void> {
 				})
 		)
 	);
+	for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
+	createdDirs.clear();
 }
