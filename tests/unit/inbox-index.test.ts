@@ -12,6 +12,8 @@
  *       stored on this device is trusted offline.
  * [IX4] The member's state failing to open is `failed`, with the reason, until `retryState` opens it.
  * [IX5] Destroyed, the index follows nothing and tells nobody.
+ * [IX6] A long body's mentions are read at the pace of the other indexes (pace.ts): while the
+ *       member types in it, once they pause; a teammate's change at the page's pace.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -19,6 +21,9 @@ import { createDecision, DecisionStatus, recordPosition, Stance } from '../../sr
 import { sharePage } from '../../src/lib/model/shares.ts';
 import { createPage, initWorkspace } from '../../src/lib/model/workspace.ts';
 import { InboxIndex } from '../../src/lib/sync/inbox.ts';
+import { OWN_EDIT_QUIET_MS } from '../../src/lib/sync/pace.ts';
+import { bodyFragment } from '../../src/lib/model/page.ts';
+import { Origin } from '../../src/lib/model/origins.ts';
 import { FakeLink } from '../support/fake-link.ts';
 
 const at = (memberId: string, now: number) => ({ memberId, now });
@@ -211,5 +216,57 @@ describe('the inbox index status', () => {
 		index.flush();
 		expect(heard).toBe(0);
 		expect(index.entries).toEqual([]);
+	});
+});
+
+describe('the inbox index pace', () => {
+	/** A mention of Ben, written by Ana, at the end of the body's first paragraph, with `origin`. */
+	function mentionBen(doc: Y.Doc, id: string, origin: unknown): void {
+		const paragraph = bodyFragment(doc).get(0) as Y.XmlElement;
+		doc.transact(() => {
+			const mention = new Y.XmlElement('mention');
+			for (const [name, value] of Object.entries({ member: 'ben', label: 'Ben', id, by: 'ana', at: 5_000 })) mention.setAttribute(name, value as string);
+			paragraph.insert(paragraph.length, [mention]);
+		}, origin);
+	}
+
+	it('[IX6] a long body the member types in is read once they pause; a teammate’s change keeps the pace', async () => {
+		const queue: (() => void)[] = [];
+		// Every look at the clock moves it 5 ms on: a read "takes" 5 ms, so the body may be read
+		// again 100 ms (20 × 5) after it.
+		const time = { clock: 0 };
+		const workspace = new Y.Doc();
+		initWorkspace(workspace, 'Team', at('ana', 1));
+		const index = new InboxIndex(workspace, 'ben', (run) => queue.push(run), null, () => (time.clock += 5));
+		const runAll = () => {
+			while (queue.length > 0) queue.splice(0).forEach((run) => run());
+		};
+		index.setState(new Y.Doc());
+		const page = createPage(workspace, { title: 'Long', parentId: null }, at('ana', 2));
+		const body = new Y.Doc({ gc: false });
+		bodyFragment(body).insert(0, [new Y.XmlElement('paragraph')]);
+		index.trackBody(page, body);
+		runAll();
+		expect(index.entries).toHaveLength(0);
+
+		// Edits made on this device (not from the relay or another tab), 100 ms apart, past the pace.
+		mentionBen(body, 'm1', Origin.local);
+		for (let key = 0; key < 4; key++) {
+			time.clock += 100;
+			body.transact(() => bodyFragment(body).insert(1, [new Y.XmlElement('paragraph')]), Origin.local);
+			runAll();
+			expect(index.entries).toHaveLength(0);
+		}
+		// A pause: read.
+		time.clock += OWN_EDIT_QUIET_MS;
+		await new Promise((resolve) => setTimeout(resolve, OWN_EDIT_QUIET_MS + 50));
+		runAll();
+		expect(index.entries.map((entry) => entry.key)).toEqual([`mention:${page}:m1`]);
+		// A teammate's mention is read at the page's pace, not held for a pause.
+		time.clock += 200;
+		mentionBen(body, 'm2', Origin.relay);
+		runAll();
+		expect(index.entries.map((entry) => entry.key).sort()).toEqual([`mention:${page}:m1`, `mention:${page}:m2`]);
+		index.destroy();
 	});
 });

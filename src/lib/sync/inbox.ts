@@ -44,6 +44,8 @@ import { listPositions } from '../model/decisions.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
+import { Pacer } from './pace.ts';
+import { isRemoteOrigin } from '../model/origins.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { StateLoader, watchDoc, type Source, type SyncSource, type WatchedDoc } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
@@ -67,6 +69,11 @@ export class InboxIndex {
 	readonly #me: string;
 	readonly #workspace: Followed;
 	readonly #batch: Batch;
+	/**
+	 * A long body's mentions are read again at most once per PACE × its last read's time, and while
+	 * the member types in it only once they pause (pace.ts), as the other indexes do.
+	 */
+	readonly #pacer: Pacer;
 	readonly #bodies = new Map<string, Followed>();
 	readonly #talks = new Map<string, Followed>();
 	/** Each page's items, by source: mentions from its body; threads and shares from its discussion. */
@@ -93,9 +100,10 @@ export class InboxIndex {
 	 * `workspace` is the workspace document (decisions, page kinds), with its relay link if any;
 	 * `me` the member whose inbox this is.
 	 */
-	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, workspaceLink: SyncSource | null = null) {
+	constructor(workspace: Y.Doc, me: string, schedule: Schedule = idleSchedule, workspaceLink: SyncSource | null = null, now: () => number = () => performance.now()) {
 		this.#me = me;
-		this.#batch = new Batch(schedule, () => this.flush());
+		this.#batch = new Batch(schedule, () => this.#read(false));
+		this.#pacer = new Pacer(now, () => this.#batch.request());
 		this.#workspace = this.#watch(workspace, workspaceLink, () => {
 			this.#decisionsDirty = true;
 			this.#later();
@@ -118,7 +126,10 @@ export class InboxIndex {
 
 	/** Follows a page body: mentions of the member in its text. */
 	trackBody(pageId: string, doc: Y.Doc, link: SyncSource | null = null): void {
-		this.#follow(this.#bodies, this.#dirtyBodies, pageId, doc, link, () => undefined);
+		this.#follow(this.#bodies, this.#dirtyBodies, pageId, doc, link, () => undefined, (origin) => {
+			// The member typing in a long body: read once they pause (their own words mention nobody to them).
+			if (!isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(pageId);
+		});
 		this.#arrived(`body:${pageId}`);
 	}
 
@@ -141,6 +152,7 @@ export class InboxIndex {
 		}
 		this.#dirtyBodies.delete(pageId);
 		this.#dirtyTalks.delete(pageId);
+		this.#pacer.forget(pageId);
 		this.#awaited.delete(`body:${pageId}`);
 		this.#awaited.delete(`talk:${pageId}`);
 		const hadMentions = this.#bodyItems.delete(pageId);
@@ -222,14 +234,20 @@ export class InboxIndex {
 		return () => this.#statusListeners.delete(listener);
 	}
 
-	/** Re-reads every pending source now (tests; and anything that needs the index settled). */
+	/** Re-reads every pending source now, paced or not (tests; and anything that needs the index settled). */
 	flush(): void {
+		this.#read(true);
+	}
+
+	/** A batch: every pending source, except long bodies not due again yet (`all`: those too). */
+	#read(all: boolean): void {
 		if (this.#destroyed) return;
 		let changed = false;
 		for (const pageId of [...this.#dirtyBodies]) {
+			if (!all && !this.#pacer.due(pageId)) continue;
 			this.#dirtyBodies.delete(pageId);
 			const body = this.#bodies.get(pageId);
-			if (body) changed = this.#put(this.#bodyItems, pageId, pageMentionItems(pageId, body.doc, this.#me)) || changed;
+			if (body) changed = this.#put(this.#bodyItems, pageId, this.#pacer.read(pageId, () => pageMentionItems(pageId, body.doc, this.#me))) || changed;
 		}
 		for (const pageId of [...this.#dirtyTalks]) {
 			this.#dirtyTalks.delete(pageId);
@@ -258,6 +276,7 @@ export class InboxIndex {
 	destroy(): void {
 		this.#destroyed = true;
 		this.#batch.stop();
+		this.#pacer.stop();
 		this.#loader.stop();
 		for (const followed of [this.#bodies, this.#talks]) {
 			for (const { stop } of followed.values()) stop();
@@ -293,13 +312,22 @@ export class InboxIndex {
 		return this.#workspace.link !== null && this.#awaited.size > 0;
 	}
 
-	#follow(followed: Map<string, Followed>, dirty: Set<string>, pageId: string, doc: Y.Doc, link: SyncSource | null, onFirstSync: () => void): void {
+	#follow(
+		followed: Map<string, Followed>,
+		dirty: Set<string>,
+		pageId: string,
+		doc: Y.Doc,
+		link: SyncSource | null,
+		onFirstSync: () => void,
+		onUpdate: (origin: unknown) => void = () => undefined
+	): void {
 		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
 		followed.get(pageId)?.stop();
 		followed.set(
 			pageId,
-			this.#watch(doc, link, () => {
+			this.#watch(doc, link, (_update, origin) => {
 				dirty.add(pageId);
+				onUpdate(origin);
 				this.#later();
 			}, onFirstSync)
 		);
@@ -308,7 +336,7 @@ export class InboxIndex {
 	}
 
 	/** Listens to a document's updates, and to its link until it has synced once. */
-	#watch(doc: Y.Doc, link: SyncSource | null, onUpdate: () => void, onFirstSync: () => void = () => undefined): Followed {
+	#watch(doc: Y.Doc, link: SyncSource | null, onUpdate: (update: Uint8Array, origin: unknown) => void, onFirstSync: () => void = () => undefined): Followed {
 		return watchDoc(doc, link, onUpdate, () => {
 			onFirstSync();
 			this.#statusChanged();

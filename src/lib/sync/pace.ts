@@ -1,6 +1,6 @@
 /**
- * How often an index may read a page again (backlinks, catch-up, search). Each re-reads a page from
- * scratch after it changes, in idle time; on a long page that is tens of milliseconds (the
+ * How often an index may read a page again (backlinks, catch-up, search, the inbox's mentions).
+ * Each re-reads a page from scratch after it changes, in idle time; on a long page that is tens of milliseconds (the
  * 1,173-paragraph benchmark page: 10–20 ms for its catch-up walk, several for its search text), and
  * a teammate typing ten characters a second had every index re-read it ten times a second, in idle
  * slices that the member's next keystroke then waited behind.
