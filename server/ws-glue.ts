@@ -412,6 +412,12 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 }
 
 /**
+ * The least MAX_MESSAGE_BYTES at which the relay offers batches: a batch of MAX_BATCH_BYTES of
+ * frames plus their length prefixes (up to 3 bytes a frame; a join's frames are ~60 bytes), with room.
+ */
+const MIN_MESSAGE_BYTES_FOR_BATCHES = 2 * MAX_BATCH_BYTES;
+
+/**
  * Frames for one multiplexed socket that negotiated batches ([R34]), gathered until the event
  * loop's next check phase and sent as one WebSocket message (a batch) of up to MAX_BATCH_BYTES,
  * or as themselves when alone. A join of a thousand rooms is answered as the storage thread's
@@ -420,12 +426,6 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
  * docs/performance.md, "Cold sync"). setImmediate rather than a microtask: each reply from the
  * storage thread is its own callback, with microtasks run between them.
  */
-/**
- * The least MAX_MESSAGE_BYTES under which the relay offers batches: a batch of MAX_BATCH_BYTES of
- * frames plus their length prefixes (up to 3 bytes a frame; a join's frames are ~60 bytes), with room.
- */
-const MIN_MESSAGE_BYTES_FOR_BATCHES = 2 * MAX_BATCH_BYTES;
-
 class Outbox {
 	readonly #write: (data: Uint8Array) => void;
 	#frames: Uint8Array[] = [];

@@ -166,7 +166,6 @@ export class MuxClient {
 	}
 }
 
-/** A stock y-websocket provider, token in the query string as stock clients do it. */
 /**
  * Writes `textOf(i)` into the text `t` of each of `rooms` through a multiplexed client, and
  * resolves once the relay has acknowledged every write as stored.
@@ -182,6 +181,7 @@ export async function seedRooms(syncUrl: string, token: string, rooms: readonly 
 	writer.close();
 }
 
+/** A stock y-websocket provider, token in the query string as stock clients do it. */
 export function stockProvider(syncUrl: string, room: string, doc: Y.Doc, token: string): WebsocketProvider {
 	return new WebsocketProvider(syncUrl, room, doc, {
 		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,

@@ -12,7 +12,6 @@
  * every page on the device, offline too.
  */
 import type * as Y from 'yjs';
-import { isRemoteOrigin } from '../model/origins.ts';
 import { bodyFragment } from '../model/page.ts';
 import { pageLinkTargets } from '../model/links.ts';
 import { followEveryPage } from './each-page.ts';
@@ -76,7 +75,7 @@ export class BacklinkIndex {
 		const onUpdate = (_update: Uint8Array, origin: unknown) => {
 			this.#markDirty(sourceId);
 			// The member typing in a long body: its links are read once they pause (pace.ts).
-			if (!isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(sourceId);
+			this.#pacer.changed(sourceId, origin);
 		};
 		doc.on('update', onUpdate);
 		this.#tracked.set(sourceId, { doc, stop: () => doc.off('update', onUpdate) });

@@ -26,7 +26,7 @@
 import * as Y from 'yjs';
 import { editEntries, bodyChangesSince, lastSeen, lookAt, markSeen, pageNews, recordLook, seenMap, seenSinceArray, sortNews, startCatchUp, type Look, type NewsEntry, type PageDocs, type PageNews } from '../model/catch-up.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
-import { Origin, isRemoteOrigin } from '../model/origins.ts';
+import { Origin } from '../model/origins.ts';
 import { canWriteSchema } from '../model/version.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
@@ -106,7 +106,7 @@ export class CatchUpIndex {
 			if (kind === 'body') this.#bodyVersions.set(pageId, (this.#bodyVersions.get(pageId) ?? 0) + 1);
 			this.#dirty.add(pageId);
 			// The member's own typing is no news to them: a long page is read again once they pause.
-			if (kind === 'body' && origin !== undefined && !isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(pageId);
+			if (kind === 'body' && origin !== undefined) this.#pacer.changed(pageId, origin);
 			this.#later();
 		};
 		doc.on('update', onUpdate);

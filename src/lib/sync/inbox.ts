@@ -45,7 +45,6 @@ import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { Pacer } from './pace.ts';
-import { isRemoteOrigin } from '../model/origins.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { StateLoader, watchDoc, type Source, type SyncSource, type WatchedDoc } from './state-room.ts';
 import type { WorkspaceSession } from './workspace-session.ts';
@@ -128,7 +127,7 @@ export class InboxIndex {
 	trackBody(pageId: string, doc: Y.Doc, link: SyncSource | null = null): void {
 		this.#follow(this.#bodies, this.#dirtyBodies, pageId, doc, link, () => undefined, (origin) => {
 			// The member typing in a long body: read once they pause (their own words mention nobody to them).
-			if (!isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(pageId);
+			this.#pacer.changed(pageId, origin);
 		});
 		this.#arrived(`body:${pageId}`);
 	}
@@ -322,7 +321,12 @@ export class InboxIndex {
 		onUpdate: (origin: unknown) => void = () => undefined
 	): void {
 		if (this.#destroyed || followed.get(pageId)?.doc === doc) return;
-		followed.get(pageId)?.stop();
+		const previous = followed.get(pageId);
+		if (previous) {
+			previous.stop();
+			// Another document now: its first read is not held back by the last one's pace.
+			this.#pacer.forget(pageId);
+		}
 		followed.set(
 			pageId,
 			this.#watch(doc, link, (_update, origin) => {

@@ -1,7 +1,8 @@
 /**
  * How often an index may read a page again (backlinks, catch-up, search, the inbox's mentions).
- * Each re-reads a page from scratch after it changes, in idle time; on a long page that is tens of milliseconds (the
- * 1,173-paragraph benchmark page: 10–20 ms for its catch-up walk, several for its search text), and
+ * Each re-reads a page from scratch after it changes, in idle time; on a long page that is tens of
+ * milliseconds (the 1,173-paragraph benchmark page: 10–20 ms for its catch-up walk, several for
+ * its search text), and
  * a teammate typing ten characters a second had every index re-read it ten times a second, in idle
  * slices that the member's next keystroke then waited behind.
  *
@@ -11,15 +12,17 @@
  * What is held back is not lost: the page stays dirty, and a timer asks for a batch once it is due.
  */
 
+import { isRemoteOrigin } from '../model/origins.ts';
+
 export const PACE = 20;
 /** Reads faster than this are not paced (a short page: a fraction of a millisecond). */
 export const PACED_FROM_MS = 2;
 /**
  * A long page the member is typing in is read again once they pause this long: their own edits
- * bring them no news (catch-up), search can have the word once it is typed, and a link they typed
- * can reach its target's backlinks a second later. Without it the
- * indexes re-read the benchmark page every 20 × its read while the member types — ~6 ms of idle
- * work per keystroke that the next key waits behind.
+ * bring them no news (catch-up) and mention nobody to them (the inbox), search can have the word
+ * once it is typed, and a link they typed can reach its target's backlinks a second later. Without
+ * it the indexes re-read the benchmark page every 20 × its read while the member types — ~6 ms of
+ * idle work per keystroke that the next key waits behind.
  */
 export const OWN_EDIT_QUIET_MS = 1000;
 
@@ -58,6 +61,14 @@ export class Pacer {
 		if (at <= now) return true;
 		this.#wakeAt(at, now);
 		return false;
+	}
+
+	/**
+	 * `key` changed, with the update's `origin`: held for the member's pause if the change is their
+	 * own (not from the relay, another tab or the device's storage). What every index calls.
+	 */
+	changed(key: string, origin: unknown): void {
+		if (!isRemoteOrigin(origin)) this.holdForOwnEdit(key);
 	}
 
 	/**

@@ -37,7 +37,6 @@ import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts
 import type { SearchBackend } from '../search/backend.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';
 import { Pacer } from './pace.ts';
-import { isRemoteOrigin } from '../model/origins.ts';
 import { followEveryPageDocs, type PageDocsFollower } from './each-page.ts';
 import { workspaceRoom } from '../protocol/index.ts';
 import { watchDoc, type SyncSource, type WatchedDoc } from './state-room.ts';
@@ -366,7 +365,7 @@ export class SearchIndex implements PageDocsFollower {
 			(_update, origin) => {
 				this.#markDirty(pageId, threads);
 				// The member typing in a long body: indexed once they pause (pace.ts).
-				if (!threads && !isRemoteOrigin(origin)) this.#pacer.holdForOwnEdit(pageId);
+				if (!threads) this.#pacer.changed(pageId, origin);
 			},
 			() => this.#statusChanged()
 		);

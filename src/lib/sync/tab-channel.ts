@@ -13,10 +13,11 @@
  * What a tab posts in one task goes as one message (an array of them; one alone goes as itself,
  * as tabs of earlier versions post and read): a join opens two thousand documents in one task,
  * and each posted message is a trip through the browser process, ~0.05 ms of the page apiece
- * (docs/performance.md, "Cold sync"). A tab still running the version before this one reads the
- * single messages (a keystroke's) but not the arrays (a task that changed several documents):
- * with a relay it gets those changes from the relay; offline, after its reload, which the update
- * banner asks for (docs/operations.md, "Upgrades").
+ * (docs/performance.md, "Cold sync"). A tab still running the version before this one ignores
+ * the arrays (a task that changed several documents — a deletion and its authorship entry, say),
+ * and its documents then hold back the later single updates that depend on them: with a relay it
+ * gets the changes from the relay; offline, only once it reloads, which the update banner asks for
+ * (docs/operations.md, "Upgrades").
  */
 import * as Y from 'yjs';
 import { Origin } from '../model/origins.ts';
