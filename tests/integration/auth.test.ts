@@ -4,15 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import * as Y from 'yjs';
 import { CloseCode, inboxRoom, meridianProtocol } from '../../src/lib/protocol/index.ts';
 import { signToken } from '../../server/auth.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, stockProvider, waitFor } from './clients.ts';
-import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { repoRoot, spawnRelay, stopAllRelays, tempDir, type RelayProcess } from './relay-process.ts';
 
 let relay: RelayProcess;
 beforeAll(async () => {
@@ -162,7 +161,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 
 describe('npm run token', () => {
 	it('[R13] prints only a token that verifies with DATA_DIR/secret, which a relay without MERIDIAN_SECRET accepts', async () => {
-		const dataDir = mkdtempSync(join(tmpdir(), 'meridian-token-'));
+		const dataDir = tempDir('meridian-token-');
 		const env = { DATA_DIR: dataDir, MERIDIAN_SECRET: '' };
 		const result = await run('npm', ['run', '--silent', 'token', '--', '--workspace', 'ws9', '--role', 'commenter', '--member', 'ann', '--expires-in', '2h'], env);
 		expect(result.code).toBe(0);

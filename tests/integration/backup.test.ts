@@ -7,14 +7,13 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { loadSecret, signToken } from '../../server/auth.ts';
 import { MuxClient, waitFor } from './clients.ts';
-import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { repoRoot, spawnRelay, stopAllRelays, tempDir, type RelayProcess } from './relay-process.ts';
 
 const relays: RelayProcess[] = [];
 afterEach(async () => {
@@ -101,7 +100,7 @@ describe('backup and restore', () => {
 		for (const room of ROOMS) await writer.allStored(room);
 		const ackedBefore = new Map(ROOMS.map((room) => [room, writer.text(room)]));
 
-		const file = join(mkdtempSync(join(tmpdir(), 'meridian-backup-')), 'copy.sqlite');
+		const file = join(tempDir('meridian-backup-'), 'copy.sqlite');
 		const run = await backup(source.dataDir, [file]);
 		expect(run.stderr.replace(/^npm warn.*\n/gm, '')).toBe('');
 		expect(run.code).toBe(0);
@@ -129,7 +128,7 @@ describe('backup and restore', () => {
 		expect(copiedTokens).toBeLessThanOrEqual(writtenDuringBackup);
 
 		// Restore as documented: a DATA_DIR holding only the copy and the secret file.
-		const restoredDir = mkdtempSync(join(tmpdir(), 'meridian-restored-'));
+		const restoredDir = tempDir('meridian-restored-');
 		copyFileSync(file, join(restoredDir, 'meridian.sqlite'));
 		writeFileSync(join(restoredDir, 'secret'), readFileSync(join(source.dataDir, 'secret')), { mode: 0o600 });
 		const restored = await spawnRelay({ dataDir: restoredDir, env: { MERIDIAN_SECRET: '' } });
@@ -146,7 +145,7 @@ describe('backup and restore', () => {
 	});
 
 	it('refuses to overwrite without --force, and says so when there is no database', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'meridian-backup-'));
+		const dir = tempDir('meridian-backup-');
 		const missing = await backup(join(dir, 'no-data'), [join(dir, 'x.sqlite')], true);
 		expect(missing.code).toBe(1);
 		expect(missing.stderr).toMatch(/no database at .*meridian\.sqlite/);

@@ -8,16 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode, readOnlyReason } from '../../src/lib/protocol/index.ts';
 import { api } from './api-client.ts';
 import { RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
 import { RawPeer, storedDoc, storedRows, syncMessage } from './raw-peer.ts';
-import { repoRoot, spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { repoRoot, spawnRelay, stopAllRelays, tempDir, type RelayProcess } from './relay-process.ts';
 
 let relay: RelayProcess;
 let admin: string;
@@ -237,7 +235,7 @@ describe('metrics', () => {
 
 describe('backup', () => {
 	it('the members table travels with the backup: the copy holds every member, roles and removals included', async () => {
-		const target = join(mkdtempSync(join(tmpdir(), 'meridian-members-backup-')), 'copy.sqlite');
+		const target = join(tempDir('meridian-members-backup-'), 'copy.sqlite');
 		const code = await new Promise<number | null>((done) => {
 			const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/backup.ts', target], {
 				cwd: repoRoot,

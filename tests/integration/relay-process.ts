@@ -17,7 +17,7 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export const testSecret = 'integration-test-secret-0123456789abcdef';
 const listening = /^Meridian relay listening on (http:\/\/\S+)$/m;
 const running = new Set<ChildProcess>();
-/** Data directories spawnRelay made (not ones a test passed in): removed by stopAllRelays. */
+/** Directories tempDir made (spawnRelay's data directories among them): removed by stopAllRelays. */
 const createdDirs = new Set<string>();
 
 export interface RelayOptions {
@@ -57,9 +57,15 @@ export interface RelayProcess {
 	token(role: Role, workspaceId?: string, options?: { expiresInSeconds?: number; memberId?: string }): Promise<string>;
 }
 
+/** A new directory under the system's temporary one, removed by stopAllRelays (in afterAll). */
+export function tempDir(prefix: string): string {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	createdDirs.add(dir);
+	return dir;
+}
+
 export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProcess> {
-	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meridian-relay-'));
-	if (options.dataDir === undefined) createdDirs.add(dataDir);
+	const dataDir = options.dataDir ?? tempDir('meridian-relay-');
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		PORT: '0',
@@ -151,8 +157,8 @@ export async function spawnRelay(options: RelayOptions = {}): Promise<RelayProce
 }
 
 /**
- * Stops every relay process still running and removes the data directories spawnRelay made
- * (afterAll: every test file that spawns relays calls it last).
+ * Stops every relay process still running and removes the directories tempDir made, spawnRelay's
+ * data directories among them (afterAll: every test file that spawns relays calls it last).
  */
 export async function stopAllRelays(): Promise<void> {
 	await Promise.all(
