@@ -15,9 +15,9 @@ import {
 	meridianBatchProtocol,
 	meridianProtocol,
 	decodeBatch,
-	encodeBatch,
 	isBatch,
 	MAX_BATCH_BYTES,
+	Outbox,
 	parseRoomName,
 	refuseRoom,
 	tokenProtocolPrefix,
@@ -270,7 +270,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 						corkForThisTurn(ws);
 						ws.send(data);
 					};
-					const outbox = batches ? new Outbox(write) : null;
+					const outbox = batches ? new Outbox(write, checkPhase) : null;
 					if (outbox) outboxes.set(ws, outbox);
 					const adapter: SocketLike = {
 						send: (data) => {
@@ -418,45 +418,13 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 const MIN_MESSAGE_BYTES_FOR_BATCHES = 2 * MAX_BATCH_BYTES;
 
 /**
- * Frames for one multiplexed socket that negotiated batches ([R34]), gathered until the event
- * loop's next check phase and sent as one WebSocket message (a batch) of up to MAX_BATCH_BYTES,
- * or as themselves when alone. A join of a thousand rooms is answered as the storage thread's
- * replies come in, many per turn; the browser's cost is per message as much as per byte (a
- * Chromium page took 1.1–1.5 s to receive 20 MB as 4,000 messages, 0.4–0.5 s as 100: see
- * docs/performance.md, "Cold sync"). setImmediate rather than a microtask: each reply from the
- * storage thread is its own callback, with microtasks run between them.
+ * The relay's batching ([R34]; protocol/messages.ts Outbox) waits for the event loop's next check
+ * phase: a join of a thousand rooms is answered as the storage thread's replies come in, many per
+ * turn, and each reply is its own callback with microtasks run between them. The browser's cost is
+ * per message as much as per byte (a Chromium page took 1.1–1.5 s to receive 20 MB as 4,000
+ * messages, 0.4–0.5 s as 100: docs/performance.md, "Cold sync").
  */
-class Outbox {
-	readonly #write: (data: Uint8Array) => void;
-	#frames: Uint8Array[] = [];
-	#bytes = 0;
-	#scheduled = false;
-
-	constructor(write: (data: Uint8Array) => void) {
-		this.#write = write;
-	}
-
-	add(frame: Uint8Array): void {
-		if (this.#bytes + frame.byteLength > MAX_BATCH_BYTES) this.flush();
-		this.#frames.push(frame);
-		this.#bytes += frame.byteLength;
-		if (!this.#scheduled) {
-			this.#scheduled = true;
-			setImmediate(() => {
-				this.#scheduled = false;
-				this.flush();
-			});
-		}
-	}
-
-	flush(): void {
-		const frames = this.#frames;
-		if (frames.length === 0) return;
-		this.#frames = [];
-		this.#bytes = 0;
-		this.#write(frames.length === 1 ? frames[0]! : encodeBatch(frames));
-	}
-}
+const checkPhase = (flush: () => void): void => void setImmediate(flush);
 
 const corked = new WeakSet<WebSocket>();
 /**

@@ -145,6 +145,46 @@ export function decodeBatch(batch: Uint8Array): Uint8Array[] {
 	return frames;
 }
 
+/**
+ * Frames sent on one batching connection ([R34]), gathered until `schedule` runs and then sent as
+ * one batch of up to MAX_BATCH_BYTES of frames (a frame alone, or one larger than that, goes as
+ * itself). The relay schedules with setImmediate, the app with a microtask (server/ws-glue.ts,
+ * sync/relay-connection.ts say why).
+ */
+export class Outbox {
+	readonly #write: (data: Uint8Array) => void;
+	readonly #schedule: (flush: () => void) => void;
+	#frames: Uint8Array[] = [];
+	#bytes = 0;
+	#scheduled = false;
+
+	constructor(write: (data: Uint8Array) => void, schedule: (flush: () => void) => void) {
+		this.#write = write;
+		this.#schedule = schedule;
+	}
+
+	add(frame: Uint8Array): void {
+		if (this.#bytes + frame.byteLength > MAX_BATCH_BYTES) this.flush();
+		this.#frames.push(frame);
+		this.#bytes += frame.byteLength;
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		this.#schedule(() => {
+			this.#scheduled = false;
+			this.flush();
+		});
+	}
+
+	/** Sends what is gathered now (before a close, say). */
+	flush(): void {
+		const frames = this.#frames;
+		if (frames.length === 0) return;
+		this.#frames = [];
+		this.#bytes = 0;
+		this.#write(frames.length === 1 ? frames[0]! : encodeBatch(frames));
+	}
+}
+
 function varUintSize(n: number): number {
 	let size = 1;
 	while (n >= 128) {

@@ -11,15 +11,14 @@ import {
 	CloseCode,
 	decodeBatch,
 	decodeFrame,
-	encodeBatch,
 	encodeFrame,
 	encodeMessage,
 	fatalCloseCodes,
 	isBatch,
-	MAX_BATCH_BYTES,
 	MessageType,
 	meridianBatchProtocol,
 	meridianProtocol,
+	Outbox,
 	tokenProtocolPrefix,
 	writeLeave
 } from '../protocol/index.ts';
@@ -71,9 +70,8 @@ export class RelayConnection {
 	#stopped = true;
 	#lastHeard = 0;
 	#heartbeat: ReturnType<typeof setInterval> | null = null;
-	/** Frames sent in this task, for one batch at its end (when the relay selected meridian.v2). */
-	#outbox: Uint8Array[] = [];
-	#outboxBytes = 0;
+	/** The open socket's frames of this task, one batch at its end (when the relay selected meridian.v2). */
+	#outbox: Outbox | null = null;
 
 	/** `url` is the relay's multiplexed endpoint, e.g. `wss://wiki.example.com/sync`. */
 	constructor(url: string, token: string) {
@@ -136,7 +134,7 @@ export class RelayConnection {
 		this.#retryTimer = null;
 		if (this.#heartbeat) clearInterval(this.#heartbeat);
 		this.#heartbeat = null;
-		if (this.#socket) this.#flush(this.#socket);
+		this.#outbox?.flush();
 		this.#socket?.close(1000);
 		this.#socket = null;
 		for (const link of this.#rooms.values()) link.disconnected();
@@ -178,6 +176,12 @@ export class RelayConnection {
 		}
 		socket.binaryType = 'arraybuffer';
 		this.#socket = socket;
+		// A microtask: joining a workspace sends its thousand joins in one task. Frames gathered for
+		// a socket that has since closed are dropped, as a send to it would be: the next
+		// connection's handshake carries what they did.
+		this.#outbox = new Outbox((data) => {
+			if (this.#socket === socket && socket.readyState === WebSocket.OPEN) socket.send(data);
+		}, (flush) => queueMicrotask(flush));
 		let openedAt = 0;
 		socket.onopen = () => {
 			openedAt = Date.now();
@@ -261,26 +265,9 @@ export class RelayConnection {
 		const socket = this.#socket;
 		if (!socket || socket.readyState !== WebSocket.OPEN) return false;
 		const frame = encodeFrame(room, message);
-		if (socket.protocol !== meridianBatchProtocol) {
-			socket.send(frame);
-			return true;
-		}
-		if (this.#outboxBytes + frame.byteLength > MAX_BATCH_BYTES) this.#flush(socket);
-		this.#outbox.push(frame);
-		this.#outboxBytes += frame.byteLength;
-		if (this.#outbox.length === 1) queueMicrotask(() => this.#flush(socket));
+		if (socket.protocol === meridianBatchProtocol) this.#outbox!.add(frame);
+		else socket.send(frame);
 		return true;
-	}
-
-	#flush(socket: WebSocket): void {
-		const frames = this.#outbox;
-		if (frames.length === 0) return;
-		this.#outbox = [];
-		this.#outboxBytes = 0;
-		// Frames gathered for a socket that has since closed are dropped, as a send to it would
-		// be: the next connection's handshake carries what they did.
-		if (this.#socket !== socket || socket.readyState !== WebSocket.OPEN) return;
-		socket.send(frames.length === 1 ? frames[0]! : encodeBatch(frames));
 	}
 
 	#setState(state: ConnectionState): void {
