@@ -35,27 +35,29 @@ import {
 	DEFAULT_HOURS,
 	ProfileError,
 	currentAvailability,
-	describeHours,
 	ensureOwnProfile,
-	formatClock,
-	formatSpan,
-	isWorkingAt,
 	listPeople,
-	nextWorkingStart,
-	parseMinutes,
 	profileIndex,
 	profileMap,
 	readProfile,
 	resolveZone,
-	teamOverlap,
 	updateProfile,
-	wallClock,
-	workingIntervals,
-	zonedTime,
 	type Person,
 	type ProfileChanges,
 	type WorkingHours
 } from '../../src/lib/model/people.ts';
+import {
+	describeHours,
+	formatClock,
+	formatSpan,
+	isWorkingAt,
+	nextWorkingStart,
+	parseMinutes,
+	teamOverlap,
+	wallClock,
+	workingIntervals,
+	zonedTime
+} from '../../src/lib/model/working-hours.ts';
 import { colorForMember } from '../../src/lib/model/members.ts';
 import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';

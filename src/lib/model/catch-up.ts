@@ -36,7 +36,7 @@
 import * as Y from 'yjs';
 import { attributionOf, readSnapshot, takeSnapshot, type Attribution } from './history.ts';
 import { readThreads, threadsMap } from './comments.ts';
-import { listPositions, positionsMap, readDecision, type DecisionStatus, type Stance } from './decisions.ts';
+import { listPositions, positionsMap, readDecision, type DecisionStatus, type Stance } from './decision-records.ts';
 import { isTime } from './time.ts';
 import { Origin } from './origins.ts';
 import { bodyFragment } from './page.ts';

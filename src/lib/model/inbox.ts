@@ -42,7 +42,7 @@
  */
 import * as Y from 'yjs';
 import { readThreads, type Message } from './comments.ts';
-import { DecisionStatus, listDecisions, type Position } from './decisions.ts';
+import { DecisionStatus, listDecisions, type Position } from './decision-records.ts';
 import { mentionedAt, mentionsIn, type BodyMention } from './mentions.ts';
 import { Origin } from './origins.ts';
 import { readShares } from './shares.ts';

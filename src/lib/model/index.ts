@@ -8,4 +8,5 @@ export * from './authorship.ts';
 export * from './members.ts';
 export * from './templates.ts';
 export * from './decisions.ts';
+export * from './time.ts';
 export * from './activity.ts';

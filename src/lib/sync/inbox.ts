@@ -40,7 +40,7 @@ import {
 	type InboxEntry,
 	type InboxItem
 } from '../model/inbox.ts';
-import { listPositions } from '../model/decisions.ts';
+import { listPositions } from '../model/decision-records.ts';
 import { getPage, PageKind } from '../model/workspace.ts';
 import { followEveryPageDocs } from './each-page.ts';
 import { Batch, idleSchedule, type Schedule } from './backlinks.ts';

@@ -31,7 +31,7 @@
  */
 import type * as Y from 'yjs';
 import { getPage, listPages, pagesMap, type PageEntry } from '../model/workspace.ts';
-import { decisionsMap } from '../model/decisions.ts';
+import { decisionsMap } from '../model/decision-records.ts';
 import { archivedPages, pageUnit, pageUnitId, threadUnits } from '../search/units.ts';
 import type { SearchQuery, SearchResults, SearchUnit } from '../search/engine.ts';
 import type { SearchBackend } from '../search/backend.ts';

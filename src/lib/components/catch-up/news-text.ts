@@ -2,9 +2,9 @@
  * How catch-up reads in words: the highlight's title, each "What's new" entry, the page banner.
  * Everything said by colour (the highlights) is also said here, as text.
  */
-import { stanceLabels } from '$lib/model/decisions.ts';
+import { stanceLabels } from '$lib/model/decision-records.ts';
 import type { Deletion, NewsEntry } from '$lib/model/catch-up.ts';
-import type { DecisionStatus } from '$lib/model/decisions.ts';
+import type { DecisionStatus } from '$lib/model/decision-records.ts';
 import { formatWhen, viewerTimeZone } from '$lib/components/decisions/decision-time.ts';
 
 const QUOTE_LENGTH = 60;

@@ -1,5 +1,5 @@
 /** Words for statuses and for the buttons that move a record between them. */
-import type { Decision, DecisionStatus } from '$lib/model/decisions.ts';
+import type { Decision, DecisionStatus } from '$lib/model/decision-records.ts';
 
 export const statusLabels: Readonly<Record<DecisionStatus, string>> = {
 	proposed: 'Proposed',

@@ -6,14 +6,16 @@
 import {
 	availabilityLabels,
 	currentAvailability,
+	type AvailabilityStatus,
+	type Person
+} from '$lib/model/people.ts';
+import {
 	formatDayTime,
 	formatSpan,
 	isWorkingAt,
 	nextWorkingStart,
-	type AvailabilityStatus,
-	type Person,
 	type TeamOverlap
-} from '$lib/model/people.ts';
+} from '$lib/model/working-hours.ts';
 
 const DAY_MS = 86_400_000;
 

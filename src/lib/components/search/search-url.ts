@@ -7,7 +7,7 @@
  * status sentence, keeping only the newest of out-of-order
  * answers, and the throttle of live re-runs. No DOM, no Svelte (tests/unit/search-url.test.ts).
  */
-import { decisionStatuses } from '$lib/model/decisions.ts';
+import { decisionStatuses } from '$lib/model/decision-records.ts';
 import { statusLabels } from '$lib/components/decisions/decision-labels.ts';
 import type { SearchQuery, SearchResults, UnitKind } from '$lib/search/engine.ts';
 import { unitKinds } from '$lib/search/engine.ts';
