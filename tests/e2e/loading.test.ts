@@ -34,9 +34,12 @@
  *         needs catch-up's plugin from its creation, comes once it arrives
  *  [LD17] opening a page in a workspace with no archived pages does not fetch the archived pages'
  *         list; archiving a page loads it, and the page can be restored from it
+ *  [LD18] opening a page without a table does not fetch prosemirror-tables; the `/` menu loads it,
+ *         and a table inserted from it takes Tab and a drag across cells; a page holding a table
+ *         fetches it as it opens, and so does a tab showing a page a table is added to elsewhere
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { BrowserContext, Locator, Page, Route } from 'playwright-core';
 import { chromiumPath } from './support/browser.ts';
 import { startWorld, type World } from './support/world.ts';
 import {
@@ -83,6 +86,8 @@ const INBOX_INDEX_MARKER = 'inbox state';
 const CATCH_UP_MARKER = 'could not record this page as seen';
 /** A sentence only the archived pages' list (components/tree/ArchivedPages.svelte) says. */
 const ARCHIVED_MARKER = 'subpages are deleted with it';
+/** The name of a plugin key only prosemirror-tables' code holds (its `fixTables`). */
+const TABLES_MARKER = 'fix-tables';
 
 /** Holds back the scripts whose body holds `marker` until `release` is called. */
 function holdScripts(marker: string): { handler: (route: Route) => Promise<void>; holding: () => boolean; release: () => void } {
@@ -106,6 +111,17 @@ function holdScripts(marker: string): { handler: (route: Route) => Promise<void>
 		holding: () => holding,
 		release
 	};
+}
+
+/** Presses the mouse in `from`, moves to `to` and lets go: a drag selection across table cells. */
+async function dragAcross(from: Locator, to: Locator): Promise<void> {
+	const a = (await from.boundingBox())!;
+	const b = (await to.boundingBox())!;
+	const mouse = from.page().mouse;
+	await mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+	await mouse.down();
+	await mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+	await mouse.up();
 }
 
 /** The page's comments panel. */
@@ -146,6 +162,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const switcher: string[] = [];
 	const templates: string[] = [];
 	const archived: string[] = [];
+	const tables: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -170,6 +187,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(SWITCHER_MARKER)) switcher.push(response.url());
 					if (body.includes(TEMPLATES_MARKER)) templates.push(response.url());
 					if (body.includes(ARCHIVED_MARKER)) archived.push(response.url());
+					if (body.includes(TABLES_MARKER)) tables.push(response.url());
 				},
 				() => undefined
 			);
@@ -198,7 +216,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived, tables]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -529,5 +547,59 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await section.getByRole('listitem').filter({ hasText: 'Lazy archive' }).getByRole('button', { name: 'Restore' }).click();
 		await expect.poll(() => tree.getByRole('treeitem', { name: 'Lazy archive', exact: true }).count(), POLL).toBe(1);
 		await expect.poll(() => section.count(), POLL).toBe(0);
+	});
+
+	it('[LD18] table editing is fetched with the `/` menu or a page\'s first table, and edits tables from its first key', async () => {
+		await coldPage('Lazy tables', 'before the table');
+		expect(tables).toEqual([]);
+		await typeAtEnd(page, '');
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('/table');
+		await page.keyboard.press('Enter');
+		const table = editor(page).locator('table');
+		await table.waitFor();
+		await expect.poll(() => tables.length, POLL).toBeGreaterThan(0);
+		await page.keyboard.type('one');
+		await page.keyboard.press('Tab');
+		await page.keyboard.type('two');
+		expect(await table.locator('th').allTextContents()).toEqual(['one', 'two', '']);
+		await dragAcross(table.locator('th').nth(0), table.locator('th').nth(1));
+		await expect.poll(() => table.locator('.selectedCell').count(), POLL).toBe(2);
+		await waitUntilSavedOnDevice(page);
+
+		// A page that holds a table fetches it as it opens, with nothing typed.
+		await coldReload();
+		await table.waitFor();
+		await expect.poll(() => tables.length, POLL).toBeGreaterThan(0);
+		await dragAcross(table.locator('th').nth(1), table.locator('th').nth(2));
+		await expect.poll(() => table.locator('.selectedCell').count(), POLL).toBe(2);
+
+		// A second tab shows a page without a table; a table added to it in the first tab reaches the
+		// second, which fetches the code then (its own requests, not the first tab's).
+		const path = await createPage(page, 'Lazy tables elsewhere');
+		await typeAtEnd(page, 'no table yet');
+		await waitUntilSavedOnDevice(page);
+		const other = await device.newPage();
+		const fetched: string[] = [];
+		other.on('response', (response) => {
+			if (response.url().endsWith('.js')) void response.text().then((body) => body.includes(TABLES_MARKER) && fetched.push(response.url()), () => undefined);
+		});
+		try {
+			const cdp = await device.newCDPSession(other);
+			await cdp.send('Network.clearBrowserCache');
+			await cdp.detach();
+			await other.goto(new URL(path, page.url()).href);
+			await waitForText(other, (text) => text.includes('no table yet'));
+			await other.waitForLoadState('networkidle');
+			expect(fetched).toEqual([]);
+			await typeAtEnd(page, '');
+			await page.keyboard.press('Enter');
+			await page.keyboard.type('/table');
+			await page.keyboard.press('Enter');
+			await editor(other).locator('table').waitFor();
+			await expect.poll(() => fetched.length, POLL).toBeGreaterThan(0);
+		} finally {
+			await other.close();
+		}
 	});
 });

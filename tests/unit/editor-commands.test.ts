@@ -8,13 +8,14 @@
  *   [K5] Tab / Shift-Tab indent list and task items, and move between table cells (adding a row at the end)
  *   [K6] inserting a table and a horizontal rule leaves the caret somewhere to type
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EditorState, TextSelection, type Command, type Plugin, type Transaction } from 'prosemirror-state';
 import type { Node } from 'prosemirror-model';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { editingPlugins } from '../../src/lib/editor/setup.ts';
 import { editingBindings } from '../../src/lib/editor/keymap.ts';
 import { insertTable, insertHorizontalRule } from '../../src/lib/editor/commands.ts';
+import { loadTableEditing } from '../../src/lib/editor/tables.ts';
 
 const n = schema.nodes;
 const keys = editingBindings(() => null);
@@ -73,6 +74,11 @@ function shape(node: Node): unknown {
 const body = (state: EditorState) => (shape(state.doc) as { doc: unknown[] }).doc;
 
 describe('markdown shortcuts', () => {
+	// The table commands need prosemirror-tables, which an editor loads with its first table (tables.ts).
+	beforeAll(async () => {
+		expect(await loadTableEditing()).not.toBeNull();
+	});
+
 	it('[K1] block shortcuts at the start of a paragraph', () => {
 		expect(body(type(start(), '# Title'))).toEqual([{ 'heading(level=1)': ['Title'] }]);
 		expect(body(type(start(), '### Small'))).toEqual([{ 'heading(level=3)': ['Small'] }]);

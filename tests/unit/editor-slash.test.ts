@@ -5,12 +5,13 @@
  *   [S3] moving the caret away closes it; putting the caret after an old slash does not reopen it
  *   [S4] running an item removes the `/query` and applies the block command; table items only in tables
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EditorState, TextSelection, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { editingPlugins } from '../../src/lib/editor/setup.ts';
 import { filterSlashItems, runSlashItem, slashState, SLASH_ITEMS } from '../../src/lib/editor/slash.ts';
+import { loadTableEditing } from '../../src/lib/editor/tables.ts';
 
 const n = schema.nodes;
 
@@ -23,6 +24,11 @@ function start(text = ''): EditorState {
 const type = (state: EditorState, text: string) => [...text].reduce((s, char) => s.apply(s.tr.insertText(char)), state);
 
 describe('slash menu', () => {
+	// The table commands need prosemirror-tables, which an editor loads with its first table (tables.ts).
+	beforeAll(async () => {
+		expect(await loadTableEditing()).not.toBeNull();
+	});
+
 	it('[S1] filters items', () => {
 		expect(filterSlashItems('').length).toBe(SLASH_ITEMS.filter((item) => !item.when).length);
 		expect(filterSlashItems('head').map((i) => i.id)).toEqual(['h1', 'h2', 'h3']);

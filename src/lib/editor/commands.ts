@@ -5,9 +5,9 @@
 import { chainCommands, exitCode, setBlockType, toggleMark, wrapIn, lift } from 'prosemirror-commands';
 import { wrapInList, liftListItem } from 'prosemirror-schema-list';
 import { NodeSelection, TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state';
-import { addRowAfter, goToNextCell, isInTable } from 'prosemirror-tables';
 import type { Node, NodeType } from 'prosemirror-model';
 import { schema, codeLanguage, type CalloutTone } from './schema.ts';
+import { inTable, loadTableEditing, tablesLoaded } from './tables.ts';
 
 const n = schema.nodes;
 const m = schema.marks;
@@ -96,6 +96,8 @@ export function insertTable(rows = 3, cols = 3): Command {
 		const body = Array.from({ length: Math.max(0, rows - 1) }, () => n['table_row']!.create(null, Array.from({ length: cols }, () => cell(n['table_cell']!))));
 		const table = n['table']!.create(null, [header, ...body]);
 		if (dispatch) {
+			// Its editing code, fetched with the first table (tables.ts), starts on its way before the table is there.
+			void loadTableEditing();
 			const tr = state.tr;
 			const { $from } = state.selection;
 			// An empty paragraph is replaced; otherwise the table goes after the current block.
@@ -116,10 +118,19 @@ export function insertTable(rows = 3, cols = 3): Command {
  * prosemirror-tables creates them empty).
  */
 export const nextCellOrNewRow: Command = (state, dispatch, view) => {
-	if (goToNextCell(1)(state, dispatch, view)) return true;
-	if (!isInTable(state)) return false;
+	if (!inTable(state)) return false;
+	const tables = tablesLoaded();
+	if (!tables) {
+		// The table code is still on its way (a table just appeared, tables.ts): Tab stays in the
+		// editor, and moves once the code is here.
+		void loadTableEditing().then((loaded) => {
+			if (loaded && view && !view.isDestroyed) nextCellOrNewRow(view.state, view.dispatch, view);
+		});
+		return true;
+	}
+	if (tables.goToNextCell(1)(state, dispatch, view)) return true;
 	let tr: Transaction | undefined;
-	if (!addRowAfter(state, (t) => (tr = t)) || !tr) return false;
+	if (!tables.addRowAfter(state, (t) => (tr = t)) || !tr) return false;
 	if (!dispatch) return true;
 	const { $from } = state.selection;
 	let rowDepth = $from.depth;

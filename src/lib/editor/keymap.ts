@@ -5,12 +5,12 @@
 import { chainCommands, baseKeymap } from 'prosemirror-commands';
 import { splitListItem, sinkListItem } from 'prosemirror-schema-list';
 import { undoInputRule } from 'prosemirror-inputrules';
-import { goToNextCell } from 'prosemirror-tables';
 import { keymap } from 'prosemirror-keymap';
 import type { Command, Plugin } from 'prosemirror-state';
 import { undo, redo } from 'y-prosemirror';
 import { schema } from './schema.ts';
 import * as c from './commands.ts';
+import { tableCommand } from './tables.ts';
 import { editLink, linkAt, toggleLink } from './link.ts';
 import { takeDOMSelection } from './dom-selection.ts';
 
@@ -63,7 +63,7 @@ export function editingBindings(ask?: (question: string) => string | null): Reco
 		Enter: chainCommands(c.codeFenceOnEnter, splitListItem(n['list_item']!), splitListItem(n['task_item']!, { checked: false })),
 		Backspace: undoInputRule,
 		Tab: chainCommands(c.nextCellOrNewRow, sinkListItem(n['list_item']!), sinkListItem(n['task_item']!)),
-		'Shift-Tab': chainCommands(goToNextCell(-1), c.liftOut)
+		'Shift-Tab': chainCommands(tableCommand((t) => t.goToNextCell(-1)), c.liftOut)
 	};
 }
 

@@ -19,8 +19,7 @@
  * - `code_block` allows no marks (it is plain text). A merge cannot put a mark into it through
  *   our editor, which never offers marks there; a foreign client writing one would lose that block.
  */
-import { Schema, type MarkSpec, type NodeSpec } from 'prosemirror-model';
-import { tableNodes } from 'prosemirror-tables';
+import { Schema, type MarkSpec, type Node, type NodeSpec } from 'prosemirror-model';
 import { isId } from '../model/ids.ts';
 import { cleanLabel } from '../model/mentions.ts';
 
@@ -39,7 +38,42 @@ export function codeLanguage(value: unknown): string {
 	return clean.slice(0, 32);
 }
 
-const tables = tableNodes({ tableGroup: 'block', cellContent: 'block*', cellAttributes: {} });
+// ---- tables: the nodes prosemirror-tables' `tableNodes({ tableGroup: 'block', cellContent: 'block*' })`
+// builds (the same names, attributes, DOM and `tableRole`s the library finds them by), written out
+// so the library itself loads only with a page's first table (tables.ts); a table holds `table_row*`.
+
+/** A cell's attributes from pasted or imported HTML. */
+function cellAttrsFromDOM(dom: HTMLElement): { colspan: number; rowspan: number; colwidth: number[] | null } {
+	const widthAttr = dom.getAttribute('data-colwidth');
+	const widths = widthAttr && /^\d+(,\d+)*$/.test(widthAttr) ? widthAttr.split(',').map((s) => Number(s)) : null;
+	const colspan = Number(dom.getAttribute('colspan') || 1);
+	return { colspan, rowspan: Number(dom.getAttribute('rowspan') || 1), colwidth: widths && widths.length === colspan ? widths : null };
+}
+
+function cellAttrsToDOM(node: Node): Record<string, string | number> {
+	const attrs: Record<string, string | number> = {};
+	if (node.attrs['colspan'] !== 1) attrs['colspan'] = node.attrs['colspan'];
+	if (node.attrs['rowspan'] !== 1) attrs['rowspan'] = node.attrs['rowspan'];
+	if (node.attrs['colwidth']) attrs['data-colwidth'] = (node.attrs['colwidth'] as number[]).join(',');
+	return attrs;
+}
+
+function validateColwidth(value: unknown): void {
+	if (value === null) return;
+	if (!Array.isArray(value)) throw new TypeError('colwidth must be null or an array');
+	for (const item of value) if (typeof item !== 'number') throw new TypeError('colwidth must be null or an array of numbers');
+}
+
+function tableCell(tag: 'td' | 'th', tableRole: 'cell' | 'header_cell'): NodeSpec {
+	return {
+		content: 'block*',
+		attrs: { colspan: { default: 1, validate: 'number' }, rowspan: { default: 1, validate: 'number' }, colwidth: { default: null, validate: validateColwidth } },
+		tableRole,
+		isolating: true,
+		parseDOM: [{ tag, getAttrs: (dom) => cellAttrsFromDOM(dom) }],
+		toDOM: (node) => [tag, cellAttrsToDOM(node), 0]
+	};
+}
 
 const nodes: Record<string, NodeSpec> = {
 	doc: { content: 'block*' },
@@ -157,10 +191,10 @@ const nodes: Record<string, NodeSpec> = {
 		],
 		toDOM: (node) => ['li', { 'data-type': 'taskItem', 'data-checked': node.attrs['checked'] ? 'true' : 'false' }, 0]
 	},
-	table: { ...tables.table, content: 'table_row*' },
-	table_row: tables.table_row,
-	table_cell: tables.table_cell,
-	table_header: tables.table_header,
+	table: { content: 'table_row*', tableRole: 'table', isolating: true, group: 'block', parseDOM: [{ tag: 'table' }], toDOM: () => ['table', ['tbody', 0]] },
+	table_row: { content: '(table_cell | table_header)*', tableRole: 'row', parseDOM: [{ tag: 'tr' }], toDOM: () => ['tr', 0] },
+	table_cell: tableCell('td', 'cell'),
+	table_header: tableCell('th', 'header_cell'),
 	text: { group: 'inline' },
 	// A link to another page of the workspace, by id: it shows the target's current title (read
 	// from the workspace index by page-link.ts), so it survives renames. One attribute, not

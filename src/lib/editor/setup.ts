@@ -7,12 +7,12 @@ import type { Node, Slice } from 'prosemirror-model';
 import { EditorView } from 'prosemirror-view';
 import { dropCursor } from 'prosemirror-dropcursor';
 import { gapCursor } from 'prosemirror-gapcursor';
-import { tableEditing } from 'prosemirror-tables';
 import { yCursorPlugin, yUndoPlugin } from 'y-prosemirror';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { schema } from './schema.ts';
-import { fixupPlugin, isSyncTransaction } from './fixup.ts';
+import { fixupPlugin } from './fixup.ts';
+import { tableEditingShell } from './tables.ts';
 import { syncPlugin } from './y-sync.ts';
 import { remoteChangesDoNotScroll } from './remote-scroll.ts';
 import { editorKeymaps } from './keymap.ts';
@@ -63,24 +63,10 @@ export interface EditorOptions {
 	readonly authors?: Omit<AuthorsPluginOptions, 'fragment'>;
 }
 
-/**
- * prosemirror-tables, except that its `fixTables` normalisation (adding cells to short rows) runs
- * only after local edits: run on every device that receives a merge, each would add its own cells.
- */
-export function localTableEditing(): Plugin {
-	const plugin = tableEditing();
-	const append = plugin.spec.appendTransaction;
-	return new Plugin({
-		...plugin.spec,
-		appendTransaction: (transactions, oldState, newState) =>
-			append && transactions.some((tr) => !isSyncTransaction(tr)) ? append.call(plugin, transactions, oldState, newState) : null
-	});
-}
-
 /** Every plugin of the editor but the Yjs binding (shared with tests). */
 export function editingPlugins(): Plugin[] {
 	// The slash menu first: while it is open it owns Enter, Tab, Escape and the arrows.
-	return [slashPlugin(), pastePlugin(), linkClickPlugin(), ...editorKeymaps(), markdownShortcuts(), localTableEditing(), dropCursor(), gapCursor(), fixupPlugin()];
+	return [slashPlugin(), pastePlugin(), linkClickPlugin(), ...editorKeymaps(), markdownShortcuts(), tableEditingShell(), dropCursor(), gapCursor(), fixupPlugin()];
 }
 
 /**

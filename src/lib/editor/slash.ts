@@ -7,8 +7,8 @@
  */
 import { Plugin, PluginKey, type Command, type EditorState, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
-import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable, isInTable } from 'prosemirror-tables';
 import * as c from './commands.ts';
+import { inTable, loadTableEditing, tableCommand, tablesLoaded } from './tables.ts';
 import { closeInlineMenu, inlineMenuProps, nextInlineMenu } from './inline-menu.ts';
 
 export interface SlashItem {
@@ -36,11 +36,11 @@ export const SLASH_ITEMS: readonly SlashItem[] = [
 	{ id: 'table', label: 'Table', hint: '3 × 3', keywords: ['grid', 'columns', 'rows'], command: c.insertTable(3, 3) },
 	{ id: 'divider', label: 'Divider', hint: '---', keywords: ['rule', 'hr', 'line', 'separator'], command: c.insertHorizontalRule },
 	// In a table. New cells start empty (cells are block*); fixup.ts gives them a paragraph.
-	{ id: 'row', label: 'Add row below', hint: 'Table', keywords: ['table', 'insert'], command: addRowAfter, when: isInTable },
-	{ id: 'column', label: 'Add column right', hint: 'Table', keywords: ['table', 'insert'], command: addColumnAfter, when: isInTable },
-	{ id: 'delete-row', label: 'Delete row', hint: 'Table', keywords: ['table', 'remove'], command: deleteRow, when: isInTable },
-	{ id: 'delete-column', label: 'Delete column', hint: 'Table', keywords: ['table', 'remove'], command: deleteColumn, when: isInTable },
-	{ id: 'delete-table', label: 'Delete table', hint: 'Table', keywords: ['table', 'remove'], command: deleteTable, when: isInTable }
+	{ id: 'row', label: 'Add row below', hint: 'Table', keywords: ['table', 'insert'], command: tableCommand((t) => t.addRowAfter), when: inTable },
+	{ id: 'column', label: 'Add column right', hint: 'Table', keywords: ['table', 'insert'], command: tableCommand((t) => t.addColumnAfter), when: inTable },
+	{ id: 'delete-row', label: 'Delete row', hint: 'Table', keywords: ['table', 'remove'], command: tableCommand((t) => t.deleteRow), when: inTable },
+	{ id: 'delete-column', label: 'Delete column', hint: 'Table', keywords: ['table', 'remove'], command: tableCommand((t) => t.deleteColumn), when: inTable },
+	{ id: 'delete-table', label: 'Delete table', hint: 'Table', keywords: ['table', 'remove'], command: tableCommand((t) => t.deleteTable), when: inTable }
 ];
 
 /** Items matching what was typed after the slash: label words first, then keywords. */
@@ -131,6 +131,13 @@ export function slashPlugin(): Plugin<SlashState | null> {
 			optionId: slashOptionId,
 			choose: runSlashItem,
 			homeEnd: true
+		}),
+		// The menu inserts tables: their editing code (tables.ts) starts on its way when it first opens,
+		// so a table inserted from it is editable as a table from its first key.
+		view: () => ({
+			update(view) {
+				if (!tablesLoaded() && slashKey.getState(view.state) != null) void loadTableEditing();
+			}
 		})
 	});
 }
