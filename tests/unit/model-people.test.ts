@@ -48,7 +48,6 @@ import {
 } from '../../src/lib/model/people.ts';
 import {
 	describeHours,
-	formatClock,
 	formatSpan,
 	isWorkingAt,
 	nextWorkingStart,
@@ -59,6 +58,7 @@ import {
 	zonedTime
 } from '../../src/lib/model/working-hours.ts';
 import { colorForMember } from '../../src/lib/model/members.ts';
+import { formatClock } from '../../src/lib/model/time.ts';
 import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';
 import { BASE_SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';

@@ -8,3 +8,10 @@
 export function isTime(value: unknown): value is number {
 	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
+
+/** "09:12 Tue" in `zone`: a member's own time beside a timestamp (working-hours.ts has the rest). */
+export function formatClock(ms: number, zone: string, locale = 'en-GB'): string {
+	const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+	return `${get('hour')}:${get('minute')} ${get('weekday')}`;
+}

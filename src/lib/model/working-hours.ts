@@ -156,13 +156,6 @@ export function teamOverlap(people: readonly Person[], now: number): TeamOverlap
 
 // ---- showing times ----
 
-/** "09:12 Tue" in `zone`. */
-export function formatClock(ms: number, zone: string, locale = 'en-GB'): string {
-	const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
-	const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-	return `${get('hour')}:${get('minute')} ${get('weekday')}`;
-}
-
 /** "Tue 09:00" in `zone`: when something next happens, within a week. */
 export function formatDayTime(ms: number, zone: string, locale = 'en-GB'): string {
 	const parts = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
