@@ -3,8 +3,9 @@
  *
  *   [TB1] the schema's table nodes are the ones prosemirror-tables' `tableNodes` builds (but for the
  *         table's `table_row*`), and the library reads its state where the shell keeps it
- *   [TB2] before the library is here, Tab in a table stays in the editor and the table commands do
- *         nothing; a shell made before the library arrived gets its behaviour when it does
+ *   [TB2] before the library is here, Tab in a table stays in the editor (and moves once it is here)
+ *         and the table commands do nothing; a shell made before the library arrived gets its
+ *         behaviour when it does, and a table this member made meanwhile gets `fixTables` then
  *   [TB3] once there, `fixTables` runs after a local change, never after a teammate's (a sync
  *         transaction): every device fixing a merge would add its own cells
  *
@@ -12,13 +13,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EditorState, TextSelection, type Transaction } from 'prosemirror-state';
+import type { EditorView } from 'prosemirror-view';
 import type { Node } from 'prosemirror-model';
 import { ySyncPluginKey } from 'y-prosemirror';
 import * as tables from 'prosemirror-tables';
 import { schema } from '../../src/lib/editor/schema.ts';
 import { editingPlugins } from '../../src/lib/editor/setup.ts';
 import { nextCellOrNewRow } from '../../src/lib/editor/commands.ts';
-import { hasTable, inTable, loadTableEditing, sharesState, tableCommand, tablesLoaded } from '../../src/lib/editor/tables.ts';
+import { EDITING_PROPS, hasTable, inTable, loadTableEditing, sharesState, tableCommand, tablesLoaded } from '../../src/lib/editor/tables.ts';
 
 const n = schema.nodes;
 const p = (text = '') => n['paragraph']!.create(null, text ? schema.text(text) : null);
@@ -67,6 +69,8 @@ describe('tables loaded on first use', () => {
 		}
 		expect(() => n['table_cell']!.create({ colwidth: 'wide' })).toThrow(/colwidth/);
 		expect(sharesState(tables)).toBe(true);
+		// Every prop tableEditing has is one the shell passes on.
+		expect(Object.keys(tables.tableEditing().props).sort()).toEqual([...EDITING_PROPS].sort());
 	});
 
 	it('[TB2] before the library: Tab stays in the table and commands wait; a shell made before gets behaviour after', async () => {
@@ -76,29 +80,60 @@ describe('tables loaded on first use', () => {
 		expect(hasTable(n['doc']!.create(null, [p('no table')]))).toBe(false);
 		expect(inTable(before)).toBe(true);
 
-		// Tab is taken (the focus must not leave the editor) and changes nothing yet.
+		// The shell is there with no behaviour yet.
+		const shell = tables.tableEditingKey.get(before);
+		expect(shell, 'the shell, found by prosemirror-tables\' own key').toBeDefined();
+		expect(shell!.props.handleKeyDown).toBeUndefined();
+
+		// Tab is taken while the library is on its way (the focus must not leave the editor), and the
+		// move is made in the view once it arrives.
 		const tab = run(before, nextCellOrNewRow);
 		expect(tab.handled).toBe(true);
 		expect(tab.state.selection.from).toBe(before.selection.from);
+		const view = {
+			state: before,
+			isDestroyed: false,
+			editable: true,
+			dispatch(tr: Transaction) {
+				view.state = view.state.apply(tr);
+			}
+		};
+		expect(nextCellOrNewRow(view.state, view.dispatch, view as unknown as EditorView)).toBe(true);
+		expect(view.state.selection.$from.parent.textContent).toBe('a');
 		expect(run(before, tableCommand((t) => t.addRowAfter)).handled).toBe(false);
 		// Outside a table Tab is not a table key.
 		const outside = before.apply(before.tr.setSelection(TextSelection.atEnd(before.doc)));
 		expect(run(outside, nextCellOrNewRow).handled).toBe(false);
 
+		// This member pastes a ragged table before the library is here: fixed once it arrives.
+		const early = {
+			state: EditorState.create({ schema, doc: n['doc']!.create(null, [p('x')]), plugins: editingPlugins() }),
+			isDestroyed: false,
+			editable: true,
+			dispatch(tr: Transaction) {
+				early.state = early.state.apply(tr);
+			}
+		};
+		const earlyShell = tables.tableEditingKey.get(early.state)!;
+		const earlyView = earlyShell.spec.view!(early as unknown as EditorView);
+		early.dispatch(early.state.tr.insert(early.state.doc.content.size, table(row('a', 'b'), row('c'))));
+		expect(early.state.doc.child(1).child(1).childCount).toBe(1);
+
 		// The commands above asked for the library; once here, the same state (and its shell) edits tables.
 		const library = await loadTableEditing();
 		expect(library).not.toBeNull();
 		expect(tablesLoaded()).toBe(library);
+		expect(view.state.selection.$from.parent.textContent, 'the Tab made before the library arrived').toBe('b');
 		const moved = run(before, nextCellOrNewRow);
 		expect(moved.handled).toBe(true);
 		expect(moved.state.selection.$from.parent.textContent).toBe('b');
 		const grown = run(before, tableCommand((t) => t.addRowAfter));
 		expect(grown.handled).toBe(true);
 		expect(grown.state.doc.child(0).childCount).toBe(3);
-		// The shell of a state made before the load now has tableEditing's props.
-		const shell = tables.tableEditingKey.get(before);
-		expect(shell, 'the shell, found by prosemirror-tables\' own key').toBeDefined();
-		expect(Object.keys(shell!.props).sort()).toEqual(Object.keys(tables.tableEditing().props).sort());
+		expect(early.state.doc.child(1).child(1).childCount, 'the early table\'s short row, fixed').toBe(2);
+		earlyView.destroy?.();
+		// The shell of a state made before the load now has tableEditing's behaviour.
+		for (const name of EDITING_PROPS) expect(shell!.props[name], name).toBeDefined();
 	});
 
 	it('[TB3] fixTables runs after a local change, not after a sync transaction', async () => {

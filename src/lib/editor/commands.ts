@@ -7,7 +7,7 @@ import { wrapInList, liftListItem } from 'prosemirror-schema-list';
 import { NodeSelection, TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state';
 import type { Node, NodeType } from 'prosemirror-model';
 import { schema, codeLanguage, type CalloutTone } from './schema.ts';
-import { inTable, loadTableEditing, tablesLoaded } from './tables.ts';
+import { cellKeyWhileLoading, inTable, tablesLoaded, wantTableEditing } from './tables.ts';
 
 const n = schema.nodes;
 const m = schema.marks;
@@ -97,7 +97,7 @@ export function insertTable(rows = 3, cols = 3): Command {
 		const table = n['table']!.create(null, [header, ...body]);
 		if (dispatch) {
 			// Its editing code, fetched with the first table (tables.ts), starts on its way before the table is there.
-			void loadTableEditing();
+			wantTableEditing();
 			const tr = state.tr;
 			const { $from } = state.selection;
 			// An empty paragraph is replaced; otherwise the table goes after the current block.
@@ -120,14 +120,8 @@ export function insertTable(rows = 3, cols = 3): Command {
 export const nextCellOrNewRow: Command = (state, dispatch, view) => {
 	if (!inTable(state)) return false;
 	const tables = tablesLoaded();
-	if (!tables) {
-		// The table code is still on its way (a table just appeared, tables.ts): Tab stays in the
-		// editor, and moves once the code is here.
-		void loadTableEditing().then((loaded) => {
-			if (loaded && view && !view.isDestroyed) nextCellOrNewRow(view.state, view.dispatch, view);
-		});
-		return true;
-	}
+	// The table code still on its way (a table just appeared, tables.ts): Tab moves once it is here.
+	if (!tables) return cellKeyWhileLoading(() => nextCellOrNewRow)(state, dispatch, view);
 	if (tables.goToNextCell(1)(state, dispatch, view)) return true;
 	let tr: Transaction | undefined;
 	if (!tables.addRowAfter(state, (t) => (tr = t)) || !tr) return false;

@@ -10,7 +10,7 @@ import type { Command, Plugin } from 'prosemirror-state';
 import { undo, redo } from 'y-prosemirror';
 import { schema } from './schema.ts';
 import * as c from './commands.ts';
-import { tableCommand } from './tables.ts';
+import { cellKeyWhileLoading, tableCommand } from './tables.ts';
 import { editLink, linkAt, toggleLink } from './link.ts';
 import { takeDOMSelection } from './dom-selection.ts';
 
@@ -63,7 +63,7 @@ export function editingBindings(ask?: (question: string) => string | null): Reco
 		Enter: chainCommands(c.codeFenceOnEnter, splitListItem(n['list_item']!), splitListItem(n['task_item']!, { checked: false })),
 		Backspace: undoInputRule,
 		Tab: chainCommands(c.nextCellOrNewRow, sinkListItem(n['list_item']!), sinkListItem(n['task_item']!)),
-		'Shift-Tab': chainCommands(tableCommand((t) => t.goToNextCell(-1)), c.liftOut)
+		'Shift-Tab': chainCommands(cellKeyWhileLoading((t) => t.goToNextCell(-1)), tableCommand((t) => t.goToNextCell(-1)), c.liftOut)
 	};
 }
 

@@ -8,7 +8,7 @@
 import { Plugin, PluginKey, type Command, type EditorState, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
 import * as c from './commands.ts';
-import { inTable, loadTableEditing, tableCommand, tablesLoaded } from './tables.ts';
+import { inTable, tableCommand, tablesLoaded, wantTableEditing } from './tables.ts';
 import { closeInlineMenu, inlineMenuProps, nextInlineMenu } from './inline-menu.ts';
 
 export interface SlashItem {
@@ -136,7 +136,7 @@ export function slashPlugin(): Plugin<SlashState | null> {
 		// so a table inserted from it is editable as a table from its first key.
 		view: () => ({
 			update(view) {
-				if (!tablesLoaded() && slashKey.getState(view.state) != null) void loadTableEditing();
+				if (!tablesLoaded() && slashKey.getState(view.state) != null) wantTableEditing();
 			}
 		})
 	});

@@ -36,6 +36,13 @@ let library: TablesModule | null = null;
 /** tableEditing's plugin, made once the library is here: every shell passes its props on. */
 let editing: Plugin<number | null> | null = null;
 let loading: Promise<TablesModule | null> | null = null;
+/** Whether a fetch is under way (a Tab in a table waits for it; after a failure it does not). */
+let pending = false;
+/** When a fetch last failed: the automatic asks (a table in view, the `/` menu) wait a while after one. */
+let failedAt = -Infinity;
+const RETRY_AFTER_MS = 10_000;
+/** Called once the library is here (editors with a table of their own to fix, Tabs waiting). */
+const arrivals = new Set<(tables: TablesModule) => void>();
 
 /** prosemirror-tables once it is here (null before: every table command then does nothing). */
 export function tablesLoaded(): TablesModule | null {
@@ -49,23 +56,39 @@ export function tablesLoaded(): TablesModule | null {
  * tries again (a fetch that failed) or not (a mismatch, logged).
  */
 export function loadTableEditing(): Promise<TablesModule | null> {
-	loading ??= import('prosemirror-tables').then(
-		(tables) => {
-			if (!sharesState(tables)) {
-				console.error(`[meridian] prosemirror-tables does not keep its state as ${TABLE_EDITING_KEY}: tables edit as plain blocks`);
+	if (!loading) {
+		pending = true;
+		loading = import('prosemirror-tables').then(
+			(tables) => {
+				pending = false;
+				if (!sharesState(tables)) {
+					console.error(`[meridian] prosemirror-tables does not keep its state as ${TABLE_EDITING_KEY}: tables edit as plain blocks`);
+					return null;
+				}
+				editing = tables.tableEditing();
+				const missed = Object.keys(editing.props).filter((name) => !(EDITING_PROPS as readonly string[]).includes(name));
+				if (missed.length > 0) console.error(`[meridian] tableEditing has props the shell does not pass on: ${missed.join(', ')}`);
+				library = tables;
+				for (const arrived of [...arrivals]) arrived(tables);
+				arrivals.clear();
+				return tables;
+			},
+			(e: unknown) => {
+				console.warn('[meridian] could not load table editing', e);
+				pending = false;
+				loading = null;
+				failedAt = Date.now();
+				arrivals.clear();
 				return null;
 			}
-			editing = tables.tableEditing();
-			library = tables;
-			return tables;
-		},
-		(e: unknown) => {
-			console.warn('[meridian] could not load table editing', e);
-			loading = null;
-			return null;
-		}
-	);
+		);
+	}
 	return loading;
+}
+
+/** Asks for the library on the app's own initiative: not again within a while of a failed fetch. */
+export function wantTableEditing(): void {
+	if (!library && !loading && Date.now() - failedAt >= RETRY_AFTER_MS) void loadTableEditing();
 }
 
 /** Whether prosemirror-tables reads its state where the shell keeps it (a state holding only a shell). */
@@ -103,7 +126,7 @@ function tableAppeared(before: Node, after: Node): boolean {
 }
 
 /** The props tableEditing has: each shell reads them from the library's plugin once it is there. */
-const EDITING_PROPS = ['decorations', 'handleDOMEvents', 'createSelectionBetween', 'handleTripleClick', 'handleKeyDown', 'handlePaste'] as const;
+export const EDITING_PROPS = ['decorations', 'handleDOMEvents', 'createSelectionBetween', 'handleTripleClick', 'handleKeyDown', 'handlePaste'] as const;
 
 /**
  * tableEditing's place in an editor, from its creation: its state (the cell a drag selection
@@ -112,6 +135,8 @@ const EDITING_PROPS = ['decorations', 'handleDOMEvents', 'createSelectionBetween
  * editor has or gets a table.
  */
 export function tableEditingShell(): Plugin<number | null> {
+	/** The state before this member's first table, when it came before the library: fixed once that arrives. */
+	let unfixed: EditorState | null = null;
 	const shell = new Plugin<number | null>({
 		// prosemirror-tables' own key (see the top of this file): a Plugin reads only `.key` of it.
 		key: { key: TABLE_EDITING_KEY } as unknown as PluginKey<number | null>,
@@ -126,18 +151,33 @@ export function tableEditingShell(): Plugin<number | null> {
 			}
 		},
 		// `fixTables` (adding cells to short rows) only after this member's own changes: run on every
-		// device that receives a merge, each would add its own cells.
+		// device that receives a merge, each would add its own cells. A table of this member's made
+		// before the library was here is fixed when it arrives (the view, below).
 		appendTransaction(transactions, oldState, newState) {
+			if (!transactions.some((tr) => !isSyncTransaction(tr))) return null;
 			const append = editing?.spec.appendTransaction;
-			return append && transactions.some((tr) => !isSyncTransaction(tr)) ? append.call(editing, transactions, oldState, newState) : null;
+			if (append) return append.call(editing, transactions, oldState, newState);
+			if (!unfixed && newState.doc !== oldState.doc && tableAppeared(oldState.doc, newState.doc)) unfixed = oldState;
+			return null;
 		},
 		view(view) {
-			if (!library && hasTable(view.state.doc)) void loadTableEditing();
+			const arrived = (tables: TablesModule) => {
+				const before = unfixed;
+				unfixed = null;
+				if (!before || view.isDestroyed) return;
+				const fix = tables.fixTables(view.state, before);
+				if (fix) view.dispatch(fix);
+			};
+			if (!library) {
+				arrivals.add(arrived);
+				if (hasTable(view.state.doc)) wantTableEditing();
+			}
 			return {
 				update(view, previous) {
-					if (library || loading || view.state.doc === previous.doc) return;
-					if (tableAppeared(previous.doc, view.state.doc)) void loadTableEditing();
-				}
+					if (library || view.state.doc === previous.doc) return;
+					if (unfixed || tableAppeared(previous.doc, view.state.doc)) wantTableEditing();
+				},
+				destroy: () => arrivals.delete(arrived)
 			};
 		}
 	});
@@ -157,12 +197,33 @@ export function inTable(state: EditorState): boolean {
 
 /**
  * A prosemirror-tables command, run once the library is here. Before that (a moment after a table
- * first appears) it does nothing, and a caret in a table starts the fetch.
+ * first appears) it does nothing, and a caret in a table asks for the library.
  */
 export function tableCommand(pick: (tables: TablesModule) => Command): Command {
 	return (state, dispatch, view) => {
 		if (library) return pick(library)(state, dispatch, view);
-		if (inTable(state)) void loadTableEditing();
+		if (inTable(state)) wantTableEditing();
 		return false;
+	};
+}
+
+/**
+ * Tab (`dir` 1) or Shift-Tab (-1) in a table before the library is here: taken while it is on its
+ * way, so the focus stays in the editor, and the move made once it arrives if the caret is still
+ * where it was. False outside a table, or when no fetch is under way (the keys then do what they
+ * do outside tables).
+ */
+export function cellKeyWhileLoading(run: (tables: TablesModule) => Command): Command {
+	return (state, dispatch, view) => {
+		if (library || !inTable(state)) return false;
+		wantTableEditing();
+		if (!pending) return false;
+		if (!dispatch || !view) return true;
+		const selection = state.selection;
+		arrivals.add((tables) => {
+			if (view.isDestroyed || !view.editable || !view.state.selection.eq(selection)) return;
+			run(tables)(view.state, view.dispatch, view);
+		});
+		return true;
 	};
 }
