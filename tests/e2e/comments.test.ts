@@ -7,7 +7,8 @@
  * [CE2] A commenter starts a thread from his read-only body with Ctrl+Alt+M; reactions show counts
  *       and say who reacted; own messages can be edited and deleted ("message deleted").
  * [CE3] The highlight follows a teammate's edit before it; clicking highlighted text activates its
- *       thread; the thread's quote selects its text.
+ *       thread; the thread's quote selects its text. Neither the teammate's edit nor activating a
+ *       thread rebuilds the editor (the same view throughout).
  * [CE4] Deleting the anchored text leaves the thread "on deleted text" with its quote, for both.
  * [CE5] A comment holding HTML shows as text and runs nothing.
  * [CE6] The page with the panel open passes axe-core's WCAG 2 A/AA rules and fits 390 px.
@@ -168,6 +169,9 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 	});
 
 	it('[CE3] the highlight follows an edit before it; clicking it activates the thread; the quote selects the text', async () => {
+		// Marks each editor's view: a rebuilt editor is a new element without the mark.
+		const same = (page: Page) => editor(page).evaluate((element) => element.dataset['probe'] === 'ce3');
+		for (const page of [ana, ben]) await editor(page).evaluate((element) => (element.dataset['probe'] = 'ce3'));
 		await editor(ana).click();
 		await ana.keyboard.press('Control+Home');
 		await ana.keyboard.type('Update: ');
@@ -185,6 +189,8 @@ describe.skipIf(!chromiumPath)('anchored comments', () => {
 		await openThreads(ana).first().locator('button.quote').focus();
 		await ana.keyboard.press('Enter');
 		await expect.poll(() => editor(ana).locator('.comment-anchor.active').textContent(), POLL).toBe('quarterly numbers');
+		expect(await same(ana), 'Ana\'s editor, not rebuilt').toBe(true);
+		expect(await same(ben), 'Ben\'s editor, not rebuilt').toBe(true);
 	});
 
 	it('[CE4] deleting the anchored text leaves the thread on deleted text, with its quote', async () => {

@@ -9,7 +9,8 @@
  *   [LD4] opening a page does not fetch the history dialog; "History" loads it and it opens
  *   [LD5] opening a page does not fetch the share dialog, nor the inbox's view; "Share" loads the
  *         dialog and it opens
- *   [LD6] opening a page without comments does not fetch the threads' code; the first draft loads
+ *   [LD6] opening a page without comments does not fetch the threads' code (nor the comments model's
+ *         anchoring and writing); the first draft loads
  *         it, takes focus and posts; a page with a thread shows it once opened
  *   [LD7] a page opens, and takes typing, while the search code (worker and engine) is held back;
  *         the first query loads it and finds the page
@@ -86,6 +87,8 @@ const INBOX_INDEX_MARKER = 'inbox state';
 const CATCH_UP_MARKER = 'could not record this page as seen';
 /** A sentence only the archived pages' list (components/tree/ArchivedPages.svelte) says. */
 const ARCHIVED_MARKER = 'subpages are deleted with it';
+/** A refusal only the comments model's writing code (model/comments.ts) gives. */
+const COMMENTS_MODEL_MARKER = 'This thread is already resolved';
 /** The name of a plugin key only prosemirror-tables' code holds (its `fixTables`). */
 const TABLES_MARKER = 'fix-tables';
 
@@ -163,6 +166,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const templates: string[] = [];
 	const archived: string[] = [];
 	const tables: string[] = [];
+	const commentsModel: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -188,6 +192,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(TEMPLATES_MARKER)) templates.push(response.url());
 					if (body.includes(ARCHIVED_MARKER)) archived.push(response.url());
 					if (body.includes(TABLES_MARKER)) tables.push(response.url());
+					if (body.includes(COMMENTS_MODEL_MARKER)) commentsModel.push(response.url());
 				},
 				() => undefined
 			);
@@ -216,7 +221,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived, tables]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived, tables, commentsModel]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -308,13 +313,16 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	it('[LD6] the comment threads are fetched with the first draft, which takes focus and posts', async () => {
 		await coldPage('Lazy comments', 'worth a remark');
 		expect(threads).toEqual([]);
+		expect(commentsModel).toEqual([]);
 		await commentOn(page, 'remark', 'A first thought');
 		// Recorded once the response's body has been read, which may be after the dialog shows.
 		await expect.poll(() => threads.length, POLL).toBeGreaterThan(0);
+		await expect.poll(() => commentsModel.length, POLL).toBeGreaterThan(0);
 
-		// A page that has a thread loads them as it opens, and shows it.
+		// A page that has a thread loads them as it opens, and shows it, highlighted in the body.
 		await coldReload();
 		await expect.poll(() => commentsPanel(page).getByTestId('open-threads').getByTestId('comment-thread').textContent(), POLL).toContain('A first thought');
+		await expect.poll(() => editor(page).locator('.comment-anchor').textContent(), POLL).toBe('remark');
 	});
 
 	it('[LD7] a page opens and takes typing while the search code is held back; the first query loads it', async () => {
@@ -555,10 +563,12 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await typeAtEnd(page, '');
 		await page.keyboard.press('Enter');
 		await page.keyboard.type('/table');
+		// Asked for by the open menu itself, before any table.
+		await expect.poll(() => tables.length, POLL).toBeGreaterThan(0);
+		expect(await editor(page).locator('table').count()).toBe(0);
 		await page.keyboard.press('Enter');
 		const table = editor(page).locator('table');
 		await table.waitFor();
-		await expect.poll(() => tables.length, POLL).toBeGreaterThan(0);
 		await page.keyboard.type('one');
 		await page.keyboard.press('Tab');
 		await page.keyboard.type('two');

@@ -32,7 +32,6 @@ import { schema } from '../../src/lib/editor/schema.ts';
 import { readOnlyDoc } from '../../src/lib/editor/read-only.ts';
 import {
 	anchorSelection,
-	bodySizes,
 	CommentError,
 	commentNames,
 	deleteMessage,
@@ -51,6 +50,7 @@ import {
 	type Anchor,
 	type BodyView
 } from '../../src/lib/model/comments.ts';
+import { bodySizes } from '../../src/lib/model/body-view.ts';
 import { BASE_SCHEMA_VERSION, NewerSchemaError, metaMap } from '../../src/lib/model/version.ts';
 import { TestNetwork } from '../support/test-network.ts';
 

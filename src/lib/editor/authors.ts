@@ -27,7 +27,7 @@
 import { Plugin, PluginKey, type EditorState, type Transaction } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
 import * as Y from 'yjs';
-import type { BodyView } from '../model/comments.ts';
+import type { BodyView } from '../model/body-view.ts';
 import { attributionOf, type Attribution, type Authored } from '../model/history.ts';
 import { authorsMap, editsArray } from '../model/authorship.ts';
 import { refreshLater } from './refresh.ts';

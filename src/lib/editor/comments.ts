@@ -5,9 +5,9 @@
  * a thread on the selection, also in a read-only editor (commenters read the body, and the
  * selection still exists there).
  *
- * Ranges are read from Yjs (model/comments.ts) after the view has settled, never inside `apply`
- * of a document change: y-prosemirror updates its mapping in the view update that follows a local
- * edit, and re-renders a teammate's change as one replacement of the whole document, so a range
+ * Ranges are read from Yjs (model/comments.ts, through the hooks: the threads' code loads with a
+ * page's first thread) after the view has settled, never inside `apply` of a document change:
+ * y-prosemirror updates its mapping in the view update that follows a local edit, and re-renders a teammate's change as one replacement of the whole document, so a range
  * only mapped through that would be lost. Between a change and the re-read (one microtask) the
  * decorations are mapped through it. With no thread to place and nothing drawn there is nothing to
  * re-read, so a page without comments costs its typing no second transaction.
@@ -17,7 +17,7 @@ import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
 import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
 import type { Node as PMNode } from 'prosemirror-model';
-import { bodySizes, placeAnchor, type BodyView, type SizeMapping } from '../model/comments.ts';
+import { bodySizes, type BodyView, type SizeMapping } from '../model/body-view.ts';
 import { schema } from './schema.ts';
 import { refreshLater } from './refresh.ts';
 import { takeDOMSelection } from './dom-selection.ts';
@@ -47,6 +47,8 @@ export interface CommentHooks {
 	activate(threadId: string): void;
 	/** Mod-Alt-m: start a thread on the selection. False when this member may not comment. */
 	start(view: EditorView): boolean;
+	/** Where an anchor is in `body` now (null: nowhere), for one the hooks did not place in that document. */
+	place(body: BodyView, anchor: CommentAnchor): { readonly from: number; readonly to: number } | null;
 }
 
 export interface CommentsPluginOptions {
@@ -76,7 +78,7 @@ function decorate(state: EditorState, options: CommentsPluginOptions): Decoratio
 	const active = options.hooks.active();
 	const decorations: Decoration[] = [];
 	for (const anchor of options.hooks.anchors()) {
-		const range = anchor.placed?.doc === state.doc ? anchor.placed.range : placeAnchor(body, anchor.start, anchor.end).range;
+		const range = anchor.placed?.doc === state.doc ? anchor.placed.range : options.hooks.place(body, anchor);
 		if (!range) continue;
 		const kind = anchor.id === DRAFT_ID ? ' draft' : anchor.id === active ? ' active' : '';
 		decorations.push(

@@ -15,7 +15,7 @@
 import type { EditorState } from 'prosemirror-state';
 import { ySyncPluginKey } from 'y-prosemirror';
 import * as Y from 'yjs';
-import { bodySizes, renderedSize, type BodyView, type SizeMapping } from '../model/comments.ts';
+import { bodySizes, renderedSize, type BodyView, type SizeMapping } from '../model/body-view.ts';
 import { schema } from './schema.ts';
 
 /** The body as an editor shows it: the binding's mapping, or sizes measured for a read-only view. */

@@ -35,7 +35,7 @@
  */
 import * as Y from 'yjs';
 import { attributionOf, readSnapshot, takeSnapshot, type Attribution } from './history.ts';
-import { readThreads, threadsMap } from './comments.ts';
+import { readThreads, threadsMap } from './comment-threads.ts';
 import { listPositions, positionsMap, readDecision, type DecisionStatus, type Stance } from './decision-records.ts';
 import { isTime } from './time.ts';
 import { Origin } from './origins.ts';

@@ -40,7 +40,6 @@
  */
 import * as Y from 'yjs';
 import { cleanText } from './text.ts';
-import { isTime } from './time.ts';
 import type { Node as PMNode } from 'prosemirror-model';
 import { absolutePositionToRelativePosition } from 'y-prosemirror';
 import { newId } from './ids.ts';
@@ -48,6 +47,22 @@ import { cleanMentions, readMentions, type MentionRef } from './mentions.ts';
 import { Origin } from './origins.ts';
 import { assertWritable, stampSchemaVersion } from './version.ts';
 import type { Actor } from './workspace.ts';
+import { renderedSize, type BodyView } from './body-view.ts';
+import {
+	commentNamesMap,
+	isReactionEmoji,
+	reactionEmoji,
+	readResolution,
+	readThreads,
+	stringOr,
+	threadsMap,
+	timeOr,
+	type Message,
+	type Thread
+} from './comment-threads.ts';
+
+export * from './comment-threads.ts';
+export type { BodyView, SizeMapping } from './body-view.ts';
 
 export const MAX_COMMENT_LENGTH = 4000;
 export const MAX_QUOTE_LENGTH = 300;
@@ -55,35 +70,10 @@ const MAX_NAME_LENGTH = 80;
 
 type ProsemirrorMapping = Parameters<typeof absolutePositionToRelativePosition>[2];
 
-/** The reactions a member can add; anything else is refused (and ignored when read). */
-export const reactionEmoji = ['👍', '🎉', '❤️', '👀', '✅'] as const;
-export type ReactionEmoji = (typeof reactionEmoji)[number];
-export const reactionLabels: Readonly<Record<ReactionEmoji, string>> = {
-	'👍': 'thumbs up',
-	'🎉': 'celebrate',
-	'❤️': 'heart',
-	'👀': 'looking',
-	'✅': 'done'
-};
-
 /** Bad input to a comment: shown to the member as is, and nothing was changed. */
 export class CommentError extends Error {
 	override name = 'CommentError';
 }
-
-/**
- * The page body as one editor shows it: the fragment, the ProseMirror document rendered from it,
- * and the size of each rendered element (y-prosemirror's binding mapping, or `bodySizes` for an
- * editor without a binding).
- */
-export interface BodyView {
-	readonly fragment: Y.XmlFragment;
-	readonly doc: PMNode;
-	readonly mapping: SizeMapping;
-}
-
-/** What anchoring reads of a mapping: each Y.XmlElement's rendered `nodeSize`. */
-export type SizeMapping = ReadonlyMap<Y.AbstractType<unknown>, { readonly nodeSize: number } | readonly unknown[]>;
 
 /** A selection turned into an anchor, ready for `startThread` (taken when the member asks to comment). */
 export interface Anchor {
@@ -92,59 +82,8 @@ export interface Anchor {
 	readonly quote: string;
 }
 
-export interface Reaction {
-	readonly emoji: ReactionEmoji;
-	/** Member ids, sorted. */
-	readonly members: readonly string[];
-}
-
-export interface Message {
-	readonly id: string;
-	readonly author: string;
-	/** The author's name when they wrote it. */
-	readonly authorName: string;
-	readonly at: number;
-	/** '' once deleted. */
-	readonly text: string;
-	readonly editedAt: number | null;
-	readonly deletedAt: number | null;
-	/** Only emoji somebody still reacts with, in `reactionEmoji` order. */
-	readonly reactions: readonly Reaction[];
-	/** Members mentioned in the text ([] once deleted). */
-	readonly mentions: readonly MentionRef[];
-}
-
-export interface Resolution {
-	readonly by: string;
-	readonly name: string;
-	readonly at: number;
-}
-
-export interface Thread {
-	readonly id: string;
-	readonly start: Uint8Array | null;
-	readonly end: Uint8Array | null;
-	readonly quote: string;
-	readonly createdAt: number;
-	readonly createdBy: string;
-	readonly createdByName: string;
-	readonly resolved: Resolution | null;
-	/** Oldest first. */
-	readonly messages: readonly Message[];
-}
-
 /** A thread as one editor shows it. */
 export interface PlacedThread extends Thread, Placement {}
-
-export function threadsMap(talk: Y.Doc): Y.Map<unknown> {
-	return talk.getMap('threads');
-}
-
-export function commentNamesMap(talk: Y.Doc): Y.Map<unknown> {
-	return talk.getMap('names');
-}
-
-// ---- anchors ----
 
 /**
  * Anchors a selection `from`–`to` of `body`, narrowed to the text in it. Refuses a selection
@@ -314,28 +253,6 @@ function quotedText(doc: PMNode, blocks: readonly TextBlock[]): { chars: string;
 	return { chars, positions };
 }
 
-/**
- * Sizes of a fragment's elements as they render, for an editor without a y-prosemirror binding
- * (read-only views: see editor/read-only.ts). `isLeaf` says which node names have no content.
- */
-export function bodySizes(fragment: Y.XmlFragment, isLeaf: (nodeName: string) => boolean): SizeMapping {
-	const sizes = new Map<Y.AbstractType<unknown>, { nodeSize: number }>();
-	const measure = (type: Y.XmlElement | Y.XmlFragment): number => {
-		let size = 0;
-		for (const child of type.toArray()) {
-			if (child instanceof Y.XmlText) size += child.length;
-			else if (child instanceof Y.XmlElement) size += measure(child);
-		}
-		if (type instanceof Y.XmlElement) {
-			size = isLeaf(type.nodeName) ? 1 : size + 2;
-			sizes.set(type as Y.AbstractType<unknown>, { nodeSize: size });
-		}
-		return size;
-	};
-	measure(fragment);
-	return sizes;
-}
-
 type BodyPosition = number | 'unknown' | 'invalid';
 
 /** A relative position as a ProseMirror position in `body`; `starts` remembers contentStart's answers. */
@@ -401,12 +318,6 @@ function sizeOf(body: BodyView, item: Y.Item): number {
 	if (!(content instanceof Y.ContentType)) return item.length;
 	const type = content.type as Y.AbstractType<unknown>;
 	return type instanceof Y.XmlText ? type.length : renderedSize(body.mapping, type);
-}
-
-/** The positions an element takes in the rendered document; 0 when the editor did not render it. */
-export function renderedSize(mapping: SizeMapping, type: Y.AbstractType<unknown>): number {
-	const rendered = mapping.get(type);
-	return rendered && 'nodeSize' in rendered && typeof rendered.nodeSize === 'number' ? rendered.nodeSize : 0;
 }
 
 // ---- writing ----
@@ -550,15 +461,6 @@ function setReaction(talk: Y.Doc, threadId: string, messageId: string, emoji: st
 
 // ---- reading ----
 
-/** Every thread, oldest first (by creation time, then id, alike on every device). */
-export function readThreads(talk: Y.Doc): Thread[] {
-	const out: Thread[] = [];
-	threadsMap(talk).forEach((value, id) => {
-		if (value instanceof Y.Map) out.push(readThread(id, value));
-	});
-	return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
 /**
  * Every thread placed in `body`: those whose text is there in document order, then those whose
  * text is gone or not here yet, oldest first.
@@ -574,87 +476,6 @@ export function placeThreads(threads: readonly Thread[], body: BodyView): Placed
 	const order = (t: PlacedThread) => t.range?.from ?? Infinity;
 	// A stable sort keeps the rest in creation order.
 	return placed.sort((a, b) => order(a) - order(b) || (a.range && b.range ? a.range.to - b.range.to : 0));
-}
-
-/** Names this talk document knows for members (who wrote, reacted or resolved here). */
-export function commentNames(talk: Y.Doc): Map<string, string> {
-	const names = new Map<string, string>();
-	commentNamesMap(talk).forEach((value, id) => {
-		if (typeof value === 'string' && value !== '') names.set(id, value);
-	});
-	return names;
-}
-
-function readThread(id: string, thread: Y.Map<unknown>): Thread {
-	const start = thread.get('start');
-	const end = thread.get('end');
-	const raw = thread.get('messages');
-	const messages: Message[] = [];
-	if (raw instanceof Y.Array) for (const value of raw.toArray()) {
-		const message = readMessage(value);
-		if (message) messages.push(message);
-	}
-	return {
-		id,
-		start: start instanceof Uint8Array ? start : null,
-		end: end instanceof Uint8Array ? end : null,
-		quote: typeof thread.get('quote') === 'string' ? (thread.get('quote') as string) : '',
-		createdAt: timeOr(thread.get('createdAt'), 0),
-		createdBy: stringOr(thread.get('createdBy'), ''),
-		createdByName: stringOr(thread.get('createdByName'), 'Member'),
-		resolved: readResolution(thread.get('resolved')),
-		messages
-	};
-}
-
-function readMessage(value: unknown): Message | null {
-	if (!(value instanceof Y.Map)) return null;
-	const id = value.get('id');
-	const at = value.get('at');
-	// Commenters write this document: a message without an id or with a time no date can show
-	// (another client's bug) would break the panel, so it reads as not there.
-	if (typeof id !== 'string' || !isTime(at)) return null;
-	const deletedAt = value.get('deletedAt');
-	const deleted = isTime(deletedAt);
-	const reactions: Reaction[] = [];
-	const map = value.get('reactions');
-	if (map instanceof Y.Map && !deleted) {
-		for (const emoji of reactionEmoji) {
-			const set = map.get(emoji);
-			if (!(set instanceof Y.Map)) continue;
-			const members: string[] = [];
-			set.forEach((on, member) => {
-				if (on === true) members.push(member);
-			});
-			if (members.length > 0) reactions.push({ emoji, members: members.sort() });
-		}
-	}
-	const editedAt = value.get('editedAt');
-	const text = deleted ? '' : stringOr(value.get('text'), '');
-	return {
-		id,
-		author: stringOr(value.get('author'), ''),
-		authorName: stringOr(value.get('authorName'), 'Member'),
-		at,
-		text,
-		editedAt: isTime(editedAt) ? editedAt : null,
-		deletedAt: deleted ? deletedAt : null,
-		reactions,
-		mentions: deleted ? [] : readMentions(text, value.get('mentions'))
-	};
-}
-
-function readResolution(value: unknown): Resolution | null {
-	if (typeof value !== 'object' || value === null) return null;
-	const v = value as Record<string, unknown>;
-	if (typeof v['by'] !== 'string' || !isTime(v['at'])) return null;
-	return { by: v['by'], name: stringOr(v['name'], 'Member'), at: v['at'] };
-}
-
-// ---- validation and helpers ----
-
-export function isReactionEmoji(value: unknown): value is ReactionEmoji {
-	return reactionEmoji.includes(value as ReactionEmoji);
 }
 
 function threadOf(talk: Y.Doc, threadId: string): Y.Map<unknown> {
@@ -723,7 +544,6 @@ function cleanQuote(text: string): string {
 	return line.length > MAX_QUOTE_LENGTH ? `${cleanText(line, MAX_QUOTE_LENGTH - 1)}…` : line;
 }
 
-
 function readableAnchor(bytes: Uint8Array): boolean {
 	try {
 		Y.decodeRelativePosition(bytes);
@@ -732,12 +552,3 @@ function readableAnchor(bytes: Uint8Array): boolean {
 		return false;
 	}
 }
-
-function timeOr(value: unknown, fallback: number): number {
-	return isTime(value) ? value : fallback;
-}
-
-function stringOr(value: unknown, fallback: string): string {
-	return typeof value === 'string' && value !== '' ? value : fallback;
-}
-

@@ -41,7 +41,7 @@
  * Pure functions of Y documents; the live index that feeds them every page is sync/inbox.ts.
  */
 import * as Y from 'yjs';
-import { readThreads, type Message } from './comments.ts';
+import { readThreads, type Message } from './comment-threads.ts';
 import { DecisionStatus, listDecisions, type Position } from './decision-records.ts';
 import { mentionedAt, mentionsIn, type BodyMention } from './mentions.ts';
 import { Origin } from './origins.ts';

@@ -15,7 +15,7 @@ import type { PageEntry } from '../model/workspace.ts';
 import { PageKind } from '../model/workspace.ts';
 import { bodyFragment } from '../model/page.ts';
 import { authorsMap, editsArray } from '../model/authorship.ts';
-import { readThreads } from '../model/comments.ts';
+import { readThreads } from '../model/comment-threads.ts';
 import { listPositions, readDecision } from '../model/decision-records.ts';
 import { effectiveParents } from '../model/tree.ts';
 import type { SearchUnit } from './engine.ts';

@@ -9,15 +9,21 @@
  * changed, and placed again only when it or the body did — one pass for the panel and the plugin
  * alike. Between changes of the discussion its messages stay the same objects, so typing redraws no
  * message; a pass that moved no thread gives back the same list, so the panel redraws nothing.
+ *
+ * The threads' code (model/comments.ts: reading, placing and anchoring threads) loads once the
+ * discussion has a thread or a commenter's name, or the member starts a thread: most pages have no
+ * comments, and until then there is nothing to place.
  */
 import { createSubscriber } from 'svelte/reactivity';
 import { TextSelection } from 'prosemirror-state';
 import type { Node as PMNode } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
-import { anchorSelection, placeThreads, rangeAnchor, readThreads, type Anchor, type BodyView, type PlacedThread, type Thread } from '$lib/model/comments.ts';
+import type { Anchor, BodyView, PlacedThread, Thread } from '$lib/model/comments.ts';
 import { commentBody, DRAFT_ID, type CommentAnchor, type CommentHooks } from '$lib/editor/comments.ts';
 import type { LiveEditor } from '$lib/components/editor/live-editor.svelte.ts';
+
+type CommentsModel = typeof import('$lib/model/comments.ts');
 
 export class PageComments implements CommentHooks {
 	readonly #live: LiveEditor;
@@ -37,6 +43,9 @@ export class PageComments implements CommentHooks {
 	#placed: { readonly talk: Y.Doc; readonly version: number; readonly doc: PMNode | null; readonly threads: PlacedThread[] } | null = null;
 
 	readonly #mayWrite: (talk: Y.Doc) => boolean;
+	/** model/comments.ts, once a thread, a name or a draft needs it. */
+	#model = $state.raw<CommentsModel | null>(null);
+	#modelLoading: Promise<CommentsModel | null> | null = null;
 
 	/** `mayWrite` says whether this member may write a discussion document (role and schema version). */
 	constructor(live: LiveEditor, mayWrite: (talk: Y.Doc) => boolean) {
@@ -48,7 +57,38 @@ export class PageComments implements CommentHooks {
 	attach(talk: Y.Doc): void {
 		this.#talk = talk;
 		talk.on('update', this.#changed);
+		this.#wantModel(talk);
 		this.#notify();
+	}
+
+	/** The threads' code, fetched once (a failed fetch is tried again by the next need). */
+	#loadModel(): Promise<CommentsModel | null> {
+		this.#modelLoading ??= import('$lib/model/comments.ts').then(
+			(model) => {
+				this.#model = model;
+				this.#changed();
+				return model;
+			},
+			(e: unknown) => {
+				this.#modelLoading = null;
+				this.error = `The comments could not be loaded (offline before this version was saved on the device?): ${e instanceof Error ? e.message : String(e)}`;
+				this.#notify();
+				return null;
+			}
+		);
+		return this.#modelLoading;
+	}
+
+	/** Loads the threads' code once the discussion holds a thread or a name (model/comments.ts `threadsMap`, `commentNamesMap`). */
+	#wantModel(talk: Y.Doc): void {
+		if (this.#model || this.#modelLoading) return;
+		if (talk.getMap('threads').size > 0 || talk.getMap('names').size > 0) void this.#loadModel();
+	}
+
+	/** A name this discussion knows for a member (who wrote, reacted or resolved here). */
+	nameOf(memberId: string): string | undefined {
+		const talk = this.#talk;
+		return talk && this.#model ? this.#model.commentNames(talk).get(memberId) : undefined;
 	}
 
 	detach(): void {
@@ -97,23 +137,24 @@ export class PageComments implements CommentHooks {
 	/** The threads placed in `view`'s body now: the last placement while neither it nor the discussion changed. */
 	#placement(view: EditorView | null): { threads: PlacedThread[]; body: BodyView | null } | null {
 		const talk = this.#talk;
-		if (!talk) return null;
+		const model = this.#model;
+		if (!talk || !model) return null;
 		const body = view && !view.isDestroyed ? commentBody(view.state) : null;
 		const doc = body?.doc ?? null;
 		const last = this.#placed;
 		if (last && last.talk === talk && last.version === this.#version && last.doc === doc) return { threads: last.threads, body };
-		const read = this.#readThreads(talk);
-		let threads = body ? placeThreads(read, body) : read.map((thread) => ({ ...thread, range: null, deleted: false, byQuote: false }));
+		const read = this.#readThreads(talk, model);
+		let threads = body ? model.placeThreads(read, body) : read.map((thread) => ({ ...thread, range: null, deleted: false, byQuote: false }));
 		// Nothing moved (text typed after every thread): the same list, so nothing downstream re-runs.
 		if (last && last.talk === talk && last.version === this.#version && samePlaces(last.threads, threads)) threads = last.threads;
 		this.#placed = { talk, version: this.#version, doc, threads };
 		return { threads, body };
 	}
 
-	#readThreads(talk: Y.Doc): readonly Thread[] {
+	#readThreads(talk: Y.Doc, model: CommentsModel): readonly Thread[] {
 		const read = this.#read;
 		if (read && read.talk === talk && read.version === this.#version) return read.threads;
-		const threads = readThreads(talk);
+		const threads = model.readThreads(talk);
 		this.#read = { talk, version: this.#version, threads };
 		return threads;
 	}
@@ -133,7 +174,7 @@ export class PageComments implements CommentHooks {
 		for (const thread of placement?.threads ?? []) {
 			if (thread.resolved !== null) continue;
 			const placed = body ? { doc: body.doc, range: thread.range } : undefined;
-			if (thread.byQuote && thread.range && body) open.push({ id: thread.id, ...rangeAnchor(body, thread.range.from, thread.range.to), placed });
+			if (thread.byQuote && thread.range && body) open.push({ id: thread.id, ...this.#model!.rangeAnchor(body, thread.range.from, thread.range.to), placed });
 			else open.push({ id: thread.id, start: thread.start, end: thread.end, placed });
 		}
 		const draft = this.#draft;
@@ -155,20 +196,32 @@ export class PageComments implements CommentHooks {
 		this.revealed++;
 	}
 
-	/** Starts writing a thread on the editor's selection (the toolbar's Comment, Mod-Alt-m). */
+	/**
+	 * Starts writing a thread on the editor's selection (the toolbar's Comment, Mod-Alt-m): at once,
+	 * or once the threads' code is here (the selection as it is then: the member is waiting for the form).
+	 */
 	start(view: EditorView): boolean {
-		if (!this.canWrite) return false;
+		if (!this.canWrite || !commentBody(view.state)) return false;
+		if (this.#model) this.#startDraft(view, this.#model);
+		else void this.#loadModel().then((model) => model && !view.isDestroyed && this.#startDraft(view, model));
+		return true;
+	}
+
+	#startDraft(view: EditorView, model: CommentsModel): void {
 		const body = commentBody(view.state);
-		if (!body) return false;
+		if (!body) return;
 		try {
 			const { from, to } = view.state.selection;
-			this.#draft = anchorSelection(body, from, to);
+			this.#draft = model.anchorSelection(body, from, to);
 			this.error = null;
 		} catch (e) {
 			this.error = e instanceof Error ? e.message : String(e);
 		}
 		this.#notify();
-		return true;
+	}
+
+	place(body: BodyView, anchor: CommentAnchor): { readonly from: number; readonly to: number } | null {
+		return this.#model?.placeAnchor(body, anchor.start, anchor.end).range ?? null;
 	}
 
 	// ---- the panel ----
@@ -211,6 +264,7 @@ export class PageComments implements CommentHooks {
 
 	readonly #changed = (): void => {
 		this.#version++;
+		if (this.#talk) this.#wantModel(this.#talk);
 		this.#notify();
 	};
 
