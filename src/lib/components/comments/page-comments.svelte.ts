@@ -46,6 +46,8 @@ export class PageComments implements CommentHooks {
 	/** model/comments.ts, once a thread, a name or a draft needs it. */
 	#model = $state.raw<CommentsModel | null>(null);
 	#modelLoading: Promise<CommentsModel | null> | null = null;
+	/** A thread was made active before the threads' code was here: revealed once it is. */
+	#revealOnLoad = false;
 
 	/** `mayWrite` says whether this member may write a discussion document (role and schema version). */
 	constructor(live: LiveEditor, mayWrite: (talk: Y.Doc) => boolean) {
@@ -67,6 +69,10 @@ export class PageComments implements CommentHooks {
 			(model) => {
 				this.#model = model;
 				this.#changed();
+				if (this.#revealOnLoad) {
+					this.#revealOnLoad = false;
+					this.revealed++;
+				}
 				return model;
 			},
 			(e: unknown) => {
@@ -190,10 +196,14 @@ export class PageComments implements CommentHooks {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** A click on highlighted text. */
+	/**
+	 * A click on highlighted text, or a thread named by the page's URL (an inbox link): made active,
+	 * and revealed in the panel — once the threads' code is here, when the discussion opened before it.
+	 */
 	activate(threadId: string): void {
 		this.#setActive(threadId);
-		this.revealed++;
+		if (this.#model) this.revealed++;
+		else this.#revealOnLoad = true;
 	}
 
 	/**
