@@ -3,7 +3,8 @@
  * IndexedDB, typing in it while a teammate types too, and the JavaScript a first visit downloads.
  *
  * Setup: the app is built into build-appbench/ (MERIDIAN_BUILD=appbench; BENCH_APP_BUILD=0 reuses
- * the last build while iterating, BENCH_APP_BUILD_DIR=<dir> serves another build; BENCH_APP_PROFILE=<dir>
+ * the last build while iterating, BENCH_APP_BUILD_DIR=<dir> serves another build, BENCH_APP_FIRST_LOAD=1
+ * measures only the first-load JS; BENCH_APP_PROFILE=<dir>
  * writes CPU profiles of the in-app opens and the typing with the teammate) and served by our relay (servers.ts, a child process). A Node peer
  * writes the workspace document (the index, with the bench page and a short second page) and the
  * page body (page.ts: the automerge-paper trace replayed) to the relay; the browser then joins the
@@ -47,6 +48,8 @@ import { installProbes, type OpenTiming, type ProbeApi, type ProbeOptions } from
 import { measureFloors } from './floor.ts';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
+/** BENCH_APP_FIRST_LOAD=1: only the first-load rows (under a minute; byte counts do not depend on the machine's load). */
+const FIRST_LOAD_ONLY = process.env['BENCH_APP_FIRST_LOAD'] === '1';
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const root = resolve(import.meta.dirname, '../..');
@@ -406,6 +409,40 @@ function wholeBuildJs(): { files: number; gzipBytes: number } {
 	return { files, gzipBytes };
 }
 
+/**
+ * The page's URL loaded with an empty cache, on a device that holds the workspace (`tab`'s context:
+ * its HTTP cache, Cache Storage and service worker cleared first); closes `tab` and the context.
+ */
+async function coldPageLoad(context: BrowserContext, tab: Page, pageUrl: string, errors: string[]): Promise<{ pageLoad: FirstLoad; precache: string[] }> {
+	const cdp = await context.newCDPSession(tab);
+	await cdp.send('Network.clearBrowserCache');
+	await tab.evaluate(async () => {
+		for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+		for (const key of await caches.keys()) await caches.delete(key);
+	});
+	await tab.close();
+	const recording = recordScripts(context);
+	const cold = await context.newPage();
+	cold.on('pageerror', (error) => errors.push(error.message));
+	await cold.goto(pageUrl);
+	await openedTiming(cold);
+	await cold.waitForLoadState('networkidle');
+	const pageLoad = await firstLoad(recording.scripts);
+	await context.close();
+	if (errors.length > 0) throw new Error(`the app failed: ${errors.join('; ')}`);
+	return { pageLoad, precache: recording.precache };
+}
+
+function firstLoadRows(startLoad: FirstLoad, pageLoad: FirstLoad, whole: { files: number; gzipBytes: number }): Row[] {
+	return [
+		goal(`first-load JS, start page (${startLoad.scripts.length} files, ${kb(startLoad.bytes)} raw)`, `${kb(startLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, startLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
+		info('  largest', startLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
+		goal(`first-load JS, page URL (${pageLoad.scripts.length} files, ${kb(pageLoad.bytes)} raw)`, `${kb(pageLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, pageLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
+		info('  largest', pageLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
+		info('whole build JS (the service worker precaches it after the load)', `${whole.files} files, ${kb(whole.gzipBytes)} gzip`)
+	];
+}
+
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const short = (url: string) => new URL(url).pathname.replace(/^.*\/(_app\/immutable\/)?/, '');
 
@@ -448,6 +485,15 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 		await tab.reload();
 		await tab.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
+		if (FIRST_LOAD_ONLY) {
+			const { pageLoad, precache } = await coldPageLoad(context, tab, pageUrl, errors);
+			const whole = wholeBuildJs();
+			return {
+				rows: [info('Chromium', browser.version()), ...firstLoadRows(startLoad, pageLoad, whole)],
+				data: { chromium: browser.version(), firstLoadOnly: true, firstLoad: { start: startLoad, page: pageLoad, precacheSeen: [...startRecording.precache, ...precache], wholeBuild: whole } }
+			};
+		}
+
 		// Full loads first: the app's first open of the page is one of them.
 		const loads = await openByLoad(tab, pageUrl, firstLine);
 		const clicks = await profiled(tab, 'open', () => openInApp(tab, firstLine));
@@ -472,23 +518,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 		const remoteBlock = editor(tab).locator(':scope > *').nth(remote);
 		await waitFor('the teammate\'s text in the editor', async () => ((await remoteBlock.textContent()) ?? '').endsWith(peerTyped), 20_000);
 
-		// The page's URL with an empty cache, on a device that holds the workspace.
-		const cdp = await context.newCDPSession(tab);
-		await cdp.send('Network.clearBrowserCache');
-		await tab.evaluate(async () => {
-			for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
-			for (const key of await caches.keys()) await caches.delete(key);
-		});
-		await tab.close();
-		const pageRecording = recordScripts(context);
-		const cold = await context.newPage();
-		cold.on('pageerror', (error) => errors.push(error.message));
-		await cold.goto(pageUrl);
-		await openedTiming(cold);
-		await cold.waitForLoadState('networkidle');
-		const pageLoad = await firstLoad(pageRecording.scripts);
-		await context.close();
-		if (errors.length > 0) throw new Error(`the app failed: ${errors.join('; ')}`);
+		const { pageLoad, precache } = await coldPageLoad(context, tab, pageUrl, errors);
 
 		// The same typing, with and without a teammate, in less and less than the app.
 		const floors = await measureFloors(browser, page.update, probeScript, local, remote, typing);
@@ -513,11 +543,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 			info('  main thread per key: all tasks / script', perKey(busy)),
 			info('the same typing, same page, without the app (floors): keystroke p50 / p95 / max · main thread per key', ''),
 			...floors.map(({ floor, run }) => info(`  ${floor.label}`, `${ms(run.latency.p50)} / ${ms(run.latency.p95)} / ${ms(run.latency.max)} · ${perKey(run)}`)),
-			goal(`first-load JS, start page (${startLoad.scripts.length} files, ${kb(startLoad.bytes)} raw)`, `${kb(startLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, startLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
-			info('  largest', startLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
-			goal(`first-load JS, page URL (${pageLoad.scripts.length} files, ${kb(pageLoad.bytes)} raw)`, `${kb(pageLoad.gzipBytes)} gzip`, `≤ ${kb(GOALS.firstLoadGzipBytes)}`, pageLoad.gzipBytes <= GOALS.firstLoadGzipBytes),
-			info('  largest', pageLoad.scripts.slice(0, 4).map((s) => `${short(s.url)} ${kb(s.gzipBytes)}`).join(', ')),
-			info('whole build JS (the service worker precaches it after the load)', `${whole.files} files, ${kb(whole.gzipBytes)} gzip`)
+			...firstLoadRows(startLoad, pageLoad, whole)
 		];
 		return {
 			rows,
@@ -528,7 +554,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 				open: { inApp: clicks, load: loads, inAppSummary: open.inApp, loadSummary: open.load },
 				typing: { keys: KEYS, keyDelayMs: KEY_DELAY_MS, peerIntervalMs: PEER_INTERVAL_MS, peerTyped: peerTyped.length, quiet, busy },
 				floors: floors.map(({ floor, run }) => ({ ...floor, ...run })),
-				firstLoad: { start: startLoad, page: pageLoad, precacheSeen: [...startRecording.precache, ...pageRecording.precache], wholeBuild: whole }
+				firstLoad: { start: startLoad, page: pageLoad, precacheSeen: [...startRecording.precache, ...precache], wholeBuild: whole }
 			}
 		};
 	} finally {
@@ -538,7 +564,7 @@ async function measure(server: BenchServer, page: BenchPage): Promise<ScenarioRe
 
 export const appBrowser: Scenario = {
 	group: 'app',
-	name: `app in Chromium${QUICK ? ' (quick)' : ''}`,
+	name: `app in Chromium${QUICK ? ' (quick)' : ''}${FIRST_LOAD_ONLY ? ' (first load only)' : ''}`,
 	async run(): Promise<ScenarioResult> {
 		if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH); the app benchmark cannot run.`);
 		const page = benchPage();
