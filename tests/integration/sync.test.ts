@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { readProfile, updateProfile } from '../../src/lib/model/people.ts';
+import { readProfile } from '../../src/lib/model/people.ts';
+import { updateProfile } from '../../src/lib/model/profile-edits.ts';
 import { MuxClient, stockProvider, texts, waitFor } from './clients.ts';
 import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
 

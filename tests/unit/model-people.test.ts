@@ -41,9 +41,7 @@ import {
 	profileMap,
 	readProfile,
 	resolveZone,
-	updateProfile,
 	type Person,
-	type ProfileChanges,
 	type WorkingHours
 } from '../../src/lib/model/people.ts';
 import {
@@ -59,6 +57,7 @@ import {
 } from '../../src/lib/model/working-hours.ts';
 import { colorForMember } from '../../src/lib/model/members.ts';
 import { formatClock } from '../../src/lib/model/time.ts';
+import { updateProfile, type ProfileChanges } from '../../src/lib/model/profile-edits.ts';
 import { availabilityText, overlapText, workingState } from '../../src/lib/components/people/people-text.ts';
 import { upsertMember } from '../../src/lib/model/workspace.ts';
 import { BASE_SCHEMA_VERSION, metaMap } from '../../src/lib/model/version.ts';

@@ -1,22 +1,12 @@
 /**
- * The pure parts of the relay API client (src/lib/sync/relay-api.ts): invite links and the /join
+ * The pure parts of the relay API client (src/lib/sync/relay-api.ts, members-api.ts, join-api.ts): invite links and the /join
  * fragment, the sentence a member reads for every failure, and the checks that keep a garbled
  * answer from reaching a component.
  */
 import { describe, expect, it } from 'vitest';
-import {
-	ApiError,
-	OFFLINE,
-	describeJoinError,
-	describeStatus,
-	errorFromAnswer,
-	expectField,
-	inviteLink,
-	isInviteInfo,
-	isMemberInfo,
-	parseJoinFragment,
-	usesLabel
-} from '../../src/lib/sync/relay-api.ts';
+import { ApiError, OFFLINE, describeStatus, errorFromAnswer, expectField } from '../../src/lib/sync/relay-api.ts';
+import { inviteLink, isInviteInfo, isMemberInfo, usesLabel } from '../../src/lib/sync/members-api.ts';
+import { describeJoinError, parseJoinFragment } from '../../src/lib/sync/join-api.ts';
 
 const invite = {
 	id: 'inv1',

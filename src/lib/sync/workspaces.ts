@@ -9,7 +9,7 @@ import { colorForMember } from '../model/members.ts';
 import { readUnverifiedClaims, workspaceRoom } from '../protocol/index.ts';
 import { LocalStore } from './local-store.ts';
 import { getWorkspace, putWorkspace, type WorkspaceRecord } from './device.ts';
-import { joinByInvite } from './relay-api.ts';
+import { joinByInvite } from './join-api.ts';
 
 function deviceTimeZone(): string {
 	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
