@@ -10,7 +10,8 @@
  *   [LD5] opening a page does not fetch the share dialog, nor the inbox's view; "Share" loads the
  *         dialog and it opens
  *   [LD6] opening a page without comments does not fetch the threads' code (nor the comments model's
- *         anchoring and writing); the first draft loads
+ *         anchoring and writing); a page with a thread says "Loading comments…" until they are
+ *         there; the first draft loads
  *         it, takes focus and posts; a page with a thread shows it once opened
  *   [LD7] a page opens, and takes typing, while the search code (worker and engine) is held back;
  *         the first query loads it and finds the page
@@ -319,10 +320,22 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		await expect.poll(() => threads.length, POLL).toBeGreaterThan(0);
 		await expect.poll(() => commentsModel.length, POLL).toBeGreaterThan(0);
 
-		// A page that has a thread loads them as it opens, and shows it, highlighted in the body.
-		await coldReload();
-		await expect.poll(() => commentsPanel(page).getByTestId('open-threads').getByTestId('comment-thread').textContent(), POLL).toContain('A first thought');
-		await expect.poll(() => editor(page).locator('.comment-anchor').textContent(), POLL).toBe('remark');
+		// A page that has a thread loads them as it opens, and shows it, highlighted in the body;
+		// while the comments' code is on its way the panel says so, not "No open comments".
+		const hold = holdScripts(COMMENTS_MODEL_MARKER);
+		await page.route('**/_app/immutable/**/*.js', hold.handler);
+		try {
+			await coldReload();
+			await expect.poll(() => hold.holding(), POLL).toBe(true);
+			await expect.poll(() => commentsPanel(page).textContent(), POLL).toContain('Loading comments…');
+			expect(await commentsPanel(page).textContent()).not.toContain('No open comments');
+			hold.release();
+			await expect.poll(() => commentsPanel(page).getByTestId('open-threads').getByTestId('comment-thread').textContent(), POLL).toContain('A first thought');
+			await expect.poll(() => editor(page).locator('.comment-anchor').textContent(), POLL).toBe('remark');
+		} finally {
+			hold.release();
+			await page.unroute('**/_app/immutable/**/*.js', hold.handler);
+		}
 	});
 
 	it('[LD7] a page opens and takes typing while the search code is held back; the first query loads it', async () => {

@@ -20,10 +20,19 @@ import type { Node as PMNode } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import type { Anchor, BodyView, PlacedThread, Thread } from '$lib/model/comments.ts';
+import { commentNames } from '$lib/model/comment-threads.ts';
 import { commentBody, DRAFT_ID, type CommentAnchor, type CommentHooks } from '$lib/editor/comments.ts';
 import type { LiveEditor } from '$lib/components/editor/live-editor.svelte.ts';
 
 type CommentsModel = typeof import('$lib/model/comments.ts');
+
+/** What `threads` gives while there are none to place (the same array, so nothing redraws). */
+const NO_THREADS: PlacedThread[] = [];
+
+/** Whether a discussion holds a thread or a commenter's name (model/comments.ts `threadsMap`, `commentNamesMap`). */
+function hasComments(talk: Y.Doc): boolean {
+	return talk.getMap('threads').size > 0 || talk.getMap('names').size > 0;
+}
 
 export class PageComments implements CommentHooks {
 	readonly #live: LiveEditor;
@@ -33,6 +42,8 @@ export class PageComments implements CommentHooks {
 	#draft = $state.raw<Anchor | null>(null);
 	/** Why the last attempt to start a thread failed (no text selected), shown by the panel. */
 	error = $state<string | null>(null);
+	/** Why the threads' code could not be fetched (offline before this version was saved), until it is. */
+	loadError = $state<string | null>(null);
 	/** Bumped when the active thread came from a click in the text, so the panel scrolls to it. */
 	revealed = $state(0);
 	#subscribeTalk = createSubscriber((update) => this.subscribe(update));
@@ -63,11 +74,12 @@ export class PageComments implements CommentHooks {
 		this.#notify();
 	}
 
-	/** The threads' code, fetched once (a failed fetch is tried again by the next need). */
+	/** The threads' code, fetched once (after a failed fetch, again when the member starts a thread). */
 	#loadModel(): Promise<CommentsModel | null> {
 		this.#modelLoading ??= import('$lib/model/comments.ts').then(
 			(model) => {
 				this.#model = model;
+				this.loadError = null;
 				this.#changed();
 				if (this.#revealOnLoad) {
 					this.#revealOnLoad = false;
@@ -77,7 +89,7 @@ export class PageComments implements CommentHooks {
 			},
 			(e: unknown) => {
 				this.#modelLoading = null;
-				this.error = `The comments could not be loaded (offline before this version was saved on the device?): ${e instanceof Error ? e.message : String(e)}`;
+				this.loadError = `The comments could not be loaded (offline before this version was saved on the device?): ${e instanceof Error ? e.message : String(e)}`;
 				this.#notify();
 				return null;
 			}
@@ -85,16 +97,22 @@ export class PageComments implements CommentHooks {
 		return this.#modelLoading;
 	}
 
-	/** Loads the threads' code once the discussion holds a thread or a name (model/comments.ts `threadsMap`, `commentNamesMap`). */
+	/** Loads the threads' code once the discussion holds a thread or a name. */
 	#wantModel(talk: Y.Doc): void {
-		if (this.#model || this.#modelLoading) return;
-		if (talk.getMap('threads').size > 0 || talk.getMap('names').size > 0) void this.#loadModel();
+		if (this.#model || this.#modelLoading || this.loadError !== null) return;
+		if (hasComments(talk)) void this.#loadModel();
+	}
+
+	/** Whether the discussion has threads whose code is still on its way (the panel says "Loading"). */
+	get loading(): boolean {
+		this.#subscribeTalk();
+		return this.#talk !== null && this.#model === null && this.loadError === null && hasComments(this.#talk);
 	}
 
 	/** A name this discussion knows for a member (who wrote, reacted or resolved here). */
 	nameOf(memberId: string): string | undefined {
-		const talk = this.#talk;
-		return talk && this.#model ? this.#model.commentNames(talk).get(memberId) : undefined;
+		this.#subscribeTalk();
+		return this.#talk ? commentNames(this.#talk).get(memberId) : undefined;
 	}
 
 	detach(): void {
@@ -137,7 +155,7 @@ export class PageComments implements CommentHooks {
 	get threads(): PlacedThread[] {
 		this.#subscribeTalk();
 		const view = this.#live.current;
-		return this.#placement(view)?.threads ?? [];
+		return this.#placement(view)?.threads ?? NO_THREADS;
 	}
 
 	/** The threads placed in `view`'s body now: the last placement while neither it nor the discussion changed. */
