@@ -10,9 +10,8 @@
  *   [LD5] opening a page does not fetch the share dialog, nor the inbox's view; "Share" loads the
  *         dialog and it opens
  *   [LD6] opening a page without comments does not fetch the threads' code (nor the comments model's
- *         anchoring and writing); a page with a thread says "Loading comments…" until they are
- *         there; the first draft loads
- *         it, takes focus and posts; a page with a thread shows it once opened
+ *         anchoring and writing); the first draft loads it, takes focus and posts; a page with a
+ *         thread says "Loading comments…" until its code is there, then shows it, highlighted
  *   [LD7] a page opens, and takes typing, while the search code (worker and engine) is held back;
  *         the first query loads it and finds the page
  *   [LD8] offline, on a device that saved this version, the share dialog, a first comment and a
