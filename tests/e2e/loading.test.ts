@@ -38,6 +38,8 @@
  *  [LD18] opening a page without a table does not fetch prosemirror-tables; the `/` menu loads it,
  *         and a table inserted from it takes Tab and a drag across cells; a page holding a table
  *         fetches it as it opens, and so does a tab showing a page a table is added to elsewhere
+ *  [LD19] opening a page does not fetch the floating toolbar; the first selection loads it, and it
+ *         formats that selection
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page, Route } from 'playwright-core';
@@ -87,6 +89,8 @@ const INBOX_INDEX_MARKER = 'inbox state';
 const CATCH_UP_MARKER = 'could not record this page as seen';
 /** A sentence only the archived pages' list (components/tree/ArchivedPages.svelte) says. */
 const ARCHIVED_MARKER = 'subpages are deleted with it';
+/** A label only the floating toolbar (components/editor/FormatToolbar.svelte) has. */
+const TOOLBAR_MARKER = 'Toggle header row';
 /** A refusal only the comments model's writing code (model/comments.ts) gives. */
 const COMMENTS_MODEL_MARKER = 'This thread is already resolved';
 /** The name of a plugin key only prosemirror-tables' code holds (its `fixTables`). */
@@ -167,6 +171,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 	const archived: string[] = [];
 	const tables: string[] = [];
 	const commentsModel: string[] = [];
+	const toolbarCode: string[] = [];
 	const errors: string[] = [];
 
 	beforeAll(async () => {
@@ -193,6 +198,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 					if (body.includes(ARCHIVED_MARKER)) archived.push(response.url());
 					if (body.includes(TABLES_MARKER)) tables.push(response.url());
 					if (body.includes(COMMENTS_MODEL_MARKER)) commentsModel.push(response.url());
+					if (body.includes(TOOLBAR_MARKER)) toolbarCode.push(response.url());
 				},
 				() => undefined
 			);
@@ -221,7 +227,7 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		const cdp = await device.newCDPSession(page);
 		await cdp.send('Network.clearBrowserCache');
 		await cdp.detach();
-		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived, tables, commentsModel]) urls.length = 0;
+		for (const urls of [converter, history, share, inbox, threads, menus, move, newDecision, switcher, templates, archived, tables, commentsModel, toolbarCode]) urls.length = 0;
 		await page.reload();
 		await editor(page).waitFor();
 	}
@@ -623,5 +629,15 @@ describe.skipIf(!chromiumPath)('loading', () => {
 		} finally {
 			await other.close();
 		}
+	});
+
+	it('[LD19] the floating toolbar is fetched with the first selection, and formats it', async () => {
+		await coldPage('Lazy toolbar', 'make this bold');
+		expect(toolbarCode).toEqual([]);
+		await selectText(page, 'bold');
+		const bar = page.getByRole('toolbar', { name: 'Formatting' });
+		await bar.getByRole('button', { name: 'Bold' }).click();
+		await expect.poll(() => editor(page).locator('strong').textContent(), POLL).toBe('bold');
+		await expect.poll(() => toolbarCode.length, POLL).toBeGreaterThan(0);
 	});
 });
