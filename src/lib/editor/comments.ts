@@ -14,11 +14,10 @@
  */
 import { Plugin, PluginKey, type EditorState } from 'prosemirror-state';
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view';
-import { ySyncPluginKey } from 'y-prosemirror';
 import type * as Y from 'yjs';
 import type { Node as PMNode } from 'prosemirror-model';
-import { bodySizes, type BodyView, type SizeMapping } from '../model/body-view.ts';
-import { schema } from './schema.ts';
+import type { BodyView } from '../model/body-view.ts';
+import { bodyOf } from './y-ranges.ts';
 import { refreshLater } from './refresh.ts';
 import { takeDOMSelection } from './dom-selection.ts';
 
@@ -66,10 +65,7 @@ const REFRESH = 'refresh';
 export function commentBody(state: EditorState): BodyView | null {
 	const plugin = commentsKey.get(state);
 	const options = plugin?.spec['commentOptions'] as CommentsPluginOptions | undefined;
-	if (!options) return null;
-	const binding = (ySyncPluginKey.getState(state) as { binding?: { mapping?: SizeMapping } } | undefined)?.binding;
-	const mapping = binding?.mapping ?? bodySizes(options.fragment, (name) => schema.nodes[name]?.isLeaf ?? false);
-	return { fragment: options.fragment, doc: state.doc, mapping };
+	return options ? bodyOf(state, options.fragment) : null;
 }
 
 function decorate(state: EditorState, options: CommentsPluginOptions): DecorationSet {

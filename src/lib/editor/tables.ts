@@ -63,6 +63,7 @@ export function loadTableEditing(): Promise<TablesModule | null> {
 				pending = false;
 				if (!sharesState(tables)) {
 					console.error(`[meridian] prosemirror-tables does not keep its state as ${TABLE_EDITING_KEY}: tables edit as plain blocks`);
+					arrivals.clear();
 					return null;
 				}
 				editing = tables.tableEditing();
@@ -100,10 +101,10 @@ export function sharesState(tables: TablesModule): boolean {
 
 // ---- the editor's plugin ----
 
-/** Whether `doc` holds a table anywhere (text is not descended into). */
-export function hasTable(doc: Node): boolean {
+/** Whether `doc` holds a table between `from` and `to` (text is not descended into). */
+function tableBetween(doc: Node, from: number, to: number): boolean {
 	let found = false;
-	doc.descendants((node) => {
+	doc.nodesBetween(from, to, (node) => {
 		if (found) return false;
 		if (node.type.spec['tableRole'] === 'table') found = true;
 		return !found && !node.isTextblock;
@@ -111,18 +112,17 @@ export function hasTable(doc: Node): boolean {
 	return found;
 }
 
+/** Whether `doc` holds a table anywhere. */
+export function hasTable(doc: Node): boolean {
+	return tableBetween(doc, 0, doc.content.size);
+}
+
 /** Whether a table appeared between `before` and `after`: only the part that changed is looked at. */
 function tableAppeared(before: Node, after: Node): boolean {
 	const start = before.content.findDiffStart(after.content);
 	if (start === null) return false;
 	const end = before.content.findDiffEnd(after.content);
-	let found = false;
-	after.nodesBetween(start, end ? Math.max(end.b, start) : after.content.size, (node) => {
-		if (found) return false;
-		if (node.type.spec['tableRole'] === 'table') found = true;
-		return !found && !node.isTextblock;
-	});
-	return found;
+	return tableBetween(after, start, end ? Math.max(end.b, start) : after.content.size);
 }
 
 /** The props tableEditing has: each shell reads them from the library's plugin once it is there. */
@@ -131,8 +131,8 @@ export const EDITING_PROPS = ['decorations', 'handleDOMEvents', 'createSelection
 /**
  * tableEditing's place in an editor, from its creation: its state (the cell a drag selection
  * started in, kept exactly as prosemirror-tables keeps it), and its props and `appendTransaction`
- * from the library's plugin once that is here. The plugin's view asks for the library when its
- * editor has or gets a table.
+ * from the library's plugin once that is here. It asks for the library when its editor opens with
+ * a table (its view) or gets one (`appendTransaction`, which sees every change, local or synced).
  */
 export function tableEditingShell(): Plugin<number | null> {
 	/** The state before this member's first table, when it came before the library: fixed once that arrives. */
@@ -154,10 +154,16 @@ export function tableEditingShell(): Plugin<number | null> {
 		// device that receives a merge, each would add its own cells. A table of this member's made
 		// before the library was here is fixed when it arrives (the view, below).
 		appendTransaction(transactions, oldState, newState) {
-			if (!transactions.some((tr) => !isSyncTransaction(tr))) return null;
-			const append = editing?.spec.appendTransaction;
-			if (append) return append.call(editing, transactions, oldState, newState);
-			if (!unfixed && newState.doc !== oldState.doc && tableAppeared(oldState.doc, newState.doc)) unfixed = oldState;
+			const local = transactions.some((tr) => !isSyncTransaction(tr));
+			if (editing) {
+				const append = editing.spec.appendTransaction;
+				return local && append ? append.call(editing, transactions, oldState, newState) : null;
+			}
+			if (newState.doc === oldState.doc) return null;
+			const appeared = tableAppeared(oldState.doc, newState.doc);
+			if (appeared && local) unfixed ??= oldState;
+			// Also asked again while a table of this member's waits (a fetch that failed, retried later).
+			if (appeared || unfixed) wantTableEditing();
 			return null;
 		},
 		view(view) {
@@ -172,13 +178,7 @@ export function tableEditingShell(): Plugin<number | null> {
 				arrivals.add(arrived);
 				if (hasTable(view.state.doc)) wantTableEditing();
 			}
-			return {
-				update(view, previous) {
-					if (library || view.state.doc === previous.doc) return;
-					if (unfixed || tableAppeared(previous.doc, view.state.doc)) wantTableEditing();
-				},
-				destroy: () => arrivals.delete(arrived)
-			};
+			return { destroy: () => arrivals.delete(arrived) };
 		}
 	});
 	// ProseMirror reads a plugin's props each time it uses one, so these follow the library's arrival.

@@ -5,12 +5,13 @@
  *
  * The fragment and the rendered document are walked together: an XmlText's characters are one
  * position each, an element takes its rendered `nodeSize` (y-prosemirror's binding mapping, or
- * `bodySizes` for a read-only view — the same sizes comment anchors use, model/comments.ts), and
+ * `bodySizes` for a read-only view — the same sizes comment anchors use, model/body-view.ts), and
  * its content starts one position in. A leaf (a mention, a rule) has no text inside; an element the
  * editor did not render (size 0) has nothing on screen, so its items have no position.
  *
  * Pure over the Y document and the mapping; build one per reading (it does not follow changes).
- * `bodyOf` gives the body as an editor state shows it, for the plugins that draw these ranges.
+ * `bodyOf` gives the body as an editor state shows it, for the plugins that draw these ranges and
+ * for placing comment anchors.
  */
 import type { EditorState } from 'prosemirror-state';
 import { ySyncPluginKey } from 'y-prosemirror';

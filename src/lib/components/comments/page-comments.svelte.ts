@@ -10,7 +10,7 @@
  * alike. Between changes of the discussion its messages stay the same objects, so typing redraws no
  * message; a pass that moved no thread gives back the same list, so the panel redraws nothing.
  *
- * The threads' code (model/comments.ts: reading, placing and anchoring threads) loads once the
+ * The threads' code (model/comments.ts: placing, anchoring and writing threads) loads once the
  * discussion has a thread or a commenter's name, or the member starts a thread: most pages have no
  * comments, and until then there is nothing to place.
  */
@@ -20,7 +20,7 @@ import type { Node as PMNode } from 'prosemirror-model';
 import type { EditorView } from 'prosemirror-view';
 import type * as Y from 'yjs';
 import type { Anchor, BodyView, PlacedThread, Thread } from '$lib/model/comments.ts';
-import { commentNames } from '$lib/model/comment-threads.ts';
+import { commentNames, commentNamesMap, readThreads, threadsMap } from '$lib/model/comment-threads.ts';
 import { commentBody, DRAFT_ID, type CommentAnchor, type CommentHooks } from '$lib/editor/comments.ts';
 import type { LiveEditor } from '$lib/components/editor/live-editor.svelte.ts';
 
@@ -29,9 +29,9 @@ type CommentsModel = typeof import('$lib/model/comments.ts');
 /** What `threads` gives while there are none to place (the same array, so nothing redraws). */
 const NO_THREADS: PlacedThread[] = [];
 
-/** Whether a discussion holds a thread or a commenter's name (model/comments.ts `threadsMap`, `commentNamesMap`). */
+/** Whether a discussion holds a thread or a commenter's name. */
 function hasComments(talk: Y.Doc): boolean {
-	return talk.getMap('threads').size > 0 || talk.getMap('names').size > 0;
+	return threadsMap(talk).size > 0 || commentNamesMap(talk).size > 0;
 }
 
 export class PageComments implements CommentHooks {
@@ -167,7 +167,7 @@ export class PageComments implements CommentHooks {
 		const doc = body?.doc ?? null;
 		const last = this.#placed;
 		if (last && last.talk === talk && last.version === this.#version && last.doc === doc) return { threads: last.threads, body };
-		const read = this.#readThreads(talk, model);
+		const read = this.#readThreads(talk);
 		let threads = body ? model.placeThreads(read, body) : read.map((thread) => ({ ...thread, range: null, deleted: false, byQuote: false }));
 		// Nothing moved (text typed after every thread): the same list, so nothing downstream re-runs.
 		if (last && last.talk === talk && last.version === this.#version && samePlaces(last.threads, threads)) threads = last.threads;
@@ -175,10 +175,10 @@ export class PageComments implements CommentHooks {
 		return { threads, body };
 	}
 
-	#readThreads(talk: Y.Doc, model: CommentsModel): readonly Thread[] {
+	#readThreads(talk: Y.Doc): readonly Thread[] {
 		const read = this.#read;
 		if (read && read.talk === talk && read.version === this.#version) return read.threads;
-		const threads = model.readThreads(talk);
+		const threads = readThreads(talk);
 		this.#read = { talk, version: this.#version, threads };
 		return threads;
 	}
