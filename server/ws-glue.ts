@@ -169,7 +169,8 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			// small MAX_MESSAGE_BYTES, as some tests do, speaks meridian.v1).
 			if (protocols.has(meridianBatchProtocol) && options.maxMessageBytes >= MIN_MESSAGE_BYTES_FOR_BATCHES) return meridianBatchProtocol;
 			if (protocols.has(meridianProtocol)) return meridianProtocol;
-			const [first] = protocols;
+			// Never meridian.v2 by this way round: a relay too small for batches must not turn them on.
+			const [first] = [...protocols].filter((protocol) => protocol !== meridianBatchProtocol);
 			return first ?? false;
 		}
 	});
@@ -338,9 +339,6 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 							} catch {
 								return connection.close(CloseCode.malformed, 'undecodable batch');
 							}
-							// A frame's room is never empty: one that is would be answered with a frame
-							// the peer reads as a batch.
-							if (frames.some(isBatch)) return connection.close(CloseCode.malformed, 'a frame without a room in a batch');
 						}
 						for (const frame of frames) {
 							if (isDocumentUpdate(frame, messageOffset(frame, path === '/sync'))) metrics.updatesIn++;

@@ -3,16 +3,15 @@
  * and stored data carry on. Plus the plain HTTP side: SPA, health, metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { CloseCode, encodeFrame } from '../../src/lib/protocol/index.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, waitFor } from './clients.ts';
-import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { spawnRelay, stopAllRelays, tempDir, type RelayProcess } from './relay-process.ts';
 
-const buildDir = mkdtempSync(join(tmpdir(), 'meridian-build-'));
+const buildDir = tempDir('meridian-build-');
 mkdirSync(join(buildDir, '_app/immutable'), { recursive: true });
 writeFileSync(join(buildDir, 'index.html'), '<!doctype html><title>Meridian</title>');
 writeFileSync(join(buildDir, 'service-worker.js'), 'self.addEventListener("fetch", () => {});');

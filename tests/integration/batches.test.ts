@@ -84,13 +84,19 @@ describe('[R34] batches', () => {
 		peer.close();
 	});
 
-	it('a relay whose MAX_MESSAGE_BYTES is under two batches selects meridian.v1', async () => {
+	it('a relay whose MAX_MESSAGE_BYTES is under two batches never selects meridian.v2', async () => {
 		const small = await spawnRelay({ env: { MAX_MESSAGE_BYTES: String(256 * 1024) } });
 		try {
 			const socket = new RecordingSocket(small.syncUrl, [meridianBatchProtocol, meridianProtocol, tokenProtocolPrefix + (await small.token('editor'))]);
 			await socket.opened;
 			expect(socket.ws.protocol).toBe(meridianProtocol);
 			socket.close();
+			// Offering meridian.v2 and a token but not meridian.v1: the token is echoed, never v2.
+			const token = tokenProtocolPrefix + (await small.token('editor'));
+			const noV1 = new RecordingSocket(small.syncUrl, [meridianBatchProtocol, token]);
+			await noV1.opened;
+			expect(noV1.ws.protocol).toBe(token);
+			noV1.close();
 		} finally {
 			await small.kill();
 		}

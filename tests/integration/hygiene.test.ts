@@ -8,19 +8,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { CloseCode, encodeFrame } from '../../src/lib/protocol/index.ts';
 import { signToken } from '../../server/auth.ts';
 import { MuxClient, RecordingSocket, meridianProtocols, stockProvider, waitFor } from './clients.ts';
-import { spawnRelay, stopAllRelays, type RelayProcess } from './relay-process.ts';
+import { spawnRelay, stopAllRelays, tempDir, type RelayProcess } from './relay-process.ts';
 
 const themeScript = "document.documentElement.dataset.theme = 'dark';";
 const bootScript = '\n\t{ import("/_app/immutable/start.js"); }\n';
-const buildDir = mkdtempSync(join(tmpdir(), 'meridian-build-'));
+const buildDir = tempDir('meridian-build-');
 mkdirSync(join(buildDir, '_app/immutable'), { recursive: true });
 writeFileSync(
 	join(buildDir, 'index.html'),

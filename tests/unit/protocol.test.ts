@@ -106,6 +106,8 @@ describe('wire messages (PROTOCOL.md)', () => {
 		expect(() => decodeBatch(new Uint8Array([0]))).toThrow();
 		expect(() => decodeBatch(new Uint8Array([0, 0]))).toThrow(); // a zero-length frame
 		expect(() => decodeBatch(new Uint8Array([1, 0]))).toThrow(); // not a batch
+		// A frame without a room (its answer would read as a batch), for the relay and the app alike.
+		expect(() => decodeBatch(encodeBatch([encodeFrame('ws1/a', new Uint8Array([0])), encodeFrame('', new Uint8Array([0]))]))).toThrow(/without a room/);
 		// The socket hands the relay views into its read buffer: the bytes after the view are not the batch's.
 		const buffer = new Uint8Array(batch.byteLength + 50);
 		buffer.set(batch);

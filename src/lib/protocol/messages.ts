@@ -128,7 +128,10 @@ export function isBatch(data: Uint8Array): boolean {
 	return data.byteLength > 0 && data[0] === 0;
 }
 
-/** The frames of a batch, as views into it. Throws on a truncated batch. */
+/**
+ * The frames of a batch, as views into it. Throws on a truncated batch, and on a frame without a
+ * room ([R34]: it would be answered with a frame the peer reads as a batch).
+ */
 export function decodeBatch(batch: Uint8Array): Uint8Array[] {
 	const decoder = decoding.createDecoder(batch);
 	if (decoding.readVarUint(decoder) !== 0) throw new Error('not a batch');
@@ -138,7 +141,9 @@ export function decodeBatch(batch: Uint8Array): Uint8Array[] {
 		// Checked here: a view's buffer can be larger than the view (a socket's read buffer), so
 		// reading past the batch's end would not throw by itself.
 		if (length === 0 || decoder.pos + length > batch.byteLength) throw new Error('truncated batch');
-		frames.push(batch.subarray(decoder.pos, decoder.pos + length));
+		const frame = batch.subarray(decoder.pos, decoder.pos + length);
+		if (isBatch(frame)) throw new Error('a frame without a room in a batch');
+		frames.push(frame);
 		decoder.pos += length;
 	}
 	if (frames.length === 0) throw new Error('empty batch');

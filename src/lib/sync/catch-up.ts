@@ -102,17 +102,20 @@ export class CatchUpIndex {
 		if (!followed) this.#pages.set(pageId, (followed = { body: null, talk: null, stop: [] }));
 		if (followed[kind] === doc) return;
 		followed[kind] = doc;
-		const onUpdate = (_update?: Uint8Array, origin?: unknown) => {
+		const changed = () => {
 			if (kind === 'body') this.#bodyVersions.set(pageId, (this.#bodyVersions.get(pageId) ?? 0) + 1);
 			this.#dirty.add(pageId);
-			// The member's own typing is no news to them: a long page is read again once they pause.
-			if (kind === 'body' && origin !== undefined) this.#pacer.changed(pageId, origin);
 			this.#later();
+		};
+		const onUpdate = (_update: Uint8Array, origin: unknown) => {
+			// The member's own typing is no news to them: a long page is read again once they pause.
+			if (kind === 'body') this.#pacer.changed(pageId, origin);
+			changed();
 		};
 		doc.on('update', onUpdate);
 		followed.stop.push(() => doc.off('update', onUpdate));
 		if (followed.body && followed.talk) this.#awaited.delete(pageId);
-		onUpdate();
+		changed();
 	}
 
 	/** Opening a page's documents failed: `loading` stops waiting for it. */

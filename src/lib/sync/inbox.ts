@@ -324,8 +324,9 @@ export class InboxIndex {
 		const previous = followed.get(pageId);
 		if (previous) {
 			previous.stop();
-			// Another document now: its first read is not held back by the last one's pace.
-			this.#pacer.forget(pageId);
+			// Another body now: its first read is not held back by the last one's pace (the pace is
+			// the body's: a new discussion document leaves it).
+			if (followed === this.#bodies) this.#pacer.forget(pageId);
 		}
 		followed.set(
 			pageId,
